@@ -1,0 +1,202 @@
+// The router's configuration: the public contract shared with infra/ (which renders it) and the
+// router (which loads and hot-reloads it). The smallest valid file is the one in DESIGN.md; every
+// field added here must carry a default so that file keeps working.
+import { z } from "zod";
+
+/** Names used as map keys and in metrics labels: backends, aliases, key names. */
+export const nameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "must start with a letter or digit and use only letters, digits, '.', '_', ':', '-' (max 128)");
+
+const positiveMs = z.number().int().positive();
+const nonNegativeMs = z.number().int().nonnegative();
+
+export const engineSchema = z.enum(["vllm", "ollama", "llamacpp", "openai"]);
+export type Engine = z.infer<typeof engineSchema>;
+
+export const backendSchema = z.strictObject({
+  engine: engineSchema,
+  /** The server's root; the router appends /v1/..., /api/..., /health. */
+  url: z
+    .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
+    .refine((u) => !new URL(u).search && !new URL(u).hash, "must not carry a query or fragment"),
+  /** Requests in flight at once; Ollama with OLLAMA_NUM_PARALLEL=1 takes one at a time. Absent = unbounded. */
+  maxConcurrency: z.number().int().positive().optional(),
+  /** When at maxConcurrency: how many requests may wait, and for how long, before spilling to the next target. */
+  queue: z
+    .strictObject({
+      maxLength: z.number().int().nonnegative().default(16),
+      maxWaitMs: nonNegativeMs.default(30_000),
+    })
+    .prefault({}),
+  /** The backend's own bearer key, if it has one (never the client's). */
+  apiKey: z.string().min(1).optional(),
+  /** Whether the backend speaks Anthropic Messages natively: auto decides from the engine and its version. */
+  anthropic: z.enum(["auto", "native", "translate"]).default("auto"),
+  /** Context length to assume when the engine does not report one (tokens). */
+  contextLength: z.number().int().positive().optional(),
+});
+export type BackendConfig = z.infer<typeof backendSchema>;
+
+export const targetSchema = z.strictObject({
+  backend: nameSchema,
+  /** The model name as the backend knows it. */
+  model: z.string().min(1).max(256),
+  /** Overrides the learned context length for this model on this backend. */
+  contextLength: z.number().int().positive().optional(),
+});
+export type TargetConfig = z.infer<typeof targetSchema>;
+
+export const aliasSchema = z.strictObject({
+  targets: z.array(targetSchema).min(1, "an alias needs at least one target"),
+  description: z.string().max(512).optional(),
+  /** Time to the first byte from the backend; long enough for a cold model load by default. */
+  firstByteTimeoutMs: positiveMs.optional(),
+});
+export type AliasConfig = z.infer<typeof aliasSchema>;
+
+export const apiKeySchema = z.strictObject({
+  name: nameSchema,
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be the lowercase hex sha256 of the key (64 characters)"),
+  /** Aliases this key may use; absent = all aliases. */
+  aliases: z.array(nameSchema).optional(),
+});
+export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
+
+export const routerConfigSchema = z
+  .strictObject({
+    listen: z
+      .strictObject({
+        host: z.string().min(1).default("127.0.0.1"),
+        port: z.number().int().min(0).max(65535).default(4000),
+      })
+      .prefault({}),
+    backends: z.record(nameSchema, backendSchema),
+    aliases: z.record(nameSchema, aliasSchema),
+    apiKeys: z.array(apiKeySchema).default([]),
+    /** Claude Code asks for claude-* names (haiku for background work); map families to aliases. */
+    claudeModels: z
+      .strictObject({
+        haiku: nameSchema.optional(),
+        sonnet: nameSchema.optional(),
+        opus: nameSchema.optional(),
+        default: nameSchema.optional(),
+      })
+      .optional(),
+    health: z
+      .strictObject({
+        intervalMs: positiveMs.default(5_000),
+        timeoutMs: positiveMs.default(2_000),
+        /** While a backend is down the interval doubles up to this. */
+        maxIntervalMs: positiveMs.default(60_000),
+      })
+      .prefault({}),
+    ejection: z
+      .strictObject({
+        consecutiveFailures: z.number().int().positive().default(3),
+        baseMs: positiveMs.default(30_000),
+        maxMs: positiveMs.default(300_000),
+        jitter: z.number().min(0).max(0.5).default(0.1),
+        /** How long a busy (429 / queue full) backend is deprioritized when it sends no Retry-After. */
+        busyMs: positiveMs.default(2_000),
+      })
+      .prefault({}),
+    timeouts: z
+      .strictObject({
+        connectMs: positiveMs.default(5_000),
+        /** Default time to first byte; per alias via firstByteTimeoutMs. */
+        firstByteMs: positiveMs.default(300_000),
+        /** Longest silence between two chunks of a response body. */
+        idleMs: positiveMs.default(120_000),
+        /** Whole-request cap; 0 = none (long generations are normal). */
+        totalMs: nonNegativeMs.default(0),
+        /** Interval of SSE keep-alive comments while a stream waits for its first byte. */
+        keepAliveMs: positiveMs.default(10_000),
+      })
+      .prefault({}),
+    retries: z.strictObject({ max: z.number().int().min(0).max(2).default(2) }).prefault({}),
+    limits: z
+      .strictObject({
+        /** Request body cap; long contexts with images are large. */
+        maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
+      })
+      .prefault({}),
+    /** On SIGTERM: how long in-flight requests and streams may take to finish. */
+    drainMs: nonNegativeMs.default(30_000),
+    logging: z
+      .strictObject({
+        level: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+        /** Off by default: prompts and completions never reach the log unless asked for. */
+        logBodies: z.boolean().default(false),
+      })
+      .prefault({}),
+  })
+  .superRefine((cfg, ctx) => {
+    for (const [alias, def] of Object.entries(cfg.aliases)) {
+      def.targets.forEach((t, i) => {
+        if (!(t.backend in cfg.backends)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["aliases", alias, "targets", i, "backend"],
+            message: `unknown backend "${t.backend}"; known: ${Object.keys(cfg.backends).join(", ") || "(none)"}`,
+          });
+        }
+      });
+    }
+    const names = new Set<string>();
+    cfg.apiKeys.forEach((k, i) => {
+      if (names.has(k.name)) {
+        ctx.addIssue({ code: "custom", path: ["apiKeys", i, "name"], message: `duplicate key name "${k.name}"` });
+      }
+      names.add(k.name);
+      k.aliases?.forEach((a, j) => {
+        if (!(a in cfg.aliases)) {
+          ctx.addIssue({ code: "custom", path: ["apiKeys", i, "aliases", j], message: `unknown alias "${a}"` });
+        }
+      });
+    });
+    if (cfg.claudeModels) {
+      for (const [family, alias] of Object.entries(cfg.claudeModels)) {
+        if (alias !== undefined && !(alias in cfg.aliases)) {
+          ctx.addIssue({ code: "custom", path: ["claudeModels", family], message: `unknown alias "${alias}"` });
+        }
+      }
+    }
+  });
+
+/** A validated config with every default filled in. */
+export type RouterConfig = z.infer<typeof routerConfigSchema>;
+/** What a user (or infra/) writes: defaults may be left out. */
+export type RouterConfigInput = z.input<typeof routerConfigSchema>;
+
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/** Renders a zod path as `aliases.coder.targets[0].backend`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out || "(root)";
+}
+
+export type ParseResult = { ok: true; config: RouterConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** Validates a parsed JSON value; every problem is reported with its path. */
+export function parseRouterConfig(value: unknown): ParseResult {
+  const r = routerConfigSchema.safeParse(value);
+  if (r.success) return { ok: true, config: r.data };
+  return {
+    ok: false,
+    problems: r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+  };
+}
+
+/** JSON Schema (draft 2020-12) of the input form, for editors. */
+export function routerConfigJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(routerConfigSchema, { io: "input", unrepresentable: "any" });
+}
