@@ -1,0 +1,164 @@
+// Cross-checks zod cannot express per field: references between sections, GPUs, ports, cluster shape.
+import type { Gpus, HostConfig, StackConfig } from "./schema.js";
+import { problem, rmFix, configPath, type ConfigProblem } from "./problems.js";
+
+function known(names: Iterable<string>): string {
+  const list = [...names];
+  return list.length ? list.join(", ") : "(none)";
+}
+
+function hasGpu(gpus: Gpus): boolean {
+  return gpus !== "none";
+}
+
+/** The model names a backend answers to, or undefined when it cannot be known ahead (Ollama with no list). */
+export function servedModels(backend: StackConfig["backends"][string]): string[] | undefined {
+  switch (backend.engine) {
+    case "vllm":
+      return [backend.vllm.servedModelName ?? backend.vllm.model];
+    case "llamacpp":
+      return [backend.llamacpp.alias];
+    case "ollama":
+      return backend.models.length ? backend.models : undefined;
+  }
+}
+
+function checkHostRef(hosts: Record<string, HostConfig>, name: string, at: (string | number)[], out: ConfigProblem[]): boolean {
+  if (name in hosts) return true;
+  out.push(problem(at, `unknown host "${name}"; known: ${known(Object.keys(hosts))}`, Object.keys(hosts)[0] ?? "<host>"));
+  return false;
+}
+
+interface PortClaim {
+  host: string;
+  port: number;
+  at: (string | number)[];
+  what: string;
+}
+
+export function crossCheck(cfg: StackConfig): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const claims: PortClaim[] = [];
+
+  for (const [name, b] of Object.entries(cfg.backends)) {
+    const base = ["backends", name];
+    b.hosts.forEach((h, i) => checkHostRef(cfg.hosts, h, [...base, "hosts", i], out));
+    const cluster = b.engine === "vllm" ? b.vllm.cluster : undefined;
+    if (cluster && b.hosts.length < 2) {
+      out.push(problem([...base, "hosts"], `cluster mode needs at least 2 hosts, got ${b.hosts.length}`, '["<head>","<worker>"]'));
+    }
+    if (!cluster && b.hosts.length !== 1) {
+      out.push(problem([...base, "hosts"], `a ${b.engine} backend runs on exactly one host (only vLLM cluster mode spans several), got ${b.hosts.length}`, `["${b.hosts[0] ?? "<host>"}"]`));
+    }
+    if (new Set(b.hosts).size !== b.hosts.length) {
+      out.push(problem([...base, "hosts"], "lists a host twice", `["${[...new Set(b.hosts)].join('","')}"]`));
+    }
+    for (const [i, h] of b.hosts.entries()) {
+      const host = cfg.hosts[h];
+      if (!host) continue;
+      const wantsGpu = b.gpus === undefined ? b.engine === "vllm" : hasGpu(b.gpus);
+      if (wantsGpu && !hasGpu(host.gpus)) {
+        out.push(problem([...base, "hosts", i], `${b.engine} needs a GPU but host "${h}" declares gpus: none`, `<a GPU host>`));
+      }
+      if (b.engine === "vllm" && b.gpus === "none") {
+        out.push(problem([...base, "gpus"], "vLLM needs a GPU; it cannot run with gpus: none", "all"));
+      }
+      if (Array.isArray(b.gpus) && Array.isArray(host.gpus)) {
+        const hostGpus = host.gpus;
+        b.gpus.forEach((g, j) => {
+          if (!hostGpus.includes(g)) out.push(problem([...base, "gpus", j], `host "${h}" has no GPU "${g}"; it offers ${known(hostGpus)}`, hostGpus[0] ?? "all"));
+        });
+      }
+      if (!cluster || i === 0) claims.push({ host: h, port: b.port, at: [...base, "port"], what: `backend ${name}` });
+      if (cluster && i === 0) claims.push({ host: h, port: cluster.rayPort, at: [...base, "vllm", "cluster", "rayPort"], what: `backend ${name} (Ray head)` });
+    }
+  }
+
+  if (cfg.openWebUI && checkHostRef(cfg.hosts, cfg.openWebUI.host, ["openWebUI", "host"], out)) {
+    claims.push({ host: cfg.openWebUI.host, port: cfg.openWebUI.port, at: ["openWebUI", "port"], what: "Open WebUI" });
+  }
+  if (cfg.kokoro && checkHostRef(cfg.hosts, cfg.kokoro.host, ["kokoro", "host"], out)) {
+    claims.push({ host: cfg.kokoro.host, port: cfg.kokoro.port, at: ["kokoro", "port"], what: "Kokoro" });
+    const host = cfg.hosts[cfg.kokoro.host];
+    if (cfg.kokoro.gpu && host && !hasGpu(host.gpus)) {
+      out.push(problem(["kokoro", "gpu"], `the GPU image needs a GPU but host "${cfg.kokoro.host}" declares gpus: none`, "false"));
+    }
+  }
+  cfg.router.hosts.forEach((h, i) => {
+    if (checkHostRef(cfg.hosts, h, ["router", "hosts", i], out)) claims.push({ host: h, port: cfg.router.port, at: ["router", "port"], what: "the router" });
+  });
+  if (new Set(cfg.router.hosts).size !== cfg.router.hosts.length) {
+    out.push(problem(["router", "hosts"], "lists a host twice", `["${[...new Set(cfg.router.hosts)].join('","')}"]`));
+  }
+
+  // No two containers bind one host port.
+  const byHostPort = new Map<string, PortClaim>();
+  for (const c of claims) {
+    const key = `${c.host}:${c.port}`;
+    const first = byHostPort.get(key);
+    if (first && first.what !== c.what) {
+      out.push(problem(c.at, `port ${c.port} on host "${c.host}" is already bound by ${first.what}`, String(freePort(claims, c.host, c.port))));
+    } else if (!first) byHostPort.set(key, c);
+  }
+
+  // Alias targets name existing backends and models those backends serve.
+  for (const [alias, def] of Object.entries(cfg.router.aliases)) {
+    def.targets.forEach((t, i) => {
+      const at = ["router", "aliases", alias, "targets", i];
+      const backend = cfg.backends[t.backend];
+      if (!backend) {
+        out.push(problem([...at, "backend"], `unknown backend "${t.backend}"; known: ${known(Object.keys(cfg.backends))}`, Object.keys(cfg.backends)[0] ?? "<backend>"));
+        return;
+      }
+      const models = servedModels(backend);
+      if (models && !models.includes(t.model)) {
+        out.push(problem([...at, "model"], `backend "${t.backend}" does not serve "${t.model}"; it serves ${known(models)}`, models[0] ?? "<model>"));
+      }
+    });
+  }
+
+  // API keys: each named key has its secret, scopes name real aliases, and no secret is orphaned.
+  const keyNames = new Set<string>();
+  cfg.router.apiKeys.forEach((k, i) => {
+    if (keyNames.has(k.name)) out.push(problem(["router", "apiKeys", i, "name"], `duplicate key name "${k.name}"`, `${k.name}-2`));
+    keyNames.add(k.name);
+    if (!(k.name in cfg.secrets.apiKeys)) {
+      out.push(problem(["secrets", "apiKeys", k.name], `API key "${k.name}" has no secret value`, "<key>", { secret: true }));
+    }
+    k.aliases?.forEach((a, j) => {
+      if (!(a in cfg.router.aliases)) out.push(problem(["router", "apiKeys", i, "aliases", j], `unknown alias "${a}"; known: ${known(Object.keys(cfg.router.aliases))}`, Object.keys(cfg.router.aliases)[0] ?? "<alias>"));
+    });
+  });
+  for (const name of Object.keys(cfg.secrets.apiKeys)) {
+    if (!keyNames.has(name)) {
+      const path = configPath(["secrets", "apiKeys", name]);
+      out.push({ path, message: `no router.apiKeys entry is named "${name}"`, fix: rmFix(path) });
+    }
+  }
+  for (const [family, alias] of Object.entries(cfg.router.claudeModels ?? {})) {
+    if (alias !== undefined && !(alias in cfg.router.aliases)) {
+      out.push(problem(["router", "claudeModels", family], `unknown alias "${alias}"; known: ${known(Object.keys(cfg.router.aliases))}`, Object.keys(cfg.router.aliases)[0] ?? "<alias>"));
+    }
+  }
+
+  if (cfg.openWebUI && cfg.router.apiKeys.length > 0 && !keyNames.has("open-webui")) {
+    const i = cfg.router.apiKeys.length;
+    out.push(problem(["router", "apiKeys", i, "name"], 'the router requires API keys, so Open WebUI needs one named "open-webui" (and its secret under secrets.apiKeys.open-webui)', "open-webui"));
+  }
+  if (cfg.ingress.enabled) {
+    if (!cfg.ingress.domain) out.push(problem(["ingress", "domain"], "ingress is enabled but has no domain", "llm.example.com"));
+    if (!cfg.openWebUI) out.push(problem(["ingress", "enabled"], "ingress routes to Open WebUI, but no openWebUI is configured", "false"));
+    const remoteRouters = cfg.router.hosts.filter((h) => cfg.hosts[h]?.kind === "local");
+    if (remoteRouters.length) {
+      out.push(problem(["ingress", "enabled"], `a cluster cannot reach a router on the local host ("${remoteRouters.join('", "')}")`, "false"));
+    }
+  }
+  return out;
+}
+
+function freePort(claims: readonly PortClaim[], host: string, from: number): number {
+  const used = new Set(claims.filter((c) => c.host === host).map((c) => c.port));
+  let p = from + 1;
+  while (used.has(p)) p++;
+  return p;
+}

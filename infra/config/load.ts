@@ -1,0 +1,65 @@
+// Reads the stack config, validates all of it, and reports every problem at once.
+import * as pulumi from "@pulumi/pulumi";
+import { crossCheck } from "./checks.js";
+import { configError, type ConfigProblem } from "./problems.js";
+import { stackConfigKeys, stackConfigSchema, type StackConfig } from "./schema.js";
+import { zodProblems } from "./zodProblems.js";
+import { checkRouterConfig, renderRouterConfig } from "../plan/routerConfig.js";
+
+export type ValidationResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
+
+export interface RawStackConfig {
+  values: Record<string, unknown>;
+  /** Top-level keys Pulumi holds as secrets (set with --secret). */
+  secretKeys: ReadonlySet<string>;
+}
+
+/** Pure: validates the raw values of the top-level keys. */
+export function validateStackConfig(raw: RawStackConfig): ValidationResult {
+  const problems: ConfigProblem[] = [];
+  if (raw.values.secrets !== undefined && !raw.secretKeys.has("secrets")) {
+    problems.push({
+      path: "secrets",
+      message: "holds secrets in plain text; set each value with --secret",
+      fix: "pulumi config rm secrets && pulumi config set --secret --path 'secrets.<name>' <value>",
+    });
+  }
+  const parsed = stackConfigSchema.safeParse(raw.values);
+  if (!parsed.success) return { ok: false, problems: [...problems, ...zodProblems(parsed.error.issues)] };
+  problems.push(...crossCheck(parsed.data));
+  if (problems.length === 0) {
+    // Last line of defence: the router's own parser must accept what we render for it.
+    for (const host of parsed.data.router.hosts) {
+      for (const p of checkRouterConfig(renderRouterConfig(parsed.data, host))) {
+        problems.push({ path: `router (rendered for ${host}): ${p.path}`, message: p.message, fix: "adjust the router section so the rendered config is valid" });
+      }
+    }
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, config: parsed.data };
+}
+
+// The SDK knows which keys were set with --secret but marks the helper internal; if it ever goes away,
+// assume secret rather than raise a false alarm.
+const runtimeSecrets = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+function isSecretKey(fullKey: string): boolean {
+  return runtimeSecrets.isConfigSecret ? runtimeSecrets.isConfigSecret(fullKey) : true;
+}
+
+/** Reads `<project>:<key>` for every declared top-level key. Values are plain here; secrets are re-wrapped where used. */
+export function readStackConfig(config = new pulumi.Config()): RawStackConfig {
+  const values: Record<string, unknown> = {};
+  const secretKeys = new Set<string>();
+  for (const key of stackConfigKeys) {
+    const v = config.getObject<unknown>(key);
+    if (v !== undefined) values[key] = v;
+    if (isSecretKey(`${config.name}:${key}`)) secretKeys.add(key);
+  }
+  return { values, secretKeys };
+}
+
+/** Validates before any resource exists; throws one RunError listing every problem. */
+export function loadStackConfig(config = new pulumi.Config()): StackConfig {
+  const result = validateStackConfig(readStackConfig(config));
+  if (!result.ok) throw configError(result.problems);
+  return result.config;
+}

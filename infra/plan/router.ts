@@ -1,0 +1,47 @@
+// The router container. Its config file is NOT part of the container's inputs: it lives in a host
+// directory mounted read-only and is delivered by a separate resource, so repointing an alias never
+// replaces the container (the router hot-reloads the file).
+import type { StackConfig } from "../config/schema.js";
+import { extraHostsFor, hostPath } from "./hosts.js";
+import type { ContainerSpec } from "./types.js";
+
+export const routerConfigMount = "/etc/aistack";
+export const routerConfigFileName = "router.json";
+
+export function routerConfigDir(cfg: StackConfig, host: string, homeDir: string): string {
+  const h = cfg.hosts[host];
+  if (!h) throw new Error(`unknown host ${host}`);
+  return `${hostPath(h, h.dataDir, homeDir).replace(/\/$/, "")}/router`;
+}
+
+export function planRouter(cfg: StackConfig, homeDir: string): ContainerSpec[] {
+  const port = cfg.router.port;
+  return cfg.router.hosts.flatMap((hostName) => {
+    const host = cfg.hosts[hostName];
+    if (!host) return [];
+    return [
+      {
+        name: `router-${hostName}`,
+        kind: "router" as const,
+        owner: "router",
+        host: hostName,
+        image: cfg.router.image,
+        command: ["node", "dist/router/main.js", "--config", `${routerConfigMount}/${routerConfigFileName}`],
+        env: { NODE_ENV: "production" },
+        secretEnv: {},
+        ports: [{ internal: port, external: port }],
+        volumes: [],
+        binds: [{ hostPath: routerConfigDir(cfg, hostName, homeDir), containerPath: routerConfigMount, readOnly: true }],
+        extraHosts: extraHostsFor(host),
+        healthcheck: {
+          tests: ["CMD", "node", "-e", `fetch('http://127.0.0.1:${port}/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
+          interval: "15s",
+          timeout: "5s",
+          startPeriod: "20s",
+          retries: 3,
+        },
+        restart: "unless-stopped" as const,
+      },
+    ];
+  });
+}

@@ -1,0 +1,58 @@
+// The whole plan: every container on every host, the router config per router host, the ingress.
+import type { RouterConfigInput } from "../../router/config/schema.js";
+import type { StackConfig } from "../config/schema.js";
+import { planIngress, type IngressPlan } from "./ingress.js";
+import { planKokoro } from "./kokoro.js";
+import { planLlamacpp } from "./llamacpp.js";
+import { planOllama } from "./ollama.js";
+import { openWebUIUrl, planOpenWebUI } from "./openWebUI.js";
+import { planRouter, routerConfigDir, routerConfigFileName } from "./router.js";
+import { publicAddress } from "./hosts.js";
+import { renderRouterConfig, routerConfigFile } from "./routerConfig.js";
+import type { ContainerSpec } from "./types.js";
+import { planVllm } from "./vllm.js";
+
+export interface RouterConfigDelivery {
+  host: string;
+  dir: string;
+  file: string;
+  config: RouterConfigInput;
+  content: string;
+}
+
+export interface StackPlan {
+  containers: ContainerSpec[];
+  routerConfigs: RouterConfigDelivery[];
+  ingress?: IngressPlan;
+  urls: Record<string, string>;
+}
+
+export function planEngines(cfg: StackConfig): ContainerSpec[] {
+  return Object.entries(cfg.backends).flatMap(([name, b]) => {
+    switch (b.engine) {
+      case "ollama":
+        return planOllama(cfg, name, b);
+      case "vllm":
+        return planVllm(cfg, name, b);
+      case "llamacpp":
+        return planLlamacpp(cfg, name, b);
+    }
+  });
+}
+
+export function planStack(cfg: StackConfig, homeDir: string): StackPlan {
+  const containers = [...planEngines(cfg), ...planOpenWebUI(cfg), ...planKokoro(cfg), ...planRouter(cfg, homeDir)];
+  const routerConfigs = cfg.router.hosts.map((host) => {
+    const config = renderRouterConfig(cfg, host);
+    const dir = routerConfigDir(cfg, host, homeDir);
+    return { host, dir, file: `${dir}/${routerConfigFileName}`, config, content: routerConfigFile(config) };
+  });
+  const urls: Record<string, string> = {};
+  for (const [name, b] of Object.entries(cfg.backends)) urls[name] = `http://${publicAddress(cfg, b.hosts[0] as string)}:${b.port}`;
+  if (cfg.openWebUI) urls["open-webui"] = `http://${publicAddress(cfg, cfg.openWebUI.host)}:${cfg.openWebUI.port}`;
+  if (cfg.kokoro) urls.kokoro = `http://${publicAddress(cfg, cfg.kokoro.host)}:${cfg.kokoro.port}`;
+  for (const h of cfg.router.hosts) urls[`router-${h}`] = `http://${publicAddress(cfg, h)}:${cfg.router.port}`;
+  const ingress = planIngress(cfg);
+  if (ingress && cfg.ingress.domain) urls.public = openWebUIUrl(cfg);
+  return { containers, routerConfigs, ...(ingress ? { ingress } : {}), urls };
+}
