@@ -1,0 +1,210 @@
+// Ollama's model scheduler, reduced to what a router can observe: a model is cold until a request
+// needs it, then loads (requests for it wait, none fail); OLLAMA_NUM_PARALLEL requests run per
+// model and the rest queue inside, up to OLLAMA_MAX_QUEUE (then 503); with OLLAMA_MAX_LOADED_MODELS
+// reached, loading another model evicts the least recently used idle one (waiting for busy ones to
+// finish); an idle model unloads after its keep-alive (default 5m; 0 = at once, negative = never).
+// (docs.ollama.com FAQ "How does Ollama handle concurrent requests?" and "How do I keep a model
+// loaded in memory or make it unload immediately?")
+
+import type { Release } from "./dialect.js";
+import { pause } from "./http.js";
+import type { FakeStats } from "./types.js";
+
+export interface SchedulerOptions {
+  loaded: string[];
+  loadDelayMs: number;
+  numParallel: number;
+  maxQueue: number;
+  maxLoadedModels: number;
+  keepAliveMs: number;
+  abortLoadOnDisconnect: boolean;
+}
+
+interface Runner {
+  model: string;
+  state: "loading" | "loaded";
+  active: number;
+  keepAliveMs: number;
+  lastUsed: number;
+  /** Epoch ms at which an idle runner unloads; Infinity while busy or kept forever. */
+  expiresAt: number;
+  timer?: NodeJS.Timeout;
+  loaded?: Promise<void>;
+}
+
+export type Admission = { kind: "ok"; release: Release } | { kind: "busy" } | { kind: "aborted" };
+
+export class OllamaScheduler {
+  private readonly runners = new Map<string, Runner>();
+  private waiters: (() => void)[] = [];
+  private pending = 0;
+
+  constructor(
+    private readonly options: SchedulerOptions,
+    private readonly stats: FakeStats,
+  ) {
+    for (const model of options.loaded) this.runners.set(model, this.idleRunner(model, options.keepAliveMs));
+    for (const runner of this.runners.values()) this.armExpiry(runner);
+  }
+
+  /** Loaded (not loading) runners, most recently used first, with their expiry. */
+  loaded(): { model: string; expiresAt: number }[] {
+    return [...this.runners.values()]
+      .filter((r) => r.state === "loaded")
+      .sort((a, b) => b.lastUsed - a.lastUsed)
+      .map((r) => ({ model: r.model, expiresAt: r.expiresAt }));
+  }
+
+  isLoaded(model: string): boolean {
+    return this.runners.get(model)?.state === "loaded";
+  }
+
+  /** Drops every runner (server stopped): the next start is cold unless told otherwise. */
+  reset(loaded: string[]): void {
+    for (const r of this.runners.values()) clearTimeout(r.timer);
+    this.runners.clear();
+    for (const model of loaded) {
+      const runner = this.idleRunner(model, this.options.keepAliveMs);
+      this.runners.set(model, runner);
+      this.armExpiry(runner);
+    }
+    this.notify();
+  }
+
+  /** Unloads a model now if idle (keep_alive: 0 with no prompt). */
+  unload(model: string): void {
+    const r = this.runners.get(model);
+    if (r && r.state === "loaded" && r.active === 0) this.drop(r);
+  }
+
+  async admit(model: string, keepAliveMs: number | undefined, signal: AbortSignal): Promise<Admission> {
+    if (this.pending >= this.options.maxQueue) return { kind: "busy" };
+    this.pending += 1;
+    try {
+      for (;;) {
+        if (signal.aborted) return { kind: "aborted" };
+        let runner = this.runners.get(model);
+        if (!runner) {
+          if (this.countResident() >= this.options.maxLoadedModels) {
+            const victim = this.evictable();
+            if (!victim) {
+              await this.changed(signal);
+              continue;
+            }
+            this.stats.evictions += 1;
+            this.drop(victim);
+          }
+          runner = this.startLoad(model, keepAliveMs ?? this.options.keepAliveMs, signal);
+        }
+        if (runner.state === "loading") {
+          await Promise.race([runner.loaded, this.changed(signal)]);
+          continue;
+        }
+        if (runner.active < this.options.numParallel) {
+          runner.active += 1;
+          if (keepAliveMs !== undefined) runner.keepAliveMs = keepAliveMs;
+          clearTimeout(runner.timer);
+          runner.expiresAt = Infinity;
+          return { kind: "ok", release: this.releaser(runner) };
+        }
+        await this.changed(signal);
+      }
+    } finally {
+      this.pending -= 1;
+    }
+  }
+
+  private idleRunner(model: string, keepAliveMs: number): Runner {
+    return { model, state: "loaded", active: 0, keepAliveMs, lastUsed: Date.now(), expiresAt: Infinity };
+  }
+
+  private countResident(): number {
+    return this.runners.size;
+  }
+
+  private evictable(): Runner | undefined {
+    let best: Runner | undefined;
+    for (const r of this.runners.values()) {
+      if (r.state !== "loaded" || r.active > 0) continue;
+      if (!best || r.lastUsed < best.lastUsed) best = r;
+    }
+    return best;
+  }
+
+  private startLoad(model: string, keepAliveMs: number, signal: AbortSignal): Runner {
+    const runner: Runner = { model, state: "loading", active: 0, keepAliveMs, lastUsed: Date.now(), expiresAt: Infinity };
+    this.runners.set(model, runner);
+    this.stats.loadsStarted += 1;
+    // The load runs under the request that started it: if that client disconnects, Ollama drops
+    // the half-loaded runner and the next request starts over (field notes, "a client that
+    // disconnects during load aborts the load").
+    const tied = this.options.abortLoadOnDisconnect ? signal : undefined;
+    runner.loaded = pause(this.options.loadDelayMs, tied).then(() => {
+      if (this.runners.get(model) !== runner) return;
+      if (tied?.aborted) {
+        this.stats.loadsAborted += 1;
+        this.runners.delete(model);
+      } else {
+        this.stats.loadsCompleted += 1;
+        runner.state = "loaded";
+        runner.lastUsed = Date.now();
+      }
+      this.notify();
+    });
+    return runner;
+  }
+
+  private releaser(runner: Runner): Release {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      runner.active -= 1;
+      runner.lastUsed = Date.now();
+      if (runner.active === 0) this.armExpiry(runner);
+      this.notify();
+    };
+  }
+
+  private armExpiry(runner: Runner): void {
+    clearTimeout(runner.timer);
+    if (runner.keepAliveMs < 0) {
+      runner.expiresAt = Infinity;
+      return;
+    }
+    if (runner.keepAliveMs === 0) {
+      this.drop(runner);
+      return;
+    }
+    runner.expiresAt = Date.now() + runner.keepAliveMs;
+    runner.timer = setTimeout(() => {
+      if (this.runners.get(runner.model) === runner && runner.active === 0) this.drop(runner);
+    }, runner.keepAliveMs);
+    runner.timer.unref();
+  }
+
+  private drop(runner: Runner): void {
+    clearTimeout(runner.timer);
+    if (this.runners.get(runner.model) === runner) this.runners.delete(runner.model);
+    this.notify();
+  }
+
+  private notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** Resolves at the next state change, or when the signal aborts. */
+  private changed(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = (): void => {
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      this.waiters.push(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+}

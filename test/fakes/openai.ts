@@ -1,0 +1,229 @@
+// OpenAI-compatible routes (/v1/models, /v1/chat/completions, /v1/completions, /v1/embeddings)
+// shared by every engine; each engine supplies its flavor (error shapes, model rules, limits).
+
+import { randomUUID } from "node:crypto";
+import type { EngineRuntime, FakeContext } from "./context.js";
+import type { Release } from "./dialect.js";
+import type { GenerationEvent, GenerationPlan } from "./generation.js";
+import { planGeneration } from "./generation.js";
+import { endResponse, sendJson, sseData, startEventStream, writeChunk } from "./http.js";
+import { isRecord, toFakeRequest } from "./request.js";
+import { applyChatTemplate, countTokens, tokenize } from "./tokens.js";
+
+export interface OpenAIFlavor {
+  /** Name of the reasoning field in messages and deltas, or undefined to drop reasoning. */
+  reasoningField: "reasoning" | "reasoning_content" | undefined;
+  modelList(): Record<string, unknown>[];
+  /** The served model a request's `model` names, or undefined when unknown. */
+  resolveModel(model: string): string | undefined;
+  modelNotFound(ctx: FakeContext, model: string): void;
+  invalidRequest(ctx: FakeContext, message: string): void;
+  /** Answers (and returns true) when prompt plus max_tokens does not fit the context. */
+  rejectContext(ctx: FakeContext, promptTokens: number, maxTokens: number | undefined): boolean;
+  /** Waits for a slot (and a loaded model); undefined when the request was answered or the client left. */
+  admit(ctx: FakeContext, model: string, body: Record<string, unknown>): Promise<Release | undefined>;
+}
+
+export function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
+
+/** A deterministic 8-dimension unit vector per text, from its token ids. */
+export function embeddingOf(text: string): number[] {
+  const ids = tokenize(text);
+  const v = Array.from({ length: 8 }, (_, i) => ids.reduce((s, id, j) => s + Math.sin(id * (i + 1) + j), 0.1 * (i + 1)));
+  const norm = Math.hypot(...v) || 1;
+  return v.map((x) => x / norm);
+}
+
+function usageOf(plan: GenerationPlan): Record<string, number> {
+  return {
+    prompt_tokens: plan.promptTokens,
+    completion_tokens: plan.completionTokens,
+    total_tokens: plan.promptTokens + plan.completionTokens,
+  };
+}
+
+function chatDelta(event: GenerationEvent, flavor: OpenAIFlavor): Record<string, unknown> | undefined {
+  switch (event.kind) {
+    case "content":
+      return { content: event.text };
+    case "reasoning":
+      return flavor.reasoningField ? { [flavor.reasoningField]: event.text } : undefined;
+    case "tool":
+      // vLLM streams id, type and name in the first tool delta, then argument fragments
+      // (docs.vllm.ai "Tool Calling", streaming: OpenAI ChoiceDeltaToolCall pieces).
+      return {
+        tool_calls: [
+          event.first
+            ? { index: event.index, id: event.id, type: "function", function: { name: event.name, arguments: "" } }
+            : { index: event.index, function: { arguments: event.argumentsFragment } },
+        ],
+      };
+  }
+}
+
+export class OpenAIRoutes {
+  constructor(
+    private readonly runtime: EngineRuntime,
+    private readonly flavor: OpenAIFlavor,
+  ) {}
+
+  async handle(ctx: FakeContext): Promise<boolean> {
+    const key = `${ctx.method} ${ctx.path}`;
+    switch (key) {
+      case "GET /v1/models":
+        sendJson(ctx.res, 200, { object: "list", data: this.flavor.modelList() });
+        return true;
+      case "POST /v1/chat/completions":
+        await this.generate(ctx, "chat");
+        return true;
+      case "POST /v1/completions":
+        await this.generate(ctx, "completion");
+        return true;
+      case "POST /v1/embeddings":
+        await this.embeddings(ctx);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** Common front half: body, model, prompt size, context check, slot. */
+  private async prepare(ctx: FakeContext): Promise<
+    | { body: Record<string, unknown>; model: string; release: Release }
+    | undefined
+  > {
+    const body = await ctx.json();
+    if (typeof body.model !== "string" || body.model === "") {
+      this.flavor.invalidRequest(ctx, "field `model` is required");
+      return undefined;
+    }
+    const model = this.flavor.resolveModel(body.model);
+    if (model === undefined) {
+      this.flavor.modelNotFound(ctx, body.model);
+      return undefined;
+    }
+    const release = await this.flavor.admit(ctx, model, body);
+    if (!release) return undefined;
+    return { body, model, release };
+  }
+
+  private async generate(ctx: FakeContext, kind: "chat" | "completion"): Promise<void> {
+    const body = await ctx.json();
+    if (typeof body.model !== "string" || body.model === "") return this.flavor.invalidRequest(ctx, "field `model` is required");
+    if (kind === "chat" && !Array.isArray(body.messages)) return this.flavor.invalidRequest(ctx, "field `messages` is required");
+    if (kind === "completion" && body.prompt === undefined) return this.flavor.invalidRequest(ctx, "field `prompt` is required");
+    const model = this.flavor.resolveModel(body.model);
+    if (model === undefined) return this.flavor.modelNotFound(ctx, body.model);
+    const request = toFakeRequest(this.runtime.options.engine, ctx.path, body, false);
+    const promptText = kind === "chat" ? applyChatTemplate(request.messages) : (request.prompt ?? "");
+    const promptTokens = countTokens(promptText);
+    if (this.flavor.rejectContext(ctx, promptTokens, request.maxTokens)) return;
+    const release = await this.flavor.admit(ctx, model, body);
+    if (!release) return;
+    try {
+      const room = Math.max(0, this.runtime.contextLength - promptTokens);
+      const plan = planGeneration(this.runtime.reply(request), promptTokens, Math.min(request.maxTokens ?? room, room));
+      const served = body.model;
+      if (request.stream) await this.stream(ctx, kind, served, plan, body);
+      else await this.whole(ctx, kind, served, plan);
+    } finally {
+      release();
+    }
+  }
+
+  private async whole(ctx: FakeContext, kind: "chat" | "completion", model: string, plan: GenerationPlan): Promise<void> {
+    if (!(await this.runtime.run(ctx, plan, () => true))) return;
+    const created = nowSeconds();
+    if (kind === "completion") {
+      sendJson(ctx.res, 200, {
+        id: `cmpl-${randomUUID()}`,
+        object: "text_completion",
+        created,
+        model,
+        choices: [{ index: 0, text: plan.reasoning + plan.content, logprobs: null, finish_reason: plan.finishReason }],
+        usage: usageOf(plan),
+      });
+      return;
+    }
+    const message: Record<string, unknown> = { role: "assistant", content: plan.content === "" && plan.toolCalls.length > 0 ? null : plan.content };
+    if (this.flavor.reasoningField && plan.reasoning !== "") message[this.flavor.reasoningField] = plan.reasoning;
+    if (plan.toolCalls.length > 0) {
+      message.tool_calls = plan.toolCalls.map((c) => ({ id: c.id, type: "function", function: { name: c.name, arguments: c.arguments } }));
+    }
+    sendJson(ctx.res, 200, {
+      id: `chatcmpl-${randomUUID()}`,
+      object: "chat.completion",
+      created,
+      model,
+      choices: [{ index: 0, message, logprobs: null, finish_reason: plan.finishReason }],
+      usage: usageOf(plan),
+    });
+  }
+
+  private async stream(
+    ctx: FakeContext,
+    kind: "chat" | "completion",
+    model: string,
+    plan: GenerationPlan,
+    body: Record<string, unknown>,
+  ): Promise<void> {
+    const id = kind === "chat" ? `chatcmpl-${randomUUID()}` : `cmpl-${randomUUID()}`;
+    const created = nowSeconds();
+    const object = kind === "chat" ? "chat.completion.chunk" : "text_completion";
+    const chunk = (choice: Record<string, unknown>): Record<string, unknown> => ({
+      id,
+      object,
+      created,
+      model,
+      choices: [{ index: 0, logprobs: null, finish_reason: null, ...choice }],
+    });
+    startEventStream(ctx.res);
+    // The first chat chunk announces the role with empty content, as vLLM and OpenAI do.
+    if (kind === "chat" && !(await writeChunk(ctx.res, sseData(chunk({ delta: { role: "assistant", content: "" } }))))) {
+      this.runtime.stats.generationsStarted += 1;
+      this.runtime.stats.generationsAborted += 1;
+      return;
+    }
+    const ok = await this.runtime.run(ctx, plan, (event) => {
+      if (kind === "completion") {
+        if (event.kind === "tool") return true;
+        return writeChunk(ctx.res, sseData(chunk({ text: event.text })));
+      }
+      const delta = chatDelta(event, this.flavor);
+      return delta ? writeChunk(ctx.res, sseData(chunk({ delta }))) : true;
+    });
+    if (!ok) {
+      ctx.res.destroy();
+      return;
+    }
+    const last = kind === "chat" ? { delta: { content: "" }, finish_reason: plan.finishReason } : { text: "", finish_reason: plan.finishReason };
+    await writeChunk(ctx.res, sseData(chunk(last)));
+    // With stream_options.include_usage a last chunk carries usage and no choices
+    // (docs.vllm.ai OpenAI-compatible server; OpenAI API "stream_options").
+    const options = body.stream_options;
+    if (isRecord(options) && options.include_usage === true) {
+      await writeChunk(ctx.res, sseData({ id, object, created, model, choices: [], usage: usageOf(plan) }));
+    }
+    endResponse(ctx.res, "data: [DONE]\n\n");
+  }
+
+  private async embeddings(ctx: FakeContext): Promise<void> {
+    const prepared = await this.prepare(ctx);
+    if (!prepared) return;
+    try {
+      const input = prepared.body.input;
+      const texts = Array.isArray(input) ? input.map((x) => (typeof x === "string" ? x : JSON.stringify(x))) : [typeof input === "string" ? input : ""];
+      const tokens = texts.reduce((s, t) => s + countTokens(t), 0);
+      sendJson(ctx.res, 200, {
+        object: "list",
+        data: texts.map((t, index) => ({ object: "embedding", index, embedding: embeddingOf(t) })),
+        model: prepared.body.model,
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      });
+    } finally {
+      prepared.release();
+    }
+  }
+}
