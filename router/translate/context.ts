@@ -1,0 +1,84 @@
+// Fitting a request into a target's context window. Claude Code asks for max_tokens 32000; a vLLM
+// serving max_model_len 32768 rejects prompt + 32000 with a 400 (field notes item 6), so the output
+// budget is clamped to what is left instead. Only a prompt that cannot fit at all is an error.
+import { anthropicError, ollamaError, type DialectError } from "./errors.js";
+import type { AnthropicErrorBody } from "./types/anthropic.js";
+import type { OllamaErrorBody } from "./types/ollama.js";
+
+/** Room kept free for template tokens the count may not see (generation prompt, tool preambles). */
+export function safetyMargin(contextLength: number): number {
+  return Math.max(64, Math.ceil(contextLength * 0.01));
+}
+
+export interface OutputBudgetInput {
+  promptTokens: number;
+  requestedMaxTokens: number;
+  contextLength: number;
+  /** Default: safetyMargin(contextLength). */
+  margin?: number;
+  /** Smallest answer worth generating; below it the prompt "does not fit". Default 1. */
+  minOutputTokens?: number;
+}
+
+export type OutputBudget =
+  | { fits: true; maxTokens: number; clamped: boolean }
+  | { fits: false; promptTokens: number; contextLength: number; available: number };
+
+export function planOutputTokens(input: OutputBudgetInput): OutputBudget {
+  const margin = input.margin ?? safetyMargin(input.contextLength);
+  const available = input.contextLength - input.promptTokens - margin;
+  if (available < (input.minOutputTokens ?? 1)) {
+    return { fits: false, promptTokens: input.promptTokens, contextLength: input.contextLength, available: Math.max(0, available) };
+  }
+  if (input.requestedMaxTokens <= available) return { fits: true, maxTokens: input.requestedMaxTokens, clamped: false };
+  return { fits: true, maxTokens: available, clamped: true };
+}
+
+/**
+ * The first target whose context can hold the prompt, keeping the alias's order; a target whose
+ * context length is unknown is assumed to fit (the engine will say if not).
+ */
+export function firstFittingTarget<T>(targets: readonly T[], promptTokens: number, contextOf: (t: T) => number | undefined): T | undefined {
+  return targets.find((t) => {
+    const ctx = contextOf(t);
+    return ctx === undefined || planOutputTokens({ promptTokens, requestedMaxTokens: 1, contextLength: ctx }).fits;
+  });
+}
+
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+/**
+ * "Prompt too long" in each dialect. Anthropic's wording ("prompt is too long: N tokens > M maximum",
+ * 400 invalid_request_error) is what Claude Code recognises to compact the conversation; OpenAI's is
+ * code context_length_exceeded.
+ */
+export function contextOverflowError(dialect: "anthropic", promptTokens: number, contextLength: number): DialectError<AnthropicErrorBody>;
+export function contextOverflowError(dialect: "openai", promptTokens: number, contextLength: number): DialectError<OpenAIErrorBody>;
+export function contextOverflowError(dialect: "ollama", promptTokens: number, contextLength: number): DialectError<OllamaErrorBody>;
+export function contextOverflowError(
+  dialect: "anthropic" | "openai" | "ollama",
+  promptTokens: number,
+  contextLength: number,
+): DialectError<AnthropicErrorBody | OpenAIErrorBody | OllamaErrorBody> {
+  const max = Math.max(0, contextLength - safetyMargin(contextLength));
+  switch (dialect) {
+    case "anthropic":
+      return anthropicError(400, `prompt is too long: ${promptTokens} tokens > ${max} maximum`);
+    case "ollama":
+      return ollamaError(400, `prompt is too long: ${promptTokens} tokens exceed the model's context of ${contextLength} tokens`);
+    case "openai":
+      return {
+        status: 400,
+        body: {
+          error: {
+            message: `This model's maximum context length is ${contextLength} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`,
+            type: "invalid_request_error",
+            param: "messages",
+            code: "context_length_exceeded",
+          },
+        },
+      };
+  }
+}
