@@ -13,7 +13,7 @@ function flatten(issue: Issue): Issue[] {
   if (issue.code === "invalid_union" && issue.errors.length > 0 && issue.message === "Invalid input") {
     // Report the branch that got furthest: the one whose issues have the longest paths.
     const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0] ?? [];
-    return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as Issue).flatMap(flatten);
+    return best.map((i) => ({ ...i, path: [...issue.path, ...i.path] })).flatMap(flatten);
   }
   return [issue];
 }

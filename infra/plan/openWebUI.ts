@@ -4,7 +4,6 @@
 // PersistentConfig: they seed the first start; later edits in the admin UI win.
 import type { StackConfig } from "../config/schema.js";
 import { extraHostsFor, reachAddress, sortedRecord } from "./hosts.js";
-import { kokoroContainerPort } from "./kokoro.js";
 import type { ContainerSpec } from "./types.js";
 
 const containerPort = 8080;

@@ -1,0 +1,48 @@
+// Turns one ContainerSpec into resources under a component: image, named volumes, container.
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import type { ContainerSpec } from "../plan/types.js";
+
+export interface HostProviders {
+  provider(host: string): docker.Provider;
+}
+
+/** Secret env values become Pulumi secrets, so they never show in plain text in state or previews. */
+export function containerEnvs(spec: ContainerSpec): pulumi.Input<string>[] {
+  const plain = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
+  const secret = Object.entries(spec.secretEnv).map(([k, v]) => pulumi.secret(`${k}=${v}`));
+  return [...plain, ...secret];
+}
+
+export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts: HostProviders, dependsOn: pulumi.Resource[] = []): docker.Container {
+  const provider = hosts.provider(spec.host);
+  const image = new docker.RemoteImage(`${spec.name}-image`, { name: spec.image, keepLocally: true }, { parent, provider });
+  const volumes = spec.volumes.map(
+    (v) =>
+      new docker.Volume(`${spec.name}-${v.volume}`, { name: v.volume }, { parent, provider, retainOnDelete: true }),
+  );
+  return new docker.Container(
+    spec.name,
+    {
+      name: spec.name,
+      image: image.imageId,
+      command: spec.command,
+      entrypoints: spec.entrypoint,
+      envs: containerEnvs(spec),
+      ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external })),
+      networkMode: spec.networkMode,
+      ipcMode: spec.ipcMode,
+      gpus: spec.gpus,
+      hosts: spec.extraHosts,
+      volumes: [
+        ...spec.volumes.map((v, i) => ({ volumeName: volumes[i]?.name ?? v.volume, containerPath: v.containerPath })),
+        ...spec.binds.map((b) => ({ hostPath: b.hostPath, containerPath: b.containerPath, readOnly: b.readOnly })),
+      ],
+      healthcheck: spec.healthcheck,
+      restart: spec.restart,
+      // The container is replaced, not edited; with fixed host ports the old one must go first.
+      mustRun: true,
+    },
+    { parent, provider, deleteBeforeReplace: true, dependsOn },
+  );
+}

@@ -1,0 +1,11 @@
+// Entry point (Pulumi.yaml `main`). Everything is validated before the first resource is declared.
+import * as pulumi from "@pulumi/pulumi";
+import { loadStackConfig } from "./config/load.js";
+import { buildStack } from "./program.js";
+
+const outputs = buildStack(loadStackConfig());
+
+/** The router config each router host receives: backends, the alias table, key digests. */
+export const aliases = pulumi.output(outputs.aliases);
+export const urls = outputs.urls;
+export const routerUrls = outputs.routerUrls;
