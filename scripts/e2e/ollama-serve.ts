@@ -1,0 +1,94 @@
+// Runs `ollama serve` on a loopback ephemeral port with everything it writes inside one temp
+// directory, and registers the tiny models with `ollama create`.
+
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { encodeGguf } from "./gguf.js";
+import { DEFAULT_TINY_MODEL, tinyLlamaModel } from "./tiny-model.js";
+import { freePort, runBounded, startProcess, waitForHttp, type ManagedProcess } from "./process.js";
+
+export interface OllamaServeOptions {
+  binary: string;
+  /** A fresh temp directory; models, HOME (Ollama writes ~/.ollama keys) and the log go here. */
+  workDir: string;
+  keepAlive: string;
+  maxLoadedModels: number;
+  numParallel: number;
+}
+
+export interface OllamaServer {
+  url: string;
+  logFile: string;
+  modelsDir: string;
+  env: NodeJS.ProcessEnv;
+  proc: ManagedProcess;
+  stop(): Promise<void>;
+}
+
+/** The server's environment; Ollama's knobs are documented in envconfig/config.go and docs/faq.md. */
+export function ollamaServeEnv(opts: OllamaServeOptions, port: number): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: join(opts.workDir, "home"),
+    OLLAMA_HOST: `127.0.0.1:${port}`,
+    OLLAMA_MODELS: join(opts.workDir, "models"),
+    OLLAMA_KEEP_ALIVE: opts.keepAlive,
+    OLLAMA_MAX_LOADED_MODELS: String(opts.maxLoadedModels),
+    OLLAMA_NUM_PARALLEL: String(opts.numParallel),
+    // Local models only: no cloud model listing or forwarding (envconfig: OLLAMA_NO_CLOUD).
+    OLLAMA_NO_CLOUD: "1",
+    ...(process.env.OLLAMA_DEBUG ? { OLLAMA_DEBUG: process.env.OLLAMA_DEBUG } : {}),
+  };
+}
+
+export async function startOllama(opts: OllamaServeOptions): Promise<OllamaServer> {
+  const port = await freePort();
+  const env = ollamaServeEnv(opts, port);
+  mkdirSync(env.HOME as string, { recursive: true });
+  mkdirSync(env.OLLAMA_MODELS as string, { recursive: true });
+  const logFile = join(opts.workDir, "ollama.log");
+  const proc = startProcess({ name: "ollama serve", command: opts.binary, args: ["serve"], env, logFile });
+  const url = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${url}/api/version`, proc, 60_000);
+  return { url, logFile, modelsDir: env.OLLAMA_MODELS as string, env, proc, stop: () => proc.stop() };
+}
+
+/**
+ * A chat template Ollama accepts (Go text/template over .Messages, as in Ollama's docs/template.md).
+ * The role markers are plain text: the byte-level vocabulary has no special tokens for them.
+ */
+export const TINY_TEMPLATE = `{{- range .Messages }}<|{{ .Role }}|>
+{{ .Content }}
+{{ end }}<|assistant|>
+`;
+
+/** Replies stay short unless a request asks for more (the model never stops on its own). */
+export const TINY_NUM_PREDICT = 24;
+
+export function tinyModelfile(ggufFile: string): string {
+  return [
+    `FROM ${ggufFile}`,
+    `TEMPLATE """${TINY_TEMPLATE}"""`,
+    `PARAMETER num_predict ${TINY_NUM_PREDICT}`,
+    "",
+  ].join("\n");
+}
+
+/** Writes one GGUF per name (distinct seeds, so distinct blobs) and registers each with `ollama create`. */
+export async function createTinyModels(binary: string, server: OllamaServer, workDir: string, names: readonly string[]): Promise<void> {
+  const dir = join(workDir, "gguf");
+  mkdirSync(dir, { recursive: true });
+  for (const [i, name] of names.entries()) {
+    const gguf = join(dir, `${name}.gguf`);
+    writeFileSync(gguf, encodeGguf(tinyLlamaModel({ ...DEFAULT_TINY_MODEL, seed: 1000 + i, name })));
+    const modelfile = join(dir, `${name}.Modelfile`);
+    writeFileSync(modelfile, tinyModelfile(gguf));
+    const r = await runBounded(binary, ["create", name, "-f", modelfile], {
+      cwd: dir,
+      env: server.env,
+      timeoutMs: 120_000,
+      logFile: join(workDir, "create.log"),
+    });
+    if (r.code !== 0) throw new Error(`ollama create ${name} failed${r.timedOut ? " (timed out)" : ""}; see ${join(workDir, "create.log")}`);
+  }
+}

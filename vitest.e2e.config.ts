@@ -1,0 +1,15 @@
+import { defineConfig } from "vitest/config";
+
+// The end-to-end suite: run by `npm run e2e`, which starts the real engine first and passes its
+// address in the environment. Files run one after another, in order, against one engine whose
+// load state they observe, so nothing here runs in parallel.
+export default defineConfig({
+  test: {
+    include: ["test/e2e/**/*.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: "forks",
+    fileParallelism: false,
+    sequence: { concurrent: false },
+  },
+});
