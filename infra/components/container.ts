@@ -19,7 +19,8 @@ export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts
   const image = new docker.RemoteImage(`${spec.name}-image`, { name: spec.image, keepLocally: true }, { parent, provider });
   const volumes = spec.volumes.map(
     (v) =>
-      new docker.Volume(`${spec.name}-${v.volume}`, { name: v.volume }, { parent, provider, retainOnDelete: true }),
+      // Model caches outlive containers: deleting one would mean downloading hundreds of GB again.
+      new docker.Volume(`${spec.name}-volume-${v.volume}`, { name: v.volume }, { parent, provider, retainOnDelete: true }),
   );
   return new docker.Container(
     spec.name,

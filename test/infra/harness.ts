@@ -1,0 +1,125 @@
+// Runs the Pulumi program under mocks from a stack file (or a config object) and records every resource.
+import { readFileSync } from "node:fs";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { loadStackConfig } from "../../infra/config/load.js";
+import { buildStack, type StackOutputs } from "../../infra/program.js";
+
+export interface RecordedResource {
+  type: string;
+  name: string;
+  /** Inputs with secrets unwrapped to their values. */
+  inputs: Record<string, unknown>;
+  /** Inputs as the engine sees them: secrets still wrapped. */
+  rawInputs: Record<string, unknown>;
+  provider?: string;
+}
+
+export const project = "aistack";
+export const testHome = "/home/tester";
+
+/** The `aistack:*` values of a stack file, as plain objects keyed without the namespace. */
+export function readStackFile(stack: string): Record<string, unknown> {
+  const doc = parse(readFileSync(new URL(`../../stacks/Pulumi.${stack}.yaml`, import.meta.url), "utf8")) as { config: Record<string, unknown> };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(doc.config)) if (k.startsWith(`${project}:`)) out[k.slice(project.length + 1)] = v;
+  return out;
+}
+
+/**
+ * Secrets a stack file leaves out: tests supply them the way the Pulumi CLI hands them to a program,
+ * through setAllConfig with the key listed as secret.
+ */
+export const testSecrets = {
+  hfToken: "hf_test_token_0000000000",
+  webuiSecretKey: "test-webui-secret-key-000",
+  apiKeys: { laptop: "sk-laptop-test-key-0000", "open-webui": "sk-owui-test-key-00000" },
+};
+
+/** Adds the test secrets a stack needs: the HF token, and a key for each router.apiKeys entry. */
+export function withSecrets(values: Record<string, unknown>): Record<string, unknown> {
+  const names = ((values.router as { apiKeys?: { name: string }[] } | undefined)?.apiKeys ?? []).map((k) => k.name);
+  const apiKeys = Object.fromEntries(names.map((n) => [n, (testSecrets.apiKeys as Record<string, string>)[n] ?? `sk-${n}-test-key-000000`]));
+  return { ...values, secrets: { ...testSecrets, apiKeys } };
+}
+
+/** Installs config (as the CLI would) so pulumi.Config and the secret-key list see it. */
+export function installConfig(values: Record<string, unknown>, secretKeys: string[] = ["secrets"]): void {
+  const config: Record<string, string> = {};
+  for (const [k, v] of Object.entries(values)) config[`${project}:${k}`] = JSON.stringify(v);
+  pulumi.runtime.setAllConfig(config, secretKeys.map((k) => `${project}:${k}`));
+}
+
+export interface Run {
+  resources: RecordedResource[];
+  outputs: StackOutputs;
+}
+
+export async function runProgram(values: Record<string, unknown>, secretKeys: string[] = ["secrets"]): Promise<Run> {
+  const resources: RecordedResource[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        const raw = args.inputs as Record<string, unknown>;
+        resources.push({ type: args.type, name: args.name, inputs: unsecret(raw) as Record<string, unknown>, rawInputs: raw, ...(args.provider ? { provider: args.provider } : {}) });
+        // A RemoteImage's id output names the image it pulled, so tests can see containers use it.
+        const state = args.type === "docker:index/remoteImage:RemoteImage" ? { ...raw, imageId: `id-of:${String(raw.name)}` } : raw;
+        return { id: `${args.name}-id`, state };
+      },
+      call(args) {
+        return args.inputs as Record<string, unknown>;
+      },
+    },
+    project,
+    "test",
+    false,
+  );
+  installConfig(values, secretKeys);
+  const outputs = buildStack(loadStackConfig(), testHome);
+  await settle(() => resources.length);
+  return { resources, outputs };
+}
+
+// Registrations resolve asynchronously under mocks; wait until no new ones arrive for a few turns.
+async function settle(count: () => number): Promise<void> {
+  let last = -1;
+  let stable = 0;
+  while (stable < 20) {
+    await new Promise((r) => setImmediate(r));
+    if (count() === last) stable++;
+    else {
+      stable = 0;
+      last = count();
+    }
+  }
+}
+
+// Pulumi's wire marker for a secret value.
+const secretSig = "4dabf18193072939515e22adb298388d";
+const secretSigValue = "1b47061264138c4ac30d75fd1eb44270";
+
+export function isSecret(v: unknown): boolean {
+  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[secretSig] === secretSigValue;
+}
+
+export function unsecret(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(unsecret);
+  if (isSecret(v)) return unsecret((v as { value: unknown }).value);
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unsecret(x)]));
+  return v;
+}
+
+export function byType(run: Run, type: string): RecordedResource[] {
+  return run.resources.filter((r) => r.type === type);
+}
+
+export function envOf(r: RecordedResource): Record<string, string> {
+  const envs = (r.inputs.envs ?? []) as unknown[];
+  return Object.fromEntries(
+    envs.map((e) => {
+      const s = String(e);
+      const i = s.indexOf("=");
+      return [s.slice(0, i), s.slice(i + 1)];
+    }),
+  );
+}
