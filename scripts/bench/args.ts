@@ -1,0 +1,168 @@
+// Command-line options of `npm run bench`, parsed without side effects so they can be tested.
+import { SYSTEM_NAMES } from "./systems.js";
+import type { SystemName } from "./systems.js";
+import type { Plan } from "./workloads.js";
+
+export const HELP = `Usage: npm run bench -- [options]
+
+Measures the router against a direct call to a fake upstream, nginx and peer gateways, in
+interleaved rounds on loopback, and writes raw JSON plus a Markdown table to bench-results/.
+
+Options:
+  --quick               CI run: direct + router only, small counts, about a minute at most
+  --systems a,b,...     systems to run (default: all; known: ${SYSTEM_NAMES.join(", ")})
+  --rounds N            interleaved rounds (default 3; quick 2)
+  --seconds N           wrk duration per W1/W2 run (default 5; quick 2)
+  --streams N           concurrent streams held in W3 (default 1000; quick 100)
+  --upstream-workers N  processes serving the fake upstream (default 1)
+  --out DIR             results directory (default bench-results)
+  --no-install          do not install missing peers into the cache directory
+  --cache DIR           where peers are installed (default ~/.cache/aistack/bench)
+  --router-dist         run the router from dist/ (npm run build first) instead of with tsx
+  --router-prof DIR     run the router with --cpu-prof, profiles written to DIR
+  --olla-version V      version for go install github.com/thushan/olla@V (default latest)
+  --help                this text
+
+Needs wrk on PATH (Debian: apt-get install -y wrk); nginx for the proxy floor (nginx-light).
+`;
+
+export interface Options {
+  help: boolean;
+  quick: boolean;
+  systems: SystemName[];
+  plan: Plan;
+  upstreamWorkers: number;
+  out: string;
+  install: boolean;
+  cacheDir: string | undefined;
+  routerDist: boolean;
+  routerProfDir: string | undefined;
+  ollaVersion: string;
+}
+
+export function fullPlan(): Plan {
+  return {
+    rounds: 3,
+    w1Seconds: 5,
+    w2Seconds: 5,
+    w2Connections: [32, 128],
+    ttftStreams: 40,
+    ttftChunks: 16,
+    ttftPaceMs: 10,
+    holdStreams: 1000,
+    holdChunks: 64,
+    holdPaceMs: 20,
+    disconnects: 100,
+    disconnectChunks: 250,
+    disconnectPaceMs: 20,
+    settleMs: 1000,
+  };
+}
+
+export function quickPlan(): Plan {
+  return {
+    ...fullPlan(),
+    rounds: 2,
+    w1Seconds: 2,
+    w2Seconds: 2,
+    w2Connections: [32],
+    ttftStreams: 15,
+    ttftChunks: 8,
+    holdStreams: 100,
+    holdChunks: 16,
+    disconnects: 20,
+    settleMs: 500,
+  };
+}
+
+function positiveInt(flag: string, raw: string | undefined, max: number): number {
+  const n = Number(raw);
+  if (raw === undefined || !Number.isInteger(n) || n < 1 || n > max) throw new Error(`${flag} needs a whole number from 1 to ${max}`);
+  return n;
+}
+
+export function parseArgs(argv: readonly string[]): Options {
+  const quick = argv.includes("--quick");
+  const o: Options = {
+    help: false,
+    quick,
+    systems: quick ? ["direct", "router"] : [...SYSTEM_NAMES],
+    plan: quick ? quickPlan() : fullPlan(),
+    upstreamWorkers: 1,
+    out: "bench-results",
+    install: true,
+    cacheDir: undefined,
+    routerDist: false,
+    routerProfDir: undefined,
+    ollaVersion: "latest",
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    switch (a) {
+      case "--help":
+      case "-h":
+        o.help = true;
+        break;
+      case "--quick":
+        break;
+      case "--systems": {
+        const names = value().split(",").filter(Boolean);
+        const unknown = names.filter((n) => !(SYSTEM_NAMES as readonly string[]).includes(n));
+        if (unknown.length > 0) throw new Error(`unknown system ${unknown.join(", ")}; known: ${SYSTEM_NAMES.join(", ")}`);
+        o.systems = names as SystemName[];
+        break;
+      }
+      case "--rounds":
+        o.plan.rounds = positiveInt(a, value(), 20);
+        break;
+      case "--seconds": {
+        const s = positiveInt(a, value(), 60);
+        o.plan.w1Seconds = s;
+        o.plan.w2Seconds = s;
+        break;
+      }
+      case "--streams":
+        o.plan.holdStreams = positiveInt(a, value(), 5000);
+        break;
+      case "--upstream-workers":
+        o.upstreamWorkers = positiveInt(a, value(), 8);
+        break;
+      case "--out":
+        o.out = value();
+        break;
+      case "--no-install":
+        o.install = false;
+        break;
+      case "--cache":
+        o.cacheDir = value();
+        break;
+      case "--router-dist":
+        o.routerDist = true;
+        break;
+      case "--router-prof":
+        o.routerProfDir = value();
+        break;
+      case "--olla-version":
+        o.ollaVersion = value();
+        if (!/^(latest|v\d+\.\d+\.\d+[\w.-]*)$/.test(o.ollaVersion)) throw new Error("--olla-version must be latest or vX.Y.Z");
+        break;
+      default:
+        throw new Error(`unknown option ${a} (see --help)`);
+    }
+  }
+  // Added latency is measured against direct, so it always runs first in the list.
+  if (!o.systems.includes("direct")) o.systems.unshift("direct");
+  return o;
+}
+
+/** The order systems run in round r: rotated so none is always first or last. */
+export function roundOrder<T>(items: readonly T[], round: number): T[] {
+  if (items.length === 0) return [];
+  const k = round % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}

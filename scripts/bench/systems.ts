@@ -1,0 +1,308 @@
+// The systems under test, each configured for the same upstream and model with logging off:
+// the upstream itself (the floor), nginx (the proxy floor), the router, and the peer gateways.
+// Peers are installed into a cache directory outside the repository; one that cannot be installed
+// or started raises SystemUnavailable, which the report shows instead of a number.
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import type { RouterConfigInput } from "../../router/config/schema.js";
+import type { StreamTarget } from "./client.js";
+import { freePort, probe, start, stop, waitUntil } from "./procs.js";
+
+const run = promisify(execFile);
+
+export const SYSTEM_NAMES = ["direct", "nginx", "router", "portkey", "litellm", "olla"] as const;
+export type SystemName = (typeof SYSTEM_NAMES)[number];
+
+/** The model (or alias) every system serves, mapped onto the fake upstream. */
+export const MODEL = "bench";
+
+export class SystemUnavailable extends Error {}
+
+export interface Face {
+  url: string;
+  headers: Record<string, string>;
+  body(text: string, stream: boolean): string;
+}
+
+export interface RunningSystem {
+  name: SystemName;
+  /** Root of the process tree whose memory is the system's (the upstream's for direct). */
+  pid: number;
+  openai: Face;
+  /** The Anthropic Messages face, or why there is none. */
+  anthropic: Face | string;
+  stop(): Promise<void>;
+}
+
+export interface Upstream {
+  port: number;
+  controlPort: number;
+  pid: number;
+}
+
+export interface SystemContext {
+  repoRoot: string;
+  cacheDir: string;
+  workDir: string;
+  upstream: Upstream;
+  install: boolean;
+  /** Run the router from dist/ (after `npm run build`) instead of from source with tsx. */
+  routerDist: boolean;
+  /** When set, the router runs with --cpu-prof writing into this directory. */
+  routerProfDir: string | undefined;
+  ollaVersion: string;
+}
+
+const JSON_HEADERS = { "content-type": "application/json" };
+
+function openaiFace(url: string, headers: Record<string, string> = {}): Face {
+  return {
+    url,
+    headers: { ...JSON_HEADERS, ...headers },
+    body: (text, stream) => JSON.stringify({ model: MODEL, stream, messages: [{ role: "user", content: text }] }),
+  };
+}
+
+function anthropicFace(url: string, headers: Record<string, string> = {}): Face {
+  return {
+    url,
+    // anthropic-version is required on every Messages call (docs.anthropic.com, "Versions").
+    headers: { ...JSON_HEADERS, "anthropic-version": "2023-06-01", ...headers },
+    body: (text, stream) => JSON.stringify({ model: MODEL, max_tokens: 256, stream, messages: [{ role: "user", content: text }] }),
+  };
+}
+
+export function streamTarget(face: Face): StreamTarget {
+  return { url: face.url, headers: face.headers, body: (text) => face.body(text, true) };
+}
+
+/** True when the face answers a small non-streamed request with 200. */
+async function answers(face: Face): Promise<boolean> {
+  const r = await probe(face.url, { method: "POST", headers: face.headers, body: face.body("bench", false) }, 3000);
+  return r.status === 200;
+}
+
+async function anthropicOrReason(face: Face): Promise<Face | string> {
+  try {
+    const r = await probe(face.url, { method: "POST", headers: face.headers, body: face.body("bench", false) }, 5000);
+    return r.status === 200 ? face : `POST /v1/messages answered ${r.status}`;
+  } catch (e) {
+    return `POST /v1/messages failed: ${e instanceof Error ? e.message : String(e)}`;
+  }
+}
+
+function direct(ctx: SystemContext): Promise<RunningSystem> {
+  return Promise.resolve({
+    name: "direct",
+    pid: ctx.upstream.pid,
+    openai: openaiFace(`http://127.0.0.1:${ctx.upstream.port}/v1/chat/completions`),
+    anthropic: "the upstream speaks OpenAI only",
+    stop: () => Promise.resolve(),
+  });
+}
+
+/** nginx as a pass-through reverse proxy: keep-alive upstream pool, no buffering, no access log. */
+export function nginxConfig(dir: string, listenPort: number, upstreamPort: number, runAsRoot: boolean): string {
+  return `${runAsRoot ? "user root;\n" : ""}worker_processes auto;
+daemon off;
+master_process on;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 8192; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  upstream bench_upstream {
+    server 127.0.0.1:${upstreamPort};
+    keepalive 256;
+  }
+  server {
+    listen 127.0.0.1:${listenPort};
+    location / {
+      proxy_pass http://bench_upstream;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+      proxy_read_timeout 300s;
+    }
+  }
+}
+`;
+}
+
+async function nginx(ctx: SystemContext): Promise<RunningSystem> {
+  const dir = join(ctx.workDir, "nginx");
+  mkdirSync(dir, { recursive: true });
+  const port = await freePort();
+  writeFileSync(join(dir, "nginx.conf"), nginxConfig(dir, port, ctx.upstream.port, process.getuid?.() === 0));
+  try {
+    await run("nginx", ["-v"]);
+  } catch {
+    throw new SystemUnavailable("nginx is not installed (Debian: apt-get install -y nginx-light)");
+  }
+  const started = start("nginx", ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log")]);
+  const face = openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`);
+  await waitUntil(started, () => answers(face), 10_000, "nginx");
+  const child = started.child;
+  return { name: "nginx", pid: child.pid!, openai: face, anthropic: "a pass-through proxy does not translate", stop: () => stop(child) };
+}
+
+export function routerConfig(upstreamPort: number, listenPort: number): RouterConfigInput {
+  return {
+    listen: { host: "127.0.0.1", port: listenPort },
+    backends: { upstream: { engine: "openai", url: `http://127.0.0.1:${upstreamPort}` } },
+    aliases: { [MODEL]: { targets: [{ backend: "upstream", model: MODEL }] } },
+    logging: { level: "warn", logBodies: false },
+    drainMs: 1000,
+  };
+}
+
+async function router(ctx: SystemContext): Promise<RunningSystem> {
+  const entry = ctx.routerDist ? join(ctx.repoRoot, "dist/router/main.js") : join(ctx.repoRoot, "router/main.ts");
+  if (!existsSync(entry)) {
+    throw new SystemUnavailable(ctx.routerDist ? "dist/router/main.js missing (run npm run build)" : "router/main.ts does not exist yet");
+  }
+  const port = await freePort();
+  const configPath = join(ctx.workDir, "router.json");
+  writeFileSync(configPath, JSON.stringify(routerConfig(ctx.upstream.port, port), null, 2));
+  const nodeArgs = ctx.routerDist ? [] : ["--import", "tsx"];
+  if (ctx.routerProfDir !== undefined) nodeArgs.push("--cpu-prof", "--cpu-prof-dir", ctx.routerProfDir);
+  const started = start(process.execPath, [...nodeArgs, entry, "--config", configPath, "--port", String(port)], { cwd: ctx.repoRoot });
+  const face = openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`);
+  await waitUntil(started, () => answers(face), 20_000, "router");
+  const child = started.child;
+  return {
+    name: "router",
+    pid: child.pid!,
+    openai: face,
+    anthropic: await anthropicOrReason(anthropicFace(`http://127.0.0.1:${port}/v1/messages`)),
+    stop: () => stop(child, 5000),
+  };
+}
+
+async function npmInstall(ctx: SystemContext, dir: string, spec: string): Promise<void> {
+  if (!ctx.install) throw new SystemUnavailable(`${spec} is not installed in ${dir} and --no-install was given`);
+  try {
+    await run("npm", ["install", "--prefix", dir, "--no-audit", "--no-fund", spec], { timeout: 300_000 });
+  } catch (e) {
+    throw new SystemUnavailable(`npm install ${spec} failed: ${e instanceof Error ? e.message.slice(0, 300) : String(e)}`);
+  }
+}
+
+export const PORTKEY_SPEC = "@portkey-ai/gateway@1.15.2";
+
+async function portkey(ctx: SystemContext): Promise<RunningSystem> {
+  const dir = join(ctx.cacheDir, "portkey");
+  const entry = join(dir, "node_modules/@portkey-ai/gateway/build/start-server.js");
+  if (!existsSync(entry)) await npmInstall(ctx, dir, PORTKEY_SPEC);
+  const port = await freePort();
+  // The gateway listens on every interface and has no host flag; a preload pins its listen()
+  // to loopback so the benchmark never opens a port beyond this machine.
+  const preload = join(ctx.workDir, "loopback-only.mjs");
+  writeFileSync(
+    preload,
+    [
+      'import net from "node:net";',
+      "const listen = net.Server.prototype.listen;",
+      "net.Server.prototype.listen = function (...args) {",
+      '  if (typeof args[0] === "number" && typeof args[1] !== "string") args.splice(1, 0, "127.0.0.1");',
+      '  else if (typeof args[0] === "object" && args[0] !== null && args[0].host === undefined && args[0].port !== undefined) args[0] = { ...args[0], host: "127.0.0.1" };',
+      "  return listen.apply(this, args);",
+      "};",
+      "",
+    ].join("\n"),
+  );
+  const started = start(process.execPath, ["--import", preload, entry, `--port=${port}`, "--headless"], {
+    cwd: dir,
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+  // Portkey reaches a self-hosted OpenAI-compatible server through these two headers
+  // (portkey.ai docs, "Universal API": x-portkey-provider and x-portkey-custom-host).
+  const face = openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`, {
+    authorization: "Bearer bench",
+    "x-portkey-provider": "openai",
+    "x-portkey-custom-host": `http://127.0.0.1:${ctx.upstream.port}/v1`,
+  });
+  await waitUntil(started, () => answers(face), 30_000, "portkey");
+  const child = started.child;
+  return { name: "portkey", pid: child.pid!, openai: face, anthropic: "not measured for Portkey", stop: () => stop(child) };
+}
+
+async function litellm(ctx: SystemContext): Promise<RunningSystem> {
+  const venv = join(ctx.cacheDir, "litellm-venv");
+  const bin = join(venv, "bin/litellm");
+  if (!existsSync(bin)) {
+    if (!ctx.install) throw new SystemUnavailable(`LiteLLM is not installed in ${venv} and --no-install was given`);
+    try {
+      await run("python3", ["-m", "venv", venv], { timeout: 120_000 });
+      await run(join(venv, "bin/pip"), ["install", "-q", "litellm[proxy]"], { timeout: 600_000 });
+    } catch (e) {
+      throw new SystemUnavailable(`pip install litellm[proxy] failed: ${e instanceof Error ? e.message.slice(0, 300) : String(e)}`);
+    }
+  }
+  const port = await freePort();
+  const config = join(ctx.workDir, "litellm.yaml");
+  writeFileSync(
+    config,
+    [
+      "model_list:",
+      `  - model_name: ${MODEL}`,
+      "    litellm_params:",
+      `      model: openai/${MODEL}`,
+      `      api_base: http://127.0.0.1:${ctx.upstream.port}/v1`,
+      "      api_key: bench",
+      // Recent releases refuse to start without a master key.
+      "general_settings:",
+      "  master_key: sk-bench",
+      "litellm_settings:",
+      "  set_verbose: false",
+      "  turn_off_message_logging: true",
+      "  telemetry: false",
+      "",
+    ].join("\n"),
+  );
+  const started = start(bin, ["--config", config, "--host", "127.0.0.1", "--port", String(port), "--num_workers", "1"], {
+    cwd: ctx.workDir,
+    // LITELLM_LOG sets its log level (docs.litellm.ai/docs/proxy/debugging); the local cost map
+    // keeps it from fetching one over the network at start.
+    env: { ...process.env, LITELLM_LOG: "ERROR", LITELLM_LOCAL_MODEL_COST_MAP: "True", NO_DOCS: "True" },
+  });
+  const face = openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`, { authorization: "Bearer sk-bench" });
+  await waitUntil(started, () => answers(face), 90_000, "litellm");
+  const child = started.child;
+  return {
+    name: "litellm",
+    pid: child.pid!,
+    openai: face,
+    anthropic: await anthropicOrReason(anthropicFace(`http://127.0.0.1:${port}/v1/messages`, { "x-api-key": "sk-bench" })),
+    stop: () => stop(child),
+  };
+}
+
+async function olla(ctx: SystemContext): Promise<RunningSystem> {
+  const gobin = join(ctx.cacheDir, "go/bin");
+  const bin = join(gobin, "olla");
+  if (!existsSync(bin)) {
+    if (!ctx.install) throw new SystemUnavailable(`Olla is not installed in ${gobin} and --no-install was given`);
+    try {
+      await run("go", ["install", `github.com/thushan/olla@${ctx.ollaVersion}`], {
+        timeout: 600_000,
+        env: { ...process.env, GOBIN: gobin, GOPATH: join(ctx.cacheDir, "go") },
+      });
+    } catch (e) {
+      const msg = e instanceof Error ? e.message : String(e);
+      const why = /403|not available/.test(msg) ? "the Go module proxy refuses the module (403)" : msg.slice(0, 200);
+      throw new SystemUnavailable(`go install github.com/thushan/olla@${ctx.ollaVersion} failed: ${why}`);
+    }
+  }
+  throw new SystemUnavailable("Olla is installed but the harness has no Olla configuration yet");
+}
+
+export const SYSTEMS: Record<SystemName, (ctx: SystemContext) => Promise<RunningSystem>> = { direct, nginx, router, portkey, litellm, olla };
