@@ -1,0 +1,62 @@
+// Hot reload: watch the config file (editors and `pulumi up` replace it by rename, so the directory is
+// watched) and SIGHUP; validate; hand a good config over, or report why the old one stays.
+import { watch, type FSWatcher } from "node:fs";
+import { basename, dirname } from "node:path";
+import type { ConfigProblem, RouterConfig } from "./schema.js";
+import { loadConfigFile } from "./load.js";
+
+export interface ConfigWatcherHandlers {
+  onConfig(cfg: RouterConfig): void;
+  onRejected(problems: ConfigProblem[]): void;
+}
+
+export class ConfigWatcher {
+  private watcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private last = "";
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly file: string,
+    private readonly handlers: ConfigWatcherHandlers,
+    private readonly debounceMs = 100,
+  ) {}
+
+  start(initialText?: string): void {
+    if (initialText !== undefined) this.last = initialText;
+    const name = basename(this.file);
+    this.watcher = watch(dirname(this.file), (_event, changed) => {
+      if (changed === null || changed === name) this.schedule();
+    });
+    this.watcher.on("error", () => undefined);
+  }
+
+  /** Re-reads the file now (SIGHUP); returns once the reload was applied or rejected. */
+  reload(force = true): Promise<void> {
+    this.running = this.running.then(() => this.apply(force));
+    return this.running;
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.watcher?.close();
+  }
+
+  private schedule(): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.reload(false), this.debounceMs);
+  }
+
+  private async apply(force: boolean): Promise<void> {
+    const r = await loadConfigFile(this.file);
+    if (!r.ok) {
+      // A half-written file looks like this too; the next change event retries.
+      this.handlers.onRejected(r.problems);
+      return;
+    }
+    const text = JSON.stringify(r.config);
+    if (!force && text === this.last) return;
+    this.last = text;
+    this.handlers.onConfig(r.config);
+  }
+}

@@ -1,0 +1,64 @@
+// The OpenAI face: /v1/* and the same under /api/v1/* (clients configured with base .../api/v1).
+import type { Face, FaceRequest, FaceRoute, LocalContext, PlanTarget, Rendered, RouterError, UpstreamPlan } from "../types.js";
+import { openaiInBandError, renderOpenAIError } from "./errors.js";
+
+const proxied: readonly [string, string][] = [
+  ["/chat/completions", "chat"],
+  ["/completions", "completions"],
+  ["/embeddings", "embeddings"],
+];
+
+function routes(): FaceRoute[] {
+  const out: FaceRoute[] = [];
+  for (const prefix of ["/v1", "/api/v1"]) {
+    for (const [p, kind] of proxied) out.push({ method: "POST", path: prefix + p, kind });
+    out.push({ method: "GET", path: prefix + "/models", kind: "models", local: true });
+  }
+  return out;
+}
+
+function invalid(message: string, code?: string): RouterError {
+  return { status: 400, kind: "invalid_request", message, ...(code ? { code } : {}) };
+}
+
+export const openaiFace: Face = {
+  name: "openai",
+  routes: routes(),
+  streamContentType: "text/event-stream",
+
+  parse(route: FaceRoute, body: unknown): FaceRequest | RouterError {
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return invalid("request body must be a JSON object");
+    const b = body as Record<string, unknown>;
+    if (b.model === undefined) return invalid("missing required field: model", "missing_model");
+    if (typeof b.model !== "string" || b.model.length === 0) return invalid("model must be a non-empty string", "invalid_model");
+    if (route.kind === "chat" && !Array.isArray(b.messages)) return invalid("messages must be an array");
+    // Never let a client point the router somewhere else (litellm CVE-2024-6587): such fields are dropped.
+    delete b.api_base;
+    delete b.base_url;
+    return { route, model: b.model, stream: b.stream === true && route.kind !== "embeddings", body: b };
+  },
+
+  plan(req: FaceRequest, target: PlanTarget): UpstreamPlan {
+    // Every engine in the table serves OpenAI's paths under /v1 (vLLM, llama.cpp, Ollama's compat layer).
+    const path = req.route.path.startsWith("/api/v1/") ? req.route.path.slice(4) : req.route.path;
+    req.body.model = target.model;
+    return { method: "POST", path, body: JSON.stringify(req.body) };
+  },
+
+  local(_route: FaceRoute, ctx: LocalContext): Rendered {
+    const created = Math.floor(Date.now() / 1000);
+    const data = ctx.aliases.map((a) => ({
+      id: a.name,
+      object: "model",
+      created,
+      owned_by: "aistack",
+      ...(a.contextLength !== undefined ? { context_length: a.contextLength, max_model_len: a.contextLength } : {}),
+      ...(a.description !== undefined ? { description: a.description } : {}),
+    }));
+    return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ object: "list", data }) };
+  },
+
+  renderError: renderOpenAIError,
+  inBandError: openaiInBandError,
+  keepAlive: () => ": keep-alive\n\n",
+};

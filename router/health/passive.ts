@@ -1,0 +1,89 @@
+// Passive health: what real traffic says about a backend. Envoy-style outlier detection: eject after
+// consecutive failures for base × times-ejected (capped, jittered); when it expires one trial request
+// goes through; a success or a passing probe lifts the ejection. Busy (429, queue full) is not failure.
+
+export interface PassiveState {
+  consecutiveFailures: number;
+  ejected: boolean;
+  ejectedUntil: number;
+  timesEjected: number;
+  trialInFlight: boolean;
+  /** Deprioritized until then after a 429 / queue full. */
+  busyUntil: number;
+}
+
+export interface EjectionPolicy {
+  consecutiveFailures: number;
+  baseMs: number;
+  maxMs: number;
+  jitter: number;
+  busyMs: number;
+}
+
+/** success: a response started; failure: transport error, 502/503/504, header timeout; busy: 429 or queue full. */
+export type Outcome = "success" | "failure" | "busy";
+
+export function freshPassive(): PassiveState {
+  return { consecutiveFailures: 0, ejected: false, ejectedUntil: 0, timesEjected: 0, trialInFlight: false, busyUntil: 0 };
+}
+
+/** `random` in [0,1) spreads re-admissions of backends ejected together. */
+export function ejectionMs(timesEjected: number, p: EjectionPolicy, random: number): number {
+  const base = Math.min(p.baseMs * Math.max(1, timesEjected), p.maxMs);
+  return Math.round(base * (1 + p.jitter * (2 * random - 1)));
+}
+
+export type Admission = "open" | "trial" | "ejected";
+
+/** Whether traffic may go to the backend now. */
+export function admission(s: PassiveState, now: number): Admission {
+  if (!s.ejected) return "open";
+  if (now >= s.ejectedUntil && !s.trialInFlight) return "trial";
+  return "ejected";
+}
+
+/** Records one outcome; returns true when this outcome ejected the backend. */
+export function recordOutcome(
+  s: PassiveState,
+  outcome: Outcome,
+  now: number,
+  p: EjectionPolicy,
+  random: number,
+  retryAfterMs?: number,
+): boolean {
+  const wasTrial = s.trialInFlight;
+  s.trialInFlight = false;
+  if (outcome === "busy") {
+    s.busyUntil = now + (retryAfterMs ?? p.busyMs);
+    return false;
+  }
+  if (outcome === "success") {
+    s.consecutiveFailures = 0;
+    s.ejected = false;
+    return false;
+  }
+  s.consecutiveFailures++;
+  if ((s.ejected && wasTrial) || (!s.ejected && s.consecutiveFailures >= p.consecutiveFailures)) {
+    s.timesEjected++;
+    s.ejected = true;
+    s.ejectedUntil = now + ejectionMs(s.timesEjected, p, random);
+    return true;
+  }
+  return false;
+}
+
+/** A passing active probe ends an ejection (the backend answers again). */
+export function liftByProbe(s: PassiveState): void {
+  s.ejected = false;
+  s.consecutiveFailures = 0;
+}
+
+/** Parses Retry-After (seconds or an HTTP date) into milliseconds from now. */
+export function retryAfterMs(value: string | string[] | undefined, now: number): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v === "") return undefined;
+  const s = Number(v);
+  if (Number.isFinite(s) && s >= 0) return Math.min(s * 1000, 300_000);
+  const t = Date.parse(v);
+  return Number.isFinite(t) ? Math.max(0, Math.min(t - now, 300_000)) : undefined;
+}

@@ -1,0 +1,117 @@
+// Active health: one probe loop per backend through its engine adapter (never inference). The interval
+// doubles while a backend is down, up to a cap, so a dead host is not hammered.
+import type { Dispatcher } from "undici";
+import type { BackendHealth, ProbeIO, ProbeResponse } from "../engines/types.js";
+import { liftByProbe } from "./passive.js";
+import type { Backend } from "./state.js";
+
+export interface ProbeTiming {
+  intervalMs: number;
+  timeoutMs: number;
+  maxIntervalMs: number;
+}
+
+export function nextInterval(health: BackendHealth, previousMs: number, t: ProbeTiming): number {
+  if (health === "down" || health === "misconfigured") return Math.min(Math.max(previousMs, t.intervalMs) * 2, t.maxIntervalMs);
+  return t.intervalMs;
+}
+
+const MAX_PROBE_BODY = 4 * 1024 * 1024;
+
+async function call(pool: Dispatcher, method: "GET" | "POST", path: string, body: unknown, headers: Record<string, string>, timeoutMs: number): Promise<ProbeResponse> {
+  const res = await pool.request({
+    method,
+    path,
+    headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(timeoutMs),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of res.body) {
+    const b = c as Buffer;
+    size += b.length;
+    if (size > MAX_PROBE_BODY) {
+      res.body.destroy();
+      break;
+    }
+    chunks.push(b);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    json = undefined;
+  }
+  return { status: res.statusCode, json };
+}
+
+export function probeIO(b: Backend, timeoutMs: number): ProbeIO {
+  const headers: Record<string, string> = b.config.apiKey ? { authorization: `Bearer ${b.config.apiKey}` } : {};
+  return {
+    get: (path) => call(b.pool, "GET", path, undefined, headers, timeoutMs),
+    post: (path, body) => call(b.pool, "POST", path, body, headers, timeoutMs),
+  };
+}
+
+/** Probes once and records the result on the backend. */
+export async function probeOnce(b: Backend, timeoutMs: number, now: () => number = Date.now): Promise<void> {
+  try {
+    const report = await b.adapter.probe(probeIO(b, timeoutMs), b.wanted, b.models);
+    b.health = report.health;
+    b.detail = report.detail;
+    if (report.models) b.models = report.models;
+    if (report.version !== undefined) b.version = report.version;
+  } catch (err) {
+    b.health = "down";
+    b.detail = describeTransportError(err);
+  }
+  b.lastProbeAt = now();
+  b.lastProbeOk = b.health === "up" || b.health === "warming";
+  if (b.health === "up") liftByProbe(b.passive);
+}
+
+export function describeTransportError(err: unknown): string {
+  const e = err as { code?: string; name?: string; cause?: { code?: string } };
+  return e.code ?? e.cause?.code ?? e.name ?? "error";
+}
+
+/** Runs probe loops for a set of backends until stopped. */
+export class Prober {
+  private readonly timers = new Map<Backend, NodeJS.Timeout>();
+  private stopped = false;
+
+  constructor(private timing: ProbeTiming) {}
+
+  setTiming(t: ProbeTiming): void {
+    this.timing = t;
+  }
+
+  start(b: Backend): void {
+    if (this.timers.has(b) || this.stopped) return;
+    const loop = (intervalMs: number): void => {
+      void probeOnce(b, this.timing.timeoutMs).finally(() => {
+        if (this.stopped || b.retired || !this.timers.has(b)) return;
+        const next = nextInterval(b.health, intervalMs, this.timing);
+        const t = setTimeout(() => loop(next), next);
+        t.unref();
+        this.timers.set(b, t);
+      });
+    };
+    this.timers.set(b, setTimeout(() => loop(this.timing.intervalMs), 0));
+  }
+
+  stop(b: Backend): void {
+    const t = this.timers.get(b);
+    if (t) clearTimeout(t);
+    this.timers.delete(b);
+  }
+
+  stopAll(): void {
+    this.stopped = true;
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+}

@@ -1,0 +1,108 @@
+// Per-backend state the router and its faces read: health, models (installed/loaded/context), load,
+// ejections; plus the keep-alive connection pool used to reach it. The registry survives reloads.
+import { Pool } from "undici";
+import type { BackendConfig, RouterConfig } from "../config/schema.js";
+import { adapters } from "../engines/index.js";
+import type { BackendHealth, EngineAdapter, ModelState } from "../engines/types.js";
+import { Slots } from "../proxy/queue.js";
+import { freshPassive, type PassiveState } from "./passive.js";
+
+export class Backend {
+  readonly adapter: EngineAdapter;
+  readonly pool: Pool;
+  readonly slots: Slots;
+  health: BackendHealth = "unknown";
+  detail = "not probed yet";
+  version: string | undefined;
+  models: Map<string, ModelState> | undefined;
+  lastProbeAt: number | undefined;
+  lastProbeOk = false;
+  /** Model names the alias table uses on this backend. */
+  wanted: string[] = [];
+  readonly passive: PassiveState = freshPassive();
+  ejections = 0;
+  retired = false;
+
+  constructor(
+    readonly name: string,
+    public config: BackendConfig,
+    connectMs: number,
+  ) {
+    this.adapter = adapters[config.engine];
+    this.pool = new Pool(config.url, {
+      connect: { timeout: connectMs, noDelay: true, keepAlive: true },
+      keepAliveTimeout: 30_000,
+      // Timeouts are the router's own per request (first byte, idle); undici's defaults would cut cold loads.
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+    this.slots = new Slots(config.maxConcurrency, config.queue.maxLength, config.queue.maxWaitMs);
+  }
+
+  get inFlight(): number {
+    return this.slots.inFlight;
+  }
+
+  /** The model's state on this backend; `undefined` when not known (not probed, or no list). */
+  model(name: string): ModelState | undefined {
+    return this.models?.get(name);
+  }
+
+  /** Learned context, overridden by configuration where the engine reports none. */
+  contextLength(model: string, targetOverride?: number): number | undefined {
+    const m = this.model(model);
+    return targetOverride ?? m?.contextLength ?? this.config.contextLength ?? m?.trainedContextLength;
+  }
+
+  /** Whether the same server (engine, url, key) is meant, so state can carry over a reload. */
+  sameServer(c: BackendConfig): boolean {
+    return c.engine === this.config.engine && c.url === this.config.url && c.apiKey === this.config.apiKey;
+  }
+}
+
+export class BackendRegistry {
+  private readonly byName = new Map<string, Backend>();
+
+  get(name: string): Backend | undefined {
+    return this.byName.get(name);
+  }
+
+  all(): Backend[] {
+    return [...this.byName.values()];
+  }
+
+  /** Applies a (re)loaded config; returns the backends no longer in use, to be closed once idle. */
+  apply(cfg: RouterConfig): { added: Backend[]; retired: Backend[] } {
+    const added: Backend[] = [];
+    const retired: Backend[] = [];
+    for (const [name, bc] of Object.entries(cfg.backends)) {
+      const cur = this.byName.get(name);
+      if (cur && cur.sameServer(bc)) {
+        cur.config = bc;
+        cur.slots.resize(bc.maxConcurrency, bc.queue.maxLength, bc.queue.maxWaitMs);
+        continue;
+      }
+      if (cur) retired.push(cur);
+      const b = new Backend(name, bc, cfg.timeouts.connectMs);
+      this.byName.set(name, b);
+      added.push(b);
+    }
+    for (const [name, b] of this.byName) {
+      if (!(name in cfg.backends)) {
+        retired.push(b);
+        this.byName.delete(name);
+      }
+    }
+    const wanted = new Map<string, Set<string>>();
+    for (const alias of Object.values(cfg.aliases)) {
+      for (const t of alias.targets) {
+        let set = wanted.get(t.backend);
+        if (!set) wanted.set(t.backend, (set = new Set()));
+        set.add(t.model);
+      }
+    }
+    for (const b of this.byName.values()) b.wanted = [...(wanted.get(b.name) ?? [])];
+    for (const b of retired) b.retired = true;
+    return { added, retired };
+  }
+}

@@ -1,0 +1,71 @@
+// CLI: npm run router -- --config <file> [--port N]
+import { parseArgs } from "node:util";
+import { ConfigWatcher } from "./config/watch.js";
+import { formatProblems, loadConfigFile } from "./config/load.js";
+import { Router } from "./server.js";
+
+const usage = `Usage: router --config <file> [--port N] [--host H]
+
+  --config <file>  router config (JSON); reloaded when it changes and on SIGHUP
+  --port N         listen port (overrides listen.port)
+  --host H         listen address (overrides listen.host)
+  --help           this text
+
+Endpoints: /v1/* and /api/v1/* (OpenAI), /healthz, /readyz, /status, /status.json, /metrics.`;
+
+async function main(): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      options: { config: { type: "string" }, port: { type: "string" }, host: { type: "string" }, help: { type: "boolean" } },
+      strict: true,
+    }).values;
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${usage}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(usage + "\n");
+    return 0;
+  }
+  if (!args.config) {
+    process.stderr.write(`--config is required\n\n${usage}\n`);
+    return 2;
+  }
+  const port = args.port !== undefined ? Number(args.port) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+    process.stderr.write(`--port must be an integer 0..65535\n`);
+    return 2;
+  }
+  const loaded = await loadConfigFile(args.config);
+  if (!loaded.ok) {
+    process.stderr.write(`invalid config ${args.config}:\n${formatProblems(loaded.problems)}\n`);
+    return 1;
+  }
+  const router = new Router({ config: loaded.config, source: args.config });
+  await router.listen(port, args.host);
+  const watcher = new ConfigWatcher(args.config, {
+    onConfig: (cfg) => router.reload(cfg),
+    onRejected: (problems) => router.rejectReload(problems),
+  });
+  watcher.start(JSON.stringify(loaded.config));
+  process.on("SIGHUP", () => void watcher.reload());
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      router.logger.event("info", "draining", { signal, inFlight: router.inFlight, drainMs: router.config.drainMs });
+      watcher.stop();
+      void router.close().then(resolve);
+    };
+    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.once("SIGINT", () => stop("SIGINT"));
+  });
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`router failed to start: ${(err as Error).message}\n`);
+    process.exit(1);
+  },
+);

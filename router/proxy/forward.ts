@@ -1,0 +1,335 @@
+// One client request through the alias's targets: pick, wait for a slot, call the backend, and either
+// commit to its answer (first byte) or fail over — at most `retries` more backends, all within one
+// first-byte deadline. After the first byte a failure ends the response with an in-band error.
+import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { Dispatcher } from "undici";
+import type { AliasConfig, RouterConfig } from "../config/schema.js";
+import type { Face, FaceRequest, RouterError, StreamTranslator } from "../faces/types.js";
+import { admission, recordOutcome, retryAfterMs, type Outcome } from "../health/passive.js";
+import { describeTransportError } from "../health/probe.js";
+import type { Backend, BackendRegistry } from "../health/state.js";
+import type { RouterMetrics } from "../ops/metrics.js";
+import { distinctBackends, rankTargets, type CandidateView } from "./pick.js";
+import { firstChunk, pump, readSmall, upstreamMessage } from "./stream.js";
+
+export interface Exchange {
+  id: string;
+  face: Face;
+  req: FaceRequest;
+  alias: string;
+  aliasConfig: AliasConfig;
+  config: RouterConfig;
+  registry: BackendRegistry;
+  res: ServerResponse;
+  /** Aborted when the client goes away (or the total time cap is hit). */
+  signal: AbortSignal;
+  metrics: RouterMetrics;
+  /** performance.now() when the request was accepted. */
+  startedAt: number;
+  now: () => number;
+  random: () => number;
+}
+
+export type ExchangeOutcome = "ok" | "client-error" | "upstream-error" | "in-band-error" | "client-gone";
+
+export interface ExchangeResult {
+  status: number;
+  outcome: ExchangeOutcome;
+  backend?: string;
+  model?: string;
+  attempts: number;
+  ttfbMs?: number;
+  error?: string;
+}
+
+/** Headers never copied from a backend (hop-by-hop, or recomputed here). */
+const COPY_HEADERS = ["content-type", "content-length", "retry-after"] as const;
+
+export function candidateViews(alias: AliasConfig, registry: BackendRegistry, now: number): CandidateView[] {
+  return alias.targets.flatMap((t, index) => {
+    const b = registry.get(t.backend);
+    if (!b) return [];
+    const m = b.model(t.model);
+    let warmth: CandidateView["warmth"];
+    if (b.models === undefined) warmth = "unknown";
+    else if (!m || !m.installed) warmth = "missing";
+    else warmth = m.loaded || b.adapter.servedMeansLoaded ? "loaded" : "cold";
+    return [
+      {
+        index,
+        backend: b.name,
+        model: t.model,
+        health: b.health,
+        admission: admission(b.passive, now),
+        busy: b.passive.busyUntil > now,
+        saturated: !b.slots.free,
+        warmth,
+        inFlight: b.inFlight,
+      },
+    ];
+  });
+}
+
+function transportError(err: unknown, timedOut: boolean, backend: string): RouterError {
+  if (timedOut) return { status: 504, kind: "timeout", message: `backend ${backend} sent no response before the first-byte timeout` };
+  return { status: 502, kind: "upstream", message: `backend ${backend} unreachable (${describeTransportError(err)})` };
+}
+
+type Attempt =
+  | { kind: "committed"; result: ExchangeResult }
+  | { kind: "next"; error: RouterError }
+  | { kind: "final"; error: RouterError; backend: string; model: string }
+  | { kind: "gone" };
+
+class KeepAlive {
+  private timer: NodeJS.Timeout | undefined;
+  constructor(
+    private readonly x: Exchange,
+    everyMs: number,
+  ) {
+    // While a stream waits for its first byte (a cold load can take minutes), comments keep client idle timers quiet.
+    this.timer = setInterval(() => {
+      const { res, face } = x;
+      if (res.destroyed) return;
+      if (!res.headersSent) res.writeHead(200, streamHeaders(x, undefined, undefined));
+      res.write(face.keepAlive());
+    }, everyMs);
+  }
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function streamHeaders(x: Exchange, backend: string | undefined, model: string | undefined): Record<string, string> {
+  const h: Record<string, string> = {
+    "content-type": x.face.streamContentType,
+    "cache-control": "no-cache",
+    "x-accel-buffering": "no",
+    "x-request-id": x.id,
+  };
+  if (backend !== undefined) h["x-router-backend"] = backend;
+  if (model !== undefined) h["x-router-model"] = model;
+  return h;
+}
+
+export async function forward(x: Exchange): Promise<ExchangeResult> {
+  const { config, aliasConfig } = x;
+  const firstByteMs = aliasConfig.firstByteTimeoutMs ?? config.timeouts.firstByteMs;
+  const deadline = x.now() + firstByteMs;
+  const order = distinctBackends(rankTargets(candidateViews(aliasConfig, x.registry, x.now())));
+  const keepAlive = x.req.stream ? new KeepAlive(x, config.timeouts.keepAliveMs) : undefined;
+  let sent = 0;
+  let lastError: RouterError = { status: 503, kind: "overloaded", message: `no backend of alias ${x.alias} could take the request` };
+  try {
+    for (const c of order) {
+      if (sent > config.retries.max) break;
+      if (x.signal.aborted) return gone(sent);
+      const remaining = deadline - x.now();
+      if (remaining <= 0) {
+        lastError = { status: 504, kind: "timeout", message: `no backend of alias ${x.alias} answered within ${firstByteMs} ms` };
+        break;
+      }
+      const b = x.registry.get(c.backend);
+      if (!b) continue;
+      const slot = await b.slots.acquire(x.signal);
+      if (slot === "aborted") return gone(sent);
+      if (slot === "full" || slot === "timeout") {
+        // A full queue spills to the next target without costing a retry: nothing was sent.
+        recordOutcome(b.passive, "busy", x.now(), config.ejection, x.random());
+        lastError = { status: 503, kind: "overloaded", message: `backend ${b.name} is at its concurrency limit (queue ${slot})`, retryAfterS: 1 };
+        continue;
+      }
+      if (sent > 0) x.metrics.retries.inc({ alias: x.alias });
+      sent++;
+      if (admission(b.passive, x.now()) === "trial") b.passive.trialInFlight = true;
+      const target = aliasConfig.targets[c.index];
+      const contextLength = b.contextLength(c.model, target?.contextLength);
+      let a: Attempt;
+      try {
+        a = await attempt(x, b, c.model, contextLength, Math.min(remaining, firstByteMs), sent, keepAlive);
+      } finally {
+        slot();
+      }
+      if (a.kind === "committed") return a.result;
+      if (a.kind === "gone") return gone(sent);
+      if (a.kind === "final") return fail(x, a.error, sent, a.backend, a.model);
+      lastError = a.error;
+    }
+    return fail(x, lastError, sent);
+  } finally {
+    keepAlive?.stop();
+  }
+}
+
+function gone(attempts: number): ExchangeResult {
+  return { status: 499, outcome: "client-gone", attempts };
+}
+
+/** Answers an error before any content: a proper status if headers are not out yet, in-band otherwise. */
+function fail(x: Exchange, err: RouterError, attempts: number, backend?: string, model?: string): ExchangeResult {
+  const { res, face } = x;
+  if (!res.headersSent) {
+    const r = face.renderError(err);
+    res.writeHead(r.status, { ...r.headers, "x-request-id": x.id });
+    res.end(r.body);
+  } else if (!res.destroyed) {
+    res.end(face.inBandError(err));
+  }
+  return {
+    status: err.status,
+    outcome: err.status < 500 && err.status !== 429 ? "client-error" : "upstream-error",
+    attempts,
+    error: err.message,
+    ...(backend !== undefined ? { backend } : {}),
+    ...(model !== undefined ? { model } : {}),
+  };
+}
+
+function passive(x: Exchange, b: Backend, outcome: Outcome, reason: string, retryAfter?: number): void {
+  if (outcome === "failure") x.metrics.upstreamFailures.inc({ backend: b.name, reason });
+  if (recordOutcome(b.passive, outcome, x.now(), x.config.ejection, x.random(), retryAfter)) {
+    b.ejections++;
+    x.metrics.ejections.inc({ backend: b.name });
+  }
+}
+
+async function attempt(
+  x: Exchange,
+  b: Backend,
+  model: string,
+  contextLength: number | undefined,
+  firstByteMs: number,
+  attemptNo: number,
+  keepAlive: KeepAlive | undefined,
+): Promise<Attempt> {
+  const plan = x.face.plan(x.req, { backend: b.name, engine: b.config.engine, model, contextLength });
+  const ac = new AbortController();
+  const onClientGone = (): void => ac.abort();
+  x.signal.addEventListener("abort", onClientGone, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ac.abort();
+  }, firstByteMs);
+  const headers: IncomingHttpHeaders = { "content-type": "application/json", "x-request-id": x.id };
+  // The client's credentials never reach a backend; a backend may have its own key.
+  if (b.config.apiKey) headers.authorization = `Bearer ${b.config.apiKey}`;
+  try {
+    let up: Dispatcher.ResponseData;
+    try {
+      up = await b.pool.request({ method: plan.method, path: plan.path, headers, body: plan.body, signal: ac.signal });
+    } catch (err) {
+      if (x.signal.aborted) return { kind: "gone" };
+      passive(x, b, "failure", timedOut ? "first-byte-timeout" : "transport");
+      return { kind: "next", error: transportError(err, timedOut, b.name) };
+    }
+    const status = up.statusCode;
+    if (status >= 400) {
+      let text = "";
+      try {
+        text = await readSmall(up.body);
+      } catch {
+        if (x.signal.aborted) return { kind: "gone" };
+      }
+      return classifyError(x, b, model, status, text, up.headers);
+    }
+    let first: Buffer | null;
+    try {
+      first = await firstChunk(up.body);
+    } catch (err) {
+      if (x.signal.aborted) return { kind: "gone" };
+      // Headers but no content (a stall or reset): nothing reached the client yet, so another backend may still answer.
+      passive(x, b, "failure", timedOut ? "first-byte-timeout" : "reset-after-headers");
+      return { kind: "next", error: transportError(err, timedOut, b.name) };
+    }
+    clearTimeout(timer);
+    return { kind: "committed", result: await relay(x, b, model, up, first, plan.translator, attemptNo, keepAlive) };
+  } finally {
+    clearTimeout(timer);
+    x.signal.removeEventListener("abort", onClientGone);
+  }
+}
+
+function classifyError(x: Exchange, b: Backend, model: string, status: number, text: string, headers: IncomingHttpHeaders): Attempt {
+  const message = upstreamMessage(text, status);
+  const retryAfter = retryAfterMs(headers["retry-after"], x.now());
+  const retryAfterS = retryAfter !== undefined ? Math.ceil(retryAfter / 1000) : undefined;
+  // 429, and Ollama's 503 "server busy" when its queue is full, mean busy: deprioritize, not eject.
+  if (status === 429 || (status === 503 && /busy|queue|overload/i.test(message))) {
+    passive(x, b, "busy", "busy", retryAfter);
+    return {
+      kind: "next",
+      error: { status: status === 429 ? 429 : 503, kind: status === 429 ? "rate_limited" : "overloaded", message: `backend ${b.name} is busy: ${message}`, ...(retryAfterS !== undefined ? { retryAfterS } : {}) },
+    };
+  }
+  if (status === 502 || status === 503 || status === 504) {
+    passive(x, b, "failure", `status-${status}`);
+    return { kind: "next", error: { status: 502, kind: "upstream", message: `backend ${b.name} answered ${status}: ${message}` } };
+  }
+  if (status === 401 || status === 403) {
+    // A backend refusing the router's key is a configuration error, not an outage.
+    b.health = "misconfigured";
+    b.detail = `answered ${status} to a request: check its apiKey`;
+    return { kind: "next", error: { status: 502, kind: "upstream", message: `backend ${b.name} rejected the router's credentials` } };
+  }
+  if (status >= 500 || status === 404) {
+    // 404: the model is not on that backend (config drift); 500: another backend may cope.
+    return { kind: "next", error: { status: 502, kind: "upstream", message: `backend ${b.name} answered ${status}: ${message}` } };
+  }
+  // The client's own mistake (400, 413, 422...): another backend would say the same.
+  passive(x, b, "success", "");
+  return { kind: "final", error: { status, kind: status === 413 ? "too_large" : "invalid_request", message }, backend: b.name, model };
+}
+
+async function relay(
+  x: Exchange,
+  b: Backend,
+  model: string,
+  up: Dispatcher.ResponseData,
+  first: Buffer | null,
+  translator: StreamTranslator | undefined,
+  attempts: number,
+  keepAlive: KeepAlive | undefined,
+): Promise<ExchangeResult> {
+  const { res } = x;
+  keepAlive?.stop();
+  const ttfbMs = performance.now() - x.startedAt;
+  x.metrics.ttfb.observe({ alias: x.alias, backend: b.name }, ttfbMs / 1000);
+  passive(x, b, "success", "");
+  if (!res.headersSent) {
+    const h: Record<string, string> = x.req.stream ? streamHeaders(x, b.name, model) : { "x-request-id": x.id, "x-router-backend": b.name, "x-router-model": model };
+    for (const name of COPY_HEADERS) {
+      const v = up.headers[name];
+      if (typeof v !== "string") continue;
+      if (name === "content-length" && translator) continue;
+      if (name === "content-type" && (x.req.stream || translator)) continue;
+      h[name] = v;
+    }
+    if (!x.req.stream && translator) h["content-type"] = "application/json";
+    res.writeHead(up.statusCode, h);
+  }
+  const base = { backend: b.name, model, attempts, ttfbMs };
+  if (first === null) {
+    if (translator) res.write(translator.end());
+    res.end();
+    return { ...base, status: up.statusCode, outcome: "ok" };
+  }
+  const out = translator ? translator.push(first) : first;
+  if (out.length > 0) res.write(out);
+  const end = await pump(up.body, res, translator, x.config.timeouts.idleMs);
+  if (end.ok) {
+    res.end();
+    return { ...base, status: up.statusCode, outcome: "ok" };
+  }
+  if (x.signal.aborted) return { ...base, status: 499, outcome: "client-gone" };
+  passive(x, b, "failure", "mid-stream");
+  const err: RouterError = { status: 502, kind: "upstream", message: `backend ${b.name} failed mid-response: ${end.error.message || end.error.name}` };
+  if (x.req.stream) {
+    // Never splice a second generation onto the first: say what happened in the client's dialect and close.
+    res.end(x.face.inBandError(err));
+  } else {
+    res.destroy();
+  }
+  return { ...base, status: up.statusCode, outcome: "in-band-error", error: err.message };
+}

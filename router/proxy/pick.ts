@@ -1,0 +1,64 @@
+// Target choice, a pure function of what the registry knows: healthy before unhealthy, a loaded model
+// before one that must load, free capacity before a queue, then the configured order; targets serving
+// the same model rank by fewest requests outstanding. Ejected backends stay at the end: when nothing
+// else is left, the best of them is still tried.
+import type { BackendHealth } from "../engines/types.js";
+import type { Admission } from "../health/passive.js";
+
+export interface CandidateView {
+  /** Position in the alias's configured order. */
+  index: number;
+  backend: string;
+  model: string;
+  health: BackendHealth;
+  admission: Admission;
+  busy: boolean;
+  /** At maxConcurrency: a request would queue. */
+  saturated: boolean;
+  /** loaded: no wait; cold: installed but must load; missing: not on the backend; unknown: not probed. */
+  warmth: "loaded" | "cold" | "missing" | "unknown";
+  inFlight: number;
+}
+
+function healthTier(c: CandidateView): number {
+  if (c.health === "misconfigured") return 6;
+  if (c.admission === "ejected") return 5;
+  if (c.health === "down") return 4;
+  if (c.health === "warming") return 3;
+  if (c.busy) return 2;
+  // A trial request after an ejection goes before unknown backends but after known-good ones.
+  if (c.admission === "trial") return 1;
+  return c.health === "unknown" ? 1 : 0;
+}
+
+const warmthTier = { loaded: 0, unknown: 1, cold: 2, missing: 3 } as const;
+
+/** Orders candidates best first. */
+export function rankTargets(candidates: readonly CandidateView[]): CandidateView[] {
+  const firstOfModel = new Map<string, number>();
+  for (const c of candidates) if (!firstOfModel.has(c.model)) firstOfModel.set(c.model, c.index);
+  const key = (c: CandidateView): number[] => [
+    healthTier(c),
+    warmthTier[c.warmth],
+    c.saturated ? 1 : 0,
+    firstOfModel.get(c.model) ?? c.index,
+    c.inFlight,
+    c.index,
+  ];
+  return [...candidates]
+    .map((c) => ({ c, k: key(c) }))
+    .sort((a, b) => {
+      for (let i = 0; i < a.k.length; i++) {
+        const d = (a.k[i] ?? 0) - (b.k[i] ?? 0);
+        if (d !== 0) return d;
+      }
+      return 0;
+    })
+    .map((x) => x.c);
+}
+
+/** One candidate per backend, best first: retries must land on different backends. */
+export function distinctBackends(ranked: readonly CandidateView[]): CandidateView[] {
+  const seen = new Set<string>();
+  return ranked.filter((c) => (seen.has(c.backend) ? false : (seen.add(c.backend), true)));
+}

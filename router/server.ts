@@ -1,0 +1,380 @@
+// The router's request path, top to bottom: accept → authenticate → parse once and resolve the alias →
+// pick a target and forward (proxy/forward.ts) → stream back → account (metrics, one log line).
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { authenticate, compileKeys, mayUse, type KeyEntry } from "./auth/keys.js";
+import type { ConfigProblem, RouterConfig } from "./config/schema.js";
+import { openaiFace } from "./faces/openai/index.js";
+import type { AliasView, Face, FaceRoute, Rendered, RouterError } from "./faces/types.js";
+import { isRouterError } from "./faces/types.js";
+import { Prober } from "./health/probe.js";
+import { BackendRegistry } from "./health/state.js";
+import { Logger, type LogSink } from "./ops/log.js";
+import { RouterMetrics } from "./ops/metrics.js";
+import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.js";
+import { forward, type ExchangeResult } from "./proxy/forward.js";
+
+export interface RouterOptions {
+  config: RouterConfig;
+  /** Where the config came from, shown on /status. */
+  source?: string;
+  /** Faces in addition to OpenAI's (Anthropic, Ollama). */
+  faces?: readonly Face[];
+  logSink?: LogSink;
+  random?: () => number;
+}
+
+/** One immutable routing table; a reload swaps the whole object, in-flight requests keep theirs. */
+interface Table {
+  config: RouterConfig;
+  keys: KeyEntry[];
+}
+
+interface Hit {
+  face: Face;
+  route: FaceRoute;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+export class Router {
+  readonly registry = new BackendRegistry();
+  readonly metrics = new RouterMetrics();
+  readonly server: Server;
+  readonly logger: Logger;
+  private table: Table;
+  private readonly info: ConfigInfo;
+  private readonly prober: Prober;
+  private readonly faces: Face[];
+  private readonly routes = new Map<string, Hit>();
+  private readonly random: () => number;
+  private active = 0;
+  private draining = false;
+  private idleWaiters: (() => void)[] = [];
+
+  constructor(opts: RouterOptions) {
+    const cfg = opts.config;
+    this.random = opts.random ?? Math.random;
+    this.logger = new Logger(cfg.logging.level, opts.logSink);
+    this.faces = [openaiFace, ...(opts.faces ?? [])];
+    for (const face of this.faces) for (const r of face.routes) this.routes.set(`${r.method} ${r.path}`, { face, route: r });
+    this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
+    this.info = { version: 1, loadedAt: Date.now(), source: opts.source, rejected: undefined };
+    this.prober = new Prober(cfg.health);
+    const { added } = this.registry.apply(cfg);
+    for (const b of added) this.prober.start(b);
+    this.server = createServer({ noDelay: true, keepAlive: true }, (req, res) => this.handle(req, res));
+    this.server.keepAliveTimeout = 65_000;
+    // Long prompts upload slowly on home links; generations are not bounded by Node's request timeout.
+    this.server.requestTimeout = 0;
+    if (cfg.apiKeys.length === 0) this.logger.event("warn", "auth is OFF: no apiKeys configured, every client may use every alias");
+  }
+
+  get config(): RouterConfig {
+    return this.table.config;
+  }
+
+  async listen(port?: number, host?: string): Promise<string> {
+    const cfg = this.table.config;
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port ?? cfg.listen.port, host ?? cfg.listen.host, () => {
+        this.server.off("error", reject);
+        resolve();
+      });
+    });
+    const a = this.server.address() as AddressInfo;
+    const h = a.family === "IPv6" ? `[${a.address}]` : a.address;
+    this.logger.event("info", "listening", { url: `http://${h}:${a.port}`, aliases: Object.keys(cfg.aliases) });
+    return `http://${h}:${a.port}`;
+  }
+
+  /** Swaps in a validated config: new requests use it, in-flight ones finish on the old table. */
+  reload(cfg: RouterConfig): void {
+    const { added, retired } = this.registry.apply(cfg);
+    this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
+    this.info.version++;
+    this.info.loadedAt = Date.now();
+    this.info.rejected = undefined;
+    this.logger.level = cfg.logging.level;
+    this.prober.setTiming(cfg.health);
+    for (const b of retired) {
+      this.prober.stop(b);
+      this.metrics.forgetBackend(b.name);
+      // close() lets requests already on the old pool finish.
+      void b.pool.close().catch(() => undefined);
+    }
+    for (const b of added) this.prober.start(b);
+    this.metrics.reloads.inc({ result: "ok" });
+    this.logger.event("info", "config reloaded", { version: this.info.version, added: added.map((b) => b.name), retired: retired.map((b) => b.name) });
+  }
+
+  /** Records a rejected reload: the old table keeps serving and /status says why. */
+  rejectReload(problems: ConfigProblem[]): void {
+    this.info.rejected = { at: Date.now(), problems };
+    this.metrics.reloads.inc({ result: "rejected" });
+    this.logger.event("error", "config reload rejected; keeping the previous table", { problems });
+  }
+
+  /** Stops accepting, lets in-flight requests and streams finish within drainMs, then closes everything. */
+  async close(drainMs = this.table.config.drainMs): Promise<void> {
+    this.draining = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    if (this.active > 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, drainMs);
+        this.idleWaiters.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+    this.server.closeAllConnections();
+    await closed;
+    this.prober.stopAll();
+    await Promise.all(this.registry.all().map((b) => b.pool.destroy().catch(() => undefined)));
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const incoming = req.headers["x-request-id"];
+    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const q = req.url?.indexOf("?") ?? -1;
+    const path = q >= 0 ? (req.url ?? "/").slice(0, q) : (req.url ?? "/");
+    if (this.draining) res.setHeader("connection", "close");
+    const hit = this.routes.get(`${req.method ?? "GET"} ${path}`);
+    if (!hit) {
+      this.handleOther(req, res, path, id);
+      return;
+    }
+    this.active++;
+    res.once("close", () => {
+      this.active--;
+      if (this.active === 0 && this.idleWaiters.length > 0) {
+        const w = this.idleWaiters;
+        this.idleWaiters = [];
+        for (const f of w) f();
+      }
+    });
+    this.serve(hit, req, res, id, path, started).catch((err: unknown) => {
+      // A bug must not take the process down or leak a stack trace to the client.
+      this.logger.event("error", "internal error", { id, error: (err as Error).message });
+      if (!res.headersSent) send(res, hit.face.renderError({ status: 500, kind: "internal", message: "internal router error" }), id);
+      else res.destroy();
+    });
+  }
+
+  private async serve(hit: Hit, req: IncomingMessage, res: ServerResponse, id: string, path: string, started: number): Promise<void> {
+    const table = this.table;
+    const { face, route } = hit;
+    const cfg = table.config;
+    const auth = authenticate(req.headers, table.keys);
+    const account = (r: ExchangeResult, alias?: string, stream?: boolean): void =>
+      this.account(face, req.method ?? "", path, id, started, r, alias, auth.ok ? auth.key?.name : undefined, stream);
+    const reject = (err: RouterError, alias?: string): void => {
+      req.resume();
+      send(res, face.renderError(err), id);
+      account({ status: err.status, outcome: err.status >= 500 ? "upstream-error" : "client-error", attempts: 0, error: err.message }, alias);
+    };
+    if (!auth.ok) return reject({ status: 401, kind: "authentication", message: auth.message, code: "invalid_api_key" });
+    const key = auth.key;
+
+    if (route.local) {
+      req.resume();
+      send(res, face.local(route, { aliases: this.aliasViews(table, key) }), id);
+      return account({ status: 200, outcome: "ok", attempts: 0 });
+    }
+
+    const body = await readBody(req, cfg.limits.maxBodyBytes);
+    if (body === "too-large") {
+      res.setHeader("connection", "close");
+      return reject({ status: 413, kind: "too_large", message: `request body exceeds ${cfg.limits.maxBodyBytes} bytes`, code: "request_too_large" });
+    }
+    if (body === "aborted") return account({ status: 499, outcome: "client-gone", attempts: 0 });
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString("utf8"));
+    } catch {
+      return reject({ status: 400, kind: "invalid_request", message: "request body is not valid JSON", code: "invalid_json" });
+    }
+    const parsed = face.parse(route, json);
+    if (isRouterError(parsed)) return reject(parsed);
+    const alias = parsed.model;
+    const aliasConfig = Object.hasOwn(cfg.aliases, alias) ? cfg.aliases[alias] : undefined;
+    if (!aliasConfig) {
+      const names = this.aliasViews(table, key).map((a) => a.name);
+      return reject({ status: 404, kind: "not_found", code: "model_not_found", message: `unknown model "${alias.slice(0, 128)}"; available aliases: ${names.join(", ") || "(none)"}` });
+    }
+    if (!mayUse(key, alias)) return reject({ status: 403, kind: "permission", code: "alias_not_allowed", message: `this API key may not use alias "${alias}"` }, alias);
+
+    const ac = new AbortController();
+    // req 'close' is unreliable once the body was read (nodejs/node#46666): the response's close before it finished is the signal.
+    res.once("close", () => {
+      if (!res.writableFinished) ac.abort();
+    });
+    let total: NodeJS.Timeout | undefined;
+    if (cfg.timeouts.totalMs > 0) total = setTimeout(() => ac.abort(), cfg.timeouts.totalMs);
+    try {
+      const result = await forward({
+        id,
+        face,
+        req: parsed,
+        alias,
+        aliasConfig,
+        config: cfg,
+        registry: this.registry,
+        res,
+        signal: ac.signal,
+        metrics: this.metrics,
+        startedAt: started,
+        now: Date.now,
+        random: this.random,
+      });
+      if (result.outcome === "client-gone" && !res.destroyed) res.destroy();
+      account(result, alias, parsed.stream);
+    } finally {
+      clearTimeout(total);
+    }
+  }
+
+  private aliasViews(table: Table, key: KeyEntry | undefined): AliasView[] {
+    const out: AliasView[] = [];
+    for (const [name, a] of Object.entries(table.config.aliases)) {
+      if (!mayUse(key, name)) continue;
+      let ctx: number | undefined;
+      let available = false;
+      for (const t of a.targets) {
+        const b = this.registry.get(t.backend);
+        if (!b) continue;
+        if (b.health === "up" || b.health === "unknown" || b.health === "warming") available = true;
+        const c = b.contextLength(t.model, t.contextLength);
+        // Any target may serve a request: advertise the smallest known context.
+        if (c !== undefined) ctx = ctx === undefined ? c : Math.min(ctx, c);
+      }
+      out.push({ name, description: a.description, contextLength: ctx, available });
+    }
+    return out;
+  }
+
+  private account(face: Face, method: string, path: string, id: string, started: number, r: ExchangeResult, alias: string | undefined, key: string | undefined, stream?: boolean): void {
+    const ms = performance.now() - started;
+    const backend = r.backend ?? "none";
+    this.metrics.requests.inc({ face: face.name, alias: alias ?? "none", backend, status: String(r.status) });
+    if (alias !== undefined) this.metrics.duration.observe({ alias, backend }, ms / 1000);
+    const b = r.backend !== undefined ? this.registry.get(r.backend) : undefined;
+    if (b) this.metrics.setBackend(b.name, b.health, b.inFlight);
+    this.logger.request({
+      ts: new Date().toISOString(),
+      level: r.status >= 500 ? "error" : r.outcome === "ok" || r.outcome === "client-gone" ? "info" : "warn",
+      msg: "request",
+      id,
+      face: face.name,
+      method,
+      path,
+      ...(alias !== undefined ? { alias } : {}),
+      ...(key !== undefined ? { key } : {}),
+      ...(r.backend !== undefined ? { backend: r.backend } : {}),
+      ...(r.model !== undefined ? { model: r.model } : {}),
+      status: r.status,
+      ...(stream !== undefined ? { stream } : {}),
+      attempts: r.attempts,
+      ms: Math.round(ms * 100) / 100,
+      ...(r.ttfbMs !== undefined ? { ttfbMs: Math.round(r.ttfbMs * 100) / 100 } : {}),
+      outcome: r.outcome,
+      ...(r.error !== undefined ? { error: r.error } : {}),
+    });
+  }
+
+  /** Ops endpoints, and 404/405 for everything else (in the dialect the path suggests). */
+  private handleOther(req: IncomingMessage, res: ServerResponse, path: string, id: string): void {
+    req.resume();
+    const method = req.method ?? "GET";
+    const cfg = this.table.config;
+    if (method === "GET" || method === "HEAD") {
+      switch (path) {
+        case "/healthz":
+          return send(res, json(200, { status: "ok" }), id);
+        case "/readyz": {
+          const up = this.registry.all().some((b) => b.health === "up");
+          const ready = up && !this.draining;
+          return send(res, json(ready ? 200 : 503, { ready, draining: this.draining, backendsUp: this.registry.all().filter((b) => b.health === "up").map((b) => b.name) }), id);
+        }
+        case "/status.json":
+          return send(res, json(200, statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())), id);
+        case "/status":
+          return send(res, { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: renderStatusHtml(statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())) }, id);
+        case "/metrics":
+          for (const b of this.registry.all()) this.metrics.setBackend(b.name, b.health, b.inFlight);
+          void this.metrics.registry.metrics().then((text) => send(res, { status: 200, headers: { "content-type": this.metrics.registry.contentType }, body: text }, id));
+          return;
+      }
+    }
+    const face = this.faceFor(path);
+    const known = [...this.routes.values()].some((h) => h.route.path === path);
+    send(res, face.renderError(known ? { status: 405, kind: "invalid_request", message: `method ${method} not allowed on ${path.slice(0, 128)}` } : { status: 404, kind: "not_found", message: `unknown path ${path.slice(0, 128)}`, code: "unknown_path" }), id);
+  }
+
+  /** The face whose paths share the longest prefix with `path`, for errors on unknown paths. */
+  private faceFor(path: string): Face {
+    let best: Face = openaiFace;
+    let bestLen = 0;
+    for (const { face, route } of this.routes.values()) {
+      const prefix = route.path.slice(0, route.path.lastIndexOf("/") + 1);
+      if (path.startsWith(prefix) && prefix.length > bestLen) {
+        best = face;
+        bestLen = prefix.length;
+      }
+    }
+    return best;
+  }
+}
+
+function json(status: number, value: unknown): Rendered {
+  return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(value) };
+}
+
+function send(res: ServerResponse, r: Rendered, id: string): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(r.status, { ...r.headers, "x-request-id": id });
+  res.end(r.body);
+}
+
+/** Reads the whole body once, refusing it as soon as it exceeds the limit. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large" | "aborted"> {
+  const declared = Number(req.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > limit) return Promise.resolve("too-large");
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    req.on("data", (c: Buffer) => {
+      if (done) return;
+      size += c.length;
+      if (size > limit) {
+        done = true;
+        chunks.length = 0;
+        resolve("too-large");
+        return;
+      }
+      chunks.push(c);
+    });
+    req.once("end", () => {
+      if (!done) resolve(Buffer.concat(chunks, size));
+      done = true;
+    });
+    req.once("error", () => {
+      if (!done) resolve("aborted");
+      done = true;
+    });
+    req.once("close", () => {
+      if (!done && !req.complete) resolve("aborted");
+      done = true;
+    });
+  });
+}
