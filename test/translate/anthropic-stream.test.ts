@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import Anthropic from "@anthropic-ai/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openAIToAnthropic } from "../../router/translate/anthropic-response.js";
 import { AnthropicStreamTranslator } from "../../router/translate/anthropic-stream.js";
 import { chunk, parseAnthropicSse, sseBody, shape, usageChunk } from "./openai-sse.js";
 
@@ -181,7 +182,7 @@ describe("AnthropicStreamTranslator through the official SDK", () => {
 
   beforeAll(async () => {
     server = createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.writeHead(200, { "content-type": body.startsWith("{") ? "application/json" : "text/event-stream" });
       // Write in small slices so the SDK's own parser sees events split across reads.
       const bytes = Buffer.from(body);
       for (let i = 0; i < bytes.length; i += 13) res.write(bytes.subarray(i, i + 13));
@@ -211,6 +212,34 @@ describe("AnthropicStreamTranslator through the official SDK", () => {
     expect(msg.stop_reason).toBe("tool_use");
     expect(msg.usage.input_tokens).toBe(12);
     expect(msg.usage.output_tokens).toBe(34);
+  });
+
+  it("gives the non-streaming client the same message from a translated completion", async () => {
+    body = JSON.stringify(
+      openAIToAnthropic(
+        {
+          choices: [
+            {
+              message: {
+                content: "Héllo 🌍",
+                reasoning: "Let me think.",
+                tool_calls: [{ id: "call_a", type: "function", function: { name: "read_file", arguments: '{"path":"/tmp/ü.txt"}' } }],
+              },
+              finish_reason: "tool_calls",
+            },
+          ],
+          usage: { prompt_tokens: 12, completion_tokens: 34 },
+        },
+        { model: "claude-sonnet-4-5" },
+      ),
+    );
+    const msg = await client.messages.create({ model: "claude-sonnet-4-5", max_tokens: 100, messages: [{ role: "user", content: "hi" }] });
+    expect(msg.content).toEqual([
+      { type: "thinking", thinking: "Let me think.", signature: "" },
+      { type: "text", text: "Héllo 🌍" },
+      { type: "tool_use", id: "call_a", name: "read_file", input: { path: "/tmp/ü.txt" } },
+    ]);
+    expect(msg.stop_reason).toBe("tool_use");
   });
 
   it("surfaces an in-band error event as an SDK error", async () => {
