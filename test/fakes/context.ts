@@ -58,33 +58,47 @@ export function createRuntime(
     reply: options.reply ?? defaultReply,
     async run(ctx, plan, emit) {
       stats.generationsStarted += 1;
-      const aborted = (): false => {
-        stats.generationsAborted += 1;
-        return false;
-      };
-      if (ctx.stall && !ctx.res.headersSent) {
-        ctx.res.writeHead(200, { "content-type": "application/json" });
-        ctx.res.flushHeaders();
+      stats.activeGenerations += 1;
+      stats.maxActiveGenerations = Math.max(stats.maxActiveGenerations, stats.activeGenerations);
+      try {
+        return await play(ctx, plan, emit);
+      } finally {
+        stats.activeGenerations -= 1;
       }
-      let emitted = 0;
-      for (const event of plan.events) {
-        if (ctx.stall && emitted > 0) break;
-        if (delay > 0) await pause(delay, ctx.signal);
-        else await yieldTurn();
-        if (ctx.signal.aborted) return aborted();
-        if (!(await emit(event))) return aborted();
-        emitted += 1;
-      }
-      if (ctx.stall) {
-        // Headers (and the first chunk) are out; the engine now says nothing until the client leaves.
-        await untilAborted(ctx.signal);
-        return aborted();
-      }
+    },
+  };
+
+  async function play(
+    ctx: FakeContext,
+    plan: GenerationPlan,
+    emit: (e: GenerationEvent) => Promise<boolean> | boolean,
+  ): Promise<boolean> {
+    const aborted = (): false => {
+      stats.generationsAborted += 1;
+      return false;
+    };
+    if (ctx.stall && !ctx.res.headersSent) {
+      ctx.res.writeHead(200, { "content-type": "application/json" });
+      ctx.res.flushHeaders();
+    }
+    let emitted = 0;
+    for (const event of plan.events) {
+      if (ctx.stall && emitted > 0) break;
       if (delay > 0) await pause(delay, ctx.signal);
       else await yieldTurn();
       if (ctx.signal.aborted) return aborted();
-      stats.generationsCompleted += 1;
-      return true;
-    },
-  };
+      if (!(await emit(event))) return aborted();
+      emitted += 1;
+    }
+    if (ctx.stall) {
+      // Headers (and the first chunk) are out; the engine now says nothing until the client leaves.
+      await untilAborted(ctx.signal);
+      return aborted();
+    }
+    if (delay > 0) await pause(delay, ctx.signal);
+    else await yieldTurn();
+    if (ctx.signal.aborted) return aborted();
+    stats.generationsCompleted += 1;
+    return true;
+  }
 }

@@ -216,9 +216,12 @@ export class OpenAIRoutes {
       const input = prepared.body.input;
       const texts = Array.isArray(input) ? input.map((x) => (typeof x === "string" ? x : JSON.stringify(x))) : [typeof input === "string" ? input : ""];
       const tokens = texts.reduce((s, t) => s + countTokens(t), 0);
+      // encoding_format "base64" (the openai SDK's default) packs little-endian float32s.
+      const base64 = prepared.body.encoding_format === "base64";
+      const encode = (v: number[]): number[] | string => (base64 ? Buffer.from(new Float32Array(v).buffer).toString("base64") : v);
       sendJson(ctx.res, 200, {
         object: "list",
-        data: texts.map((t, index) => ({ object: "embedding", index, embedding: embeddingOf(t) })),
+        data: texts.map((t, index) => ({ object: "embedding", index, embedding: encode(embeddingOf(t)) })),
         model: prepared.body.model,
         usage: { prompt_tokens: tokens, total_tokens: tokens },
       });

@@ -1,6 +1,7 @@
 // The shell every fake shares: a node:http server on a loopback port, socket tracking (so stop,
 // kill and refuse really cut connections), request stats, API-key check and fault injection.
 
+import { once } from "node:events";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -24,6 +25,8 @@ function emptyStats(): FakeStats {
     generationsStarted: 0,
     generationsCompleted: 0,
     generationsAborted: 0,
+    activeGenerations: 0,
+    maxActiveGenerations: 0,
     loadsStarted: 0,
     loadsCompleted: 0,
     loadsAborted: 0,
@@ -49,7 +52,8 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
   };
   const dialect = dialects[options.engine]();
   const faults = new FaultState();
-  const sockets = new Set<Socket>();
+  // Each open socket with a promise of its 'close' event (destroy() emits it a tick later).
+  const sockets = new Map<Socket, Promise<unknown>>();
   const idleWaiters = new Set<() => void>();
   const host = options.host ?? "127.0.0.1";
   let port = options.port ?? 0;
@@ -63,7 +67,7 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
   server.keepAliveTimeout = 5000;
   server.on("connection", (socket: Socket) => {
     socket.setNoDelay(true);
-    sockets.add(socket);
+    sockets.set(socket, once(socket, "close"));
     stats.openConnections = sockets.size;
     socket.on("close", () => {
       sockets.delete(socket);
@@ -156,8 +160,11 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
     if (!listening) return Promise.resolve();
     listening = false;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of sockets) socket.destroy();
-    return closed;
+    const gone = [...sockets.values()];
+    for (const socket of sockets.keys()) socket.destroy();
+    return Promise.all([closed, ...gone]).then(() => {
+      stats.openConnections = sockets.size;
+    });
   }
 
   await listen();
@@ -200,7 +207,7 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
     },
     async kill() {
       // A crashed engine: every connection drops at once and nothing listens any more.
-      for (const socket of sockets) socket.destroy();
+      for (const socket of sockets.keys()) socket.destroy();
       await transition;
       await close();
       dialect.reset();

@@ -88,6 +88,9 @@ export interface FakeStats {
   generationsStarted: number;
   generationsCompleted: number;
   generationsAborted: number;
+  /** Generations running now and the most that ever ran at once (the parallel bound shows here). */
+  activeGenerations: number;
+  maxActiveGenerations: number;
   /** Ollama: cold loads begun, finished, and aborted by a disconnecting client. */
   loadsStarted: number;
   loadsCompleted: number;
