@@ -175,3 +175,22 @@ describe("report", () => {
     expect(md).not.toContain("Olla ÷ router");
   });
 });
+
+describe("topFrames", () => {
+  it("sums self time per frame and ranks it", async () => {
+    const { topFrames } = await import("./profile.js");
+    const frame = (id: number, functionName: string, url: string): { id: number; callFrame: { functionName: string; url: string; lineNumber: number } } => ({
+      id,
+      callFrame: { functionName, url, lineNumber: 9 },
+    });
+    const profile = {
+      nodes: [frame(1, "(idle)", ""), frame(2, "parse", "file:///w/router/proxy/forward.ts"), frame(3, "", "node:internal/x")],
+      samples: [1, 2, 2, 3],
+      timeDeltas: [1000, 3000, 3000, 3000],
+    };
+    expect(topFrames(profile, 2)).toEqual([
+      { frame: "parse router/proxy/forward.ts:10", selfMs: 6, share: 0.6 },
+      { frame: "(anonymous) node:internal/x:10", selfMs: 3, share: 0.3 },
+    ]);
+  });
+});
