@@ -70,6 +70,9 @@ export function tinyModelfile(ggufFile: string): string {
     `FROM ${ggufFile}`,
     `TEMPLATE """${TINY_TEMPLATE}"""`,
     `PARAMETER num_predict ${TINY_NUM_PREDICT}`,
+    // One thread: on a busy 2-core machine ggml's worker threads spin at barriers, and a model
+    // this small ran ~250x slower with 2 threads than with 1 (measured with options.num_thread).
+    "PARAMETER num_thread 1",
     "",
   ].join("\n");
 }
