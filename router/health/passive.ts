@@ -72,8 +72,12 @@ export function recordOutcome(
   return false;
 }
 
-/** A passing active probe ends an ejection (the backend answers again). */
-export function liftByProbe(s: PassiveState): void {
+/**
+ * A passing active probe ends an ejection once its time is served: probes do not run inference, so a
+ * backend whose health endpoint is fine while generations fail must still sit out the ejection.
+ */
+export function liftByProbe(s: PassiveState, now: number): void {
+  if (!s.ejected || now < s.ejectedUntil) return;
   s.ejected = false;
   s.consecutiveFailures = 0;
 }

@@ -70,7 +70,7 @@ export async function probeOnce(b: Backend, timeoutMs: number, now: () => number
   }
   b.lastProbeAt = now();
   b.lastProbeOk = b.health === "up" || b.health === "warming";
-  if (b.health === "up") liftByProbe(b.passive);
+  if (b.health === "up") liftByProbe(b.passive, b.lastProbeAt);
 }
 
 export function describeTransportError(err: unknown): string {

@@ -122,7 +122,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
   let sent = 0;
   let lastError: RouterError = { status: 503, kind: "overloaded", message: `no backend of alias ${x.alias} could take the request` };
   try {
-    for (const c of order) {
+    for (const [i, c] of order.entries()) {
       if (sent > config.retries.max) break;
       if (x.signal.aborted) return gone(sent);
       const remaining = deadline - x.now();
@@ -147,7 +147,9 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
       const contextLength = b.contextLength(c.model, target?.contextLength);
       let a: Attempt;
       try {
-        a = await attempt(x, b, c.model, contextLength, Math.min(remaining, firstByteMs), sent, keepAlive);
+        // The deadline is shared fairly by the attempts still possible, so a hung first backend leaves time for the next.
+        const left = Math.min(config.retries.max + 2 - sent, order.length - i);
+        a = await attempt(x, b, c.model, contextLength, remaining / Math.max(1, left), sent, keepAlive);
       } finally {
         slot();
       }

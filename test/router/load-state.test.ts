@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { FakeEngine } from "../fakes/index.js";
+import { config, fake, startRouter, until, type Running } from "./harness.js";
+
+const ask = { messages: [{ role: "user" as const, content: "hello" }] };
+const longReply = () => ({ content: Array.from({ length: 60 }, (_, i) => `word${i}`).join(" ") });
+
+describe("load state: warm preference, concurrency, disconnects, mid-stream failures", () => {
+  let engines: FakeEngine[] = [];
+  let r: Running | undefined;
+  afterEach(async () => {
+    await r?.stop();
+    await Promise.all(engines.map((e) => e.stop()));
+    engines = [];
+    r = undefined;
+  });
+
+  it("prefers a backend with the model loaded over one that would have to load it", async () => {
+    const cold = await fake({ engine: "ollama", models: ["qwen3:8b"], loadDelayMs: 300 });
+    const warm = await fake({ engine: "ollama", models: ["qwen3:8b"], loaded: ["qwen3:8b"] });
+    engines = [cold, warm];
+    r = await startRouter(
+      config({
+        backends: { cold: { engine: "ollama", url: cold.url }, warm: { engine: "ollama", url: warm.url } },
+        aliases: { coder: { targets: [{ backend: "cold", model: "qwen3:8b" }, { backend: "warm", model: "qwen3:8b" }] } },
+      }),
+    );
+    await until(() => r?.router.registry.get("warm")?.model("qwen3:8b")?.loaded === true && r.router.registry.get("cold")?.models !== undefined, "ps probes");
+    expect(r.router.registry.get("cold")?.model("qwen3:8b")).toMatchObject({ installed: true, loaded: false });
+    const res = await r.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    expect(res.response.headers.get("x-router-backend")).toBe("warm");
+    expect(cold.stats.loadsStarted).toBe(0);
+    const status = (await (await fetch(`${r.url}/status.json`)).json()) as { backends: { name: string; models: { name: string; loaded: boolean; expires_at: string | null }[] }[] };
+    const warmModels = status.backends.find((b) => b.name === "warm")?.models;
+    expect(warmModels?.[0]).toMatchObject({ name: "qwen3:8b", loaded: true });
+    expect(warmModels?.[0]?.expires_at).toBeTruthy();
+  });
+
+  it("never exceeds maxConcurrency: extra requests queue and all succeed", async () => {
+    const o = await fake({ engine: "ollama", models: ["m:1"], loaded: ["m:1"], numParallel: 4, chunkDelayMs: 5 });
+    engines = [o];
+    r = await startRouter(
+      config({
+        backends: { o: { engine: "ollama", url: o.url, maxConcurrency: 1, queue: { maxLength: 16, maxWaitMs: 20_000 } } },
+        aliases: { coder: { targets: [{ backend: "o", model: "m:1" }] } },
+        // The fake counts probes as in-flight requests too: probe once, then stay quiet.
+        health: { intervalMs: 60_000, timeoutMs: 1_000, maxIntervalMs: 60_000 },
+      }),
+    );
+    await until(() => r?.router.registry.get("o")?.lastProbeAt !== undefined, "first probe");
+    await o.idle();
+    const client = r.client();
+    const results = await Promise.all(Array.from({ length: 5 }, () => client.chat.completions.create({ model: "coder", ...ask })));
+    expect(results).toHaveLength(5);
+    expect(o.stats.maxInFlight).toBe(1);
+  });
+
+  it("spills to the next target when a backend's queue is full", async () => {
+    const a = await fake({ engine: "vllm", models: ["m"], chunkDelayMs: 20, reply: longReply });
+    const b = await fake({ engine: "vllm", models: ["m"] });
+    engines = [a, b];
+    r = await startRouter(
+      config({
+        backends: { a: { engine: "vllm", url: a.url, maxConcurrency: 1, queue: { maxLength: 0, maxWaitMs: 1_000 } }, b: { engine: "vllm", url: b.url } },
+        aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
+        health: { intervalMs: 60_000, timeoutMs: 1_000, maxIntervalMs: 60_000 },
+      }),
+    );
+    await until(() => r?.router.registry.all().every((x) => x.lastProbeAt !== undefined) === true, "first probes");
+    await a.idle();
+    const client = r.client();
+    const first = await client.chat.completions.create({ model: "coder", ...ask, stream: true });
+    const it1 = first[Symbol.asyncIterator]();
+    await it1.next();
+    const second = await client.chat.completions.create({ model: "coder", ...ask }).withResponse();
+    expect(second.response.headers.get("x-router-backend")).toBe("b");
+    for (;;) if ((await it1.next()).done) break;
+    expect(a.stats.maxInFlight).toBe(1);
+  });
+
+  it("aborts the upstream generation when the client disconnects mid-stream", async () => {
+    const v = await fake({ engine: "vllm", models: ["m"], chunkDelayMs: 30, reply: longReply });
+    engines = [v];
+    r = await startRouter(config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } } }));
+    const ac = new AbortController();
+    const stream = await r.client().chat.completions.create({ model: "coder", ...ask, stream: true }, { signal: ac.signal });
+    let chunks = 0;
+    try {
+      for await (const _ of stream) {
+        if (++chunks === 2) ac.abort();
+      }
+    } catch {
+      // the SDK reports the abort
+    }
+    await until(() => v.stats.generationsAborted === 1 && v.stats.inFlight === 0, "upstream abort");
+    expect(v.stats.generationsCompleted).toBe(0);
+    await until(() => r?.router.inFlight === 0, "router idle");
+    expect(r.router.registry.get("v")?.inFlight).toBe(0);
+  });
+
+  it("ends a stream that fails after its first byte with an in-band error, without trying another backend", async () => {
+    const a = await fake({ engine: "vllm", models: ["m"] });
+    const b = await fake({ engine: "vllm", models: ["m"] });
+    engines = [a, b];
+    r = await startRouter(
+      config({
+        backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
+        aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
+        timeouts: { idleMs: 300 },
+      }),
+    );
+    a.faults.set({ mode: "stall-after-headers" });
+    const stream = await r.client().chat.completions.create({ model: "coder", ...ask, stream: true });
+    let received = 0;
+    const err = await (async () => {
+      for await (const _ of stream) received++;
+    })().catch((e: unknown) => e);
+    expect(received).toBeGreaterThan(0);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toContain("failed mid-response");
+    expect(b.stats.requests["/v1/chat/completions"] ?? 0).toBe(0);
+  });
+
+  it("reports a llama.cpp server that is loading as warming, not down", async () => {
+    const l = await fake({ engine: "llamacpp", models: ["gguf"], loadDelayMs: 60_000 });
+    engines = [l];
+    r = await startRouter(config({ backends: { l: { engine: "llamacpp", url: l.url } }, aliases: { coder: { targets: [{ backend: "l", model: "gguf" }] } } }));
+    await until(() => r?.router.registry.get("l")?.lastProbeAt !== undefined, "probe");
+    expect(r.router.registry.get("l")?.health).toBe("warming");
+  });
+
+  it("learns llama.cpp's n_ctx and vLLM's max_model_len", async () => {
+    const l = await fake({ engine: "llamacpp", models: ["gguf"], contextLength: 8192 });
+    const v = await fake({ engine: "vllm", models: ["hf"], contextLength: 32768 });
+    engines = [l, v];
+    r = await startRouter(
+      config({
+        backends: { l: { engine: "llamacpp", url: l.url }, v: { engine: "vllm", url: v.url } },
+        aliases: { small: { targets: [{ backend: "l", model: "gguf" }] }, big: { targets: [{ backend: "v", model: "hf" }] } },
+      }),
+    );
+    await until(() => r?.router.registry.all().every((b) => b.models !== undefined) === true, "model lists");
+    expect(r.router.registry.get("l")?.contextLength("gguf")).toBe(8192);
+    expect(r.router.registry.get("v")?.contextLength("hf")).toBe(32768);
+  });
+});
