@@ -1,0 +1,135 @@
+import { mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { ConfigWatcher } from "../../router/config/watch.js";
+import type { FakeEngine } from "../fakes/index.js";
+import { config, fake, fastHealth, startRouter, until, type Running } from "./harness.js";
+
+const ask = { messages: [{ role: "user" as const, content: "hello" }] };
+
+describe("hot reload and drain", () => {
+  let engines: FakeEngine[] = [];
+  let r: Running | undefined;
+  let dir: string | undefined;
+  afterEach(async () => {
+    await r?.stop();
+    await Promise.all(engines.map((e) => e.stop()));
+    if (dir) await rm(dir, { recursive: true, force: true });
+    engines = [];
+    r = undefined;
+    dir = undefined;
+  });
+
+  it("swaps the alias table from the watched file under concurrent load with zero failed requests; a bad file keeps the old table", async () => {
+    const a = await fake({ engine: "vllm", models: ["m-a"], chunkDelayMs: 2 });
+    const b = await fake({ engine: "vllm", models: ["m-b"], chunkDelayMs: 2 });
+    engines = [a, b];
+    dir = await mkdtemp(join(tmpdir(), "router-reload-"));
+    const file = join(dir, "router.json");
+    const fileFor = (backend: "a" | "b"): string =>
+      JSON.stringify({
+        listen: { host: "127.0.0.1", port: 0 },
+        health: fastHealth,
+        logging: { level: "warn" },
+        backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
+        aliases: { coder: { targets: [{ backend, model: `m-${backend}` }] } },
+      });
+    // Written the way deploy tools do: a new file renamed over the old one.
+    const write = async (text: string): Promise<void> => {
+      await writeFile(file + ".tmp", text);
+      await rename(file + ".tmp", file);
+    };
+    await write(fileFor("a"));
+    r = await startRouter(config(JSON.parse(fileFor("a")) as Parameters<typeof config>[0]));
+    const run = r;
+    const watcher = new ConfigWatcher(file, { onConfig: (c) => run.router.reload(c), onRejected: (p) => run.router.rejectReload(p) }, 20);
+    watcher.start();
+    try {
+      const client = run.client();
+      let stop = false;
+      let ok = 0;
+      const failures: unknown[] = [];
+      const seen = new Set<string>();
+      const worker = async (n: number): Promise<void> => {
+        for (let i = 0; !stop && i < 400; i++) {
+          try {
+            if ((i + n) % 2 === 0) {
+              const s = await client.chat.completions.create({ model: "coder", ...ask, stream: true });
+              for await (const c of s) if (c.model) seen.add(c.model);
+            } else {
+              const res = await client.chat.completions.create({ model: "coder", ...ask });
+              seen.add(res.model);
+            }
+            ok++;
+          } catch (err) {
+            failures.push(err);
+          }
+        }
+      };
+      const workers = Array.from({ length: 6 }, (_, n) => worker(n));
+      for (let i = 0; i < 6; i++) {
+        const version = (await (await fetch(`${run.url}/status.json`)).json()) as { config: { version: number } };
+        await write(fileFor(i % 2 === 0 ? "b" : "a"));
+        await until(() => run.router.config.aliases.coder?.targets[0]?.backend === (i % 2 === 0 ? "b" : "a"), "reload applied");
+        expect(((await (await fetch(`${run.url}/status.json`)).json()) as { config: { version: number } }).config.version).toBeGreaterThan(version.config.version);
+        await new Promise((res) => setTimeout(res, 30));
+      }
+      // An invalid file: the old table keeps serving and /status says why.
+      await write('{"backends": {}, "aliases": {"coder": {"targets": []}}}');
+      await until(() => run.router.metrics !== undefined && run.logs.some((l) => l.includes("config reload rejected")), "rejection logged");
+      const status = (await (await fetch(`${run.url}/status.json`)).json()) as { config: { rejected: { problems: { path: string }[] } | null } };
+      expect(status.config.rejected?.problems.map((p) => p.path)).toContain("aliases.coder.targets");
+      stop = true;
+      await Promise.all(workers);
+      expect(failures).toEqual([]);
+      expect(ok).toBeGreaterThan(0);
+      expect(seen).toEqual(new Set(["m-a", "m-b"]));
+      const after = await client.chat.completions.create({ model: "coder", ...ask });
+      expect(after.model).toBe("m-a");
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it("keeps a backend's state across a reload that does not change it, and retires a removed one", async () => {
+    const a = await fake({ engine: "vllm", models: ["m"] });
+    const b = await fake({ engine: "vllm", models: ["m"] });
+    engines = [a, b];
+    const two = config({
+      backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
+      aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
+    });
+    r = await startRouter(two);
+    await until(() => r?.router.registry.get("a")?.health === "up", "probe");
+    const before = r.router.registry.get("a");
+    r.router.reload(config({ backends: { a: { engine: "vllm", url: a.url } }, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }));
+    expect(r.router.registry.get("a")).toBe(before);
+    expect(r.router.registry.get("b")).toBeUndefined();
+    const res = await r.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    expect(res.response.headers.get("x-router-backend")).toBe("a");
+  });
+
+  it("drains on close: a running stream finishes, new connections are refused", async () => {
+    const v = await fake({ engine: "vllm", models: ["m"], chunkDelayMs: 20, reply: () => ({ content: Array.from({ length: 20 }, (_, i) => `w${i}`).join(" ") }) });
+    engines = [v];
+    r = await startRouter(config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } } }));
+    const run = r;
+    const stream = await run.client().chat.completions.create({ model: "coder", ...ask, stream: true });
+    const iter = stream[Symbol.asyncIterator]();
+    let text = "";
+    const first = await iter.next();
+    text += first.done ? "" : (first.value.choices[0]?.delta.content ?? "");
+    const closing = run.router.close(10_000);
+    r = undefined;
+    for (;;) {
+      const n = await iter.next();
+      if (n.done) break;
+      text += n.value.choices[0]?.delta.content ?? "";
+    }
+    await closing;
+    expect(text).toContain("w19");
+    expect(v.stats.generationsCompleted).toBe(1);
+    await expect(fetch(`${run.url}/healthz`)).rejects.toThrow();
+  });
+});
