@@ -1,7 +1,7 @@
 // npm run e2e [-- <vitest args>]
 //
 // Builds (or reuses) a pinned Ollama, generates two tiny models, serves them on a loopback port
-// and runs the end-to-end suite (vitest.e2e.config.ts) against it. Everything started here is
+// and runs the end-to-end suite (test/e2e/vitest.config.ts) against it. Everything started here is
 // stopped on the way out, on success, failure or Ctrl-C.
 //
 // Environment for the suite (read by test/e2e/env.ts):
@@ -20,6 +20,7 @@ import { REPO_ROOT } from "./router.js";
 const E2E_MODELS = ["tiny-a", "tiny-b"] as const;
 const E2E_KEEP_ALIVE_S = 5;
 const SUITE_TIMEOUT_MS = 20 * 60_000;
+const E2E_VITEST_CONFIG = join("test", "e2e", "vitest.config.ts");
 
 function say(msg: string): void {
   process.stderr.write(`[e2e] ${msg}\n`);
@@ -51,7 +52,7 @@ async function main(): Promise<number> {
     say(`models ${E2E_MODELS.join(", ")} created`);
 
     const vitest = join(REPO_ROOT, "node_modules", "vitest", "vitest.mjs");
-    const result = await runBounded(process.execPath, [vitest, "run", "-c", "vitest.e2e.config.ts", ...process.argv.slice(2)], {
+    const result = await runBounded(process.execPath, [vitest, "run", "-c", E2E_VITEST_CONFIG, ...process.argv.slice(2)], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,

@@ -156,7 +156,7 @@ export async function ensureOllama(cache = e2eCacheDir()): Promise<OllamaInstall
   }
 
   checkGo();
-  for (const dir of Object.values(paths)) mkdirSync(dir, { recursive: true });
+  for (const dir of [paths.GOBIN, paths.GOPATH, paths.GOCACHE, paths.GOMODCACHE]) mkdirSync(dir, { recursive: true });
   const logFile = join(cache, `build-${OLLAMA_VERSION}.log`);
   const include = await ensureVendorHeaders(cache, logFile);
   const limitMin = Number(process.env.AISTACK_E2E_BUILD_TIMEOUT_MIN ?? "90");
