@@ -294,16 +294,25 @@ describe("Ollama fake", () => {
     expect(e.stats.generationsCompleted).toBe(6);
   });
 
-  it("answers 503 server busy beyond OLLAMA_MAX_QUEUE", async () => {
-    const e = await fake({ engine: "ollama", models: ["m"], loaded: ["m"], numParallel: 1, maxQueue: 2, chunkDelayMs: 5, reply: () => ({ content: "t ".repeat(100) }) });
-    const running = post(`${e.url}/api/chat`, chat("m", "first", { stream: false }));
-    await waitFor(() => e.stats.activeGenerations === 1, "first running");
-    const all = await Promise.all(Array.from({ length: 3 }, (_, i) => post(`${e.url}/api/chat`, chat("m", `q${i}`, { stream: false }))));
-    // One runs, two wait in the queue, the next is turned away.
-    expect(all.map((r) => r.status).sort()).toEqual([200, 200, 503]);
-    expect((await running).status).toBe(200);
-    const busy = all.find((r) => r.status === 503)!;
-    expect(((await json(busy)).error as string)).toMatch(/server busy/);
+  it("queues requests for a busy slot without bound, but only OLLAMA_MAX_QUEUE behind a blocked scheduler", async () => {
+    const e = await fake({ engine: "ollama", models: ["a", "b"], loaded: ["a"], numParallel: 1, maxQueue: 2, chunkDelayMs: 5, reply: () => ({ content: "t ".repeat(30) }) });
+    const slotWaiters = Array.from({ length: 4 }, (_, i) => post(`${e.url}/api/chat`, chat("a", `q${i}`, { stream: false })));
+    await waitFor(() => e.stats.activeGenerations === 1 && e.stats.inFlight === 4, "a busy with three waiting");
+    // b must evict a, which is busy: the scheduler blocks until a drains.
+    const evicting = post(`${e.url}/api/chat`, chat("b", "evict", { stream: false }));
+    await waitFor(() => e.stats.inFlight === 5, "b waiting");
+    const queued = Array.from({ length: 3 }, (_, i) => post(`${e.url}/api/chat`, chat(i === 0 ? "a" : "b", `late${i}`, { stream: false })));
+    const statuses = (await Promise.all([...slotWaiters, evicting, ...queued])).map((r) => r.status);
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5).sort()).toEqual([200, 200, 503]);
+    expect(e.stats.evictions).toBeGreaterThanOrEqual(1);
+  });
+
+  it("words a full queue as Ollama does", async () => {
+    const e = await fake({ engine: "ollama", models: ["a", "b"], loaded: ["a"], maxQueue: 0 });
+    const res = await post(`${e.url}/api/chat`, chat("a", "x", { stream: false }));
+    expect(res.status).toBe(503);
+    expect(await json(res)).toEqual({ error: "server busy, please try again.  maximum pending requests exceeded" });
   });
 
   it("evicts the loaded model when another loads with MAX_LOADED_MODELS=1", async () => {

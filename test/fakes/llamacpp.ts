@@ -64,7 +64,8 @@ export function createLlamaCpp(runtime: EngineRuntime): EngineDialect {
       sendJson(ctx.res, 400, {
         error: {
           code: 400,
-          message: "the request exceeds the available context size, try increasing it",
+          // Wording of recent builds: "request (4476 tokens) exceeds the available context size (4096 tokens)".
+          message: `request (${promptTokens} tokens) exceeds the available context size (${runtime.contextLength} tokens)`,
           type: "exceed_context_size_error",
           n_prompt_tokens: promptTokens,
           n_ctx: runtime.contextLength,

@@ -30,6 +30,8 @@ interface Runner {
   expiresAt: number;
   timer?: NodeJS.Timeout;
   loaded?: Promise<void>;
+  /** Chosen to make room for another model: unloads as soon as it is idle. */
+  evicted?: boolean;
 }
 
 export type Admission = { kind: "ok"; release: Release } | { kind: "busy" } | { kind: "aborted" };
@@ -37,7 +39,9 @@ export type Admission = { kind: "ok"; release: Release } | { kind: "busy" } | { 
 export class OllamaScheduler {
   private readonly runners = new Map<string, Runner>();
   private waiters: (() => void)[] = [];
-  private pending = 0;
+  private queued = 0;
+  /** The request (by its signal) the scheduler is blocked on while a busy model drains for eviction. */
+  private evicting: AbortSignal | undefined;
 
   constructor(
     private readonly options: SchedulerOptions,
@@ -78,39 +82,101 @@ export class OllamaScheduler {
   }
 
   async admit(model: string, keepAliveMs: number | undefined, signal: AbortSignal): Promise<Admission> {
-    if (this.pending >= this.options.maxQueue) return { kind: "busy" };
-    this.pending += 1;
+    // Stage 1, the scheduler: requests wait in a bounded queue (OLLAMA_MAX_QUEUE, else 503
+    // "server busy") only while the scheduler is blocked waiting for an eviction; once a request
+    // has a runner (even a loading one) it has left the queue (server/sched.go, GetRunner and
+    // processPending).
+    if (this.queued >= this.options.maxQueue) return { kind: "busy" };
+    this.queued += 1;
+    let inQueue = true;
+    const leaveQueue = (): void => {
+      if (inQueue) this.queued -= 1;
+      inQueue = false;
+    };
     try {
       for (;;) {
-        if (signal.aborted) return { kind: "aborted" };
-        let runner = this.runners.get(model);
-        if (!runner) {
-          if (this.countResident() >= this.options.maxLoadedModels) {
-            const victim = this.evictable();
-            if (!victim) {
-              await this.changed(signal);
-              continue;
-            }
-            this.stats.evictions += 1;
-            this.drop(victim);
+        const got = await this.runnerFor(model, keepAliveMs, signal, leaveQueue);
+        leaveQueue();
+        if (!got) return { kind: "aborted" };
+        const { runner } = got;
+        if (got.loading) {
+          // The request that starts a load holds a reference from the start, so the fresh runner
+          // cannot be evicted before it is used (runnerRef.refCount = 1 in sched.go load()).
+          await runner.loaded;
+          if (this.runners.get(model) !== runner) continue;
+          const release = this.releaser(runner);
+          if (signal.aborted) {
+            release();
+            return { kind: "aborted" };
           }
-          runner = this.startLoad(model, keepAliveMs ?? this.options.keepAliveMs, signal);
-        }
-        if (runner.state === "loading") {
-          await Promise.race([runner.loaded, this.changed(signal)]);
-          continue;
-        }
-        if (runner.active < this.options.numParallel) {
-          runner.active += 1;
           if (keepAliveMs !== undefined) runner.keepAliveMs = keepAliveMs;
-          clearTimeout(runner.timer);
-          runner.expiresAt = Infinity;
-          return { kind: "ok", release: this.releaser(runner) };
+          return { kind: "ok", release };
         }
-        await this.changed(signal);
+        // Stage 2, the runner: wait for the load, then for one of NUM_PARALLEL slots (unbounded).
+        while (this.runners.get(model) === runner) {
+          if (signal.aborted) return { kind: "aborted" };
+          if (runner.state === "loaded" && runner.active < this.options.numParallel) {
+            runner.active += 1;
+            if (keepAliveMs !== undefined) runner.keepAliveMs = keepAliveMs;
+            clearTimeout(runner.timer);
+            runner.expiresAt = Infinity;
+            return { kind: "ok", release: this.releaser(runner) };
+          }
+          await this.changed(signal);
+        }
+        // The load this request waited for was abandoned: schedule again.
       }
     } finally {
-      this.pending -= 1;
+      leaveQueue();
+    }
+  }
+
+  /** The runner (loaded or loading) for a model, evicting another first when at the limit. */
+  private async runnerFor(
+    model: string,
+    keepAliveMs: number | undefined,
+    signal: AbortSignal,
+    leaveQueue: () => void,
+  ): Promise<{ runner: Runner; loading: boolean } | undefined> {
+    for (;;) {
+      if (signal.aborted) return undefined;
+      // While one request waits for an eviction the scheduler serves nobody else.
+      if (this.evicting && this.evicting !== signal) {
+        await this.changed(signal);
+        continue;
+      }
+      const existing = this.runners.get(model);
+      if (existing) {
+        if (this.evicting === signal) this.evicting = undefined;
+        return { runner: existing, loading: false };
+      }
+      if (this.runners.size >= this.options.maxLoadedModels) {
+        const victim = this.victim();
+        if (!victim) {
+          await this.changed(signal);
+          continue;
+        }
+        victim.evicted = true;
+        if (victim.active > 0) {
+          // Wait for the victim's requests to finish; the model unloads as soon as it is idle.
+          this.evicting = signal;
+          victim.keepAliveMs = 0;
+          leaveQueue();
+          const stop = (): void => {
+            if (this.evicting === signal) this.evicting = undefined;
+            this.notify();
+          };
+          signal.addEventListener("abort", stop, { once: true });
+          await this.changed(signal);
+          signal.removeEventListener("abort", stop);
+          continue;
+        }
+        this.drop(victim);
+        if (this.evicting === signal) this.evicting = undefined;
+        continue;
+      }
+      if (this.evicting === signal) this.evicting = undefined;
+      return { runner: this.startLoad(model, keepAliveMs ?? this.options.keepAliveMs, signal), loading: true };
     }
   }
 
@@ -118,21 +184,14 @@ export class OllamaScheduler {
     return { model, state: "loaded", active: 0, keepAliveMs, lastUsed: Date.now(), expiresAt: Infinity };
   }
 
-  private countResident(): number {
-    return this.runners.size;
-  }
-
-  private evictable(): Runner | undefined {
-    let best: Runner | undefined;
-    for (const r of this.runners.values()) {
-      if (r.state !== "loaded" || r.active > 0) continue;
-      if (!best || r.lastUsed < best.lastUsed) best = r;
-    }
-    return best;
+  /** The runner to unload: an idle one first (least recently used), else the least recently used. */
+  private victim(): Runner | undefined {
+    const loaded = [...this.runners.values()].filter((r) => r.state === "loaded").sort((a, b) => a.lastUsed - b.lastUsed);
+    return loaded.find((r) => r.active === 0) ?? loaded[0];
   }
 
   private startLoad(model: string, keepAliveMs: number, signal: AbortSignal): Runner {
-    const runner: Runner = { model, state: "loading", active: 0, keepAliveMs, lastUsed: Date.now(), expiresAt: Infinity };
+    const runner: Runner = { model, state: "loading", active: 1, keepAliveMs, lastUsed: Date.now(), expiresAt: Infinity };
     this.runners.set(model, runner);
     this.stats.loadsStarted += 1;
     // The load runs under the request that started it: if that client disconnects, Ollama drops
@@ -185,7 +244,9 @@ export class OllamaScheduler {
 
   private drop(runner: Runner): void {
     clearTimeout(runner.timer);
-    if (this.runners.get(runner.model) === runner) this.runners.delete(runner.model);
+    if (this.runners.get(runner.model) !== runner) return;
+    this.runners.delete(runner.model);
+    if (runner.evicted) this.stats.evictions += 1;
     this.notify();
   }
 
