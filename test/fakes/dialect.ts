@@ -16,6 +16,7 @@ export interface EngineDialect {
   /** Paths served without an API key even when one is set. */
   isPublic(path: string): boolean;
   loadedModels(): string[];
+  loadingModels(): string[];
   /** Called on stop and before a restart (llama.cpp loads again on a restart). */
   reset(): void;
 }

@@ -275,6 +275,10 @@ describe("Ollama fake", () => {
     const first = post(`${e.url}/api/chat`, chat("m", "one", { stream: false }));
     await waitFor(() => e.stats.loadsStarted === 1, "load start");
     expect(e.loadedModels()).toEqual([]);
+    expect(e.loadingModels()).toEqual(["m:latest"]);
+    // Like the real scheduler, a runner shows in /api/ps while it is still loading.
+    const during = (await json(await fetch(`${e.url}/api/ps`))).models as { name: string }[];
+    expect(during.map((m) => m.name)).toEqual(["m:latest"]);
     const second = post(`${e.url}/api/chat`, chat("m", "two", { stream: false }));
     const answers = await Promise.all([first, second]);
     expect(answers.map((r) => r.status)).toEqual([200, 200]);

@@ -46,6 +46,7 @@ export function createGenericOpenAI(runtime: EngineRuntime): EngineDialect {
     errorBody: (_path, status) => openaiError(status, statusText(status), status === 429 ? "rate_limit_exceeded" : "server_error", null),
     isPublic: () => false,
     loadedModels: () => [...options.models],
+    loadingModels: () => [],
     reset: () => undefined,
   };
 }

@@ -131,6 +131,7 @@ export function createLlamaCpp(runtime: EngineRuntime): EngineDialect {
     errorBody: (_path, status) => llamaError(status, status === 503 ? "Loading model" : "fault injected"),
     isPublic: (path) => PUBLIC.has(path),
     loadedModels: () => (loading() ? [] : [alias]),
+    loadingModels: () => (loading() ? [alias] : []),
     reset: () => {
       // A restarted llama-server loads its model again.
       startedAt = Date.now();

@@ -51,16 +51,11 @@ export class OllamaScheduler {
     for (const runner of this.runners.values()) this.armExpiry(runner);
   }
 
-  /** Loaded (not loading) runners, most recently used first, with their expiry. */
-  loaded(): { model: string; expiresAt: number }[] {
+  /** Resident runners (loaded or still loading), most recently used first, with their expiry. */
+  resident(): { model: string; loading: boolean; expiresAt: number; keepAliveMs: number }[] {
     return [...this.runners.values()]
-      .filter((r) => r.state === "loaded")
       .sort((a, b) => b.lastUsed - a.lastUsed)
-      .map((r) => ({ model: r.model, expiresAt: r.expiresAt }));
-  }
-
-  isLoaded(model: string): boolean {
-    return this.runners.get(model)?.state === "loaded";
+      .map((r) => ({ model: r.model, loading: r.state === "loading", expiresAt: r.expiresAt, keepAliveMs: r.keepAliveMs }));
   }
 
   /** Drops every runner (server stopped): the next start is cold unless told otherwise. */

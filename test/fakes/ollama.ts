@@ -118,15 +118,16 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
     countTokensRoute: false,
   });
 
-  function psEntry(model: string, expiresAt: number): Record<string, unknown> {
-    const expires = expiresAt === Infinity ? (keepAliveMs < 0 ? FOREVER_ISO : new Date(Date.now() + keepAliveMs).toISOString()) : new Date(expiresAt).toISOString();
+  function psEntry(r: { model: string; expiresAt: number; keepAliveMs: number }): Record<string, unknown> {
+    // A busy or loading runner has no expiry yet; Ollama then reports now + its keep-alive.
+    const expiresAt = r.expiresAt !== Infinity ? r.expiresAt : r.keepAliveMs < 0 ? Date.parse(FOREVER_ISO) : Date.now() + r.keepAliveMs;
     return {
-      name: model,
-      model,
+      name: r.model,
+      model: r.model,
       size: 1_000_000_000,
-      digest: digestOf(model),
+      digest: digestOf(r.model),
       details: details(),
-      expires_at: expires,
+      expires_at: new Date(expiresAt).toISOString(),
       size_vram: 1_000_000_000,
       context_length: runtime.contextLength,
     };
@@ -253,7 +254,14 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
           });
           return true;
         case "GET /api/ps":
-          sendJson(ctx.res, 200, { models: scheduler.loaded().map((r) => psEntry(r.model, r.expiresAt)) });
+          // /api/ps lists every runner in the scheduler's map, including one still loading (the
+          // scheduler adds it before WaitUntilRunning), latest expiry first (server/routes.go PsHandler).
+          sendJson(ctx.res, 200, {
+            models: scheduler
+              .resident()
+              .map(psEntry)
+              .sort((a, b) => Date.parse(String(b.expires_at)) - Date.parse(String(a.expires_at))),
+          });
           return true;
         case "POST /api/show": {
           const body = await ctx.json();
@@ -301,7 +309,8 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
     errorBody: (path, status) =>
       path.startsWith("/v1/") ? { error: { message: statusText(status), type: "api_error", param: null, code: null } } : { error: statusText(status) },
     isPublic: (path: string) => path === "/" || path === "/api/version",
-    loadedModels: () => scheduler.loaded().map((r) => r.model),
+    loadedModels: () => scheduler.resident().filter((r) => !r.loading).map((r) => r.model),
+    loadingModels: () => scheduler.resident().filter((r) => r.loading).map((r) => r.model),
     // A restarted Ollama process starts with nothing loaded.
     reset: () => scheduler.reset([]),
   };

@@ -195,6 +195,7 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
     faults: faultControl,
     stats,
     loadedModels: () => dialect.loadedModels(),
+    loadingModels: () => dialect.loadingModels(),
     idle: () =>
       new Promise<void>((resolve) => {
         idleWaiters.add(resolve);

@@ -107,7 +107,10 @@ export interface FakeEngine {
   options: FakeEngineOptions;
   faults: { set(f: FaultSpec): void; clear(): void; current(): FaultSpec; settled(): Promise<void> };
   stats: FakeStats;
+  /** Models ready to generate (Ollama: fully loaded; llama.cpp: none while loading). */
   loadedModels(): string[];
+  /** Ollama: models whose load is under way (they already show in /api/ps). */
+  loadingModels(): string[];
   /** Resolves when no request is in flight and no generation is running. */
   idle(): Promise<void>;
   stop(): Promise<void>;

@@ -91,6 +91,7 @@ export function createVllm(runtime: EngineRuntime): EngineDialect {
     // The API key guards /v1 routes only; /health, /tokenize and /metrics stay open.
     isPublic: (path) => !path.startsWith("/v1"),
     loadedModels: () => [...options.models],
+    loadingModels: () => [],
     reset: () => undefined,
   };
 }
