@@ -203,26 +203,31 @@ describe.sequential("Ollama, the real engine", () => {
     expect((await loaded()).map((m) => m.name)).toEqual([latest(modelB)]);
   });
 
-  it("with OLLAMA_NUM_PARALLEL=1, two concurrent requests queue inside: both succeed, one after the other", async () => {
+  it("with OLLAMA_NUM_PARALLEL=1, a second request queues inside: no headers until the first is done, then it succeeds", async () => {
     const order: string[] = [];
-    const run = async (name: string): Promise<string> => {
-      const stream = await openStream(`${base}/api/chat`, { model: modelB, messages: user(name), options: { num_predict: 16 } }, "ndjson");
-      // Headers come with the first chunk: a queued request sees nothing at all until its turn.
-      order.push(`${name}:headers`);
-      let last = "";
+    const drain = async (name: string, stream: Awaited<ReturnType<typeof openStream>>): Promise<string> => {
+      let reason = "";
       for await (const line of stream.frames) {
-        order.push(`${name}:chunk`);
-        last = line;
+        const chunk = JSON.parse(line) as { done: boolean; done_reason?: string };
+        if (chunk.done) {
+          order.push(`${name}:done`);
+          reason = chunk.done_reason ?? "";
+        }
       }
-      return (JSON.parse(last) as { done_reason: string }).done_reason;
+      return reason;
     };
-    const results = await Promise.all([run("x"), run("y")]);
+    // Long enough that it is still generating when the second request arrives (checked below).
+    const first = await openStream(`${base}/api/chat`, { model: modelB, messages: user("first"), options: { num_predict: 3000 } }, "ndjson");
+    expect((await first.frames.next()).done).toBe(false);
+    const firstDone = drain("first", first);
+    order.push("second:sent");
+    const second = openStream(`${base}/api/chat`, { model: modelB, messages: user("second"), options: { num_predict: 8 } }, "ndjson").then((s) => {
+      order.push("second:headers");
+      return s;
+    });
+    const results = await Promise.all([firstDone, second.then((s) => drain("second", s))]);
     expect(results).toEqual(["length", "length"]);
-    // Not interleaved: one stream runs to the end before the other's headers arrive.
-    const first = order[0]?.split(":")[0] ?? "";
-    const firstBlock = order.findIndex((e) => !e.startsWith(`${first}:`));
-    expect(firstBlock).toBeGreaterThan(1);
-    expect(order.slice(firstBlock).every((e) => !e.startsWith(`${first}:`))).toBe(true);
+    expect(order).toEqual(["second:sent", "first:done", "second:headers", "second:done"]);
   });
 
   it("a client disconnect mid-stream stops generation; a disconnect while queued is logged", async () => {
