@@ -266,7 +266,7 @@ describe("Ollama fake", () => {
     expect(await json(native)).toEqual({ error: 'model "ghost" not found, try pulling it first' });
     const compat = await post(`${e.url}/v1/chat/completions`, chat("ghost", "hi"));
     expect(compat.status).toBe(404);
-    expect((await json(compat)).error).toMatchObject({ type: "api_error" });
+    expect((await json(compat)).error).toMatchObject({ type: "not_found_error" });
   });
 
   it("loads a cold model on first use; requests during the load wait and all succeed", async () => {
@@ -389,6 +389,20 @@ describe("Ollama fake", () => {
     await reader.cancel();
     await waitFor(() => e.stats.generationsAborted === 1, "abort");
     expect(e.stats.generationsCompleted).toBe(0);
+  });
+
+  it("streams its OpenAI layer Ollama's way: role on every delta, tool calls whole", async () => {
+    const args = JSON.stringify({ q: "weather in Paris" });
+    const e = await fake({ engine: "ollama", models: ["m"], reply: () => ({ content: "ok", toolCalls: [{ name: "search", arguments: args }] }) });
+    const frames = sseData(await (await post(`${e.url}/v1/chat/completions`, chat("m", "q", { stream: true }))).text());
+    expect(frames.at(-1)).toBe("[DONE]");
+    type Chunk = { system_fingerprint: string; choices: { delta: { role?: string; content?: string; tool_calls?: { id: string; function: { name: string; arguments: string } }[] }; finish_reason: string | null }[] };
+    const chunks = frames.slice(0, -1).map((f) => JSON.parse(f) as Chunk);
+    expect(chunks.every((c) => c.choices[0]?.delta.role === "assistant" && c.system_fingerprint === "fp_ollama")).toBe(true);
+    const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.function).toEqual({ name: "search", arguments: args });
+    expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_calls");
   });
 
   it("works with the ollama JS client", async () => {

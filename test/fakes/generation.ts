@@ -7,7 +7,7 @@ import type { FakeReply } from "./types.js";
 export type GenerationEvent =
   | { kind: "reasoning"; text: string }
   | { kind: "content"; text: string }
-  | { kind: "tool"; index: number; id: string; name: string; first: boolean; argumentsFragment: string };
+  | { kind: "tool"; index: number; id: string; name: string; first: boolean; argumentsFragment: string; arguments: string };
 
 export interface GenerationPlan {
   events: GenerationEvent[];
@@ -55,7 +55,7 @@ export function planGeneration(reply: FakeReply, promptTokens: number, maxTokens
       toolCalls.push({ id, name: call.name, arguments: call.arguments });
       used += countTokens(call.arguments) + 1;
       // First delta carries id and name, then the arguments arrive in fragments (as vLLM streams them).
-      events.push({ kind: "tool", index, id, name: call.name, first: true, argumentsFragment: "" });
+      events.push({ kind: "tool", index, id, name: call.name, first: true, argumentsFragment: "", arguments: call.arguments });
       for (let i = 0; i < call.arguments.length; i += ARGUMENT_FRAGMENT) {
         events.push({
           kind: "tool",
@@ -64,6 +64,7 @@ export function planGeneration(reply: FakeReply, promptTokens: number, maxTokens
           name: call.name,
           first: false,
           argumentsFragment: call.arguments.slice(i, i + ARGUMENT_FRAGMENT),
+          arguments: call.arguments,
         });
       }
     });

@@ -18,6 +18,7 @@ export function createGenericOpenAI(runtime: EngineRuntime): EngineDialect {
   const send = (ctx: FakeContext, status: number, message: string, type: string, code: string | null): void =>
     sendJson(ctx.res, status, openaiError(status, message, type, code));
   const routes = new OpenAIRoutes(runtime, {
+    streamStyle: "vllm",
     reasoningField: options.reasoningField ?? "reasoning_content",
     modelList: () => options.models.map((id) => ({ id, object: "model", created, owned_by: "organization-owner" })),
     resolveModel: (m) => (options.models.includes(m) ? m : undefined),

@@ -44,6 +44,7 @@ export function createLlamaCpp(runtime: EngineRuntime): EngineDialect {
   const admit = (ctx: FakeContext): Promise<(() => void) | undefined> => slots.acquire(ctx.signal);
 
   const flavor: OpenAIFlavor = {
+    streamStyle: "vllm",
     // llama-server returns reasoning as reasoning_content (--reasoning-format deepseek, the default).
     reasoningField: "reasoning_content",
     modelList: () => [

@@ -79,7 +79,8 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
   const modifiedAt = new Date().toISOString();
   const resolveModel = (m: string): string | undefined => (installed.includes(ollamaName(m)) ? ollamaName(m) : undefined);
   const native = (ctx: FakeContext, status: number, message: string): void => sendJson(ctx.res, status, { error: message });
-  // Since 2024 Ollama says: model "x" not found, try pulling it first (ollama/ollama PR #718 wording).
+  // Ollama's wording since PR #718: model 'x' not found, try pulling it first (newer builds quote
+  // the name with double quotes, as seen through its /v1 layer in 2024).
   const notFoundMessage = (m: string): string => `model "${m}" not found, try pulling it first`;
   const busyMessage = "server busy, please try again.  maximum pending requests exceeded";
 
@@ -96,11 +97,15 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
     return undefined;
   }
 
+  // Error types as Ollama's openai.NewError assigns them: 400 invalid_request_error,
+  // 404 not_found_error, anything else api_error.
   const openaiError = (ctx: FakeContext, status: number, message: string): void =>
     sendJson(ctx.res, status, {
-      error: { message, type: status === 400 ? "invalid_request_error" : "api_error", param: null, code: null },
+      error: { message, type: status === 400 ? "invalid_request_error" : status === 404 ? "not_found_error" : "api_error", param: null, code: null },
     });
   const flavor: OpenAIFlavor = {
+    streamStyle: "ollama",
+    extraFields: { system_fingerprint: "fp_ollama" },
     // Ollama's OpenAI layer returns thinking as `reasoning`.
     reasoningField: "reasoning",
     modelList: () => installed.map((id) => ({ id, object: "model", created, owned_by: "library" })),
@@ -307,7 +312,9 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
     unauthorized: (ctx) => native(ctx, 401, "unauthorized"),
     badRequest: (ctx, message) => native(ctx, 400, message),
     errorBody: (path, status) =>
-      path.startsWith("/v1/") ? { error: { message: statusText(status), type: "api_error", param: null, code: null } } : { error: statusText(status) },
+      path.startsWith("/v1/")
+        ? { error: { message: statusText(status), type: status === 400 ? "invalid_request_error" : status === 404 ? "not_found_error" : "api_error", param: null, code: null } }
+        : { error: statusText(status) },
     isPublic: (path: string) => path === "/" || path === "/api/version",
     loadedModels: () => scheduler.resident().filter((r) => !r.loading).map((r) => r.model),
     loadingModels: () => scheduler.resident().filter((r) => r.loading).map((r) => r.model),

@@ -11,6 +11,14 @@ import { isRecord, toFakeRequest } from "./request.js";
 import { applyChatTemplate, countTokens, tokenize } from "./tokens.js";
 
 export interface OpenAIFlavor {
+  /**
+   * How chat streams look. "vllm": a first chunk with the role, then bare deltas, tool calls as
+   * id+name then argument fragments. "ollama": every delta carries role "assistant", no role-only
+   * chunk, each tool call arrives whole in one delta (ollama openai/openai.go ToChunk).
+   */
+  streamStyle: "vllm" | "ollama";
+  /** Extra top-level fields on every completion object (Ollama: system_fingerprint "fp_ollama"). */
+  extraFields?: Record<string, unknown>;
   /** Name of the reasoning field in messages and deltas, or undefined to drop reasoning. */
   reasoningField: "reasoning" | "reasoning_content" | undefined;
   modelList(): Record<string, unknown>[];
@@ -45,12 +53,18 @@ function usageOf(plan: GenerationPlan): Record<string, number> {
 }
 
 function chatDelta(event: GenerationEvent, flavor: OpenAIFlavor): Record<string, unknown> | undefined {
+  const whole = flavor.streamStyle === "ollama";
+  const role = whole ? { role: "assistant", content: "" } : {};
   switch (event.kind) {
     case "content":
-      return { content: event.text };
+      return { ...role, content: event.text };
     case "reasoning":
-      return flavor.reasoningField ? { [flavor.reasoningField]: event.text } : undefined;
+      return flavor.reasoningField ? { ...role, [flavor.reasoningField]: event.text } : undefined;
     case "tool":
+      if (whole) {
+        if (!event.first) return undefined;
+        return { ...role, tool_calls: [{ id: event.id, index: event.index, type: "function", function: { name: event.name, arguments: event.arguments } }] };
+      }
       // vLLM streams id, type and name in the first tool delta, then argument fragments
       // (docs.vllm.ai "Tool Calling", streaming: OpenAI ChoiceDeltaToolCall pieces).
       return {
@@ -142,6 +156,7 @@ export class OpenAIRoutes {
         object: "text_completion",
         created,
         model,
+        ...this.flavor.extraFields,
         choices: [{ index: 0, text: plan.reasoning + plan.content, logprobs: null, finish_reason: plan.finishReason }],
         usage: usageOf(plan),
       });
@@ -157,6 +172,7 @@ export class OpenAIRoutes {
       object: "chat.completion",
       created,
       model,
+      ...this.flavor.extraFields,
       choices: [{ index: 0, message, logprobs: null, finish_reason: plan.finishReason }],
       usage: usageOf(plan),
     });
@@ -177,11 +193,12 @@ export class OpenAIRoutes {
       object,
       created,
       model,
+      ...this.flavor.extraFields,
       choices: [{ index: 0, logprobs: null, finish_reason: null, ...choice }],
     });
     startEventStream(ctx.res);
     // The first chat chunk announces the role with empty content, as vLLM and OpenAI do.
-    if (kind === "chat" && !(await writeChunk(ctx.res, sseData(chunk({ delta: { role: "assistant", content: "" } }))))) {
+    if (kind === "chat" && this.flavor.streamStyle === "vllm" && !(await writeChunk(ctx.res, sseData(chunk({ delta: { role: "assistant", content: "" } }))))) {
       this.runtime.stats.generationsStarted += 1;
       this.runtime.stats.generationsAborted += 1;
       return;
@@ -198,13 +215,14 @@ export class OpenAIRoutes {
       ctx.res.destroy();
       return;
     }
-    const last = kind === "chat" ? { delta: { content: "" }, finish_reason: plan.finishReason } : { text: "", finish_reason: plan.finishReason };
+    const endDelta = this.flavor.streamStyle === "ollama" ? { role: "assistant", content: "" } : { content: "" };
+    const last = kind === "chat" ? { delta: endDelta, finish_reason: plan.finishReason } : { text: "", finish_reason: plan.finishReason };
     await writeChunk(ctx.res, sseData(chunk(last)));
     // With stream_options.include_usage a last chunk carries usage and no choices
     // (docs.vllm.ai OpenAI-compatible server; OpenAI API "stream_options").
     const options = body.stream_options;
     if (isRecord(options) && options.include_usage === true) {
-      await writeChunk(ctx.res, sseData({ id, object, created, model, choices: [], usage: usageOf(plan) }));
+      await writeChunk(ctx.res, sseData({ id, object, created, model, ...this.flavor.extraFields, choices: [], usage: usageOf(plan) }));
     }
     endResponse(ctx.res, "data: [DONE]\n\n");
   }

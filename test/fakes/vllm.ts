@@ -27,6 +27,7 @@ export function createVllm(runtime: EngineRuntime): EngineDialect {
   // vLLM batches continuously: no slot to wait for.
   const admit = (): Promise<() => void> => Promise.resolve(() => undefined);
   const flavor: OpenAIFlavor = {
+    streamStyle: "vllm",
     // vLLM renamed reasoning_content to reasoning (vllm-project/vllm PR #27752, RFC #27755).
     reasoningField: options.reasoningField ?? "reasoning",
     modelList: () =>
