@@ -1,0 +1,135 @@
+// The Anthropic Messages face: POST /v1/messages and /api/v1/messages (Claude Code's
+// ANTHROPIC_BASE_URL=https://<domain>/api lands on the latter; `?beta=true` is accepted because the
+// router matches paths without their query), plus count_tokens under both prefixes.
+// Unknown `anthropic-beta` values are tolerated: headers other than auth are never inspected.
+import {
+  anthropicCountTokensRequestSchema,
+  anthropicMessagesRequestSchema,
+  anthropicToOpenAI,
+  AnthropicStreamTranslator,
+  contextOverflowError,
+  countTokensResponse,
+  estimateInputTokens,
+  openAIToAnthropic,
+  planOutputTokens,
+  requestIssuesMessage,
+  resolveClaudeModel,
+  type AnthropicCountTokensRequest,
+  type AnthropicMessagesRequest,
+  type OpenAIChatCompletion,
+} from "../../translate/index.js";
+import type { ProbeIO } from "../../engines/types.js";
+import type { Face, FaceRequest, FaceRoute, LocalContext, ParseContext, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
+import { countPromptTokens } from "./count.js";
+import { anthropicInBandError, anthropicPing, renderAnthropicError } from "./errors.js";
+import { anthropicMode } from "./mode.js";
+import { WholeBodyTranslator } from "./whole-body.js";
+
+function routes(): FaceRoute[] {
+  const out: FaceRoute[] = [];
+  for (const prefix of ["/v1", "/api/v1"]) {
+    out.push({ method: "POST", path: `${prefix}/messages`, kind: "messages" });
+    out.push({ method: "POST", path: `${prefix}/messages/count_tokens`, kind: "count_tokens" });
+  }
+  return out;
+}
+
+function invalid(message: string): RouterError {
+  return { status: 400, kind: "invalid_request", message };
+}
+
+/**
+ * The alias a model name stands for: an alias of the table first (so an alias may itself be named
+ * claude-...), then the claude-* family mapping.
+ */
+export function resolveAlias(model: string, ctx: ParseContext): string | RouterError {
+  if (Object.hasOwn(ctx.config.aliases, model)) return model;
+  const mapped = resolveClaudeModel(model, ctx.config.claudeModels);
+  if (mapped !== undefined) return mapped;
+  return {
+    status: 404,
+    kind: "not_found",
+    code: "model_not_found",
+    message: `model "${model.slice(0, 128)}" is not an alias and no claudeModels mapping covers it; available aliases: ${Object.keys(ctx.config.aliases).join(", ") || "(none)"}`,
+  };
+}
+
+function parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest | RouterError {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return invalid("request body must be a JSON object");
+  const raw = body as Record<string, unknown>;
+  if (typeof raw.model !== "string" || raw.model.length === 0) return invalid("model: must be a non-empty string");
+  const schema = route.kind === "messages" ? anthropicMessagesRequestSchema : anthropicCountTokensRequestSchema;
+  const r = schema.safeParse(body);
+  if (!r.success) return invalid(requestIssuesMessage(r.error));
+  const alias = resolveAlias(raw.model, ctx);
+  if (typeof alias !== "string") return alias;
+  const data = r.data as Record<string, unknown>;
+  // Never let a client point the router somewhere else (litellm CVE-2024-6587).
+  delete data.api_base;
+  delete data.base_url;
+  return { route, model: alias, clientModel: raw.model, stream: route.kind === "messages" && data.stream === true, body: data };
+}
+
+async function countTokens(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
+  const count = await countPromptTokens(req.body as AnthropicCountTokensRequest, target.engine, target.model, io);
+  const body = JSON.stringify(countTokensResponse(count.tokens));
+  return { local: { status: 200, headers: { "content-type": "application/json", "x-router-token-count": count.source }, body } };
+}
+
+/**
+ * max_tokens that fits the target's context (Claude Code asks for 32000 of a 32k model; field notes
+ * item 6). The cheap high estimate decides first; only when it says "too big" is the engine's
+ * tokenizer asked, so the common request costs no extra call.
+ */
+async function fitOutput(req: AnthropicMessagesRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<{ maxTokens: number; promptTokens?: number } | RouterError> {
+  const ctx = target.contextLength;
+  if (ctx === undefined) return { maxTokens: req.max_tokens };
+  const estimate = estimateInputTokens(req);
+  const rough = planOutputTokens({ promptTokens: estimate, requestedMaxTokens: req.max_tokens, contextLength: ctx });
+  if (rough.fits && !rough.clamped) return { maxTokens: req.max_tokens };
+  const counted = await countPromptTokens(req, target.engine, target.model, io);
+  const plan = planOutputTokens({ promptTokens: counted.tokens, requestedMaxTokens: req.max_tokens, contextLength: ctx });
+  if (!plan.fits) {
+    const e = contextOverflowError("anthropic", counted.tokens, ctx);
+    return { status: e.status, kind: "invalid_request", code: "context_length_exceeded", message: e.body.error.message };
+  }
+  return { maxTokens: plan.maxTokens, promptTokens: counted.tokens };
+}
+
+async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
+  const body = req.body as AnthropicMessagesRequest;
+  const fit = await fitOutput(body, target, io);
+  if ("kind" in fit) return { skip: fit };
+  const clientModel = req.clientModel ?? req.model;
+  if (anthropicMode(target.anthropic, target.engine, target.version) === "native") {
+    return { method: "POST", path: "/v1/messages", body: JSON.stringify({ ...body, model: target.model, max_tokens: fit.maxTokens }) };
+  }
+  const openai = anthropicToOpenAI(body, { model: target.model, maxTokens: fit.maxTokens });
+  const stopSequences = body.stop_sequences;
+  const translator = req.stream
+    ? new AnthropicStreamTranslator({ model: clientModel, ...(stopSequences ? { stopSequences } : {}), ...(fit.promptTokens !== undefined ? { inputTokens: fit.promptTokens } : {}) })
+    : new WholeBodyTranslator(
+        (json) => openAIToAnthropic(json as OpenAIChatCompletion, { model: clientModel, ...(stopSequences ? { stopSequences } : {}) }),
+        () => ({ type: "error", error: { type: "api_error", message: "the backend answered with a body that is not JSON" } }),
+      );
+  return { method: "POST", path: "/v1/chat/completions", body: JSON.stringify(openai), translator };
+}
+
+export const anthropicFace: Face = {
+  name: "anthropic",
+  routes: routes(),
+  streamContentType: "text/event-stream",
+  parse,
+
+  plan(req: FaceRequest, target: PlanTarget, io?: ProbeIO): Promise<PlanResult> {
+    return req.route.kind === "count_tokens" ? countTokens(req, target, io) : planMessages(req, target, io);
+  },
+
+  local(route: FaceRoute, _ctx: LocalContext): Rendered {
+    return renderAnthropicError({ status: 404, kind: "not_found", message: `no local route ${route.path}` });
+  },
+
+  renderError: renderAnthropicError,
+  inBandError: anthropicInBandError,
+  keepAlive: anthropicPing,
+};

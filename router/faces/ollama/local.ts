@@ -1,0 +1,89 @@
+// The Ollama routes the router answers itself: the alias table seen as an Ollama model list.
+// Shapes follow docs/api.md: /api/version {version}; /api/tags {models:[{name, model, modified_at,
+// size, digest, details}]}; /api/ps adds expires_at and size_vram; /api/show {details, model_info,
+// parameters, template, capabilities}.
+import { createHash } from "node:crypto";
+import type { AliasView, Rendered, RouterError } from "../types.js";
+import { renderOllamaError } from "./errors.js";
+
+/** The Ollama API level this face follows (what clients feature-detect on). */
+export const OLLAMA_API_VERSION = "0.14.0";
+
+/** When the router started: aliases have no file dates, this stands in for modified_at. */
+const startedAt = new Date().toISOString();
+
+function json(body: unknown): Rendered {
+  return { status: 200, headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(body) };
+}
+
+function details(): Record<string, unknown> {
+  return { parent_model: "", format: "", family: "aistack", families: ["aistack"], parameter_size: "", quantization_level: "" };
+}
+
+function digest(name: string): string {
+  return createHash("sha256").update(`aistack alias ${name}`).digest("hex");
+}
+
+function entry(a: AliasView): Record<string, unknown> {
+  return { name: a.name, model: a.name, modified_at: startedAt, size: 0, digest: digest(a.name), details: details() };
+}
+
+/** Ollama clients often add the default tag: `coder:latest` means the alias `coder`. */
+export function aliasName(model: string, known: (name: string) => boolean): string {
+  if (known(model)) return model;
+  if (model.endsWith(":latest")) {
+    const bare = model.slice(0, -":latest".length);
+    if (known(bare)) return bare;
+  }
+  return model;
+}
+
+export function versionAnswer(): Rendered {
+  return json({ version: OLLAMA_API_VERSION });
+}
+
+export function tagsAnswer(aliases: readonly AliasView[]): Rendered {
+  return json({ models: aliases.map(entry) });
+}
+
+/** Aliases with a model in memory on some target: a request will not wait for a load. */
+export function psAnswer(aliases: readonly AliasView[]): Rendered {
+  const models = aliases
+    .filter((a) => a.loaded === true)
+    .map((a) => ({ ...entry(a), expires_at: "0001-01-01T00:00:00Z", size_vram: 0, ...(a.contextLength !== undefined ? { context_length: a.contextLength } : {}) }));
+  return json({ models });
+}
+
+export function showAnswer(body: unknown, aliases: readonly AliasView[]): Rendered {
+  const b = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+  const requested = typeof b.model === "string" ? b.model : typeof b.name === "string" ? b.name : undefined;
+  if (requested === undefined) return renderOllamaError({ status: 400, kind: "invalid_request", message: "model is required" });
+  const byName = new Map(aliases.map((a) => [a.name, a]));
+  const a = byName.get(aliasName(requested, (n) => byName.has(n)));
+  // Unknown and not-allowed look the same: a key must not learn which aliases exist beyond its scope.
+  if (!a) return renderOllamaError({ status: 404, kind: "not_found", message: `model '${requested.slice(0, 128)}' not found` });
+  const modelInfo: Record<string, unknown> = { "general.architecture": "aistack" };
+  if (a.contextLength !== undefined) modelInfo["aistack.context_length"] = a.contextLength;
+  return json({
+    license: "",
+    modelfile: `# alias ${a.name} of the aistack router\n`,
+    parameters: a.contextLength !== undefined ? `num_ctx ${a.contextLength}` : "",
+    template: "",
+    details: details(),
+    model_info: modelInfo,
+    capabilities: ["completion", "tools"],
+    modified_at: startedAt,
+    ...(a.description !== undefined ? { description: a.description } : {}),
+  });
+}
+
+/** pull/push/create/delete/copy: models behind an alias are managed in the router's config, not here. */
+export function managementError(path: string): RouterError {
+  const verb = path.slice("/api/".length);
+  return {
+    status: 501,
+    kind: "invalid_request",
+    code: "not_supported",
+    message: `${verb} is not available through the aistack router: its models are aliases defined in the router config; manage models on the backend itself`,
+  };
+}
