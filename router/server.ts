@@ -148,7 +148,7 @@ export class Router {
     const q = req.url?.indexOf("?") ?? -1;
     const path = q >= 0 ? (req.url ?? "/").slice(0, q) : (req.url ?? "/");
     if (this.draining) res.setHeader("connection", "close");
-    const hit = this.routes.get(`${req.method ?? "GET"} ${path}`);
+    const hit = this.routes.get(`${req.method === "HEAD" ? "GET" : (req.method ?? "GET")} ${path}`);
     if (!hit) {
       this.handleOther(req, res, path, id);
       return;
@@ -185,12 +185,6 @@ export class Router {
     if (!auth.ok) return reject({ status: 401, kind: "authentication", message: auth.message, code: "invalid_api_key" });
     const key = auth.key;
 
-    if (route.local) {
-      req.resume();
-      send(res, face.local(route, { aliases: this.aliasViews(table, key) }), id);
-      return account({ status: 200, outcome: "ok", attempts: 0 });
-    }
-
     const body = await readBody(req, cfg.limits.maxBodyBytes);
     if (body === "too-large") {
       res.setHeader("connection", "close");
@@ -199,11 +193,16 @@ export class Router {
     if (body === "aborted") return account({ status: 499, outcome: "client-gone", attempts: 0 });
     let json: unknown;
     try {
-      json = JSON.parse(body.toString("utf8"));
+      json = route.local && body.length === 0 ? undefined : JSON.parse(body.toString("utf8"));
     } catch {
       return reject({ status: 400, kind: "invalid_request", message: "request body is not valid JSON", code: "invalid_json" });
     }
-    const parsed = face.parse(route, json);
+    if (route.local) {
+      const r = face.local(route, { aliases: this.aliasViews(table, key), body: json });
+      send(res, r, id);
+      return account({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
+    }
+    const parsed = face.parse(route, json, { config: cfg });
     if (isRouterError(parsed)) return reject(parsed);
     const alias = parsed.model;
     const aliasConfig = Object.hasOwn(cfg.aliases, alias) ? cfg.aliases[alias] : undefined;
@@ -249,15 +248,18 @@ export class Router {
       if (!mayUse(key, name)) continue;
       let ctx: number | undefined;
       let available = false;
+      let loaded = false;
       for (const t of a.targets) {
         const b = this.registry.get(t.backend);
         if (!b) continue;
         if (b.health === "up" || b.health === "unknown" || b.health === "warming") available = true;
+        const m = b.model(t.model);
+        if (b.health === "up" && m?.installed && (m.loaded || b.adapter.servedMeansLoaded)) loaded = true;
         const c = b.contextLength(t.model, t.contextLength);
         // Any target may serve a request: advertise the smallest known context.
         if (c !== undefined) ctx = ctx === undefined ? c : Math.min(ctx, c);
       }
-      out.push({ name, description: a.description, contextLength: ctx, available });
+      out.push({ name, description: a.description, contextLength: ctx, available, loaded });
     }
     return out;
   }

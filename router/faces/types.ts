@@ -1,6 +1,7 @@
 // A face is one client dialect (OpenAI, Anthropic, Ollama): its paths, how to read a request and
 // find `model`, how to address the backend, and how to say "error" before and during a response.
-import type { Engine } from "../config/schema.js";
+import type { BackendConfig, Engine, RouterConfig } from "../config/schema.js";
+import type { ProbeIO } from "../engines/types.js";
 
 export type Dialect = "openai" | "anthropic" | "ollama";
 
@@ -40,7 +41,7 @@ export interface Rendered {
 }
 
 export interface FaceRoute {
-  method: "GET" | "POST";
+  method: "GET" | "POST" | "DELETE";
   path: string;
   /** What the route does, e.g. chat, completions, embeddings, models. */
   kind: string;
@@ -51,8 +52,10 @@ export interface FaceRoute {
 /** A request after the body was parsed once and `model` found. */
 export interface FaceRequest {
   route: FaceRoute;
-  /** The alias the client asked for. */
+  /** The alias the request resolves to. */
   model: string;
+  /** The name the client sent, when the face mapped it to an alias (claude-*, `coder:latest`). */
+  clientModel?: string;
   stream: boolean;
   body: Record<string, unknown>;
 }
@@ -63,6 +66,10 @@ export interface PlanTarget {
   /** The model name as the backend knows it. */
   model: string;
   contextLength: number | undefined;
+  /** The backend's Anthropic Messages setting. */
+  anthropic: BackendConfig["anthropic"];
+  /** The engine's version when its probe reports one (Ollama /api/version). */
+  version: string | undefined;
 }
 
 /** How to call the backend for one attempt. */
@@ -74,37 +81,60 @@ export interface UpstreamPlan {
   translator?: StreamTranslator;
 }
 
+/**
+ * What a face decides for one target: call the backend, answer without it (count_tokens from the
+ * backend's tokenizer), or pass to the next target without counting a failure (prompt too long for
+ * this target's context; when no target is left the client gets this error).
+ */
+export type PlanResult = UpstreamPlan | { local: Rendered } | { skip: RouterError };
+
+/** What a face may consult while parsing: the routing table in force for this request. */
+export interface ParseContext {
+  config: RouterConfig;
+}
+
 export interface AliasView {
   name: string;
   description: string | undefined;
   contextLength: number | undefined;
   /** Whether any target's backend is currently usable. */
   available: boolean;
+  /** Whether some target has the model in memory (or serves it always). */
+  loaded: boolean;
 }
 
 export interface LocalContext {
   /** The aliases the caller may use. */
   aliases: readonly AliasView[];
+  /** The parsed JSON body of a POST local route (undefined for GET or an empty body). */
+  body: unknown;
 }
 
 export interface Face {
   readonly name: Dialect;
   readonly routes: readonly FaceRoute[];
   /** Validates the parsed body of a proxied route and finds the alias. */
-  parse(route: FaceRoute, body: unknown): FaceRequest | RouterError;
-  /** Rewrites the request for one target (model name, path, dialect). */
-  plan(req: FaceRequest, target: PlanTarget): UpstreamPlan;
+  parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest | RouterError;
+  /**
+   * Rewrites the request for one target (model name, path, dialect). `io` reaches the target's
+   * backend for side questions that never run inference (tokenize).
+   */
+  plan(req: FaceRequest, target: PlanTarget, io?: ProbeIO): PlanResult | Promise<PlanResult>;
   /** Answers a local route. */
   local(route: FaceRoute, ctx: LocalContext): Rendered;
   renderError(err: RouterError): Rendered;
   /** The last bytes of a stream that failed after it started, in the client's framing. */
   inBandError(err: RouterError): string;
   /** Bytes that keep a waiting stream alive without carrying content (an SSE comment, ...). */
-  keepAlive(): string;
+  keepAlive(req: FaceRequest): string;
   /** Content type of a stream in this dialect. */
   readonly streamContentType: string;
 }
 
 export function isRouterError(x: FaceRequest | RouterError): x is RouterError {
   return (x as RouterError).kind !== undefined && (x as FaceRequest).route === undefined;
+}
+
+export function isUpstreamPlan(p: PlanResult): p is UpstreamPlan {
+  return (p as UpstreamPlan).path !== undefined;
 }

@@ -4,9 +4,9 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { Dispatcher } from "undici";
 import type { AliasConfig, RouterConfig } from "../config/schema.js";
-import type { Face, FaceRequest, RouterError, StreamTranslator } from "../faces/types.js";
+import { isUpstreamPlan, type Face, type FaceRequest, type Rendered, type RouterError, type StreamTranslator, type UpstreamPlan } from "../faces/types.js";
 import { admission, recordOutcome, retryAfterMs, type Outcome } from "../health/passive.js";
-import { describeTransportError } from "../health/probe.js";
+import { describeTransportError, probeIO } from "../health/probe.js";
 import type { Backend, BackendRegistry } from "../health/state.js";
 import type { RouterMetrics } from "../ops/metrics.js";
 import { distinctBackends, rankTargets, type CandidateView } from "./pick.js";
@@ -92,7 +92,7 @@ class KeepAlive {
       const { res, face } = x;
       if (res.destroyed) return;
       if (!res.headersSent) res.writeHead(200, streamHeaders(x, undefined, undefined));
-      res.write(face.keepAlive());
+      res.write(face.keepAlive(x.req));
     }, everyMs);
   }
   stop(): void {
@@ -132,6 +132,20 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
       }
       const b = x.registry.get(c.backend);
       if (!b) continue;
+      const target = aliasConfig.targets[c.index];
+      const contextLength = b.contextLength(c.model, target?.contextLength);
+      const planned = await x.face.plan(
+        x.req,
+        { backend: b.name, engine: b.config.engine, model: c.model, contextLength, anthropic: b.config.anthropic, version: b.version },
+        probeIO(b, Math.max(config.health.timeoutMs, 5_000)),
+      );
+      if (x.signal.aborted) return gone(sent);
+      if (!isUpstreamPlan(planned)) {
+        if ("local" in planned) return answerLocally(x, planned.local, b.name, c.model, sent);
+        // This target cannot take the request (e.g. its context is too small): the next one may.
+        lastError = planned.skip;
+        continue;
+      }
       const slot = await b.slots.acquire(x.signal);
       if (slot === "aborted") return gone(sent);
       if (slot === "full" || slot === "timeout") {
@@ -143,13 +157,11 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
       if (sent > 0) x.metrics.retries.inc({ alias: x.alias });
       sent++;
       if (admission(b.passive, x.now()) === "trial") b.passive.trialInFlight = true;
-      const target = aliasConfig.targets[c.index];
-      const contextLength = b.contextLength(c.model, target?.contextLength);
       let a: Attempt;
       try {
         // The deadline is shared fairly by the attempts still possible, so a hung first backend leaves time for the next.
         const left = Math.min(config.retries.max + 2 - sent, order.length - i);
-        a = await attempt(x, b, c.model, contextLength, remaining / Math.max(1, left), sent, keepAlive);
+        a = await attempt(x, b, c.model, planned, remaining / Math.max(1, left), sent, keepAlive);
       } finally {
         slot();
       }
@@ -162,6 +174,16 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
   } finally {
     keepAlive?.stop();
   }
+}
+
+function answerLocally(x: Exchange, r: Rendered, backend: string, model: string, attempts: number): ExchangeResult {
+  if (!x.res.headersSent) {
+    x.res.writeHead(r.status, { ...r.headers, "x-request-id": x.id, "x-router-backend": backend, "x-router-model": model });
+    x.res.end(r.body);
+  } else {
+    x.res.end();
+  }
+  return { status: r.status, outcome: r.status < 400 ? "ok" : "client-error", backend, model, attempts };
 }
 
 function gone(attempts: number): ExchangeResult {
@@ -200,12 +222,11 @@ async function attempt(
   x: Exchange,
   b: Backend,
   model: string,
-  contextLength: number | undefined,
+  plan: UpstreamPlan,
   firstByteMs: number,
   attemptNo: number,
   keepAlive: KeepAlive | undefined,
 ): Promise<Attempt> {
-  const plan = x.face.plan(x.req, { backend: b.name, engine: b.config.engine, model, contextLength });
   const ac = new AbortController();
   const onClientGone = (): void => ac.abort();
   x.signal.addEventListener("abort", onClientGone, { once: true });
