@@ -2,6 +2,9 @@
 import { parseArgs } from "node:util";
 import { ConfigWatcher } from "./config/watch.js";
 import { formatProblems, loadConfigFile } from "./config/load.js";
+import { routerConfigJsonSchema } from "./config/schema.js";
+import { anthropicFace } from "./faces/anthropic/index.js";
+import { ollamaFace } from "./faces/ollama/index.js";
 import { Router } from "./server.js";
 
 const usage = `Usage: router --config <file> [--port N] [--host H]
@@ -9,15 +12,17 @@ const usage = `Usage: router --config <file> [--port N] [--host H]
   --config <file>  router config (JSON); reloaded when it changes and on SIGHUP
   --port N         listen port (overrides listen.port)
   --host H         listen address (overrides listen.host)
+  --json-schema    print the config's JSON Schema (for editors) and exit
   --help           this text
 
-Endpoints: /v1/* and /api/v1/* (OpenAI), /healthz, /readyz, /status, /status.json, /metrics.`;
+Endpoints: /v1/* and /api/v1/* (OpenAI), /v1/messages and /api/v1/messages (Anthropic),
+/api/* (Ollama), /healthz, /readyz, /status, /status.json, /metrics.`;
 
 async function main(): Promise<number> {
   let args;
   try {
     args = parseArgs({
-      options: { config: { type: "string" }, port: { type: "string" }, host: { type: "string" }, help: { type: "boolean" } },
+      options: { config: { type: "string" }, port: { type: "string" }, host: { type: "string" }, help: { type: "boolean" }, "json-schema": { type: "boolean" } },
       strict: true,
     }).values;
   } catch (err) {
@@ -26,6 +31,10 @@ async function main(): Promise<number> {
   }
   if (args.help) {
     process.stdout.write(usage + "\n");
+    return 0;
+  }
+  if (args["json-schema"]) {
+    process.stdout.write(JSON.stringify(routerConfigJsonSchema(), null, 2) + "\n");
     return 0;
   }
   if (!args.config) {
@@ -42,7 +51,7 @@ async function main(): Promise<number> {
     process.stderr.write(`invalid config ${args.config}:\n${formatProblems(loaded.problems)}\n`);
     return 1;
   }
-  const router = new Router({ config: loaded.config, source: args.config });
+  const router = new Router({ config: loaded.config, source: args.config, faces: [anthropicFace, ollamaFace] });
   await router.listen(port, args.host);
   const watcher = new ConfigWatcher(args.config, {
     onConfig: (cfg) => router.reload(cfg),
