@@ -2,6 +2,8 @@
 // llama.cpp (ggml-org/llama.cpp PR #17570) and Ollama >= 0.14.0 (release notes: "Anthropic API
 // compatibility: support for the /v1/messages API"). Event order per the Messages streaming docs:
 // message_start, per block content_block_start / _delta / _stop, message_delta, message_stop.
+// vLLM (vllm/entrypoints/anthropic/api_router.py) and llama-server also expose
+// /v1/messages/count_tokens; Ollama does not.
 
 import { randomUUID } from "node:crypto";
 import type { EngineRuntime, FakeContext } from "./context.js";
@@ -99,7 +101,7 @@ export class AnthropicRoutes {
   }
 
   private async whole(ctx: FakeContext, model: string, plan: GenerationPlan): Promise<void> {
-    if (!(await this.runtime.run(ctx, plan, () => true))) return;
+    if (!(await this.runtime.run(ctx, plan, () => true, { stream: false }))) return;
     sendJson(ctx.res, 200, this.message(model, plan));
   }
 

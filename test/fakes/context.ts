@@ -31,7 +31,12 @@ export interface EngineRuntime {
    * Plays a plan event by event (one per chunk delay). Counts the generation as started, then
    * completed or aborted; returns false when the client left (or a fault stalled it) midway.
    */
-  run(ctx: FakeContext, plan: GenerationPlan, emit: (e: GenerationEvent) => Promise<boolean> | boolean): Promise<boolean>;
+  run(
+    ctx: FakeContext,
+    plan: GenerationPlan,
+    emit: (e: GenerationEvent) => Promise<boolean> | boolean,
+    mode?: { stream: boolean },
+  ): Promise<boolean>;
 }
 
 export function parseJsonObject(text: string): Record<string, unknown> {
@@ -56,12 +61,15 @@ export function createRuntime(
     stats,
     contextLength: options.contextLength ?? 32768,
     reply: options.reply ?? defaultReply,
-    async run(ctx, plan, emit) {
+    async run(ctx, plan, emit, mode) {
       stats.generationsStarted += 1;
       stats.activeGenerations += 1;
       stats.maxActiveGenerations = Math.max(stats.maxActiveGenerations, stats.activeGenerations);
       try {
-        return await play(ctx, plan, emit);
+        // llama-server notices a gone client only while streaming; a non-streamed generation runs
+        // to its end and holds its slot (field notes, "Streaming").
+        const detached = options.engine === "llamacpp" && mode?.stream === false && options.cancelNonStreaming !== true;
+        return await play(ctx, plan, emit, detached ? new AbortController().signal : ctx.signal);
       } finally {
         stats.activeGenerations -= 1;
       }
@@ -72,6 +80,7 @@ export function createRuntime(
     ctx: FakeContext,
     plan: GenerationPlan,
     emit: (e: GenerationEvent) => Promise<boolean> | boolean,
+    signal: AbortSignal,
   ): Promise<boolean> {
     const aborted = (): false => {
       stats.generationsAborted += 1;
@@ -84,9 +93,9 @@ export function createRuntime(
     let emitted = 0;
     for (const event of plan.events) {
       if (ctx.stall && emitted > 0) break;
-      if (delay > 0) await pause(delay, ctx.signal);
+      if (delay > 0) await pause(delay, signal);
       else await yieldTurn();
-      if (ctx.signal.aborted) return aborted();
+      if (signal.aborted) return aborted();
       if (!(await emit(event))) return aborted();
       emitted += 1;
     }
@@ -95,9 +104,9 @@ export function createRuntime(
       await untilAborted(ctx.signal);
       return aborted();
     }
-    if (delay > 0) await pause(delay, ctx.signal);
+    if (delay > 0) await pause(delay, signal);
     else await yieldTurn();
-    if (ctx.signal.aborted) return aborted();
+    if (signal.aborted) return aborted();
     stats.generationsCompleted += 1;
     return true;
   }

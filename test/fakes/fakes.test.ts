@@ -467,6 +467,22 @@ describe("llama.cpp fake", () => {
     expect(e.stats.maxActiveGenerations).toBe(1);
   });
 
+  it("cancels a streamed generation when the client leaves, but runs a non-streamed one to its end", async () => {
+    const e = await fake({ engine: "llamacpp", models: ["m"], numParallel: 1, chunkDelayMs: 5, reply: () => ({ content: "w ".repeat(20) }) });
+    const streamed = await post(`${e.url}/v1/chat/completions`, chat("m", "s", { stream: true }));
+    const reader = streamed.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await waitFor(() => e.stats.generationsAborted === 1, "streamed abort");
+    const client = new AbortController();
+    const whole = fetch(`${e.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify(chat("m", "w")), signal: client.signal });
+    await waitFor(() => e.stats.activeGenerations === 1, "generating");
+    client.abort();
+    await expect(whole).rejects.toThrow();
+    await waitFor(() => e.stats.generationsCompleted === 1, "ran to the end");
+    expect(e.stats.generationsAborted).toBe(1);
+  });
+
   it("accepts the key as Bearer or x-api-key, /health stays public", async () => {
     const e = await fake({ engine: "llamacpp", models: ["m"], apiKey: "k" });
     expect((await fetch(`${e.url}/health`)).status).toBe(200);

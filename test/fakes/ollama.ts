@@ -178,7 +178,7 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
       };
       const toolCalls = plan.toolCalls.map((c, index) => ({ id: c.id, function: { index, name: c.name, arguments: JSON.parse(c.arguments || "{}") as unknown } }));
       if (!request.stream) {
-        if (!(await runtime.run(ctx, plan, () => true))) return;
+        if (!(await runtime.run(ctx, plan, () => true, { stream: false }))) return;
         const head =
           kind === "chat"
             ? {

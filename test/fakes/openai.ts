@@ -148,7 +148,7 @@ export class OpenAIRoutes {
   }
 
   private async whole(ctx: FakeContext, kind: "chat" | "completion", model: string, plan: GenerationPlan): Promise<void> {
-    if (!(await this.runtime.run(ctx, plan, () => true))) return;
+    if (!(await this.runtime.run(ctx, plan, () => true, { stream: false }))) return;
     const created = nowSeconds();
     if (kind === "completion") {
       sendJson(ctx.res, 200, {

@@ -45,6 +45,8 @@ export interface FakeEngineOptions {
   keepAliveMs?: number;
   /** Ollama: a client that disconnects while its model loads aborts the load (default true, as the real engine). */
   abortLoadOnDisconnect?: boolean;
+  /** llama.cpp: stop a non-streamed generation when its client leaves (default false, like llama-server). */
+  cancelNonStreaming?: boolean;
   /** vLLM max_model_len / llama.cpp n_ctx / Ollama context length (default 32768). */
   contextLength?: number;
   /** Delay between streamed chunks (default 0). */
