@@ -157,7 +157,7 @@ describe("Anthropic face", () => {
         messages: [
           { role: "user", content: [{ type: "text", text: "List the files.", cache_control: { type: "ephemeral" } }] },
           { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "tool_0", input: { path: "/repo" } }] },
-          { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "a.ts\nb.ts" }] },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "src/file.ts exports one function\n".repeat(1500) }] },
           // Claude Code injects system reminders mid-conversation; local chat templates reject them there.
           { role: "system", content: "Reminder: keep answers short." } as unknown as Anthropic.MessageParam,
           { role: "user", content: "Now what is the weather?" },

@@ -21,6 +21,7 @@ import {
 import type { ProbeIO } from "../../engines/types.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, ParseContext, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
 import { countPromptTokens } from "./count.js";
+import { NdjsonModelEcho, SseModelEcho } from "./echo-model.js";
 import { anthropicInBandError, anthropicPing, renderAnthropicError } from "./errors.js";
 import { anthropicMode } from "./mode.js";
 import { WholeBodyTranslator } from "./whole-body.js";
@@ -102,7 +103,8 @@ async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | 
   if ("kind" in fit) return { skip: fit };
   const clientModel = req.clientModel ?? req.model;
   if (anthropicMode(target.anthropic, target.engine, target.version) === "native") {
-    return { method: "POST", path: "/v1/messages", body: JSON.stringify({ ...body, model: target.model, max_tokens: fit.maxTokens }) };
+    const upstream = JSON.stringify({ ...body, model: target.model, max_tokens: fit.maxTokens });
+    return { method: "POST", path: "/v1/messages", body: upstream, translator: req.stream ? new SseModelEcho(clientModel) : new NdjsonModelEcho(clientModel) };
   }
   const openai = anthropicToOpenAI(body, { model: target.model, maxTokens: fit.maxTokens });
   const stopSequences = body.stop_sequences;

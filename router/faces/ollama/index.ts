@@ -24,6 +24,7 @@ import {
   type OpenAICompletion,
   type OpenAIEmbeddingResponse,
 } from "../../translate/index.js";
+import { NdjsonModelEcho } from "../anthropic/echo-model.js";
 import { WholeBodyTranslator } from "../anthropic/whole-body.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, ParseContext, PlanResult, PlanTarget, Rendered, RouterError, StreamTranslator } from "../types.js";
 import { ollamaInBandError, renderOllamaError } from "./errors.js";
@@ -131,7 +132,8 @@ export const ollamaFace: Face = {
   plan(req: FaceRequest, target: PlanTarget): PlanResult {
     if (target.engine === "ollama") {
       // Passthrough: the native request, keep_alive and options included, with the backend's model name.
-      return { method: "POST", path: req.route.path, body: JSON.stringify({ ...req.body, model: target.model }) };
+      const body = JSON.stringify({ ...req.body, model: target.model });
+      return { method: "POST", path: req.route.path, body, translator: new NdjsonModelEcho(req.clientModel ?? req.model) };
     }
     return translated(req, target);
   },
