@@ -6,7 +6,9 @@
 //
 // Environment for the suite (read by test/e2e/env.ts):
 //   AISTACK_E2E_OLLAMA_URL, AISTACK_E2E_OLLAMA_LOG, AISTACK_E2E_MODELS (comma-separated),
-//   AISTACK_E2E_KEEP_ALIVE_S, AISTACK_E2E_WORKDIR (a temp dir the suite may write configs into).
+//   AISTACK_E2E_KEEP_ALIVE_S, AISTACK_E2E_WORKDIR (the temp dir: the engine's models and HOME
+//   live there, and the suite may write configs into it), AISTACK_E2E_OLLAMA_BIN and
+//   AISTACK_E2E_OLLAMA_PID (to kill the engine and start it again on the same port and models).
 // Knobs: AISTACK_E2E_CACHE (build cache), AISTACK_E2E_KEEP=1 (keep the temp dir), OLLAMA_DEBUG.
 
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -58,6 +60,8 @@ async function main(): Promise<number> {
         ...process.env,
         AISTACK_E2E_OLLAMA_URL: server.url,
         AISTACK_E2E_OLLAMA_LOG: server.logFile,
+        AISTACK_E2E_OLLAMA_BIN: install.binary,
+        AISTACK_E2E_OLLAMA_PID: String(server.proc.child.pid ?? ""),
         AISTACK_E2E_MODELS: E2E_MODELS.join(","),
         AISTACK_E2E_KEEP_ALIVE_S: String(E2E_KEEP_ALIVE_S),
         AISTACK_E2E_WORKDIR: workDir,

@@ -14,6 +14,8 @@ export interface OllamaServeOptions {
   keepAlive: string;
   maxLoadedModels: number;
   numParallel: number;
+  /** Reuse a port, e.g. to restart the engine where a router already points; ephemeral by default. */
+  port?: number;
 }
 
 export interface OllamaServer {
@@ -42,7 +44,7 @@ export function ollamaServeEnv(opts: OllamaServeOptions, port: number): NodeJS.P
 }
 
 export async function startOllama(opts: OllamaServeOptions): Promise<OllamaServer> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const env = ollamaServeEnv(opts, port);
   mkdirSync(env.HOME as string, { recursive: true });
   mkdirSync(env.OLLAMA_MODELS as string, { recursive: true });

@@ -24,7 +24,7 @@ function installExitHooks(): void {
   hooksInstalled = true;
   // Synchronous last resort: 'exit' handlers cannot await, so signal each group directly.
   process.on("exit", () => {
-    for (const p of running) signalGroup(p.child, "SIGKILL");
+    for (const p of running) signalGroup(p.child, "SIGKILL", true);
   });
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     process.once(sig, () => {
@@ -33,8 +33,13 @@ function installExitHooks(): void {
   }
 }
 
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+/**
+ * Signals the process group the child leads (it was spawned detached). With `evenIfExited`, also
+ * after the leader died: its children (an engine's runners) may outlive it in the same group.
+ */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals, evenIfExited = false): void {
+  if (child.pid === undefined) return;
+  if (!evenIfExited && (child.exitCode !== null || child.signalCode !== null)) return;
   try {
     // Negative pid: the whole process group this child leads (it was spawned detached).
     process.kill(-child.pid, signal);
@@ -83,13 +88,13 @@ export function startProcess(opts: StartOptions): ManagedProcess {
       await exited;
       clearTimeout(timer);
       // The group may outlive its leader (a runner still shutting down): make sure it is gone.
-      signalGroup(child, "SIGKILL");
+      signalGroup(child, "SIGKILL", true);
       running.delete(managed);
       log.end();
     },
   };
+  // Stays listed after it exits, until stopped: its group may still hold children to reap.
   running.add(managed);
-  void exited.then(() => running.delete(managed));
   return managed;
 }
 

@@ -7,6 +7,9 @@ export interface E2eEnv {
   models: [string, string];
   keepAliveS: number;
   workDir: string;
+  /** The engine binary and the serving process's id: a scenario may kill it and start it again. */
+  ollamaBinary: string;
+  ollamaPid: number;
 }
 
 export function e2eEnv(env: NodeJS.ProcessEnv = process.env): E2eEnv {
@@ -23,5 +26,7 @@ export function e2eEnv(env: NodeJS.ProcessEnv = process.env): E2eEnv {
     models: [models[0] as string, models[1] as string],
     keepAliveS: Number(env.AISTACK_E2E_KEEP_ALIVE_S ?? "5"),
     workDir,
+    ollamaBinary: env.AISTACK_E2E_OLLAMA_BIN ?? "",
+    ollamaPid: Number(env.AISTACK_E2E_OLLAMA_PID ?? "0"),
   };
 }
