@@ -80,6 +80,7 @@ async function disconnects(sys: RunningSystem, upstream: Upstream, plan: Plan, r
     if (d.leftAtNs === undefined) failures++;
     else left.set(id, d.leftAtNs);
   }
+  if (left.size === 0) throw new Error(`all ${plan.disconnects} streams failed before their first token`);
   await new Promise((r) => setTimeout(r, plan.settleMs));
   const closes = await lookupCloses(upstream, [...left.keys()]);
   const delays: number[] = [];
