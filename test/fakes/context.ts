@@ -54,6 +54,7 @@ export function createRuntime(
   options: FakeEngineOptions,
   stats: FakeStats,
   defaultReply: (req: FakeRequest) => FakeReply,
+  onGenerationEnd: () => void = () => undefined,
 ): EngineRuntime {
   const delay = options.chunkDelayMs ?? 0;
   return {
@@ -72,6 +73,7 @@ export function createRuntime(
         return await play(ctx, plan, emit, detached ? new AbortController().signal : ctx.signal);
       } finally {
         stats.activeGenerations -= 1;
+        onGenerationEnd();
       }
     },
   };

@@ -43,7 +43,7 @@ function authorized(req: IncomingMessage, key: string, path: string, acceptsXApi
 
 export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeEngine> {
   const stats = emptyStats();
-  const runtime = createRuntime(options, stats, defaultReply);
+  const runtime = createRuntime(options, stats, defaultReply, () => settleIdle());
   const dialects: Record<FakeEngineOptions["engine"], () => EngineDialect> = {
     vllm: () => createVllm(runtime),
     ollama: () => createOllama(runtime),
@@ -76,7 +76,7 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
   });
 
   function settleIdle(): void {
-    if (stats.inFlight !== 0) return;
+    if (stats.inFlight !== 0 || stats.activeGenerations !== 0) return;
     for (const resolve of idleWaiters) resolve();
     idleWaiters.clear();
   }
