@@ -1,0 +1,61 @@
+// Pure parts of the faces: passthrough-or-translate choice, version parsing, model echo rewriting.
+import { describe, expect, it } from "vitest";
+import { NdjsonModelEcho, SseModelEcho } from "../../router/faces/anthropic/echo-model.js";
+import { anthropicMode, atLeast } from "../../router/faces/anthropic/mode.js";
+import { aliasName } from "../../router/faces/ollama/local.js";
+
+describe("anthropicMode", () => {
+  it.each([
+    ["auto", "ollama", "0.14.0", "native"],
+    ["auto", "ollama", "0.17.4", "native"],
+    ["auto", "ollama", "0.13.5", "translate"],
+    ["auto", "ollama", undefined, "translate"],
+    ["auto", "vllm", "0.11.2", "translate"],
+    ["auto", "llamacpp", undefined, "translate"],
+    ["native", "vllm", undefined, "native"],
+    ["translate", "ollama", "0.17.0", "translate"],
+  ] as const)("%s on %s %s → %s", (setting, engine, version, mode) => {
+    expect(anthropicMode(setting, engine, version)).toBe(mode);
+  });
+
+  it.each([
+    ["v0.14.1-rc2", true],
+    ["0.14", true],
+    ["1.0.0", true],
+    ["0.9.9", false],
+    ["dev", false],
+  ])("atLeast(%s, 0.14.0) = %s", (v, ok) => {
+    expect(atLeast(v, [0, 14, 0])).toBe(ok);
+  });
+});
+
+describe("model echo", () => {
+  it("rewrites message_start only, across split chunks and a split multibyte character", () => {
+    const body =
+      'event: ping\ndata: {"type":"ping"}\n\n' +
+      'event: message_start\ndata: {"type":"message_start","message":{"id":"m","model":"qwen3:8b","content":[]}}\n\n' +
+      'event: content_block_delta\ndata: {"type":"content_block_delta","delta":{"text":"é \\"model\\":\\"x\\""}}\n\n';
+    const bytes = Buffer.from(body);
+    const t = new SseModelEcho("claude-haiku-4-5");
+    let out = "";
+    for (let i = 0; i < bytes.length; i += 7) out += t.push(bytes.subarray(i, i + 7));
+    out += t.end();
+    expect(out).toBe(body.replace('"model":"qwen3:8b"', '"model":"claude-haiku-4-5"'));
+  });
+
+  it("rewrites every NDJSON line and a final line without newline", () => {
+    const t = new NdjsonModelEcho("micro");
+    const out = t.push('{"model":"qwen3:8b","done":false}\n{"model":"qwe') + t.push('n3:8b","done":true}') + t.end();
+    expect(out.split("\n").map((l) => JSON.parse(l) as { model: string }).map((o) => o.model)).toEqual(["micro", "micro"]);
+  });
+});
+
+describe("aliasName", () => {
+  const known = (n: string): boolean => n === "coder";
+  it.each([
+    ["coder", "coder"],
+    ["coder:latest", "coder"],
+    ["coder:7b", "coder:7b"],
+    ["other:latest", "other:latest"],
+  ])("%s → %s", (m, alias) => expect(aliasName(m, known)).toBe(alias));
+});
