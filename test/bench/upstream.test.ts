@@ -3,10 +3,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { disconnectOnce, streamOnce } from "./client.js";
-import type { StreamTarget } from "./client.js";
-import { killAll, probe, start, stop, waitUntil } from "./procs.js";
-import type { Started } from "./procs.js";
+import { disconnectOnce, streamOnce } from "../../scripts/bench/client.js";
+import type { StreamTarget } from "../../scripts/bench/client.js";
+import { killAll, probe, start, stop, waitUntil } from "../../scripts/bench/procs.js";
+import type { Started } from "../../scripts/bench/procs.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 let upstream: Started;
@@ -14,7 +14,7 @@ let port = 0;
 let controlPort = 0;
 
 beforeAll(async () => {
-  upstream = start(process.execPath, ["--import", "tsx", join(here, "upstream.ts")], { cwd: join(here, "../..") });
+  upstream = start(process.execPath, ["--import", "tsx", join(here, "../../scripts/bench/upstream.ts")], { cwd: join(here, "../..") });
   await waitUntil(
     upstream,
     () => {
