@@ -31,7 +31,8 @@ export class Backend {
     this.adapter = adapters[config.engine];
     this.pool = new Pool(config.url, {
       connect: { timeout: connectMs, noDelay: true, keepAlive: true },
-      keepAliveTimeout: 30_000,
+      // Below the shortest idle timeout of the engines' servers (uvicorn: 5 s), so a reused connection is not one the server is closing.
+      keepAliveTimeout: 4_000,
       // Timeouts are the router's own per request (first byte, idle); undici's defaults would cut cold loads.
       headersTimeout: 0,
       bodyTimeout: 0,

@@ -161,7 +161,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
       try {
         // The deadline is shared fairly by the attempts still possible, so a hung first backend leaves time for the next.
         const left = Math.min(config.retries.max + 2 - sent, order.length - i);
-        a = await attempt(x, b, c.model, planned, remaining / Math.max(1, left), sent, keepAlive);
+        a = await attempt(x, b, c.model, planned, remaining / Math.max(1, left), sent, keepAlive, c.warmth === "cold");
       } finally {
         slot();
       }
@@ -226,9 +226,16 @@ async function attempt(
   firstByteMs: number,
   attemptNo: number,
   keepAlive: KeepAlive | undefined,
+  coldLoad: boolean,
 ): Promise<Attempt> {
   const ac = new AbortController();
-  const onClientGone = (): void => ac.abort();
+  // Ollama aborts a model load when the request that started it goes away, even while other clients
+  // wait for that model (field notes item 8): a request that is loading a model is stopped only once
+  // the load is done (its first byte), or at the first-byte deadline.
+  let holdForLoad = coldLoad;
+  const onClientGone = (): void => {
+    if (!holdForLoad) ac.abort();
+  };
   x.signal.addEventListener("abort", onClientGone, { once: true });
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -246,6 +253,10 @@ async function attempt(
       if (x.signal.aborted) return { kind: "gone" };
       passive(x, b, "failure", timedOut ? "first-byte-timeout" : "transport");
       return { kind: "next", error: transportError(err, timedOut, b.name) };
+    }
+    if (x.signal.aborted) {
+      ac.abort();
+      return { kind: "gone" };
     }
     const status = up.statusCode;
     if (status >= 400) {
@@ -267,6 +278,11 @@ async function attempt(
       return { kind: "next", error: transportError(err, timedOut, b.name) };
     }
     clearTimeout(timer);
+    holdForLoad = false;
+    if (x.signal.aborted) {
+      ac.abort();
+      return { kind: "gone" };
+    }
     return { kind: "committed", result: await relay(x, b, model, up, first, plan.translator, attemptNo, keepAlive) };
   } finally {
     clearTimeout(timer);

@@ -144,3 +144,51 @@ describe("load state: warm preference, concurrency, disconnects, mid-stream fail
     expect(r.router.registry.get("v")?.contextLength("hf")).toBe(32768);
   });
 });
+
+describe("cold loads", () => {
+  let engines: FakeEngine[] = [];
+  let r: Running | undefined;
+  afterEach(async () => {
+    await r?.stop();
+    await Promise.all(engines.map((e) => e.stop()));
+    engines = [];
+    r = undefined;
+  });
+
+  it("keeps a waiting stream alive with SSE comments during a cold load, then streams normally", async () => {
+    const o = await fake({ engine: "ollama", models: ["qwen3:8b"], loadDelayMs: 400 });
+    engines = [o];
+    r = await startRouter(
+      config({ backends: { o: { engine: "ollama", url: o.url } }, aliases: { coder: { targets: [{ backend: "o", model: "qwen3:8b" }] } }, timeouts: { keepAliveMs: 50 } }),
+    );
+    await until(() => r?.router.registry.get("o")?.models !== undefined, "probe");
+    const res = await fetch(`${r.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "coder", ...ask, stream: true }),
+    });
+    const text = await res.text();
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    expect(text.startsWith(": keep-alive\n\n")).toBe(true);
+    expect(text).toContain("data: [DONE]");
+    expect(o.stats.loadsCompleted).toBe(1);
+  });
+
+  it("does not abort a cold load because the client that started it left", async () => {
+    const o = await fake({ engine: "ollama", models: ["qwen3:8b"], loadDelayMs: 300 });
+    engines = [o];
+    r = await startRouter(config({ backends: { o: { engine: "ollama", url: o.url } }, aliases: { coder: { targets: [{ backend: "o", model: "qwen3:8b" }] } } }));
+    await until(() => r?.router.registry.get("o")?.model("qwen3:8b")?.installed === true, "probe");
+    const ac = new AbortController();
+    const leaving = r.client().chat.completions.create({ model: "coder", ...ask }, { signal: ac.signal }).catch(() => "left");
+    await until(() => o.stats.loadsStarted === 1, "load started");
+    const staying = r.client().chat.completions.create({ model: "coder", ...ask });
+    ac.abort();
+    expect(await leaving).toBe("left");
+    const answer = await staying;
+    expect(answer.choices[0]?.message.content).toBeTruthy();
+    expect(o.stats.loadsAborted).toBe(0);
+    expect(o.stats.loadsCompleted).toBe(1);
+    await until(() => r?.router.inFlight === 0 && o.stats.inFlight === 0, "all settled");
+  });
+});
