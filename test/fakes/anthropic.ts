@@ -18,10 +18,21 @@ export interface AnthropicFlavor {
   resolveModel(model: string): string | undefined;
   admit(ctx: FakeContext, model: string, body: Record<string, unknown>): Promise<Release | undefined>;
   countTokensRoute: boolean;
+  /**
+   * Ollama's Messages layer (observed on v0.17.4, scripts/e2e/FACTS.md): message_start carries
+   * only an estimate of input_tokens, message_delta carries both counts, and no stop_sequence key
+   * appears (anthropic/anthropic.go, EstimateInputTokens).
+   */
+  ollamaUsage?: boolean;
 }
 
 export function anthropicError(ctx: FakeContext, status: number, type: string, message: string): void {
-  sendJson(ctx.res, status, { type: "error", error: { type, message } });
+  sendJson(ctx.res, status, { type: "error", error: { type, message }, request_id: `req_${randomUUID().replaceAll("-", "")}` });
+}
+
+/** Ollama's rough pre-count of a request (about four characters a token, at least one). */
+function estimateInputTokens(messages: { content: string }[]): number {
+  return Math.max(1, Math.round(messages.reduce((n, m) => n + m.content.length, 0) / 4));
 }
 
 const STOP_REASON: Record<string, string> = { stop: "end_turn", length: "max_tokens", tool_calls: "tool_use" };
@@ -74,7 +85,7 @@ export class AnthropicRoutes {
     try {
       const room = this.runtime.contextLength - promptTokens;
       const plan = planGeneration(this.runtime.reply(request), promptTokens, Math.min(request.maxTokens ?? room, room));
-      if (request.stream) await this.stream(ctx, body.model, plan);
+      if (request.stream) await this.stream(ctx, body.model, plan, estimateInputTokens(request.messages));
       else await this.whole(ctx, body.model, plan);
     } finally {
       release();
@@ -82,6 +93,7 @@ export class AnthropicRoutes {
   }
 
   private message(model: string, plan: GenerationPlan | undefined): Record<string, unknown> {
+    const ollama = this.flavor.ollamaUsage === true;
     const content: Record<string, unknown>[] = [];
     if (plan) {
       if (plan.reasoning) content.push({ type: "thinking", thinking: plan.reasoning, signature: "" });
@@ -95,7 +107,7 @@ export class AnthropicRoutes {
       model,
       content,
       stop_reason: plan ? (STOP_REASON[plan.finishReason] ?? "end_turn") : null,
-      stop_sequence: null,
+      ...(ollama ? {} : { stop_sequence: null }),
       usage: { input_tokens: plan?.promptTokens ?? 0, output_tokens: plan ? plan.completionTokens : 0 },
     };
   }
@@ -105,10 +117,11 @@ export class AnthropicRoutes {
     sendJson(ctx.res, 200, this.message(model, plan));
   }
 
-  private async stream(ctx: FakeContext, model: string, plan: GenerationPlan): Promise<void> {
+  private async stream(ctx: FakeContext, model: string, plan: GenerationPlan, estimate: number): Promise<void> {
+    const ollama = this.flavor.ollamaUsage === true;
     startEventStream(ctx.res);
     const start = this.message(model, undefined);
-    (start.usage as Record<string, number>).input_tokens = plan.promptTokens;
+    (start.usage as Record<string, number>).input_tokens = ollama ? estimate : plan.promptTokens;
     if (!(await writeChunk(ctx.res, sseEvent("message_start", { type: "message_start", message: start })))) {
       this.runtime.stats.generationsStarted += 1;
       this.runtime.stats.generationsAborted += 1;
@@ -152,8 +165,8 @@ export class AnthropicRoutes {
     }
     await close();
     await write("message_delta", {
-      delta: { stop_reason: STOP_REASON[plan.finishReason] ?? "end_turn", stop_sequence: null },
-      usage: { output_tokens: plan.completionTokens },
+      delta: { stop_reason: STOP_REASON[plan.finishReason] ?? "end_turn", ...(ollama ? {} : { stop_sequence: null }) },
+      usage: ollama ? { input_tokens: plan.promptTokens, output_tokens: plan.completionTokens } : { output_tokens: plan.completionTokens },
     });
     await write("message_stop", {});
     endResponse(ctx.res);

@@ -227,7 +227,7 @@ describe("vLLM fake", () => {
 describe("Ollama fake", () => {
   it("reports version, installed tags with details, and /api/show context length", async () => {
     const e = await fake({ engine: "ollama", models: ["qwen3-coder:30b", "tiny"], anthropic: true, contextLength: 8192 });
-    expect(await json(await fetch(`${e.url}/api/version`))).toEqual({ version: "0.14.0" });
+    expect(await json(await fetch(`${e.url}/api/version`))).toEqual({ version: "0.17.4" });
     const tags = (await json(await fetch(`${e.url}/api/tags`))).models as { name: string; details: Record<string, unknown> }[];
     expect(tags.map((t) => t.name)).toEqual(["qwen3-coder:30b", "tiny:latest"]);
     expect(tags[0]?.details).toMatchObject({ format: "gguf", family: "llama" });
@@ -263,10 +263,10 @@ describe("Ollama fake", () => {
     const e = await fake({ engine: "ollama", models: ["m"] });
     const native = await post(`${e.url}/api/chat`, chat("ghost", "hi"));
     expect(native.status).toBe(404);
-    expect(await json(native)).toEqual({ error: 'model "ghost" not found, try pulling it first' });
+    expect(await json(native)).toEqual({ error: "model 'ghost' not found" });
     const compat = await post(`${e.url}/v1/chat/completions`, chat("ghost", "hi"));
     expect(compat.status).toBe(404);
-    expect((await json(compat)).error).toMatchObject({ type: "not_found_error" });
+    expect((await json(compat)).error).toEqual({ message: "model 'ghost' not found", type: "api_error", param: null, code: null });
   });
 
   it("loads a cold model on first use; requests during the load wait and all succeed", async () => {
@@ -403,6 +403,23 @@ describe("Ollama fake", () => {
     expect(calls).toHaveLength(1);
     expect(calls[0]?.function).toEqual({ name: "search", arguments: args });
     expect(chunks.at(-1)?.choices[0]?.finish_reason).toBe("tool_calls");
+  });
+
+  it("speaks Anthropic Messages as v0.17.4 does: estimate first, both counts at the end, no stop_sequence", async () => {
+    const e = await fake({ engine: "ollama", models: ["m"], anthropic: true, reply: () => ({ content: "a b c" }) });
+    const body = { model: "m", max_tokens: 50, messages: [{ role: "user", content: "hello there" }] };
+    const events = sseEvents(await (await post(`${e.url}/v1/messages`, { ...body, stream: true })).text());
+    const delta = events.find((x) => x.event === "message_delta")?.data as { delta: Record<string, unknown>; usage: Record<string, number> };
+    expect(delta.usage).toEqual({ input_tokens: countTokens(applyChatTemplate(body.messages)), output_tokens: 3 });
+    expect("stop_sequence" in delta.delta).toBe(false);
+    const whole = await json(await post(`${e.url}/v1/messages`, body));
+    expect("stop_sequence" in whole).toBe(false);
+    const missing = await post(`${e.url}/v1/messages`, { ...body, model: "x" });
+    expect(missing.status).toBe(404);
+    expect(await json(missing)).toMatchObject({ type: "error", error: { type: "not_found_error", message: "model 'x' not found" } });
+    const count = await post(`${e.url}/v1/messages/count_tokens`, body);
+    expect(count.status).toBe(404);
+    expect(await count.text()).toBe("404 page not found");
   });
 
   it("works with the ollama JS client", async () => {
@@ -670,7 +687,7 @@ describe("cli", () => {
       const info = JSON.parse(line) as { url: string; port: number; engine: string };
       expect(info.engine).toBe("ollama");
       expect(info.url).toBe(`http://127.0.0.1:${info.port}`);
-      expect(await json(await fetch(`${info.url}/api/version`))).toEqual({ version: "0.14.0" });
+      expect(await json(await fetch(`${info.url}/api/version`))).toEqual({ version: "0.17.4" });
       const ps = (await json(await fetch(`${info.url}/api/ps`))).models as { name: string }[];
       expect(ps.map((m) => m.name)).toEqual(["a:latest"]);
     } finally {

@@ -54,8 +54,9 @@ function details(): Record<string, unknown> {
 }
 
 export function ollamaVersion(anthropic: boolean | undefined): string {
-  // /v1/messages arrived in Ollama v0.14.0; a fake without it reports the release before.
-  return anthropic ? "0.14.0" : "0.13.5";
+  // /v1/messages arrived in Ollama v0.14.0; with it the fake reports the release the end-to-end
+  // run verified (0.17.4), without it the release before 0.14.0.
+  return anthropic ? "0.17.4" : "0.13.5";
 }
 
 export function createOllama(runtime: EngineRuntime): EngineDialect {
@@ -79,9 +80,8 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
   const modifiedAt = new Date().toISOString();
   const resolveModel = (m: string): string | undefined => (installed.includes(ollamaName(m)) ? ollamaName(m) : undefined);
   const native = (ctx: FakeContext, status: number, message: string): void => sendJson(ctx.res, status, { error: message });
-  // Ollama's wording since PR #718: model 'x' not found, try pulling it first (newer builds quote
-  // the name with double quotes, as seen through its /v1 layer in 2024).
-  const notFoundMessage = (m: string): string => `model "${m}" not found, try pulling it first`;
+  // v0.17.4 answers an unknown model with "model 'x' not found" in every dialect (scripts/e2e/FACTS.md).
+  const notFoundMessage = (m: string): string => `model '${m}' not found`;
   const busyMessage = "server busy, please try again.  maximum pending requests exceeded";
 
   /** Waits for the model and a parallel slot; answers 503 when the queue is full. */
@@ -97,11 +97,11 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
     return undefined;
   }
 
-  // Error types as Ollama's openai.NewError assigns them: 400 invalid_request_error,
-  // 404 not_found_error, anything else api_error.
+  // 400 is invalid_request_error (openai.NewError); an unknown model comes back as api_error
+  // from v0.17.4's /v1 layer (scripts/e2e/FACTS.md), as do other failures.
   const openaiError = (ctx: FakeContext, status: number, message: string): void =>
     sendJson(ctx.res, status, {
-      error: { message, type: status === 400 ? "invalid_request_error" : status === 404 ? "not_found_error" : "api_error", param: null, code: null },
+      error: { message, type: status === 400 ? "invalid_request_error" : "api_error", param: null, code: null },
     });
   const flavor: OpenAIFlavor = {
     streamStyle: "ollama",
@@ -121,6 +121,7 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
     resolveModel,
     admit: (ctx, model, body) => admit(ctx, model, body, (c) => anthropicError(c, 503, "overloaded_error", busyMessage)),
     countTokensRoute: false,
+    ollamaUsage: true,
   });
 
   function psEntry(r: { model: string; expiresAt: number; keepAliveMs: number }): Record<string, unknown> {
@@ -273,7 +274,7 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
           const name = typeof body.model === "string" ? body.model : typeof body.name === "string" ? body.name : "";
           const model = resolveModel(name);
           if (model === undefined) {
-            native(ctx, 404, `model '${name}' not found`);
+            native(ctx, 404, notFoundMessage(name));
             return true;
           }
           sendJson(ctx.res, 200, {
@@ -313,7 +314,7 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
     badRequest: (ctx, message) => native(ctx, 400, message),
     errorBody: (path, status) =>
       path.startsWith("/v1/")
-        ? { error: { message: statusText(status), type: status === 400 ? "invalid_request_error" : status === 404 ? "not_found_error" : "api_error", param: null, code: null } }
+        ? { error: { message: statusText(status), type: status === 400 ? "invalid_request_error" : "api_error", param: null, code: null } }
         : { error: statusText(status) },
     isPublic: (path: string) => path === "/" || path === "/api/version",
     loadedModels: () => scheduler.resident().filter((r) => !r.loading).map((r) => r.model),
