@@ -1,10 +1,10 @@
-// Ollama's model scheduler, reduced to what a router can observe: a model is cold until a request
-// needs it, then loads (requests for it wait, none fail); OLLAMA_NUM_PARALLEL requests run per
-// model and the rest queue inside, up to OLLAMA_MAX_QUEUE (then 503); with OLLAMA_MAX_LOADED_MODELS
-// reached, loading another model evicts the least recently used idle one (waiting for busy ones to
-// finish); an idle model unloads after its keep-alive (default 5m; 0 = at once, negative = never).
-// (docs.ollama.com FAQ "How does Ollama handle concurrent requests?" and "How do I keep a model
-// loaded in memory or make it unload immediately?")
+// Ollama's model scheduler, reduced to what a router can observe (server/sched.go; docs.ollama.com
+// FAQ on concurrency and keep_alive): a model is cold until a request needs it, then loads under
+// that request (requests for it wait; the loader leaving aborts the load); OLLAMA_NUM_PARALLEL
+// requests run per model and the rest wait inside, without response headers; with
+// OLLAMA_MAX_LOADED_MODELS reached, another model evicts the least recently used one, idle first,
+// else after its requests drain, while the scheduler serves nobody else and at most OLLAMA_MAX_QUEUE
+// requests wait (then 503); an idle model unloads after its keep-alive (0 = at once, < 0 = never).
 
 import type { Release } from "./dialect.js";
 import { pause } from "./http.js";
