@@ -66,8 +66,8 @@ export class Router {
     for (const b of added) this.prober.start(b);
     this.server = createServer({ noDelay: true, keepAlive: true }, (req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 65_000;
-    // Long prompts upload slowly on home links; generations are not bounded by Node's request timeout.
-    this.server.requestTimeout = 0;
+    // Node's requestTimeout (300 s to receive a whole request) bounds slow uploads; it does not limit
+    // how long an answer may stream.
     if (cfg.apiKeys.length === 0) this.logger.event("warn", "auth is OFF: no apiKeys configured, every client may use every alias");
   }
 
@@ -269,11 +269,11 @@ export class Router {
     const backend = r.backend ?? "none";
     this.metrics.requests.inc({ face: face.name, alias: alias ?? "none", backend, status: String(r.status) });
     if (alias !== undefined) this.metrics.duration.observe({ alias, backend }, ms / 1000);
-    const b = r.backend !== undefined ? this.registry.get(r.backend) : undefined;
-    if (b) this.metrics.setBackend(b.name, b.health, b.inFlight);
+    const level = r.status >= 500 ? "error" : r.outcome === "ok" || r.outcome === "client-gone" ? "info" : "warn";
+    if (!this.logger.enabled(level)) return;
     this.logger.request({
       ts: new Date().toISOString(),
-      level: r.status >= 500 ? "error" : r.outcome === "ok" || r.outcome === "client-gone" ? "info" : "warn",
+      level,
       msg: "request",
       id,
       face: face.name,
