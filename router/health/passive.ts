@@ -79,6 +79,7 @@ export function recordOutcome(
 export function liftByProbe(s: PassiveState, now: number): void {
   if (!s.ejected || now < s.ejectedUntil) return;
   s.ejected = false;
+  s.trialInFlight = false;
   s.consecutiveFailures = 0;
 }
 

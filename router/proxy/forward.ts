@@ -156,7 +156,8 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
       }
       if (sent > 0) x.metrics.retries.inc({ alias: x.alias });
       sent++;
-      if (admission(b.passive, x.now()) === "trial") b.passive.trialInFlight = true;
+      const trial = admission(b.passive, x.now()) === "trial";
+      if (trial) b.passive.trialInFlight = true;
       let a: Attempt;
       try {
         // The deadline is shared fairly by the attempts still possible, so a hung first backend leaves time for the next.
@@ -164,6 +165,8 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
         a = await attempt(x, b, c.model, planned, remaining / Math.max(1, left), sent, keepAlive, c.warmth === "cold");
       } finally {
         slot();
+        // Whatever the trial's result (recorded above, or none for a client that left), it is over.
+        if (trial) b.passive.trialInFlight = false;
       }
       if (a.kind === "committed") return a.result;
       if (a.kind === "gone") return gone(sent);
