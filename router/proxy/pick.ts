@@ -26,8 +26,8 @@ function healthTier(c: CandidateView): number {
   if (c.health === "down") return 4;
   if (c.health === "warming") return 3;
   if (c.busy) return 2;
-  // A trial request after an ejection goes before unknown backends but after known-good ones.
-  if (c.admission === "trial") return 1;
+  // When an ejection is served, the backend takes its place in the order again for one trial request
+  // (which, if it fails before the first byte, still fails over).
   return c.health === "unknown" ? 1 : 0;
 }
 

@@ -118,6 +118,23 @@ describe("failover, ejection and recovery", () => {
     expect(metrics).toMatch(/router_retries_total\{alias="coder"\} 3/);
   });
 
+  it("after the ejection time one trial request goes to the backend, and its success lifts the ejection", async () => {
+    const [a, , run] = await twoVllm({
+      ejection: { consecutiveFailures: 1, baseMs: 200, maxMs: 1_000, jitter: 0 },
+      // Probes would lift the ejection too; keep them out of the way so the trial request does it.
+      health: { intervalMs: 60_000, timeoutMs: 1_000, maxIntervalMs: 60_000 },
+    });
+    a.faults.set({ mode: "status", status: 503, statusCount: 1 });
+    await run.client().chat.completions.create({ model: "coder", ...ask });
+    const backendA = run.router.registry.get("a");
+    expect(backendA?.passive.ejected).toBe(true);
+    await until(() => Date.now() >= (backendA?.passive.ejectedUntil ?? 0), "ejection served");
+    const res = await run.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    expect(res.response.headers.get("x-router-backend")).toBe("a");
+    expect(backendA?.passive.ejected).toBe(false);
+    expect(backendA?.passive.trialInFlight).toBe(false);
+  });
+
   it("treats 429 as busy, not dead: no ejection", async () => {
     const [a, , run] = await twoVllm();
     a.faults.set({ mode: "status", status: 429, retryAfterS: 1 });

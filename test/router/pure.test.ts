@@ -38,6 +38,7 @@ describe("rankTargets", () => {
     ["same model: fewest in flight first", [view(0, { model: "x", inFlight: 3 }), view(1, { model: "x", inFlight: 1 }), view(2, { model: "y" })], ["b1", "b0", "b2"]],
     ["different models keep order despite load", [view(0, { inFlight: 9 }), view(1)], ["b0", "b1"]],
     ["unknown health after up", [view(0, { health: "unknown" }), view(1)], ["b1", "b0"]],
+    ["a trial after an ejection keeps its place", [view(0, { admission: "trial" }), view(1)], ["b0", "b1"]],
   ])("%s", (_label, input, expected) => {
     expect(rankTargets(input).map((c) => c.backend)).toEqual(expected);
   });
