@@ -92,6 +92,10 @@ export class Router {
 
   /** Swaps in a validated config: new requests use it, in-flight ones finish on the old table. */
   reload(cfg: RouterConfig): void {
+    const before = this.table.config.listen;
+    if (before.host !== cfg.listen.host || before.port !== cfg.listen.port) {
+      this.logger.event("warn", "listen address changes take effect on restart", { serving: before, configured: cfg.listen });
+    }
     const { added, retired } = this.registry.apply(cfg);
     this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
     this.info.version++;
