@@ -1,8 +1,8 @@
 // Installs a pinned Ollama from its Go module into a cache outside the repository, CPU only.
 //
 // What it takes (found building v0.17.4 with Go 1.26 and gcc 12 on Debian 12):
-// - `go install github.com/ollama/ollama@<v>` compiles llama.cpp and ggml through cgo: ~25-40 min
-//   on 2 cores the first time; the binary and Go's build cache are then reused.
+// - `go install github.com/ollama/ollama@<v>` compiles llama.cpp and ggml through cgo: ~10 min
+//   from an empty cache on a busy 2-core machine; the binary and Go's build cache are then reused.
 // - Module zips drop `vendor` directories (golang.org/x/mod/zip, testdata/create/exclude_vendor*.txt),
 //   so llama/llama.cpp/vendor, where Ollama keeps llama.cpp's third-party headers, is missing
 //   from the downloaded module and the cgo build fails on `nlohmann/json_fwd.hpp`. Three are needed:
@@ -109,12 +109,14 @@ async function ensureVendorHeaders(cache: string, logFile: string): Promise<stri
       throw new Error(`${STB_IMAGE} is missing: run \`sudo apt-get install -y libstb-dev\``);
     }
     say("installing libstb-dev (stb_image.h) from Debian");
-    const r = await runBounded("apt-get", ["install", "-y", "-q", "libstb-dev"], {
-      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
-      timeoutMs: 5 * 60_000,
-      logFile,
-    });
-    if (r.code !== 0 || !existsSync(STB_IMAGE)) throw new Error(`apt-get install libstb-dev failed; see ${logFile}`);
+    const apt = (args: string[]): Promise<{ code: number | null }> =>
+      runBounded("apt-get", args, { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeoutMs: 5 * 60_000, logFile });
+    // A fresh machine may have no package lists yet: refresh them once if the first try fails.
+    if ((await apt(["install", "-y", "-q", "libstb-dev"])).code !== 0) {
+      await apt(["update", "-q"]);
+      await apt(["install", "-y", "-q", "libstb-dev"]);
+    }
+    if (!existsSync(STB_IMAGE)) throw new Error(`apt-get install libstb-dev failed; see ${logFile}`);
   }
   return include;
 }
