@@ -203,6 +203,24 @@ describe.sequential("Ollama, the real engine", () => {
     expect((await loaded()).map((m) => m.name)).toEqual([latest(modelB)]);
   });
 
+  it("a request for the other model waits until the busy model's request is done, then evicts it", async () => {
+    const order: string[] = [];
+    const busy = await openStream(`${base}/api/chat`, { model: modelA, messages: user("busy"), options: { num_predict: 3000 } }, "ndjson");
+    expect((await busy.frames.next()).done).toBe(false);
+    const busyDone = (async () => {
+      for await (const line of busy.frames) if ((JSON.parse(line) as { done: boolean }).done) order.push("busy:done");
+    })();
+    order.push("other:sent");
+    const other = postJson(`${base}/api/chat`, { model: modelB, stream: false, messages: user("other"), options: { num_predict: 2 } }).then((r) => {
+      order.push("other:answered");
+      return r;
+    });
+    const [, reply] = await Promise.all([busyDone, other]);
+    expect(reply.status).toBe(200);
+    expect(order).toEqual(["other:sent", "busy:done", "other:answered"]);
+    expect((await loaded()).map((m) => m.name)).toEqual([latest(modelB)]);
+  });
+
   it("with OLLAMA_NUM_PARALLEL=1, a second request queues inside: no headers until the first is done, then it succeeds", async () => {
     const order: string[] = [];
     const drain = async (name: string, stream: Awaited<ReturnType<typeof openStream>>): Promise<string> => {
