@@ -1,6 +1,6 @@
 // Pure parts of the faces: passthrough-or-translate choice, version parsing, model echo rewriting.
 import { describe, expect, it } from "vitest";
-import { NdjsonModelEcho, SseModelEcho } from "../../router/faces/anthropic/echo-model.js";
+import { NdjsonModelEcho, SseModelEcho } from "../../router/faces/echo-model.js";
 import { anthropicMode, atLeast } from "../../router/faces/anthropic/mode.js";
 import { aliasName } from "../../router/faces/ollama/local.js";
 

@@ -21,10 +21,10 @@ import {
 import type { ProbeIO } from "../../engines/types.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, ParseContext, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
 import { countPromptTokens } from "./count.js";
-import { NdjsonModelEcho, SseModelEcho } from "./echo-model.js";
+import { NdjsonModelEcho, SseModelEcho } from "../echo-model.js";
 import { anthropicInBandError, anthropicPing, renderAnthropicError } from "./errors.js";
 import { anthropicMode } from "./mode.js";
-import { WholeBodyTranslator } from "./whole-body.js";
+import { WholeBodyTranslator } from "../whole-body.js";
 
 function routes(): FaceRoute[] {
   const out: FaceRoute[] = [];

@@ -24,8 +24,8 @@ import {
   type OpenAICompletion,
   type OpenAIEmbeddingResponse,
 } from "../../translate/index.js";
-import { NdjsonModelEcho } from "../anthropic/echo-model.js";
-import { WholeBodyTranslator } from "../anthropic/whole-body.js";
+import { NdjsonModelEcho } from "../echo-model.js";
+import { WholeBodyTranslator } from "../whole-body.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, ParseContext, PlanResult, PlanTarget, Rendered, RouterError, StreamTranslator } from "../types.js";
 import { ollamaInBandError, renderOllamaError } from "./errors.js";
 import { aliasName, managementError, psAnswer, showAnswer, tagsAnswer, versionAnswer } from "./local.js";

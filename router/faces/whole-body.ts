@@ -1,5 +1,5 @@
 // A non-streamed answer in another dialect: collect the backend's JSON body, convert it once at the end.
-import type { StreamTranslator } from "../types.js";
+import type { StreamTranslator } from "./types.js";
 
 export class WholeBodyTranslator implements StreamTranslator {
   private readonly chunks: Buffer[] = [];

@@ -1,7 +1,7 @@
 // Passthrough answers name the backend's model; clients asked for an alias (or a claude-* name) and
 // some check the echo. These rewrite only the `model` field and pass everything else byte for byte.
 import { StringDecoder } from "node:string_decoder";
-import type { StreamTranslator } from "../types.js";
+import type { StreamTranslator } from "./types.js";
 
 /** Lines of JSON (a whole JSON body is one line): each object's `model` becomes `model`. */
 export class NdjsonModelEcho implements StreamTranslator {
