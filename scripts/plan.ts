@@ -1,7 +1,7 @@
 // `npm run plan -- --stack <name> [--base <git ref>] [--out <file>] [--changed-only] [--fail-on-replace]`
 // Offline desired-state render of a stack, and its diff against a git ref (see docs/plan.md).
-import { readdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { captureAt, repoRoot, resolveCommit } from "./plan/base.js";
 import { captureStack } from "./plan/capture.js";
 import { parsePlanArgs, usage, type PlanOptions } from "./plan/args.js";
@@ -23,6 +23,15 @@ function knownStacks(root: string): string[] {
   }
 }
 
+function emit(report: string, out: string | undefined): void {
+  if (!out) {
+    process.stdout.write(report);
+    return;
+  }
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, report);
+}
+
 async function run(options: PlanOptions): Promise<number> {
   const root = repoRoot(process.cwd()) ?? process.cwd();
   const stacks = knownStacks(root);
@@ -33,9 +42,7 @@ async function run(options: PlanOptions): Promise<number> {
   const commit = options.base !== undefined ? resolveCommit(root, options.base) : undefined;
   const head = await captureStack(root, options.stack);
   if (options.base === undefined || commit === undefined) {
-    const report = renderReport(head);
-    if (options.out) writeFileSync(options.out, report);
-    else process.stdout.write(report);
+    emit(renderReport(head), options.out);
     return exitCodes.ok;
   }
   const base = await captureAt(root, commit, options.stack, options.base);
@@ -44,9 +51,7 @@ async function run(options: PlanOptions): Promise<number> {
     process.stderr.write(`stack ${options.stack}: no change against ${options.base}; nothing written\n`);
     return exitCodes.ok;
   }
-  const report = renderReport(head, diff, { ref: options.base, commit: commit.slice(0, 12) }, base);
-  if (options.out) writeFileSync(options.out, report);
-  else process.stdout.write(report);
+  emit(renderReport(head, diff, { ref: options.base, commit: commit.slice(0, 12) }, base), options.out);
   return options.failOnReplace && disruptiveReplacements(diff).length > 0 ? exitCodes.replacement : exitCodes.ok;
 }
 
