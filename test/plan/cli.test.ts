@@ -33,7 +33,7 @@ beforeAll(() => {
   // The head: coder repointed to one target, and the local stack added.
   const home = readFileSync(join(repo, "stacks/Pulumi.home.yaml"), "utf8");
   const repointed = home.replace(
-    /(      coder:\n        targets:\n)(?:          - .*\n)+/,
+    /( {6}coder:\n {8}targets:\n)(?: {10}- .*\n)+/,
     "$1          - { backend: unraid-ollama, model: Qwen3.5-27b }\n",
   );
   expect(repointed).not.toBe(home);

@@ -19,7 +19,7 @@ describe.each(stackNames())("stack %s", (stack) => {
     const lines = report.split("\n");
     for (const h of c.hosts.filter((h) => c.resources.some((r) => r.provider === `hosts-${h.name}`))) expect(lines).toContain(`### Host \`${h.name}\``);
     for (const r of c.resources.filter((r) => r.type === "docker:index/container:Container")) {
-      expect(report).toContain(`- **\`${r.name}\`** — image \`${String(r.inputs.image)}\``);
+      expect(report).toContain(`- **\`${r.name}\`** — image \`${JSON.stringify(r.inputs.image).slice(1, -1)}\``);
     }
     const table = Object.values(c.aliases)[0] ?? {};
     expect(Object.keys(table).length).toBeGreaterThan(0);
