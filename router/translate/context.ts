@@ -67,7 +67,10 @@ export function contextOverflowError(
     case "anthropic":
       return anthropicError(400, `prompt is too long: ${promptTokens} tokens > ${max} maximum`);
     case "ollama":
-      return ollamaError(400, `prompt is too long: ${promptTokens} tokens exceed the model's context of ${contextLength} tokens`);
+      // Ollama's own wording for an input it refuses ("the input length exceeds the context length",
+      // a 400 from /api/embed, as client reports quote it, e.g. nano-step/nano-brain#208),
+      // with the numbers added so the client can tell by how much.
+      return ollamaError(400, `the input length exceeds the context length (${promptTokens} prompt tokens, context ${contextLength})`);
     case "openai":
       return {
         status: 400,

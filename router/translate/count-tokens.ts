@@ -78,10 +78,32 @@ export interface BackendCall<B> {
   body: B;
 }
 
-function openAIForm(req: AnthropicCountTokensRequest): { messages: OpenAIMessage[]; tools?: OpenAITool[] } {
+/** A prompt as an OpenAI-speaking engine sees it: chat messages (and tools), or a raw completion prompt. */
+export type PromptForm = { messages: OpenAIMessage[]; tools?: OpenAITool[] } | { prompt: string };
+
+export function openAIForm(req: AnthropicCountTokensRequest): { messages: OpenAIMessage[]; tools?: OpenAITool[] } {
   const messages = anthropicMessagesToOpenAI(req.system, req.messages);
   const tools = anthropicToolsToOpenAI(req.tools);
   return tools ? { messages, tools } : { messages };
+}
+
+/** The same high estimate over an OpenAI-form prompt (the Ollama face counts what it sends). */
+export function estimatePromptFormTokens(form: PromptForm): number {
+  if ("prompt" in form) return Math.max(1, REQUEST_OVERHEAD + estimateTextTokens(form.prompt));
+  let n = REQUEST_OVERHEAD;
+  for (const m of form.messages) {
+    n += MESSAGE_OVERHEAD;
+    if (typeof m.content === "string") n += estimateTextTokens(m.content);
+    else if (Array.isArray(m.content)) for (const p of m.content) n += p.type === "text" ? estimateTextTokens(p.text) : IMAGE_TOKENS;
+    if (m.role === "assistant") {
+      for (const c of m.tool_calls ?? []) n += TOOL_OVERHEAD + estimateTextTokens(c.function.name) + estimateTextTokens(c.function.arguments);
+      if (m.reasoning) n += estimateTextTokens(m.reasoning);
+    }
+  }
+  for (const t of form.tools ?? []) {
+    n += TOOL_OVERHEAD + estimateTextTokens(t.function.name) + estimateTextTokens(t.function.description ?? "") + estimateTextTokens(JSON.stringify(t.function.parameters));
+  }
+  return Math.max(1, n);
 }
 
 /**
@@ -90,7 +112,13 @@ function openAIForm(req: AnthropicCountTokensRequest): { messages: OpenAIMessage
  * TokenizeChatRequest).
  */
 export function vllmTokenizeCall(req: AnthropicCountTokensRequest, model: string): BackendCall<Record<string, unknown>> {
-  return { method: "POST", path: "/tokenize", body: { model, ...openAIForm(req), add_generation_prompt: true } };
+  return vllmTokenizeFormCall(openAIForm(req), model);
+}
+
+/** Chat form as above; a raw prompt goes in the completion form {model, prompt} (TokenizeCompletionRequest). */
+export function vllmTokenizeFormCall(form: PromptForm, model: string): BackendCall<Record<string, unknown>> {
+  if ("prompt" in form) return { method: "POST", path: "/tokenize", body: { model, prompt: form.prompt } };
+  return { method: "POST", path: "/tokenize", body: { model, ...form, add_generation_prompt: true } };
 }
 
 export function readVllmTokenize(body: unknown): { inputTokens: number; contextLength?: number } | undefined {
@@ -108,7 +136,16 @@ export function readVllmTokenize(body: unknown): { inputTokens: number; contextL
  * answers {prompt} (llama.cpp server README, "POST /apply-template", PR #11489).
  */
 export function llamacppApplyTemplateCall(req: AnthropicCountTokensRequest): BackendCall<Record<string, unknown>> {
-  return { method: "POST", path: "/apply-template", body: openAIForm(req) };
+  return llamacppApplyTemplateFormCall(openAIForm(req));
+}
+
+export function llamacppApplyTemplateFormCall(form: { messages: OpenAIMessage[]; tools?: OpenAITool[] }): BackendCall<Record<string, unknown>> {
+  return { method: "POST", path: "/apply-template", body: { ...form } };
+}
+
+/** A raw prompt skips the template: it is tokenized as sent, with the model's BOS as the server adds it. */
+export function llamacppRawTokenizeCall(prompt: string): BackendCall<{ content: string; add_special: boolean }> {
+  return { method: "POST", path: "/tokenize", body: { content: prompt, add_special: true } };
 }
 
 /**

@@ -44,6 +44,6 @@ describe("contextOverflowError", () => {
     expect(a.body.error.type).toBe("invalid_request_error");
     expect(a.body.error.message).toMatch(/^prompt is too long: 40000 tokens > \d+ maximum$/);
     expect(contextOverflowError("openai", 40_000, 32_768).body.error.code).toBe("context_length_exceeded");
-    expect(contextOverflowError("ollama", 40_000, 32_768).body.error).toContain("40000");
+    expect(contextOverflowError("ollama", 40_000, 32_768).body.error).toBe("the input length exceeds the context length (40000 prompt tokens, context 32768)");
   });
 });

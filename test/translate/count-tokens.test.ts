@@ -2,12 +2,16 @@ import { describe, expect, it } from "vitest";
 import {
   countTokensResponse,
   estimateInputTokens,
+  estimatePromptFormTokens,
   estimateTextTokens,
   llamacppApplyTemplateCall,
+  llamacppRawTokenizeCall,
   llamacppTokenizeCall,
+  openAIForm,
   readLlamacppTokenize,
   readVllmTokenize,
   vllmTokenizeCall,
+  vllmTokenizeFormCall,
 } from "../../router/translate/count-tokens.js";
 import { anthropicCountTokensRequestSchema } from "../../router/translate/types/anthropic.js";
 
@@ -77,5 +81,39 @@ describe("engine tokenizer calls", () => {
     expect(llamacppTokenizeCall({ error: "x" })).toBeUndefined();
     expect(readLlamacppTokenize({ tokens: [1, 2, 3, 4] })).toBe(4);
     expect(readLlamacppTokenize({})).toBeUndefined();
+  });
+});
+
+describe("prompt forms (what the Ollama face sends to OpenAI-speaking engines)", () => {
+  it("the OpenAI-form estimate of a translated request stays at or above the Anthropic estimate's order", () => {
+    const form = openAIForm(body);
+    const n = estimatePromptFormTokens(form);
+    // Same text, same per-character rule: the two estimates differ only by framing overheads.
+    expect(Math.abs(n - estimateInputTokens(body))).toBeLessThan(40);
+    expect(n).toBeGreaterThan(20);
+  });
+
+  it("counts a raw prompt and never answers 0", () => {
+    expect(estimatePromptFormTokens({ prompt: "" })).toBeGreaterThan(0);
+    expect(estimatePromptFormTokens({ prompt: "a".repeat(300) })).toBeGreaterThanOrEqual(100);
+  });
+
+  it("counts tool calls and images in the messages", () => {
+    const bare = estimatePromptFormTokens({ messages: [{ role: "assistant", content: null }] });
+    const withCall = estimatePromptFormTokens({ messages: [{ role: "assistant", content: null, tool_calls: [{ id: "c", type: "function", function: { name: "read", arguments: JSON.stringify({ path: "x".repeat(90) }) } }] }] });
+    expect(withCall - bare).toBeGreaterThan(30);
+    const image = estimatePromptFormTokens({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] }] });
+    expect(image).toBeGreaterThan(1000);
+  });
+
+  it.each([
+    ["chat form", { messages: [{ role: "user" as const, content: "hi" }] }, { model: "m", messages: [{ role: "user", content: "hi" }], add_generation_prompt: true }],
+    ["completion form", { prompt: "raw text" }, { model: "m", prompt: "raw text" }],
+  ])("vLLM /tokenize in the %s", (_name, form, expected) => {
+    expect(vllmTokenizeFormCall(form, "m")).toEqual({ method: "POST", path: "/tokenize", body: expected });
+  });
+
+  it("llama.cpp tokenizes a raw prompt directly, with the model's special tokens", () => {
+    expect(llamacppRawTokenizeCall("raw text")).toEqual({ method: "POST", path: "/tokenize", body: { content: "raw text", add_special: true } });
   });
 });

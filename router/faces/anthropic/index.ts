@@ -11,7 +11,6 @@ import {
   countTokensResponse,
   estimateInputTokens,
   openAIToAnthropic,
-  planOutputTokens,
   requestIssuesMessage,
   resolveClaudeModel,
   type AnthropicCountTokensRequest,
@@ -23,6 +22,7 @@ import type { Face, FaceRequest, FaceRoute, LocalContext, ParseContext, PlanResu
 import { countPromptTokens } from "./count.js";
 import { NdjsonModelEcho, SseModelEcho } from "../echo-model.js";
 import { anthropicInBandError, anthropicPing, renderAnthropicError } from "./errors.js";
+import { fitOutput } from "../fit.js";
 import { anthropicMode } from "./mode.js";
 import { WholeBodyTranslator } from "../whole-body.js";
 
@@ -77,29 +77,24 @@ async function countTokens(req: FaceRequest, target: PlanTarget, io: ProbeIO | u
   return { local: { status: 200, headers: { "content-type": "application/json", "x-router-token-count": count.source }, body } };
 }
 
-/**
- * max_tokens that fits the target's context (Claude Code asks for 32000 of a 32k model; field notes
- * item 6). The cheap high estimate decides first; only when it says "too big" is the engine's
- * tokenizer asked, so the common request costs no extra call.
- */
-async function fitOutput(req: AnthropicMessagesRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<{ maxTokens: number; promptTokens?: number } | RouterError> {
-  const ctx = target.contextLength;
-  if (ctx === undefined) return { maxTokens: req.max_tokens };
-  const estimate = estimateInputTokens(req);
-  const rough = planOutputTokens({ promptTokens: estimate, requestedMaxTokens: req.max_tokens, contextLength: ctx });
-  if (rough.fits && !rough.clamped) return { maxTokens: req.max_tokens };
-  const counted = await countPromptTokens(req, target.engine, target.model, io);
-  const plan = planOutputTokens({ promptTokens: counted.tokens, requestedMaxTokens: req.max_tokens, contextLength: ctx });
-  if (!plan.fits) {
-    const e = contextOverflowError("anthropic", counted.tokens, ctx);
+/** max_tokens that fits the target's context, or the "prompt is too long" Claude Code compacts on. */
+async function fitMessages(req: AnthropicMessagesRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<{ maxTokens: number; promptTokens?: number } | RouterError> {
+  const fit = await fitOutput({
+    requested: req.max_tokens,
+    contextLength: target.contextLength,
+    estimate: estimateInputTokens(req),
+    count: () => countPromptTokens(req, target.engine, target.model, io),
+  });
+  if (!fit.fits) {
+    const e = contextOverflowError("anthropic", fit.promptTokens, fit.contextLength);
     return { status: e.status, kind: "invalid_request", code: "context_length_exceeded", message: e.body.error.message };
   }
-  return { maxTokens: plan.maxTokens, promptTokens: counted.tokens };
+  return { maxTokens: fit.maxTokens ?? req.max_tokens, ...(fit.promptTokens !== undefined ? { promptTokens: fit.promptTokens } : {}) };
 }
 
 async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
   const body = req.body as AnthropicMessagesRequest;
-  const fit = await fitOutput(body, target, io);
+  const fit = await fitMessages(body, target, io);
   if ("kind" in fit) return { skip: fit };
   const clientModel = req.clientModel ?? req.model;
   if (anthropicMode(target.anthropic, target.engine, target.version) === "native") {

@@ -1,7 +1,10 @@
 // The Ollama native face: /api/* over every engine. Ollama backends get the request as sent (model
 // rewritten, keep_alive kept); vLLM, llama.cpp and generic OpenAI servers get it translated to
 // OpenAI and the answer translated back to Ollama's JSON / NDJSON.
+import type { ProbeIO } from "../../engines/types.js";
 import {
+  contextOverflowError,
+  estimatePromptFormTokens,
   ollamaChatRequestSchema,
   ollamaChatToOpenAI,
   ollamaEmbeddingsRequestSchema,
@@ -21,10 +24,15 @@ import {
   type OllamaEmbedRequest,
   type OllamaGenerateRequest,
   type OpenAIChatCompletion,
+  type OpenAIChatRequest,
   type OpenAICompletion,
+  type OpenAICompletionRequest,
   type OpenAIEmbeddingResponse,
+  type PromptForm,
 } from "../../translate/index.js";
+import { countPromptForm } from "../count.js";
 import { NdjsonModelEcho } from "../echo-model.js";
+import { fitOutput } from "../fit.js";
 import { WholeBodyTranslator } from "../whole-body.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, ParseContext, PlanResult, PlanTarget, Rendered, RouterError, StreamTranslator } from "../types.js";
 import { ollamaInBandError, renderOllamaError } from "./errors.js";
@@ -83,8 +91,37 @@ function malformed(): unknown {
   return { error: "the backend answered with a body that is not JSON" };
 }
 
+/** num_predict as an output limit: -1 (infinite) and -2 (fill the context) set none (docs/api.md, Modelfile parameters). */
+function requestedOutput(options: OllamaChatRequest["options"]): number | undefined {
+  const n = options?.num_predict;
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+/**
+ * Fits the translated request into the target's context: num_predict (→ max_tokens) is clamped to
+ * what the prompt leaves, as the Anthropic face does, because vLLM refuses prompt + max_tokens beyond
+ * max_model_len with a 400 where Ollama itself would have just stopped early. A prompt that cannot
+ * fit skips this target; when no target is left the client gets Ollama's context error.
+ */
+async function fitGeneration(body: OpenAIChatRequest | OpenAICompletionRequest, requested: number | undefined, target: PlanTarget, io: ProbeIO | undefined): Promise<RouterError | undefined> {
+  const form: PromptForm = "messages" in body ? { messages: body.messages, ...(body.tools ? { tools: body.tools } : {}) } : { prompt: body.prompt };
+  const estimate = estimatePromptFormTokens(form);
+  const fit = await fitOutput({
+    requested,
+    contextLength: target.contextLength,
+    estimate,
+    count: () => countPromptForm(form, estimate, target.engine, target.model, io),
+  });
+  if (!fit.fits) {
+    const e = contextOverflowError("ollama", fit.promptTokens, fit.contextLength);
+    return { status: e.status, kind: "invalid_request", code: "context_length_exceeded", message: e.body.error };
+  }
+  if (fit.maxTokens !== undefined) body.max_tokens = fit.maxTokens;
+  return undefined;
+}
+
 /** Translation to an OpenAI-speaking engine (vLLM, llama.cpp, generic). */
-function translated(req: FaceRequest, target: PlanTarget): PlanResult {
+async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
   const model = req.clientModel ?? req.model;
   const started = nowNs();
   const timing = (): { totalNs: number } => ({ totalNs: nowNs() - started });
@@ -93,7 +130,11 @@ function translated(req: FaceRequest, target: PlanTarget): PlanResult {
   let translator: StreamTranslator;
   switch (req.route.kind) {
     case "chat": {
-      body = ollamaChatToOpenAI(req.body as OllamaChatRequest, { model: target.model });
+      const chat = req.body as OllamaChatRequest;
+      const call = ollamaChatToOpenAI(chat, { model: target.model });
+      const overflow = await fitGeneration(call, requestedOutput(chat.options), target, io);
+      if (overflow) return { skip: overflow };
+      body = call;
       path = "/v1/chat/completions";
       translator = req.stream
         ? new OllamaStreamTranslator({ kind: "chat", model })
@@ -101,7 +142,10 @@ function translated(req: FaceRequest, target: PlanTarget): PlanResult {
       break;
     }
     case "generate": {
-      const call = ollamaGenerateToOpenAI(req.body as OllamaGenerateRequest, { model: target.model });
+      const gen = req.body as OllamaGenerateRequest;
+      const call = ollamaGenerateToOpenAI(gen, { model: target.model });
+      const overflow = await fitGeneration(call.body, requestedOutput(gen.options), target, io);
+      if (overflow) return { skip: overflow };
       path = call.endpoint;
       body = call.body;
       translator = req.stream
@@ -129,13 +173,14 @@ export const ollamaFace: Face = {
   streamContentType: "application/x-ndjson",
   parse,
 
-  plan(req: FaceRequest, target: PlanTarget): PlanResult {
+  plan(req: FaceRequest, target: PlanTarget, io?: ProbeIO): PlanResult | Promise<PlanResult> {
     if (target.engine === "ollama") {
       // Passthrough: the native request, keep_alive and options included, with the backend's model name.
+      // Ollama fits prompt and num_predict into its own num_ctx, so nothing is clamped here.
       const body = JSON.stringify({ ...req.body, model: target.model });
       return { method: "POST", path: req.route.path, body, translator: new NdjsonModelEcho(req.clientModel ?? req.model) };
     }
-    return translated(req, target);
+    return translated(req, target, io);
   },
 
   local(route: FaceRoute, ctx: LocalContext): Rendered {
