@@ -15,7 +15,7 @@ export const planHome = "~";
 const secretSig = "4dabf18193072939515e22adb298388d";
 const secretSigValue = "1b47061264138c4ac30d75fd1eb44270";
 
-function isWireSecret(v: unknown): v is { value: unknown } {
+export function isWireSecret(v: unknown): v is { value: unknown } {
   return typeof v === "object" && v !== null && (v as Record<string, unknown>)[secretSig] === secretSigValue;
 }
 
@@ -62,7 +62,8 @@ export function maskSecrets(v: unknown, secrets: readonly string[] = []): Json {
   return v as Json;
 }
 
-function unwrap(v: unknown): unknown {
+/** The plain value with every secret marker removed. */
+export function unwrap(v: unknown): unknown {
   if (isWireSecret(v)) return unwrap(v.value);
   if (Array.isArray(v)) return v.map(unwrap);
   if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]));
@@ -80,7 +81,7 @@ function addressOf(inputs: Record<string, unknown>): { address?: string } {
   return typeof host === "string" ? { address: host } : {};
 }
 
-async function settle(count: () => number): Promise<void> {
+export async function settle(count: () => number): Promise<void> {
   // Registrations resolve asynchronously under mocks: wait until none arrive for a number of turns.
   let last = -1;
   let stable = 0;

@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { loadStackConfig } from "../../infra/config/load.js";
 import { buildStack, type StackOutputs } from "../../infra/program.js";
+import { settle, unwrap } from "../../scripts/plan/capture.js";
 
 export interface RecordedResource {
   type: string;
@@ -61,7 +62,7 @@ export async function runProgram(values: Record<string, unknown>, secretKeys: st
     {
       newResource(args) {
         const raw = args.inputs as Record<string, unknown>;
-        resources.push({ type: args.type, name: args.name, inputs: unsecret(raw) as Record<string, unknown>, rawInputs: raw, ...(args.provider ? { provider: args.provider } : {}) });
+        resources.push({ type: args.type, name: args.name, inputs: unwrap(raw) as Record<string, unknown>, rawInputs: raw, ...(args.provider ? { provider: args.provider } : {}) });
         // A RemoteImage's id output names the image it pulled, so tests can see containers use it.
         const state = args.type === "docker:index/remoteImage:RemoteImage" ? { ...raw, imageId: `id-of:${String(raw.name)}` } : raw;
         return { id: `${args.name}-id`, state };
@@ -78,35 +79,6 @@ export async function runProgram(values: Record<string, unknown>, secretKeys: st
   const outputs = buildStack(loadStackConfig(), testHome);
   await settle(() => resources.length);
   return { resources, outputs };
-}
-
-// Registrations resolve asynchronously under mocks; wait until no new ones arrive for a few turns.
-async function settle(count: () => number): Promise<void> {
-  let last = -1;
-  let stable = 0;
-  while (stable < 20) {
-    await new Promise((r) => setImmediate(r));
-    if (count() === last) stable++;
-    else {
-      stable = 0;
-      last = count();
-    }
-  }
-}
-
-// Pulumi's wire marker for a secret value.
-const secretSig = "4dabf18193072939515e22adb298388d";
-const secretSigValue = "1b47061264138c4ac30d75fd1eb44270";
-
-export function isSecret(v: unknown): boolean {
-  return typeof v === "object" && v !== null && (v as Record<string, unknown>)[secretSig] === secretSigValue;
-}
-
-export function unsecret(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(unsecret);
-  if (isSecret(v)) return unsecret((v as { value: unknown }).value);
-  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unsecret(x)]));
-  return v;
 }
 
 export function byType(run: Run, type: string): RecordedResource[] {
