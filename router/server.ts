@@ -1,6 +1,6 @@
 // The router's request path, top to bottom: accept → authenticate → parse once and resolve the alias →
 // pick a target and forward (proxy/forward.ts) → stream back → account (metrics, one log line).
-import { randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authenticate, compileKeys, mayUse, type KeyEntry } from "./auth/keys.js";
@@ -13,6 +13,7 @@ import { BackendRegistry } from "./health/state.js";
 import { Logger, type LogSink } from "./ops/log.js";
 import { RouterMetrics } from "./ops/metrics.js";
 import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.js";
+import { abortLater, Cancel } from "./proxy/cancel.js";
 import { forward, type ExchangeResult } from "./proxy/forward.js";
 
 export interface RouterOptions {
@@ -37,6 +38,15 @@ interface Hit {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+// Request ids need to be unique, not secret: a per-process random prefix and a counter cost nothing
+// per request, where a random UUID per request showed up in profiles (randomFillSync).
+const ID_PREFIX = randomBytes(6).toString("hex");
+let idCounter = 0;
+function nextRequestId(): string {
+  idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${ID_PREFIX}-${idCounter.toString(36)}`;
+}
 
 export class Router {
   readonly registry = new BackendRegistry();
@@ -148,7 +158,7 @@ export class Router {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const incoming = req.headers["x-request-id"];
-    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : nextRequestId();
     const q = req.url?.indexOf("?") ?? -1;
     const path = q >= 0 ? (req.url ?? "/").slice(0, q) : (req.url ?? "/");
     if (this.draining) res.setHeader("connection", "close");
@@ -158,7 +168,11 @@ export class Router {
       return;
     }
     this.active++;
+    // One listener per request does both jobs: count it out, and tell the exchange its client left.
+    // req 'close' is unreliable once the body was read (nodejs/node#46666): the response's close before it finished is the signal.
+    const gone = new Cancel();
     res.once("close", () => {
+      if (!res.writableFinished) gone.abort();
       this.active--;
       if (this.active === 0 && this.idleWaiters.length > 0) {
         const w = this.idleWaiters;
@@ -166,7 +180,7 @@ export class Router {
         for (const f of w) f();
       }
     });
-    this.serve(hit, req, res, id, path, started).catch((err: unknown) => {
+    this.serve(hit, req, res, id, path, started, gone).catch((err: unknown) => {
       // A bug must not take the process down or leak a stack trace to the client.
       this.logger.event("error", "internal error", { id, error: (err as Error).message });
       if (!res.headersSent) send(res, hit.face.renderError({ status: 500, kind: "internal", message: "internal router error" }), id);
@@ -174,7 +188,7 @@ export class Router {
     });
   }
 
-  private async serve(hit: Hit, req: IncomingMessage, res: ServerResponse, id: string, path: string, started: number): Promise<void> {
+  private async serve(hit: Hit, req: IncomingMessage, res: ServerResponse, id: string, path: string, started: number, gone: Cancel): Promise<void> {
     const table = this.table;
     const { face, route } = hit;
     const cfg = table.config;
@@ -216,13 +230,8 @@ export class Router {
     }
     if (!mayUse(key, alias)) return reject({ status: 403, kind: "permission", code: "alias_not_allowed", message: `this API key may not use alias "${alias}"` }, alias);
 
-    const ac = new AbortController();
-    // req 'close' is unreliable once the body was read (nodejs/node#46666): the response's close before it finished is the signal.
-    res.once("close", () => {
-      if (!res.writableFinished) ac.abort();
-    });
     let total: NodeJS.Timeout | undefined;
-    if (cfg.timeouts.totalMs > 0) total = setTimeout(() => ac.abort(), cfg.timeouts.totalMs);
+    if (cfg.timeouts.totalMs > 0) total = setTimeout(abortLater, cfg.timeouts.totalMs, gone);
     try {
       const result = await forward({
         id,
@@ -233,7 +242,7 @@ export class Router {
         config: cfg,
         registry: this.registry,
         res,
-        signal: ac.signal,
+        signal: gone,
         metrics: this.metrics,
         startedAt: started,
         now: Date.now,
@@ -331,6 +340,8 @@ export class Router {
     let best: Face = openaiFace;
     let bestLen = 0;
     for (const { face, route } of this.routes.values()) {
+      // A known path with the wrong method (GET /v1/messages) belongs to the face that serves it.
+      if (route.path === path) return face;
       const prefix = route.path.slice(0, route.path.lastIndexOf("/") + 1);
       if (path.startsWith(prefix) && prefix.length > bestLen) {
         best = face;
