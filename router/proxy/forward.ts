@@ -9,6 +9,7 @@ import { admission, recordOutcome, retryAfterMs, type Outcome } from "../health/
 import { describeTransportError, probeIO } from "../health/probe.js";
 import type { Backend, BackendRegistry } from "../health/state.js";
 import type { RouterMetrics } from "../ops/metrics.js";
+import { Cancel, onAbort, type CancelSignal } from "./cancel.js";
 import { distinctBackends, rankTargets, type CandidateView } from "./pick.js";
 import { firstChunk, pump, readSmall, upstreamMessage } from "./stream.js";
 
@@ -22,7 +23,7 @@ export interface Exchange {
   registry: BackendRegistry;
   res: ServerResponse;
   /** Aborted when the client goes away (or the total time cap is hit). */
-  signal: AbortSignal;
+  signal: CancelSignal;
   metrics: RouterMetrics;
   /** performance.now() when the request was accepted. */
   startedAt: number;
@@ -221,6 +222,16 @@ function passive(x: Exchange, b: Backend, outcome: Outcome, reason: string, retr
   }
 }
 
+/** One attempt's cancellation: the client left, or the first-byte deadline passed (then `timedOut`). */
+class AttemptCancel extends Cancel {
+  timedOut = false;
+}
+
+function timeOut(c: AttemptCancel): void {
+  c.timedOut = true;
+  c.abort();
+}
+
 async function attempt(
   x: Exchange,
   b: Backend,
@@ -231,7 +242,7 @@ async function attempt(
   keepAlive: KeepAlive | undefined,
   coldLoad: boolean,
 ): Promise<Attempt> {
-  const ac = new AbortController();
+  const ac = new AttemptCancel();
   // Ollama aborts a model load when the request that started it goes away, even while other clients
   // wait for that model (field notes item 8): a request that is loading a model is stopped only once
   // the load is done (its first byte), or at the first-byte deadline.
@@ -239,23 +250,19 @@ async function attempt(
   const onClientGone = (): void => {
     if (!holdForLoad) ac.abort();
   };
-  x.signal.addEventListener("abort", onClientGone, { once: true });
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    ac.abort();
-  }, firstByteMs);
+  const stopListening = onAbort(x.signal, onClientGone);
+  const timer = setTimeout(timeOut, firstByteMs, ac);
   const headers: IncomingHttpHeaders = { "content-type": "application/json", "x-request-id": x.id };
   // The client's credentials never reach a backend; a backend may have its own key.
   if (b.config.apiKey) headers.authorization = `Bearer ${b.config.apiKey}`;
   try {
     let up: Dispatcher.ResponseData;
     try {
-      up = await b.pool.request({ method: plan.method, path: plan.path, headers, body: plan.body, signal: ac.signal });
+      up = await b.pool.request({ method: plan.method, path: plan.path, headers, body: plan.body, signal: ac });
     } catch (err) {
       if (x.signal.aborted) return { kind: "gone" };
-      passive(x, b, "failure", timedOut ? "first-byte-timeout" : "transport");
-      return { kind: "next", error: transportError(err, timedOut, b.name) };
+      passive(x, b, "failure", ac.timedOut ? "first-byte-timeout" : "transport");
+      return { kind: "next", error: transportError(err, ac.timedOut, b.name) };
     }
     if (x.signal.aborted) {
       ac.abort();
@@ -277,8 +284,8 @@ async function attempt(
     } catch (err) {
       if (x.signal.aborted) return { kind: "gone" };
       // Headers but no content (a stall or reset): nothing reached the client yet, so another backend may still answer.
-      passive(x, b, "failure", timedOut ? "first-byte-timeout" : "reset-after-headers");
-      return { kind: "next", error: transportError(err, timedOut, b.name) };
+      passive(x, b, "failure", ac.timedOut ? "first-byte-timeout" : "reset-after-headers");
+      return { kind: "next", error: transportError(err, ac.timedOut, b.name) };
     }
     clearTimeout(timer);
     holdForLoad = false;
@@ -289,7 +296,7 @@ async function attempt(
     return { kind: "committed", result: await relay(x, b, model, up, first, plan.translator, attemptNo, keepAlive) };
   } finally {
     clearTimeout(timer);
-    x.signal.removeEventListener("abort", onClientGone);
+    stopListening();
   }
 }
 

@@ -1,5 +1,6 @@
 // Per-backend concurrency slots: never more than maxConcurrency requests in flight; beyond that a
 // bounded number wait a bounded time, first come first served.
+import { onAbort, type CancelSignal } from "./cancel.js";
 
 export type Release = () => void;
 export type AcquireResult = Release | "full" | "timeout" | "aborted";
@@ -36,14 +37,14 @@ export class Slots {
     return !this.free && this.waiters.length >= this.maxQueue;
   }
 
-  acquire(signal: AbortSignal): AcquireResult | Promise<AcquireResult> {
+  acquire(signal: CancelSignal): AcquireResult | Promise<AcquireResult> {
     if (signal.aborted) return "aborted";
     if (this.free) return this.take();
     if (this.waiters.length >= this.maxQueue || this.maxWaitMs === 0) return "full";
     return new Promise<AcquireResult>((resolve) => {
       const done = (r: AcquireResult): void => {
         clearTimeout(timer);
-        signal.removeEventListener("abort", onAbort);
+        stopListening();
         resolve(r);
       };
       const waiter: Waiter = { grant: done, fail: done };
@@ -52,9 +53,8 @@ export class Slots {
         if (i >= 0) this.waiters.splice(i, 1);
         waiter.fail(why);
       };
-      const onAbort = (): void => drop("aborted");
       const timer = setTimeout(() => drop("timeout"), this.maxWaitMs);
-      signal.addEventListener("abort", onAbort, { once: true });
+      const stopListening = onAbort(signal, () => drop("aborted"));
       this.waiters.push(waiter);
     });
   }
