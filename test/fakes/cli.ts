@@ -1,6 +1,7 @@
 // Runs one engine fake as a process, for soak and bench scripts:
 //   tsx test/fakes/cli.ts --engine ollama --port 0 --models a,b [--loaded a] [--load-delay-ms N] ...
 // Prints {"url": ..., "port": ..., "engine": ...} as one JSON line once listening; stops on SIGTERM/SIGINT.
+// With an IPC channel, the message "stats" is answered with { stats, loaded }.
 
 import { parseArgs } from "node:util";
 import { startFakeEngine } from "./server.js";
@@ -76,6 +77,10 @@ async function main(): Promise<void> {
   const shutdown = (): void => {
     void engine.stop().then(() => process.exit(0));
   };
+  // A parent that spawned this process with an IPC channel (the soak) may ask for the stats.
+  process.on("message", (m) => {
+    if (m === "stats") process.send?.({ stats: engine.stats, loaded: engine.loadedModels() });
+  });
   process.once("SIGTERM", shutdown);
   process.once("SIGINT", shutdown);
 }

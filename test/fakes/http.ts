@@ -1,7 +1,6 @@
 // Small HTTP helpers shared by the engine fakes: bodies, JSON answers, event-stream and NDJSON
 // writers that respect backpressure and stop quietly once the client is gone.
 
-import { once } from "node:events";
 import type { IncomingMessage, ServerResponse } from "node:http";
 
 const BODY_LIMIT = 64 * 1024 * 1024;
@@ -43,9 +42,18 @@ export function sendText(res: ServerResponse, status: number, text: string, cont
 export async function writeChunk(res: ServerResponse, chunk: string): Promise<boolean> {
   if (res.destroyed || res.writableEnded) return false;
   if (res.write(chunk)) return true;
-  const closed = once(res, "close").then(() => false);
-  const drained = once(res, "drain").then(() => true);
-  return Promise.race([closed, drained]);
+  // Listeners, not events.once, which rejects on 'error' when the client went away mid-write.
+  return new Promise((resolve) => {
+    const settle = (v: boolean): void => {
+      res.off("close", onClose);
+      res.off("drain", onDrain);
+      resolve(v);
+    };
+    const onClose = (): void => settle(false);
+    const onDrain = (): void => settle(true);
+    res.once("close", onClose);
+    res.once("drain", onDrain);
+  });
 }
 
 export function startEventStream(res: ServerResponse): void {

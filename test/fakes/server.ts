@@ -1,7 +1,6 @@
 // The shell every fake shares: a node:http server on a loopback port, socket tracking (so stop,
 // kill and refuse really cut connections), request stats, API-key check and fault injection.
 
-import { once } from "node:events";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
@@ -67,7 +66,9 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
   server.keepAliveTimeout = 5000;
   server.on("connection", (socket: Socket) => {
     socket.setNoDelay(true);
-    sockets.set(socket, once(socket, "close"));
+    // Not events.once: it rejects on the socket's 'error' (EPIPE, ECONNRESET), an unhandled rejection that
+    // would take the fake down when a client goes away mid-write.
+    sockets.set(socket, new Promise((resolve) => socket.once("close", resolve)));
     stats.openConnections = sockets.size;
     socket.on("close", () => {
       sockets.delete(socket);
