@@ -280,8 +280,8 @@ export class Router {
   private account(face: Face, method: string, path: string, id: string, started: number, r: ExchangeResult, alias: string | undefined, key: string | undefined, stream?: boolean): void {
     const ms = performance.now() - started;
     const backend = r.backend ?? "none";
-    this.metrics.requests.inc({ face: face.name, alias: alias ?? "none", backend, status: String(r.status) });
-    if (alias !== undefined) this.metrics.duration.observe({ alias, backend }, ms / 1000);
+    this.metrics.countRequest(face.name, alias ?? "none", backend, r.status);
+    if (alias !== undefined) this.metrics.observeDuration(alias, backend, ms / 1000);
     const level = r.status >= 500 ? "error" : r.outcome === "ok" || r.outcome === "client-gone" ? "info" : "warn";
     if (!this.logger.enabled(level)) return;
     this.logger.request({

@@ -63,13 +63,59 @@ export class RouterMetrics {
     registers: [this.registry],
   });
 
+  // Per-request recording goes through label children cached by a joined key: prom-client hashes a
+  // label object (sorting its keys) on every call, which showed up in the router's profiles. The label
+  // values are bounded (faces × aliases × backends × statuses), as the series themselves are.
+  private readonly requestChildren = new Map<string, { inc: () => void }>();
+  private readonly durationChildren = new Map<string, { observe: (v: number) => void }>();
+  private readonly ttfbChildren = new Map<string, { observe: (v: number) => void }>();
+
+  countRequest(face: string, alias: string, backend: string, status: number): void {
+    const key = `${face}\n${alias}\n${backend}\n${status}`;
+    let c = this.requestChildren.get(key);
+    if (c === undefined) {
+      c = this.requests.labels(face, alias, backend, String(status));
+      this.requestChildren.set(key, c);
+    }
+    c.inc();
+  }
+
+  observeDuration(alias: string, backend: string, seconds: number): void {
+    observeCached(this.durationChildren, this.duration, alias, backend, seconds);
+  }
+
+  observeTtfb(alias: string, backend: string, seconds: number): void {
+    observeCached(this.ttfbChildren, this.ttfb, alias, backend, seconds);
+  }
+
   setBackend(name: string, health: BackendHealth, inFlight: number): void {
     for (const s of HEALTH_STATES) this.backendState.set({ backend: name, state: s }, s === health ? 1 : 0);
     this.inFlight.set({ backend: name }, inFlight);
   }
 
   forgetBackend(name: string): void {
+    // Children of a retired backend's series stay valid (the series are not removed); dropping the
+    // cache entries only bounds the cache across many reloads.
+    for (const cache of [this.requestChildren, this.durationChildren, this.ttfbChildren]) {
+      for (const key of cache.keys()) if (key.split("\n").includes(name)) cache.delete(key);
+    }
     for (const s of HEALTH_STATES) this.backendState.remove({ backend: name, state: s });
     this.inFlight.remove({ backend: name });
   }
+}
+
+function observeCached(
+  cache: Map<string, { observe: (v: number) => void }>,
+  h: Histogram<"alias" | "backend">,
+  alias: string,
+  backend: string,
+  seconds: number,
+): void {
+  const key = `${alias}\n${backend}`;
+  let c = cache.get(key);
+  if (c === undefined) {
+    c = h.labels(alias, backend);
+    cache.set(key, c);
+  }
+  c.observe(seconds);
 }

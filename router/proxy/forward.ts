@@ -344,7 +344,7 @@ async function relay(
   const { res } = x;
   keepAlive?.stop();
   const ttfbMs = performance.now() - x.startedAt;
-  x.metrics.ttfb.observe({ alias: x.alias, backend: b.name }, ttfbMs / 1000);
+  x.metrics.observeTtfb(x.alias, b.name, ttfbMs / 1000);
   passive(x, b, "success", "");
   if (!res.headersSent) {
     const h: Record<string, string> = x.req.stream ? streamHeaders(x, b.name, model) : { "x-request-id": x.id, "x-router-backend": b.name, "x-router-model": model };

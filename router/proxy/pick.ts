@@ -35,6 +35,8 @@ const warmthTier = { loaded: 0, unknown: 1, cold: 2, missing: 3 } as const;
 
 /** Orders candidates best first. */
 export function rankTargets(candidates: readonly CandidateView[]): CandidateView[] {
+  // Most aliases have one target: nothing to order, and this runs on every request.
+  if (candidates.length < 2) return [...candidates];
   const firstOfModel = new Map<string, number>();
   for (const c of candidates) if (!firstOfModel.has(c.model)) firstOfModel.set(c.model, c.index);
   const key = (c: CandidateView): number[] => [
