@@ -10,6 +10,7 @@
  *
  * Anthropic face:
  *   anthropic-request.ts   anthropicToOpenAI, anthropicMessagesToOpenAI, anthropicToolsToOpenAI
+ *   anthropic-native.ts    nativeMessagesBody (what an engine's own /v1/messages accepts)
  *   anthropic-response.ts  openAIToAnthropic, anthropicStopReason, parseToolInput, newMessageId
  *   anthropic-stream.ts    AnthropicStreamTranslator (push / end / error / ping), formatSseEvent
  *   count-tokens.ts        estimateInputTokens, countTokensResponse, vllmTokenizeCall, readVllmTokenize,
@@ -31,6 +32,7 @@ export * from "./types/anthropic.js";
 export * from "./types/ollama.js";
 export type * from "./types/openai.js";
 export * from "./anthropic-request.js";
+export * from "./anthropic-native.js";
 export * from "./anthropic-response.js";
 export * from "./anthropic-stream.js";
 export * from "./count-tokens.js";

@@ -175,6 +175,64 @@ describe("Anthropic face", () => {
     expect(sent.messages[0]?.role).toBe("system");
   });
 
+  describe("Claude Code's newest request shape", () => {
+    // What recent Claude Code versions send besides the basics: context_management (beta
+    // context-management-2025-06-27), adaptive thinking with output_config.effort, metadata.user_id,
+    // a billing-header system block, tools typed "custom" with extra flags, a hosted tool, and block
+    // and tool_choice kinds newer than this router.
+    const claudeCodeBody = {
+      model: "claude-opus-4-5",
+      max_tokens: 32000,
+      stream: false,
+      metadata: { user_id: "user_abc_account_123_session_456" },
+      thinking: { type: "adaptive" },
+      output_config: { effort: "high" },
+      context_management: { edits: [{ type: "clear_thinking_20251015", keep: "all" }] },
+      container: { id: "container_1" },
+      mcp_servers: [],
+      system: [
+        { type: "text", text: "x-anthropic-billing-header: cc_version=2.1.0" },
+        { type: "text", text: "You are Claude Code.", cache_control: { type: "ephemeral", ttl: "1h" } },
+      ],
+      tools: [
+        { ...weatherTool, type: "custom", defer_loading: false, eager_input_streaming: true, cache_control: { type: "ephemeral" } },
+        { type: "web_search_20250305", name: "web_search", max_uses: 5 },
+      ],
+      tool_choice: { type: "something_new_2099" },
+      messages: [
+        { role: "user", content: [{ type: "text", text: "What is the weather?" }, { type: "tool_reference_2099", tool_name: "get_weather" }] },
+        { role: "assistant", content: [{ type: "thinking", thinking: "", signature: "sig" }, { type: "text", text: "Let me look." }] },
+        { role: "system", content: "Reminder: be brief." },
+        { role: "user", content: "Go on." },
+      ],
+    };
+
+    it.each([
+      ["translated (vLLM)", "coder", () => vllm],
+      ["passthrough (vLLM native)", "native", () => vllmNative],
+      ["passthrough (Ollama 0.14)", "micro", () => ollama],
+    ])("%s: answered, and what only Anthropic understands is not forwarded", async (_name, alias, engine) => {
+      const res = await fetch(`${r.url}/api/v1/messages?beta=true`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          "x-api-key": KEY,
+          "anthropic-version": "2023-06-01",
+          "anthropic-beta": "claude-code-20250219,context-management-2025-06-27,interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14,oauth-2025-04-20",
+        },
+        body: JSON.stringify({ ...claudeCodeBody, model: alias }),
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { type: string }).type).toBe("message");
+      const sent = JSON.stringify(engine().stats.lastRequestBody);
+      for (const field of ["context_management", "output_config", "container", "mcp_servers", "tool_reference_2099", "something_new_2099", "web_search_20250305"]) {
+        expect(sent).not.toContain(field);
+      }
+      expect(sent).toContain("get_weather");
+      expect(sent).toContain("Reminder: be brief.");
+    });
+  });
+
   describe("count_tokens", () => {
     const body = { model: "coder", messages: [{ role: "user", content: "Count these words, please." }], system: "Be brief.", tools: [weatherTool] };
 
@@ -192,6 +250,20 @@ describe("Anthropic face", () => {
       expect(res.headers.get("x-router-token-count")).toBe(source);
       const { input_tokens } = (await res.json()) as { input_tokens: number };
       expect(input_tokens).toBeGreaterThan(5);
+    });
+
+    it("a native vLLM backend answers with its own /v1/messages/count_tokens", async () => {
+      const before = vllmNative.stats.requests["/v1/messages/count_tokens"] ?? 0;
+      const res = await fetch(`${r.url}/api/v1/messages/count_tokens?beta=true`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": KEY },
+        body: JSON.stringify({ ...body, model: "native", context_management: { edits: [{ type: "clear_thinking_20251015" }] } }),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("x-router-token-count")).toBe("native");
+      expect(((await res.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(5);
+      expect(vllmNative.stats.requests["/v1/messages/count_tokens"]).toBe(before + 1);
+      expect(vllmNative.stats.lastRequestBody).not.toHaveProperty("context_management");
     });
 
     it("works through the SDK", async () => {

@@ -10,6 +10,7 @@ import {
   contextOverflowError,
   countTokensResponse,
   estimateInputTokens,
+  nativeMessagesBody,
   openAIToAnthropic,
   requestIssuesMessage,
   resolveClaudeModel,
@@ -71,8 +72,30 @@ function parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest 
   return { route, model: alias, clientModel: raw.model, stream: route.kind === "messages" && data.stream === true, body: data };
 }
 
+/**
+ * The engine's own POST /v1/messages/count_tokens, when it serves Messages natively and has one:
+ * vLLM (its Messages API counts tokens; vllm-project/vllm#49533 calls it "already supported") and
+ * llama.cpp (ggml-org/llama.cpp PR #17570). Ollama's Anthropic compatibility has no count_tokens, so
+ * it keeps the estimate. An older engine without the route (404) falls back to the other counters.
+ */
+async function nativeCount(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<number | undefined> {
+  if (!io || (target.engine !== "vllm" && target.engine !== "llamacpp")) return undefined;
+  if (anthropicMode(target.anthropic, target.engine, target.version) !== "native") return undefined;
+  const body = nativeMessagesBody(req.body, target.model);
+  delete body.max_tokens;
+  delete body.stream;
+  try {
+    const r = await io.post("/v1/messages/count_tokens", body);
+    const n = r.status === 200 && typeof r.json === "object" && r.json !== null ? (r.json as { input_tokens?: unknown }).input_tokens : undefined;
+    return typeof n === "number" && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function countTokens(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
-  const count = await countPromptTokens(req.body as AnthropicCountTokensRequest, target.engine, target.model, io);
+  const native = await nativeCount(req, target, io);
+  const count = native !== undefined ? { tokens: native, source: "native" } : await countPromptTokens(req.body as AnthropicCountTokensRequest, target.engine, target.model, io);
   const body = JSON.stringify(countTokensResponse(count.tokens));
   return { local: { status: 200, headers: { "content-type": "application/json", "x-router-token-count": count.source }, body } };
 }
@@ -98,7 +121,7 @@ async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | 
   if ("kind" in fit) return { skip: fit };
   const clientModel = req.clientModel ?? req.model;
   if (anthropicMode(target.anthropic, target.engine, target.version) === "native") {
-    const upstream = JSON.stringify({ ...body, model: target.model, max_tokens: fit.maxTokens });
+    const upstream = JSON.stringify(nativeMessagesBody(body, target.model, fit.maxTokens));
     return { method: "POST", path: "/v1/messages", body: upstream, translator: req.stream ? new SseModelEcho(clientModel) : new NdjsonModelEcho(clientModel) };
   }
   const openai = anthropicToOpenAI(body, { model: target.model, maxTokens: fit.maxTokens });

@@ -40,9 +40,8 @@ const thinkingBlock = z.looseObject({ type: z.literal("thinking"), thinking: z.s
 const redactedThinkingBlock = z.looseObject({ type: z.literal("redacted_thinking"), data: z.string() });
 
 /** Blocks produced by Anthropic-hosted server tools; a local engine cannot use them, so they are dropped. */
-const hostedBlock = z.looseObject({
-  type: z.enum(["server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result", "search_result", "container_upload", "mcp_tool_use", "mcp_tool_result"]),
-});
+const hostedBlockTypes = ["server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result", "search_result", "container_upload", "mcp_tool_use", "mcp_tool_result"] as const;
+const hostedBlock = z.looseObject({ type: z.enum(hostedBlockTypes) });
 
 export const anthropicContentBlockSchema = z.discriminatedUnion("type", [
   textBlock,
@@ -58,10 +57,24 @@ export type AnthropicContentBlockParam = z.infer<typeof anthropicContentBlockSch
 export type AnthropicToolResultParam = z.infer<typeof toolResultBlock>;
 export type AnthropicImageParam = z.infer<typeof imageBlock>;
 
+const knownBlockTypes = new Set<string>(["text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking", ...hostedBlockTypes]);
+
+/**
+ * Blocks of a type this router does not know (newer client features) are dropped before validation,
+ * so they never cause a 400; a block of a known type is still checked field by field.
+ */
+function dropUnknownBlocks(content: unknown): unknown {
+  if (!Array.isArray(content)) return content;
+  return content.filter((b: unknown) => {
+    const type = typeof b === "object" && b !== null ? (b as { type?: unknown }).type : undefined;
+    return typeof type !== "string" || knownBlockTypes.has(type);
+  });
+}
+
 export const anthropicMessageParamSchema = z.looseObject({
   /** Anthropic itself accepts only user/assistant; "system" is tolerated and merged into the system prompt. */
   role: z.enum(["user", "assistant", "system"]),
-  content: z.union([z.string(), z.array(anthropicContentBlockSchema)]),
+  content: z.union([z.string(), z.preprocess(dropUnknownBlocks, z.array(anthropicContentBlockSchema))]),
 });
 export type AnthropicMessageParam = z.infer<typeof anthropicMessageParamSchema>;
 
@@ -75,6 +88,8 @@ export const anthropicToolSchema = z.looseObject({
 });
 export type AnthropicToolParam = z.infer<typeof anthropicToolSchema>;
 
+const knownToolChoices = new Set(["auto", "any", "tool", "none"]);
+
 export const anthropicToolChoiceSchema = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("auto"), disable_parallel_tool_use: z.boolean().optional() }),
   z.looseObject({ type: z.literal("any"), disable_parallel_tool_use: z.boolean().optional() }),
@@ -83,7 +98,8 @@ export const anthropicToolChoiceSchema = z.discriminatedUnion("type", [
 ]);
 
 export const anthropicThinkingSchema = z.looseObject({
-  type: z.enum(["enabled", "disabled", "adaptive"]),
+  /** enabled | disabled | adaptive today; a newer kind is read as "on" rather than refused. */
+  type: z.string(),
   budget_tokens: z.number().int().nonnegative().optional(),
 });
 
@@ -94,7 +110,11 @@ const commonFields = {
   messages: z.array(anthropicMessageParamSchema),
   system: systemSchema.optional(),
   tools: z.array(anthropicToolSchema).optional(),
-  tool_choice: anthropicToolChoiceSchema.optional(),
+  /** A tool_choice of a kind this router does not know is ignored (the engine's default, auto), never a 400. */
+  tool_choice: z.preprocess(
+    (c) => (typeof c === "object" && c !== null && !knownToolChoices.has(String((c as { type?: unknown }).type)) ? undefined : c),
+    anthropicToolChoiceSchema.optional(),
+  ),
   thinking: anthropicThinkingSchema.optional(),
 };
 
