@@ -1,7 +1,7 @@
 // Every error path of the Anthropic and Ollama faces through the router, each in its dialect's shape:
 // Anthropic {"type":"error","error":{"type","message"}}, Ollama {"error":"..."}. The paths the other
 // face tests already cover (auth, scope, unknown model, bad body, context overflow, backend 400/429/500,
-// management calls) are listed in docs/clients.md; this file adds the rest.
+// management calls) live in anthropic.test.ts and ollama.test.ts; this file adds the rest.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeEngine, type FakeEngine } from "../fakes/index.js";
 import { config, startRouter, type Running } from "./harness.js";
