@@ -14,7 +14,7 @@ Options:
   --rounds N            interleaved rounds (default 3; quick 2)
   --seconds N           wrk duration per W1/W2 run (default 5; quick 2)
   --streams N           concurrent streams held in W3 (default 1000; quick 100)
-  --upstream-workers N  processes serving the fake upstream (default 1)
+  --upstream-workers N  processes serving the fake upstream (default 2; quick 1)
   --out DIR             results directory (default bench-results)
   --no-install          do not install missing peers into the cache directory
   --cache DIR           where peers are installed (default ~/.cache/aistack/bench)
@@ -88,7 +88,9 @@ export function parseArgs(argv: readonly string[]): Options {
     quick,
     systems: quick ? ["direct", "router"] : [...SYSTEM_NAMES],
     plan: quick ? quickPlan() : fullPlan(),
-    upstreamWorkers: 1,
+    // Two processes serve the fake upstream in a full run: one was the bottleneck at 128 connections
+    // (direct ≈ 2.4× the router); two leave it at ≥ 3× on 2 cores, where wrk and the system share them.
+    upstreamWorkers: quick ? 1 : 2,
     out: "bench-results",
     install: true,
     cacheDir: undefined,

@@ -1,0 +1,115 @@
+// The pieces the router's hot path was made cheaper with: the cancel flag (with undici and the
+// per-backend queue, for real on loopback) and the cached metric children (same series as before).
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Pool } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RouterMetrics } from "../../router/ops/metrics.js";
+import { Cancel, onAbort, type CancelSignal } from "../../router/proxy/cancel.js";
+import { Slots } from "../../router/proxy/queue.js";
+
+describe("Cancel", () => {
+  it("aborts once: listeners run a single time and the flag stays set", () => {
+    const c = new Cancel();
+    let calls = 0;
+    onAbort(c, () => calls++);
+    c.abort();
+    c.abort();
+    expect(c.aborted).toBe(true);
+    expect(calls).toBe(1);
+  });
+
+  const kinds: [string, () => { signal: CancelSignal; abort: () => void }][] = [
+    ["Cancel", () => { const c = new Cancel(); return { signal: c, abort: () => c.abort() }; }],
+    ["AbortSignal", () => { const ac = new AbortController(); return { signal: ac.signal, abort: () => ac.abort() }; }],
+  ];
+  it.each(kinds)("onAbort(%s) calls back on abort and not after it stopped listening", (_name, make) => {
+    const a = make();
+    let fired = 0;
+    onAbort(a.signal, () => fired++);
+    a.abort();
+    expect(fired).toBe(1);
+    const b = make();
+    let late = 0;
+    const stop = onAbort(b.signal, () => late++);
+    stop();
+    b.abort();
+    expect(late).toBe(0);
+  });
+
+  it.each(kinds)("the per-backend queue drops a waiter whose %s aborted", async (_name, make) => {
+    const s = new Slots(1, 4, 10_000);
+    const hold = s.acquire(make().signal);
+    const waiter = make();
+    const waiting = s.acquire(waiter.signal);
+    waiter.abort();
+    expect(await waiting).toBe("aborted");
+    expect(s.queued).toBe(0);
+    (hold as () => void)();
+  });
+});
+
+describe("Cancel as an undici request signal", () => {
+  let server: Server;
+  let pool: Pool;
+  let closed: Promise<void>;
+  beforeAll(async () => {
+    let sawClose: () => void = () => undefined;
+    closed = new Promise((r) => (sawClose = r));
+    // Answers headers and one chunk, then never finishes: only a cancel ends the exchange.
+    server = createServer((req, res) => {
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("first");
+      res.on("close", () => sawClose());
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  });
+  afterAll(async () => {
+    await pool.destroy();
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  it("rejects a request cancelled before it was sent", async () => {
+    const c = new Cancel();
+    c.abort();
+    await expect(pool.request({ method: "GET", path: "/", signal: c })).rejects.toThrow();
+  });
+
+  it("cuts a body mid-way and the server sees its connection close", async () => {
+    const c = new Cancel();
+    const up = await pool.request({ method: "GET", path: "/", signal: c });
+    expect(up.statusCode).toBe(200);
+    const read = (async () => {
+      for await (const chunk of up.body) void chunk;
+    })();
+    c.abort();
+    await expect(read).rejects.toThrow();
+    await closed;
+  });
+});
+
+describe("RouterMetrics cached children", () => {
+  it("records the same series as labelled calls would, per label set", async () => {
+    const m = new RouterMetrics();
+    m.countRequest("openai", "coder", "spark", 200);
+    m.countRequest("openai", "coder", "spark", 200);
+    m.countRequest("anthropic", "coder", "spark", 502);
+    m.observeDuration("coder", "spark", 0.002);
+    m.observeTtfb("coder", "spark", 0.001);
+    const text = await m.registry.metrics();
+    expect(text).toContain('router_requests_total{face="openai",alias="coder",backend="spark",status="200"} 2');
+    expect(text).toContain('router_requests_total{face="anthropic",alias="coder",backend="spark",status="502"} 1');
+    expect(text).toContain('router_request_duration_seconds_count{alias="coder",backend="spark"} 1');
+    expect(text).toContain('router_time_to_first_byte_seconds_bucket{le="0.005",alias="coder",backend="spark"} 1');
+  });
+
+  it("keeps counting a backend after its cache entries were dropped", async () => {
+    const m = new RouterMetrics();
+    m.countRequest("openai", "coder", "spark", 200);
+    m.forgetBackend("spark");
+    m.countRequest("openai", "coder", "spark", 200);
+    expect(await m.registry.metrics()).toContain('router_requests_total{face="openai",alias="coder",backend="spark",status="200"} 2');
+  });
+});
