@@ -65,6 +65,8 @@ export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 
 export const routerConfigSchema = z
   .strictObject({
+    /** Lets editors find the JSON Schema (router/config.schema.json); ignored by the router. */
+    $schema: z.string().optional(),
     listen: z
       .strictObject({
         host: z.string().min(1).default("127.0.0.1"),
