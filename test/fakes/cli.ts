@@ -28,6 +28,7 @@ export function optionsFromArgs(argv: string[]): FakeEngineOptions {
       "chunk-delay-ms": { type: "string" },
       "api-key": { type: "string" },
       anthropic: { type: "boolean" },
+      gpu: { type: "boolean" },
       "reasoning-field": { type: "string" },
     },
   });
@@ -60,6 +61,7 @@ export function optionsFromArgs(argv: string[]): FakeEngineOptions {
   set("chunkDelayMs", num("chunk-delay-ms", values["chunk-delay-ms"]));
   set("apiKey", values["api-key"]);
   set("anthropic", values.anthropic);
+  set("gpu", values.gpu);
   set("reasoningField", reasoning);
   return options;
 }

@@ -285,8 +285,15 @@ describe("Ollama fake", () => {
     expect(e.stats.loadsStarted).toBe(1);
     expect(e.stats.loadsCompleted).toBe(1);
     const ps = (await json(await fetch(`${e.url}/api/ps`))).models as Record<string, unknown>[];
-    expect(ps).toEqual([expect.objectContaining({ name: "m:latest", model: "m:latest", size_vram: expect.any(Number) as number })]);
+    // CPU-only by default, as the real run: nothing in GPU memory.
+    expect(ps).toEqual([expect.objectContaining({ name: "m:latest", model: "m:latest", size_vram: 0 })]);
     expect(Date.parse(String(ps[0]?.expires_at))).toBeGreaterThan(Date.now());
+  });
+
+  it("reports the whole size as size_vram when the models sit on a GPU", async () => {
+    const e = await fake({ engine: "ollama", models: ["m"], loaded: ["m"], gpu: true });
+    const ps = (await json(await fetch(`${e.url}/api/ps`))).models as Record<string, unknown>[];
+    expect(ps).toEqual([expect.objectContaining({ name: "m:latest", size: 1_000_000_000, size_vram: 1_000_000_000 })]);
   });
 
   it("runs NUM_PARALLEL generations at once and queues the rest inside", async () => {

@@ -134,7 +134,8 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
       digest: digestOf(r.model),
       details: details(),
       expires_at: new Date(expiresAt).toISOString(),
-      size_vram: 1_000_000_000,
+      // v0.17.4 on a CPU-only host said size_vram 0 for a loaded model (scripts/e2e/FACTS.md).
+      size_vram: options.gpu === true ? 1_000_000_000 : 0,
       context_length: runtime.contextLength,
     };
   }

@@ -59,6 +59,11 @@ export interface FakeEngineOptions {
   reasoningField?: "reasoning" | "reasoning_content";
   /** Deterministic generation; default echoes a fixed text derived from the last user message. */
   reply?: (req: FakeRequest) => FakeReply;
+  /**
+   * Ollama: whether the models sit in GPU memory. Default false: /api/ps reports size_vram 0, as
+   * v0.17.4 did on a CPU-only host (scripts/e2e/FACTS.md); true reports the whole size there.
+   */
+  gpu?: boolean;
   /** Host to listen on (default 127.0.0.1). */
   host?: string;
   /** Port to listen on (default 0: ephemeral). */
