@@ -38,6 +38,8 @@ interface Hit {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Far beyond any real request (tool schemas nest a few dozen levels at most). */
+const MAX_JSON_DEPTH = 256;
 
 // Request ids need to be unique, not secret: a per-process random prefix and a counter cost nothing
 // per request, where a random UUID per request showed up in profiles (randomFillSync).
@@ -215,6 +217,10 @@ export class Router {
     } catch {
       return reject({ status: 400, kind: "invalid_request", message: "request body is not valid JSON", code: "invalid_json" });
     }
+    // Validation and re-serialisation recurse: a hostile nesting depth would overflow the stack there.
+    if (nestedDeeperThan(json, MAX_JSON_DEPTH)) {
+      return reject({ status: 400, kind: "invalid_request", message: `request JSON is nested deeper than ${MAX_JSON_DEPTH} levels`, code: "invalid_json" });
+    }
     if (route.local) {
       const r = face.local(route, { aliases: this.aliasViews(table, key), body: json });
       send(res, r, id);
@@ -360,6 +366,18 @@ function send(res: ServerResponse, r: Rendered, id: string): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(r.status, { ...r.headers, "x-request-id": id });
   res.end(r.body);
+}
+
+/** Whether a parsed JSON value nests arrays/objects deeper than `limit` (iterative: no recursion to overflow). */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** Reads the whole body once, refusing it as soon as it exceeds the limit. */
