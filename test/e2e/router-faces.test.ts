@@ -140,7 +140,6 @@ describe.sequential("through the router, served by the real Ollama", () => {
       let outputTokens: number | undefined;
       let text = "";
       for await (const event of stream) {
-        if (event.type === "ping") continue;
         if (types.at(-1) !== event.type) types.push(event.type);
         if (event.type === "content_block_delta" && event.delta.type === "text_delta") text += event.delta.text;
         if (event.type === "message_delta") outputTokens = event.usage.output_tokens;
