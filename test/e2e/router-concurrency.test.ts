@@ -5,11 +5,25 @@
 
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopAll } from "../../scripts/e2e/process.js";
+import type { OllamaServer } from "../../scripts/e2e/ollama-serve.js";
+import { startEngine } from "./engine.js";
 import { e2eEnv } from "./env.js";
 import { collect, eventually, openStream, type OpenStream } from "./http.js";
 import { backendStatus, engineRequests, FAKE, modelState, REAL, routerStatus, startScenario, type Scenario } from "./router-setup.js";
 
 const env = e2eEnv();
+
+// An engine of this file's own: the shared one is left as the other files expect it (nothing loaded).
+let engine: OllamaServer;
+
+beforeAll(async () => {
+  ({ server: engine } = await startEngine(env, "router-concurrency"));
+});
+
+afterAll(async () => {
+  await stopAll();
+});
 const [alias] = env.models;
 const user = (content: string) => [{ role: "user", content }];
 
@@ -45,7 +59,7 @@ describe.sequential("router maxConcurrency 1 with a queue: concurrent requests w
   let scenario: Scenario;
 
   beforeAll(async () => {
-    scenario = await startScenario(env, "router-queue", { ollamaUrl: env.ollamaUrl, queue: { maxLength: 16, maxWaitMs: 110_000 } });
+    scenario = await startScenario(env, "router-queue", { ollamaUrl: engine.url, queue: { maxLength: 16, maxWaitMs: 110_000 } });
   });
 
   afterAll(async () => {
@@ -74,7 +88,7 @@ describe.sequential("router maxConcurrency 1 without a queue: concurrent request
   let scenario: Scenario;
 
   beforeAll(async () => {
-    scenario = await startScenario(env, "router-spill", { ollamaUrl: env.ollamaUrl, queue: { maxLength: 0, maxWaitMs: 0 } });
+    scenario = await startScenario(env, "router-spill", { ollamaUrl: engine.url, queue: { maxLength: 0, maxWaitMs: 0 } });
   });
 
   afterAll(async () => {
@@ -98,7 +112,7 @@ describe.sequential("a client that leaves mid-stream", () => {
   let scenario: Scenario;
 
   beforeAll(async () => {
-    scenario = await startScenario(env, "router-disconnect", { ollamaUrl: env.ollamaUrl, queue: { maxLength: 16, maxWaitMs: 110_000 } });
+    scenario = await startScenario(env, "router-disconnect", { ollamaUrl: engine.url, queue: { maxLength: 16, maxWaitMs: 110_000 } });
   });
 
   afterAll(async () => {
@@ -107,13 +121,13 @@ describe.sequential("a client that leaves mid-stream", () => {
 
   it("stops the engine's generation: the engine ends the request and serves the next one at once", async () => {
     const url = scenario.router.url;
-    const before = engineRequests(env.ollamaLog, "/api/chat");
+    const before = engineRequests(engine.logFile, "/api/chat");
     // Ten million tokens would hold the single slot for hours; only a real stop frees it.
     const endless = await holdTheSlot(url, 10_000_000);
     expect(JSON.parse(endless.first)).toMatchObject({ done: false });
     endless.stream.abort();
     // The engine logs a request when it ends: the endless one ended because its client left.
-    await eventually("the engine to end the abandoned request", () => Promise.resolve(engineRequests(env.ollamaLog, "/api/chat") > before ? true : undefined), 30_000);
+    await eventually("the engine to end the abandoned request", () => Promise.resolve(engineRequests(engine.logFile, "/api/chat") > before ? true : undefined), 30_000);
     expect(await smallChat(url, "next")).toEqual({ status: 200, backend: REAL, finish: "length" });
     const gone = readFileSync(scenario.router.logFile, "utf8")
       .split("\n")

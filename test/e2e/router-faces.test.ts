@@ -6,11 +6,25 @@ import Anthropic from "@anthropic-ai/sdk";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stopAll } from "../../scripts/e2e/process.js";
+import type { OllamaServer } from "../../scripts/e2e/ollama-serve.js";
+import { startEngine } from "./engine.js";
 import { e2eEnv } from "./env.js";
 import { eventually } from "./http.js";
 import { engineRequests, FAKE, REAL, recordingFetch, routerStatus, backendStatus, startScenario, type Scenario } from "./router-setup.js";
 
 const env = e2eEnv();
+
+// An engine of this file's own: the shared one is left as the other files expect it (nothing loaded).
+let engine: OllamaServer;
+
+beforeAll(async () => {
+  ({ server: engine } = await startEngine(env, "router-faces"));
+});
+
+afterAll(async () => {
+  await stopAll();
+});
 const [alias] = env.models;
 const user = (content: string) => [{ role: "user" as const, content }];
 
@@ -19,7 +33,7 @@ describe.sequential("through the router, served by the real Ollama", () => {
   let url: string;
 
   beforeAll(async () => {
-    scenario = await startScenario(env, "router-faces", { ollamaUrl: env.ollamaUrl });
+    scenario = await startScenario(env, "router-faces", { ollamaUrl: engine.url });
     url = scenario.router.url;
     // `anthropic: auto` decides from the version the probe read.
     await eventually("the router to read the engine's version", async () => backendStatus(await routerStatus(url), REAL).version ?? undefined, 30_000);
@@ -74,20 +88,20 @@ describe.sequential("through the router, served by the real Ollama", () => {
     const client = (): Anthropic => new Anthropic({ baseURL: url, apiKey: "unused", maxRetries: 0 });
 
     it("answers a message, and the engine logged it on /v1/messages", async () => {
-      const before = engineRequests(env.ollamaLog, "/v1/messages");
-      const beforeTranslated = engineRequests(env.ollamaLog, "/v1/chat/completions");
+      const before = engineRequests(engine.logFile, "/v1/messages");
+      const beforeTranslated = engineRequests(engine.logFile, "/v1/chat/completions");
       const { data, response } = await client().messages.create({ model: alias, max_tokens: 5, messages: user("hello") }).withResponse();
       expect(response.headers.get("x-router-backend")).toBe(REAL);
       expect(data).toMatchObject({ type: "message", role: "assistant", stop_reason: "max_tokens" });
       expect(data.content[0]?.type).toBe("text");
       expect(data.usage.output_tokens).toBe(5);
       // The engine writes its access line when the request is done, a moment after the reply.
-      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(env.ollamaLog, "/v1/messages") > before ? true : undefined), 10_000);
-      expect(engineRequests(env.ollamaLog, "/v1/chat/completions")).toBe(beforeTranslated);
+      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(engine.logFile, "/v1/messages") > before ? true : undefined), 10_000);
+      expect(engineRequests(engine.logFile, "/v1/chat/completions")).toBe(beforeTranslated);
     });
 
     it("streams a message in Anthropic's event order, with the real counts from the engine", async () => {
-      const before = engineRequests(env.ollamaLog, "/v1/messages");
+      const before = engineRequests(engine.logFile, "/v1/messages");
       const { data: stream, response } = await client().messages.create({ model: alias, max_tokens: 5, messages: user("hello"), stream: true }).withResponse();
       expect(response.headers.get("x-router-backend")).toBe(REAL);
       const types: string[] = [];
@@ -103,7 +117,7 @@ describe.sequential("through the router, served by the real Ollama", () => {
       expect(types).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
       expect(stopReason).toBe("max_tokens");
       expect(outputTokens).toBe(5);
-      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(env.ollamaLog, "/v1/messages") > before ? true : undefined), 10_000);
+      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(engine.logFile, "/v1/messages") > before ? true : undefined), 10_000);
     });
   });
 
@@ -112,7 +126,7 @@ describe.sequential("through the router, served by the real Ollama", () => {
     const client = (): Anthropic => new Anthropic({ baseURL: translating.router.url, apiKey: "unused", maxRetries: 0 });
 
     beforeAll(async () => {
-      translating = await startScenario(env, "router-faces-translate", { ollamaUrl: env.ollamaUrl, anthropic: "translate" });
+      translating = await startScenario(env, "router-faces-translate", { ollamaUrl: engine.url, anthropic: "translate" });
     });
 
     afterAll(async () => {
@@ -120,20 +134,20 @@ describe.sequential("through the router, served by the real Ollama", () => {
     });
 
     it("answers a message; the engine saw chat completions, not /v1/messages", async () => {
-      const native = engineRequests(env.ollamaLog, "/v1/messages");
-      const translated = engineRequests(env.ollamaLog, "/v1/chat/completions");
+      const native = engineRequests(engine.logFile, "/v1/messages");
+      const translated = engineRequests(engine.logFile, "/v1/chat/completions");
       const { data, response } = await client().messages.create({ model: alias, max_tokens: 5, messages: user("hello") }).withResponse();
       expect(response.headers.get("x-router-backend")).toBe(REAL);
       expect(data).toMatchObject({ type: "message", role: "assistant", stop_reason: "max_tokens", model: alias });
       expect(data.content[0]?.type).toBe("text");
       expect(data.usage.output_tokens).toBe(5);
-      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(env.ollamaLog, "/v1/chat/completions") > translated ? true : undefined), 10_000);
-      expect(engineRequests(env.ollamaLog, "/v1/messages")).toBe(native);
+      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(engine.logFile, "/v1/chat/completions") > translated ? true : undefined), 10_000);
+      expect(engineRequests(engine.logFile, "/v1/messages")).toBe(native);
     });
 
     it("streams a translated message in Anthropic's event order", async () => {
-      const native = engineRequests(env.ollamaLog, "/v1/messages");
-      const translated = engineRequests(env.ollamaLog, "/v1/chat/completions");
+      const native = engineRequests(engine.logFile, "/v1/messages");
+      const translated = engineRequests(engine.logFile, "/v1/chat/completions");
       const { data: stream, response } = await client().messages.create({ model: alias, max_tokens: 5, messages: user("hello"), stream: true }).withResponse();
       expect(response.headers.get("x-router-backend")).toBe(REAL);
       const types: string[] = [];
@@ -147,8 +161,8 @@ describe.sequential("through the router, served by the real Ollama", () => {
       expect(types).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
       expect(text.length).toBeGreaterThan(0);
       expect(outputTokens).toBe(5);
-      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(env.ollamaLog, "/v1/chat/completions") > translated ? true : undefined), 10_000);
-      expect(engineRequests(env.ollamaLog, "/v1/messages")).toBe(native);
+      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(engine.logFile, "/v1/chat/completions") > translated ? true : undefined), 10_000);
+      expect(engineRequests(engine.logFile, "/v1/messages")).toBe(native);
     });
   });
 
