@@ -121,6 +121,9 @@ export async function send(base: string, dispatcher: Dispatcher, r: ClientReques
       }
     }
     if (rest.trim()) scanLine(r.face, rest.trim(), scan);
+    // A translated stream may have relayed nothing visible yet when its backend dies after its first
+    // byte (vLLM's role-only first chunk has no Ollama line); the router's message says it had started.
+    if (scan.error && scan.lines.some((l) => l.includes("failed mid-response"))) scan.started = true;
     if (scan.error) {
       return {
         kind: "failed",
