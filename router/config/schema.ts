@@ -19,7 +19,11 @@ export const backendSchema = z.strictObject({
   /** The server's root; the router appends /v1/..., /api/..., /health. */
   url: z
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-    .refine((u) => !new URL(u).search && !new URL(u).hash, "must not carry a query or fragment"),
+    // Runs even when the URL check above failed, so it must not assume a parseable URL.
+    .refine((u) => {
+      const parsed = URL.canParse(u) ? new URL(u) : undefined;
+      return parsed === undefined || (!parsed.search && !parsed.hash);
+    }, "must not carry a query or fragment"),
   /** Requests in flight at once; Ollama with OLLAMA_NUM_PARALLEL=1 takes one at a time. Absent = unbounded. */
   maxConcurrency: z.number().int().positive().optional(),
   /** When at maxConcurrency: how many requests may wait, and for how long, before spilling to the next target. */
