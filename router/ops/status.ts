@@ -75,7 +75,7 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
       ejected_until: admission(b.passive, now) === "open" ? null : iso(b.passive.ejectedUntil),
       ejections: b.ejections,
       busy_until: b.passive.busyUntil > now ? iso(b.passive.busyUntil) : null,
-      models: [...(b.models ?? new Map<string, ModelState>()).entries()].map(([name, m]) => ({
+      models: distinctModels(b.models).map(([name, m]) => ({
         name,
         installed: m.installed,
         loaded: m.loaded,
@@ -84,6 +84,21 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
       })),
     })),
   };
+}
+
+/**
+ * Each model once: an engine adapter may file one state under two names (Ollama's `tiny:latest` and
+ * the config's `tiny`), so lookups by either name work; a person reading the page wants one line.
+ */
+function distinctModels(models: Map<string, ModelState> | undefined): [string, ModelState][] {
+  const seen = new Set<ModelState>();
+  const out: [string, ModelState][] = [];
+  for (const entry of models ?? []) {
+    if (seen.has(entry[1])) continue;
+    seen.add(entry[1]);
+    out.push(entry);
+  }
+  return out;
 }
 
 function esc(s: string): string {
