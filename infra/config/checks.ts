@@ -1,6 +1,7 @@
 // Cross-checks zod cannot express per field: references between sections, GPUs, ports, cluster shape.
 import type { Gpus, HostConfig, StackConfig } from "./schema.js";
 import { problem, rmFix, configPath, type ConfigProblem } from "./problems.js";
+import { isUnparsed, nothingUnparsed, type Unparsed } from "./partial.js";
 
 function known(names: Iterable<string>): string {
   const list = [...names];
@@ -23,8 +24,10 @@ export function servedModels(backend: StackConfig["backends"][string]): string[]
   }
 }
 
-function checkHostRef(hosts: Record<string, HostConfig>, name: string, at: (string | number)[], out: ConfigProblem[]): boolean {
+function checkHostRef(hosts: Record<string, HostConfig>, unparsed: Unparsed, name: string, at: (string | number)[], out: ConfigProblem[]): boolean {
   if (name in hosts) return true;
+  // The host exists but is invalid: its own problem is reported, this reference is not wrong.
+  if (isUnparsed(unparsed.hosts, name)) return false;
   out.push(problem(at, `unknown host "${name}"; known: ${known(Object.keys(hosts))}`, Object.keys(hosts)[0] ?? "<host>"));
   return false;
 }
@@ -36,13 +39,17 @@ interface PortClaim {
   what: string;
 }
 
-export function crossCheck(cfg: StackConfig): ConfigProblem[] {
+/**
+ * `unparsed` names what exists in the config but did not parse (and so is absent from `cfg`); findings that
+ * would only be consequences of its absence are not reported.
+ */
+export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparsed): ConfigProblem[] {
   const out: ConfigProblem[] = [];
   const claims: PortClaim[] = [];
 
   for (const [name, b] of Object.entries(cfg.backends)) {
     const base = ["backends", name];
-    b.hosts.forEach((h, i) => checkHostRef(cfg.hosts, h, [...base, "hosts", i], out));
+    b.hosts.forEach((h, i) => checkHostRef(cfg.hosts, unparsed, h, [...base, "hosts", i], out));
     const cluster = b.engine === "vllm" ? b.vllm.cluster : undefined;
     if (cluster && b.hosts.length < 2) {
       out.push(problem([...base, "hosts"], `cluster mode needs at least 2 hosts, got ${b.hosts.length}`, '["<head>","<worker>"]'));
@@ -74,10 +81,10 @@ export function crossCheck(cfg: StackConfig): ConfigProblem[] {
     }
   }
 
-  if (cfg.openWebUI && checkHostRef(cfg.hosts, cfg.openWebUI.host, ["openWebUI", "host"], out)) {
+  if (cfg.openWebUI && checkHostRef(cfg.hosts, unparsed, cfg.openWebUI.host, ["openWebUI", "host"], out)) {
     claims.push({ host: cfg.openWebUI.host, port: cfg.openWebUI.port, at: ["openWebUI", "port"], what: "Open WebUI" });
   }
-  if (cfg.kokoro && checkHostRef(cfg.hosts, cfg.kokoro.host, ["kokoro", "host"], out)) {
+  if (cfg.kokoro && checkHostRef(cfg.hosts, unparsed, cfg.kokoro.host, ["kokoro", "host"], out)) {
     claims.push({ host: cfg.kokoro.host, port: cfg.kokoro.port, at: ["kokoro", "port"], what: "Kokoro" });
     const host = cfg.hosts[cfg.kokoro.host];
     if (cfg.kokoro.gpu && host && !hasGpu(host.gpus)) {
@@ -85,7 +92,7 @@ export function crossCheck(cfg: StackConfig): ConfigProblem[] {
     }
   }
   cfg.router.hosts.forEach((h, i) => {
-    if (checkHostRef(cfg.hosts, h, ["router", "hosts", i], out)) claims.push({ host: h, port: cfg.router.port, at: ["router", "port"], what: "the router" });
+    if (checkHostRef(cfg.hosts, unparsed, h, ["router", "hosts", i], out) && !unparsed.parts.has("router.port")) claims.push({ host: h, port: cfg.router.port, at: ["router", "port"], what: "the router" });
   });
   if (new Set(cfg.router.hosts).size !== cfg.router.hosts.length) {
     out.push(problem(["router", "hosts"], "lists a host twice", `["${[...new Set(cfg.router.hosts)].join('","')}"]`));
@@ -107,6 +114,7 @@ export function crossCheck(cfg: StackConfig): ConfigProblem[] {
       const at = ["router", "aliases", alias, "targets", i];
       const backend = cfg.backends[t.backend];
       if (!backend) {
+        if (isUnparsed(unparsed.backends, t.backend)) return;
         out.push(problem([...at, "backend"], `unknown backend "${t.backend}"; known: ${known(Object.keys(cfg.backends))}`, Object.keys(cfg.backends)[0] ?? "<backend>"));
         return;
       }
@@ -122,32 +130,33 @@ export function crossCheck(cfg: StackConfig): ConfigProblem[] {
   cfg.router.apiKeys.forEach((k, i) => {
     if (keyNames.has(k.name)) out.push(problem(["router", "apiKeys", i, "name"], `duplicate key name "${k.name}"`, `${k.name}-2`));
     keyNames.add(k.name);
-    if (!(k.name in cfg.secrets.apiKeys)) {
+    if (!(k.name in cfg.secrets.apiKeys) && !isUnparsed(unparsed.secretKeys, k.name)) {
       out.push(problem(["secrets", "apiKeys", k.name], `API key "${k.name}" has no secret value`, "<key>", { secret: true }));
     }
     k.aliases?.forEach((a, j) => {
-      if (!(a in cfg.router.aliases)) out.push(problem(["router", "apiKeys", i, "aliases", j], `unknown alias "${a}"; known: ${known(Object.keys(cfg.router.aliases))}`, Object.keys(cfg.router.aliases)[0] ?? "<alias>"));
+      if (!(a in cfg.router.aliases) && !isUnparsed(unparsed.aliases, a)) out.push(problem(["router", "apiKeys", i, "aliases", j], `unknown alias "${a}"; known: ${known(Object.keys(cfg.router.aliases))}`, Object.keys(cfg.router.aliases)[0] ?? "<alias>"));
     });
   });
   for (const name of Object.keys(cfg.secrets.apiKeys)) {
-    if (!keyNames.has(name)) {
+    if (!keyNames.has(name) && !unparsed.parts.has("router.apiKeys")) {
       const path = configPath(["secrets", "apiKeys", name]);
       out.push({ path, message: `no router.apiKeys entry is named "${name}"`, fix: rmFix(path) });
     }
   }
   for (const [family, alias] of Object.entries(cfg.router.claudeModels ?? {})) {
-    if (alias !== undefined && !(alias in cfg.router.aliases)) {
+    if (alias !== undefined && !(alias in cfg.router.aliases) && !isUnparsed(unparsed.aliases, alias)) {
       out.push(problem(["router", "claudeModels", family], `unknown alias "${alias}"; known: ${known(Object.keys(cfg.router.aliases))}`, Object.keys(cfg.router.aliases)[0] ?? "<alias>"));
     }
   }
 
-  if (cfg.openWebUI && cfg.router.apiKeys.length > 0 && !keyNames.has("open-webui")) {
+  const hasOpenWebUI = cfg.openWebUI !== undefined || unparsed.parts.has("openWebUI");
+  if (hasOpenWebUI && cfg.router.apiKeys.length > 0 && !keyNames.has("open-webui")) {
     const i = cfg.router.apiKeys.length;
     out.push(problem(["router", "apiKeys", i, "name"], 'the router requires API keys, so Open WebUI needs one named "open-webui" (and its secret under secrets.apiKeys.open-webui)', "open-webui"));
   }
   if (cfg.ingress.enabled) {
-    if (!cfg.ingress.domain) out.push(problem(["ingress", "domain"], "ingress is enabled but has no domain", "llm.example.com"));
-    if (!cfg.openWebUI) out.push(problem(["ingress", "enabled"], "ingress routes to Open WebUI, but no openWebUI is configured", "false"));
+    if (!cfg.ingress.domain && !unparsed.parts.has("ingress.domain")) out.push(problem(["ingress", "domain"], "ingress is enabled but has no domain", "llm.example.com"));
+    if (!hasOpenWebUI) out.push(problem(["ingress", "enabled"], "ingress routes to Open WebUI, but no openWebUI is configured", "false"));
     const remoteRouters = cfg.router.hosts.filter((h) => cfg.hosts[h]?.kind === "local");
     if (remoteRouters.length) {
       out.push(problem(["ingress", "enabled"], `a cluster cannot reach a router on the local host ("${remoteRouters.join('", "')}")`, "false"));

@@ -2,8 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { crossCheck } from "./checks.js";
 import { configError, type ConfigProblem } from "./problems.js";
-import { stackConfigKeys, stackConfigSchema, type StackConfig } from "./schema.js";
-import { zodProblems } from "./zodProblems.js";
+import { parseByPart } from "./partial.js";
+import { stackConfigKeys, type StackConfig } from "./schema.js";
 import { checkRouterConfig, renderRouterConfig } from "../plan/routerConfig.js";
 
 export type ValidationResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
@@ -24,18 +24,23 @@ export function validateStackConfig(raw: RawStackConfig): ValidationResult {
       fix: "pulumi config rm secrets && pulumi config set --secret --path 'secrets.<name>' <value>",
     });
   }
-  const parsed = stackConfigSchema.safeParse(raw.values);
-  if (!parsed.success) return { ok: false, problems: [...problems, ...zodProblems(parsed.error.issues)] };
-  problems.push(...crossCheck(parsed.data));
-  if (problems.length === 0) {
+  // Every part is parsed on its own and the cross-checks run over the parts that parsed, so one pass
+  // reports every problem, without the false ones a broken part would cause elsewhere.
+  const parts = parseByPart(raw.values);
+  problems.push(...parts.problems, ...crossCheck(parts.config, parts.unparsed));
+  if (problems.length === 0 && parts.complete) {
     // Last line of defence: the router's own parser must accept what we render for it.
-    for (const host of parsed.data.router.hosts) {
-      for (const p of checkRouterConfig(renderRouterConfig(parsed.data, host))) {
+    for (const host of parts.config.router.hosts) {
+      for (const p of checkRouterConfig(renderRouterConfig(parts.config, host))) {
         problems.push({ path: `router (rendered for ${host}): ${p.path}`, message: p.message, fix: "adjust the router section so the rendered config is valid" });
       }
     }
   }
-  return problems.length ? { ok: false, problems } : { ok: true, config: parsed.data };
+  if (problems.length === 0 && !parts.complete) {
+    // Unreachable by construction (an incomplete parse always carries a problem); never accept half a config.
+    problems.push({ path: "(stack config)", message: "did not parse", fix: "pulumi config" });
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, config: parts.config };
 }
 
 // The SDK knows which keys were set with --secret but marks the helper internal; if it ever goes away,

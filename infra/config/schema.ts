@@ -129,12 +129,15 @@ export const kokoroSchema = z.strictObject({
   gpu: z.boolean().default(false),
 });
 
+/** One router.apiKeys entry: a key's name and scope; its value lives under secrets.apiKeys.<name>. */
+export const routerApiKeySchema = z.strictObject({ name: nameSchema, aliases: z.array(nameSchema).optional() });
+
 export const routerSchema = z.strictObject({
   hosts: z.array(nameSchema).min(1),
   port: port.default(4000),
   image: pinnedImage.default("ghcr.io/aistack/router:0.1.0"),
   /** Key names and scopes; the keys themselves are secrets under `secrets.apiKeys.<name>`. */
-  apiKeys: z.array(z.strictObject({ name: nameSchema, aliases: z.array(nameSchema).optional() })).default([]),
+  apiKeys: z.array(routerApiKeySchema).default([]),
   aliases: z.record(nameSchema, aliasSchema),
   claudeModels: z
     .strictObject({ haiku: nameSchema.optional(), sonnet: nameSchema.optional(), opus: nameSchema.optional(), default: nameSchema.optional() })
@@ -151,11 +154,14 @@ export const ingressSchema = z.strictObject({
   certResolver: z.string().min(1).optional(),
 });
 
+/** One secrets.apiKeys value. */
+export const apiKeySecretSchema = z.string().min(16, "an API key must be at least 16 characters");
+
 export const secretsSchema = z
   .strictObject({
     hfToken: z.string().min(1).optional(),
     kubeconfig: z.string().min(1).optional(),
-    apiKeys: z.record(nameSchema, z.string().min(16, "an API key must be at least 16 characters")).default({}),
+    apiKeys: z.record(nameSchema, apiKeySecretSchema).default({}),
     webuiSecretKey: z.string().min(16).optional(),
   })
   .prefault({});
