@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import type { RouterConfigInput } from "../../router/config/schema.js";
 import type { StreamTarget } from "./client.js";
+import { imageNodeFlags } from "./image-flags.js";
 import { freePort, probe, start, stop, waitUntil } from "./procs.js";
 
 const run = promisify(execFile);
@@ -172,7 +173,7 @@ async function router(ctx: SystemContext): Promise<RunningSystem> {
   const port = await freePort();
   const configPath = join(ctx.workDir, "router.json");
   writeFileSync(configPath, JSON.stringify(routerConfig(ctx.upstream.port, port), null, 2));
-  const nodeArgs = ctx.routerDist ? [] : ["--import", "tsx"];
+  const nodeArgs = ctx.routerDist ? imageNodeFlags(join(ctx.repoRoot, "router/Dockerfile")) : ["--import", "tsx"];
   if (ctx.routerProfDir !== undefined) nodeArgs.push("--cpu-prof", "--cpu-prof-dir", ctx.routerProfDir);
   const started = start(process.execPath, [...nodeArgs, entry, "--config", configPath, "--port", String(port)], { cwd: ctx.repoRoot });
   const face = openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`);
