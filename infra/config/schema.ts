@@ -9,6 +9,14 @@ const pinnedImage = z
   .string()
   .regex(/^[a-z0-9][a-z0-9._\-/:]*(:[A-Za-z0-9._-]+|@sha256:[0-9a-f]{64})$/, "must be a pinned image reference (registry/name:tag or @sha256:...)")
   .refine((s) => !s.endsWith(":latest"), "must not use the floating :latest tag");
+/**
+ * A DNS name or IPv4 address: it becomes the host part of http:// URLs the router and Open WebUI use, of
+ * the ssh:// Docker endpoint, and a Kubernetes ExternalName, so anything else (spaces, paths, IPv6 without
+ * brackets) would only fail later, far from its cause.
+ */
+const hostAddress = z
+  .string()
+  .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, "must be a host name or IPv4 address such as 10.0.0.11");
 const absolutePath = z.string().regex(/^(\/|~\/)/, "must be an absolute path (or ~/... on a local host)");
 
 /** GPUs a host offers: none, all, or a device list ("0", "1" or GPU UUIDs). */
@@ -20,7 +28,7 @@ export type Gpus = z.infer<typeof gpusSchema>;
 export const hostSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("ssh").default("ssh"),
-    address: z.string().min(1),
+    address: hostAddress,
     /** The key comes from the user's SSH agent or ~/.ssh/config; nothing secret lives here. */
     user: z.string().min(1).default("root"),
     sshPort: port.default(22),
@@ -32,7 +40,7 @@ export const hostSchema = z.discriminatedUnion("kind", [
   z.strictObject({
     kind: z.literal("local"),
     /** How other containers and the router reach services on this host. */
-    address: z.string().min(1).default("127.0.0.1"),
+    address: hostAddress.default("127.0.0.1"),
     arch: z.enum(["amd64", "arm64"]).default("amd64"),
     gpus: gpusSchema.default("none"),
     dataDir: absolutePath.default("~/.aistack"),

@@ -27,6 +27,8 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
   const out: ConfigProblem[] = [];
   for (const issue of issues.flatMap(flatten)) {
     const segments = [...prefix, ...issue.path] as (string | number)[];
+    // A value under `secrets` must be set with --secret, or the fix itself would leave it in plain text.
+    const opts = { secret: segments[0] === "secrets" };
     switch (issue.code) {
       case "unrecognized_keys":
         for (const key of issue.keys) {
@@ -36,7 +38,7 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
         break;
       case "invalid_value": {
         const allowed = issue.values.map((v) => JSON.stringify(v)).join(", ");
-        out.push(problem(segments, `must be one of ${allowed}`, String(issue.values[0])));
+        out.push(problem(segments, `must be one of ${allowed}`, String(issue.values[0]), opts));
         break;
       }
       case "invalid_type":
@@ -45,11 +47,12 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
             segments,
             issue.message.endsWith("received undefined") ? `is required (${issue.expected})` : `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}`,
             placeholder(segments),
+            opts,
           ),
         );
         break;
       default:
-        out.push(problem(segments, issue.message, placeholder(segments)));
+        out.push(problem(segments, issue.message, placeholder(segments), opts));
     }
   }
   return out;
