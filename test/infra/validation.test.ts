@@ -65,8 +65,11 @@ describe("stack config validation", () => {
     );
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).constructor.name).toBe("RunError");
-    // zod rejects the shape first; the cross-checks run once the shape is right.
-    expect((err as Error).message).toMatch(/^The stack config has 1 problem:\n {2}- hosts\.dev\.adress: unknown key "adress"/);
+    // Every problem in one pass: the shape problem and the cross-check findings together.
+    const lines = (err as Error).message.split("\n");
+    expect(lines[0]).toBe("The stack config has 3 problems:");
+    expect(lines[1]).toMatch(/^ {2}- hosts\.dev\.adress: unknown key "adress"/);
+    expect(lines).toEqual(expect.arrayContaining([expect.stringMatching(/^ {2}- kokoro\.port: port 8080/), expect.stringMatching(/^ {2}- router\.aliases\.coder\.targets\[1\]\.backend: unknown backend "nope"/)]));
     delete cfg.hosts.dev.adress;
     const err2 = (await runProgram(cfg).then(() => undefined, (e: unknown) => e)) as Error;
     expect(err2.message.split("\n")).toEqual([
