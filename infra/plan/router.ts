@@ -26,7 +26,9 @@ export function planRouter(cfg: StackConfig, homeDir: string): ContainerSpec[] {
         owner: "router",
         host: hostName,
         image: cfg.router.image,
-        command: ["node", "dist/router/main.js", "--config", `${routerConfigMount}/${routerConfigFileName}`],
+        // Arguments to the image's ENTRYPOINT (`node dist/router/main.js`, router/Dockerfile); listen
+        // address and port come from the delivered config.
+        command: ["--config", `${routerConfigMount}/${routerConfigFileName}`],
         env: { NODE_ENV: "production" },
         secretEnv: {},
         ports: [{ internal: port, external: port }],

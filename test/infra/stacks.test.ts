@@ -111,7 +111,7 @@ describe("home stack (the seed network)", () => {
     const run = await load();
     const router = containers(run).get("router-unraid");
     expect(router?.inputs.volumes).toEqual([{ hostPath: "/opt/aistack/router", containerPath: "/etc/aistack", readOnly: true }]);
-    expect(router?.inputs.command).toEqual(["node", "dist/router/main.js", "--config", "/etc/aistack/router.json"]);
+    expect(router?.inputs.command).toEqual(["--config", "/etc/aistack/router.json"]);
     const deliveries = byType(run, "command:remote:Command");
     expect(deliveries.map((d) => d.name).sort()).toEqual(["router-dev-config", "router-unraid-config"]);
     const unraid = deliveries.find((d) => d.name === "router-unraid-config");
