@@ -1,8 +1,10 @@
 // Holds a model load open: Ollama loads a model by starting a runner subprocess
 // (`ollama runner [--ollama-engine] --model <blob> --port N`, llm/server.go StartRunner) and then
 // polls it until it answers (waitUntilRunnerLaunched, no deadline but the request's own context)
-// before sending it the load. A runner stopped with SIGSTOP as soon as it appears never answers,
-// so the load stays in progress for as long as the test wants, however small the model.
+// before sending it the load, itself a plain HTTP call without a timeout. A runner stopped with
+// SIGSTOP as soon as it appears never answers, so the load stays in progress for as long as the
+// test wants, however small the model. (Once the weights are committed, WaitUntilRunning gives up
+// after OLLAMA_LOAD_TIMEOUT, 5 minutes by default, without progress: far beyond these tests.)
 
 import { readFileSync, readdirSync } from "node:fs";
 
