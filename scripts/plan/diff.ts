@@ -100,6 +100,7 @@ export function diffCaptures(base: Capture, head: Capture): PlanDiff {
   const before = new Map(base.resources.map((r) => [key(r), r]));
   const after = new Map(head.resources.map((r) => [key(r), r]));
   const resources: ResourceChange[] = [];
+  const movedProviders = providersWithNewInputs(base, head);
   for (const k of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const a = before.get(k);
     const b = after.get(k);
@@ -107,8 +108,9 @@ export function diffCaptures(base: Capture, head: Capture): PlanDiff {
     else if (a && !b) resources.push({ type: a.type, name: a.name, group: groupOf(base, a), kind: "removed", changed: [], replacing: [], envNames: [] });
     else if (a && b) {
       const changed = changedPaths(a.inputs, b.inputs);
-      // A resource that moves to another provider (another host) is deleted and created again.
-      const providerMoved = (a.provider ?? "") !== (b.provider ?? "");
+      // A resource that moves to another provider (another host), or whose provider now points
+      // somewhere else (a new Docker host address), is created again there.
+      const providerMoved = (a.provider ?? "") !== (b.provider ?? "") || (b.provider !== undefined && movedProviders.has(b.provider));
       if (changed.length === 0 && !providerMoved) continue;
       const all = providerMoved ? [...changed, "provider"] : changed;
       resources.push({
@@ -127,6 +129,22 @@ export function diffCaptures(base: Capture, head: Capture): PlanDiff {
     .filter((k) => canon(base.outputs[k]) !== canon(head.outputs[k]));
   return { newStack: base.absent, aliases: diffAliases(base, head), resources, outputs };
 }
+
+/**
+ * Providers whose own inputs changed (e.g. a Docker provider's `host`): what they manage is acted on
+ * somewhere else now, so the plan counts it as replaced rather than hide a move behind one line.
+ */
+function providersWithNewInputs(base: Capture, head: Capture): Set<string> {
+  const before = new Map(base.resources.filter(isProvider).map((r) => [r.name, r]));
+  const out = new Set<string>();
+  for (const r of head.resources.filter(isProvider)) {
+    const was = before.get(r.name);
+    if (was && was.type === r.type && canon(was.inputs) !== canon(r.inputs)) out.add(r.name);
+  }
+  return out;
+}
+
+const isProvider = (r: CapturedResource): boolean => r.type.startsWith("pulumi:providers:");
 
 export function hasChanges(d: PlanDiff): boolean {
   return d.newStack || d.aliases.length > 0 || d.resources.length > 0 || d.outputs.length > 0;

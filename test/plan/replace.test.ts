@@ -56,6 +56,22 @@ describe("a docker Container", () => {
     const after = syntheticCapture([{ ...container("engine"), provider: "hosts-other" }]);
     expect(disruptiveReplacements(diffCaptures(before, after)).map((r) => r.replacing)).toEqual([["provider"]]);
   });
+
+  it("is replaced when its host's provider now points at another address", () => {
+    const before = syntheticCapture([container("engine")]);
+    const after = syntheticCapture([container("engine")]);
+    after.resources[0] = { ...after.resources[0]!, inputs: { host: "ssh://root@10.9.9.10:22" } };
+    const diff = diffCaptures(before, after);
+    expect(disruptiveReplacements(diff).map((r) => [r.name, r.replacing])).toEqual([["engine", ["provider"]]]);
+    expect(renderReport(after, diff, base, before)).toContain("⚠ REPLACES container `engine`");
+  });
+
+  it("is left alone when another host's provider changes", () => {
+    const before = syntheticCapture([container("engine")]);
+    const after = syntheticCapture([container("engine")]);
+    after.resources.push({ type: "pulumi:providers:docker", name: "hosts-other", inputs: { host: "ssh://root@10.9.9.11:22" } });
+    expect(disruptiveReplacements(diffCaptures(before, after))).toEqual([]);
+  });
 });
 
 const other = (type: string, name: string, inputs: Record<string, Json>): CapturedResource => ({ type, name, provider: "hosts-box", inputs });
