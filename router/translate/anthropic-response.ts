@@ -14,12 +14,23 @@ export interface OpenAIToAnthropicOptions {
   id?: string;
 }
 
+// Ids must be unique, not secret: a per-process random prefix and a counter keep the 24-hex-digit
+// shape without a call into the system's random source for every message and tool call.
+const ID_PREFIX = randomBytes(6).toString("hex");
+const COUNTER_SPAN = 2 ** 48; // 12 hex digits
+let idCounter = 0;
+
+function nextIdSuffix(): string {
+  idCounter = (idCounter + 1) % COUNTER_SPAN;
+  return ID_PREFIX + idCounter.toString(16).padStart(12, "0");
+}
+
 export function newMessageId(): string {
-  return `msg_${randomBytes(12).toString("hex")}`;
+  return `msg_${nextIdSuffix()}`;
 }
 
 export function newToolUseId(): string {
-  return `toolu_${randomBytes(12).toString("hex")}`;
+  return `toolu_${nextIdSuffix()}`;
 }
 
 /**
