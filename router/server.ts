@@ -370,12 +370,25 @@ function send(res: ServerResponse, r: Rendered, id: string): void {
 
 /** Whether a parsed JSON value nests arrays/objects deeper than `limit` (iterative: no recursion to overflow). */
 export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop() as [unknown, number];
-    if (typeof v !== "object" || v === null) continue;
+  // Two parallel stacks and for-in: this runs on every request, so no tuple or Object.values array per object.
+  const values: object[] = [];
+  const depths: number[] = [];
+  if (typeof value === "object" && value !== null) {
+    values.push(value);
+    depths.push(0);
+  }
+  while (values.length > 0) {
+    const v = values.pop() as Record<string, unknown>;
+    const depth = depths.pop() as number;
     if (depth >= limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    for (const k in v) {
+      // v["__proto__"] would read the prototype, not the own key JSON.parse made: read that one.
+      const child = k === "__proto__" ? (Object.getOwnPropertyDescriptor(v, k)?.value as unknown) : v[k];
+      if (typeof child === "object" && child !== null) {
+        values.push(child);
+        depths.push(depth + 1);
+      }
+    }
   }
   return false;
 }
@@ -400,7 +413,8 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-la
       chunks.push(c);
     });
     req.once("end", () => {
-      if (!done) resolve(Buffer.concat(chunks, size));
+      // A small request arrives in one chunk: no copy then.
+      if (!done) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
       done = true;
     });
     req.once("error", () => {

@@ -47,28 +47,30 @@ export interface ExchangeResult {
 const COPY_HEADERS = ["content-type", "content-length", "retry-after"] as const;
 
 export function candidateViews(alias: AliasConfig, registry: BackendRegistry, now: number): CandidateView[] {
-  return alias.targets.flatMap((t, index) => {
+  // A plain loop: this runs on every request, and flatMap allocates an array per target.
+  const out: CandidateView[] = [];
+  for (let index = 0; index < alias.targets.length; index++) {
+    const t = alias.targets[index] as AliasConfig["targets"][number];
     const b = registry.get(t.backend);
-    if (!b) return [];
+    if (!b) continue;
     const m = b.model(t.model);
     let warmth: CandidateView["warmth"];
     if (b.models === undefined) warmth = "unknown";
     else if (!m || !m.installed) warmth = "missing";
     else warmth = m.loaded || b.adapter.servedMeansLoaded ? "loaded" : "cold";
-    return [
-      {
-        index,
-        backend: b.name,
-        model: t.model,
-        health: b.health,
-        admission: admission(b.passive, now),
-        busy: b.passive.busyUntil > now,
-        saturated: !b.slots.free,
-        warmth,
-        inFlight: b.inFlight,
-      },
-    ];
-  });
+    out.push({
+      index,
+      backend: b.name,
+      model: t.model,
+      health: b.health,
+      admission: admission(b.passive, now),
+      busy: b.passive.busyUntil > now,
+      saturated: !b.slots.free,
+      warmth,
+      inFlight: b.inFlight,
+    });
+  }
+  return out;
 }
 
 function transportError(err: unknown, timedOut: boolean, backend: string): RouterError {
@@ -118,12 +120,15 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
   const { config, aliasConfig } = x;
   const firstByteMs = aliasConfig.firstByteTimeoutMs ?? config.timeouts.firstByteMs;
   const deadline = x.now() + firstByteMs;
-  const order = distinctBackends(rankTargets(candidateViews(aliasConfig, x.registry, x.now())));
+  const views = candidateViews(aliasConfig, x.registry, x.now());
+  // Most aliases have one target: nothing to order or de-duplicate.
+  const order = views.length < 2 ? views : distinctBackends(rankTargets(views));
   const keepAlive = x.req.stream ? new KeepAlive(x, config.timeouts.keepAliveMs) : undefined;
   let sent = 0;
   let lastError: RouterError = { status: 503, kind: "overloaded", message: `no backend of alias ${x.alias} could take the request` };
   try {
-    for (const [i, c] of order.entries()) {
+    for (let i = 0; i < order.length; i++) {
+      const c = order[i] as CandidateView;
       if (sent > config.retries.max) break;
       if (x.signal.aborted) return gone(sent);
       const remaining = deadline - x.now();
@@ -358,20 +363,20 @@ async function relay(
     if (!x.req.stream && translator) h["content-type"] = "application/json";
     res.writeHead(up.statusCode, h);
   }
-  const base = { backend: b.name, model, attempts, ttfbMs };
+  const backend = b.name;
   if (first === null) {
     if (translator) res.write(translator.end());
     res.end();
-    return { ...base, status: up.statusCode, outcome: "ok" };
+    return { status: up.statusCode, outcome: "ok", backend, model, attempts, ttfbMs };
   }
   const out = translator ? translator.push(first) : first;
   if (out.length > 0) res.write(out);
   const end = await pump(up.body, res, translator, x.config.timeouts.idleMs);
   if (end.ok) {
     res.end();
-    return { ...base, status: up.statusCode, outcome: "ok" };
+    return { status: up.statusCode, outcome: "ok", backend, model, attempts, ttfbMs };
   }
-  if (x.signal.aborted) return { ...base, status: 499, outcome: "client-gone" };
+  if (x.signal.aborted) return { status: 499, outcome: "client-gone", backend, model, attempts, ttfbMs };
   passive(x, b, "failure", "mid-stream");
   const err: RouterError = { status: 502, kind: "upstream", message: `backend ${b.name} failed mid-response: ${end.error.message || end.error.name}` };
   if (x.req.stream) {
@@ -380,5 +385,5 @@ async function relay(
   } else {
     res.destroy();
   }
-  return { ...base, status: up.statusCode, outcome: "in-band-error", error: err.message };
+  return { status: up.statusCode, outcome: "in-band-error", backend, model, attempts, ttfbMs, error: err.message };
 }
