@@ -36,9 +36,8 @@ export interface OpenAITool {
 
 export type OpenAIToolChoice = "auto" | "none" | "required" | { type: "function"; function: { name: string } };
 
-export interface OpenAIChatRequest {
-  model: string;
-  messages: OpenAIMessage[];
+/** Sampling and streaming fields shared by chat and plain completions. */
+export interface OpenAISampling {
   max_tokens?: number;
   temperature?: number;
   top_p?: number;
@@ -53,6 +52,11 @@ export interface OpenAIChatRequest {
   stop?: string[];
   stream?: boolean;
   stream_options?: { include_usage: boolean };
+}
+
+export interface OpenAIChatRequest extends OpenAISampling {
+  model: string;
+  messages: OpenAIMessage[];
   tools?: OpenAITool[];
   tool_choice?: OpenAIToolChoice;
   parallel_tool_calls?: boolean;
@@ -64,22 +68,10 @@ export interface OpenAIChatRequest {
   reasoning_effort?: "low" | "medium" | "high";
 }
 
-export interface OpenAICompletionRequest {
+export interface OpenAICompletionRequest extends OpenAISampling {
   model: string;
   prompt: string;
   suffix?: string;
-  max_tokens?: number;
-  temperature?: number;
-  top_p?: number;
-  top_k?: number;
-  min_p?: number;
-  seed?: number;
-  presence_penalty?: number;
-  frequency_penalty?: number;
-  repetition_penalty?: number;
-  stop?: string[];
-  stream?: boolean;
-  stream_options?: { include_usage: boolean };
 }
 
 export interface OpenAIEmbeddingRequest {
