@@ -28,6 +28,15 @@ afterAll(async () => {
 const [alias] = env.models;
 const user = (content: string) => [{ role: "user" as const, content }];
 
+/**
+ * Waits until the engine has logged one more request on `path` than `before`. The engine writes its
+ * access line after the last byte is sent, so a test that counts lines must let the previous test's
+ * line land first.
+ */
+async function engineLogged(path: string, before: number): Promise<void> {
+  await eventually(`the engine to log ${path}`, () => Promise.resolve(engineRequests(engine.logFile, path) > before ? true : undefined), 10_000);
+}
+
 describe.sequential("through the router, served by the real Ollama", () => {
   let scenario: Scenario;
   let url: string;
@@ -53,6 +62,7 @@ describe.sequential("through the router, served by the real Ollama", () => {
     const client = (): OpenAI => new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused", maxRetries: 0 });
 
     it("answers a chat completion", async () => {
+      const before = engineRequests(engine.logFile, "/v1/chat/completions");
       const { data, response } = await client().chat.completions.create({ model: alias, messages: user("hello"), max_tokens: 6 }).withResponse();
       expect(response.headers.get("x-router-backend")).toBe(REAL);
       expect(data.object).toBe("chat.completion");
@@ -60,9 +70,11 @@ describe.sequential("through the router, served by the real Ollama", () => {
       expect(data.choices[0]?.finish_reason).toBe("length");
       expect(typeof data.choices[0]?.message.content).toBe("string");
       expect(data.usage?.completion_tokens).toBe(6);
+      await engineLogged("/v1/chat/completions", before);
     });
 
     it("streams a chat completion with a usage chunk", async () => {
+      const before = engineRequests(engine.logFile, "/v1/chat/completions");
       const { data: stream, response } = await client()
         .chat.completions.create({ model: alias, messages: user("hello"), max_tokens: 6, stream: true, stream_options: { include_usage: true } })
         .withResponse();
@@ -81,6 +93,7 @@ describe.sequential("through the router, served by the real Ollama", () => {
       expect(finishes).toEqual(["length"]);
       expect(deltas).toBeGreaterThan(0);
       expect(completionTokens).toBe(6);
+      await engineLogged("/v1/chat/completions", before);
     });
   });
 
@@ -96,7 +109,7 @@ describe.sequential("through the router, served by the real Ollama", () => {
       expect(data.content[0]?.type).toBe("text");
       expect(data.usage.output_tokens).toBe(5);
       // The engine writes its access line when the request is done, a moment after the reply.
-      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(engine.logFile, "/v1/messages") > before ? true : undefined), 10_000);
+      await engineLogged("/v1/messages", before);
       expect(engineRequests(engine.logFile, "/v1/chat/completions")).toBe(beforeTranslated);
     });
 
@@ -117,7 +130,7 @@ describe.sequential("through the router, served by the real Ollama", () => {
       expect(types).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
       expect(stopReason).toBe("max_tokens");
       expect(outputTokens).toBe(5);
-      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(engine.logFile, "/v1/messages") > before ? true : undefined), 10_000);
+      await engineLogged("/v1/messages", before);
     });
   });
 
@@ -141,7 +154,7 @@ describe.sequential("through the router, served by the real Ollama", () => {
       expect(data).toMatchObject({ type: "message", role: "assistant", stop_reason: "max_tokens", model: alias });
       expect(data.content[0]?.type).toBe("text");
       expect(data.usage.output_tokens).toBe(5);
-      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(engine.logFile, "/v1/chat/completions") > translated ? true : undefined), 10_000);
+      await engineLogged("/v1/chat/completions", translated);
       expect(engineRequests(engine.logFile, "/v1/messages")).toBe(native);
     });
 
@@ -161,7 +174,7 @@ describe.sequential("through the router, served by the real Ollama", () => {
       expect(types).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
       expect(text.length).toBeGreaterThan(0);
       expect(outputTokens).toBe(5);
-      await eventually("the engine to log the request", () => Promise.resolve(engineRequests(engine.logFile, "/v1/chat/completions") > translated ? true : undefined), 10_000);
+      await engineLogged("/v1/chat/completions", translated);
       expect(engineRequests(engine.logFile, "/v1/messages")).toBe(native);
     });
   });
