@@ -1,9 +1,9 @@
 // The Anthropic face end to end: the official SDK against the router and the engine fakes, through
 // translation (vLLM, llama.cpp) and passthrough (vLLM set native, Ollama >= 0.14.0 by auto).
 import type Anthropic from "@anthropic-ai/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeEngine, type FakeEngine } from "../fakes/index.js";
-import { config, richReply, sha256, sseEvents, startRouter, TOOL_ARGS, weatherTool, type Running } from "./harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { FakeEngine } from "../fakes/index.js";
+import { config, facesFixture, richReply, sha256, sseEvents, TOOL_ARGS, until, weatherTool, type Running } from "./harness.js";
 
 const KEY = "sk-test-coder";
 const MICRO_KEY = "sk-test-micro";
@@ -14,13 +14,14 @@ describe("Anthropic face", () => {
   let llama: FakeEngine;
   let ollama: FakeEngine;
   let r: Running;
+  const fx = facesFixture();
 
   beforeAll(async () => {
-    vllm = await startFakeEngine({ engine: "vllm", models: ["Qwen3-Coder"], reply: richReply, contextLength: 32768 });
-    vllmNative = await startFakeEngine({ engine: "vllm", models: ["Qwen3-Coder"], reply: richReply, anthropic: true });
-    llama = await startFakeEngine({ engine: "llamacpp", models: ["local"], reply: richReply });
-    ollama = await startFakeEngine({ engine: "ollama", models: ["qwen3:8b"], loaded: ["qwen3:8b"], reply: richReply, anthropic: true });
-    r = await startRouter(
+    vllm = await fx.fake({ engine: "vllm", models: ["Qwen3-Coder"], reply: richReply, contextLength: 32768 });
+    vllmNative = await fx.fake({ engine: "vllm", models: ["Qwen3-Coder"], reply: richReply, anthropic: true });
+    llama = await fx.fake({ engine: "llamacpp", models: ["local"], reply: richReply });
+    ollama = await fx.fake({ engine: "ollama", models: ["qwen3:8b"], loaded: ["qwen3:8b"], reply: richReply, anthropic: true });
+    r = await fx.router(
       config({
         backends: {
           vllm: { engine: "vllm", url: vllm.url },
@@ -42,12 +43,7 @@ describe("Anthropic face", () => {
       }),
     );
     // The Ollama backend's version (and so `auto` → native) is learned by its probe.
-    await waitFor(() => r.router.registry.get("ollama")?.version !== undefined);
-  });
-
-  afterAll(async () => {
-    await r.stop();
-    await Promise.all([vllm, vllmNative, llama, ollama].map((e) => e.stop()));
+    await until(() => r.router.registry.get("ollama")?.version !== undefined, "the Ollama backend's version");
   });
 
   const ask = {
@@ -359,8 +355,3 @@ describe("Anthropic face", () => {
     });
   });
 });
-
-async function waitFor(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((res) => setTimeout(res, 10));
-  if (!cond()) throw new Error("condition not reached");
-}

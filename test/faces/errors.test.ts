@@ -2,9 +2,9 @@
 // Anthropic {"type":"error","error":{"type","message"}}, Ollama {"error":"..."}. The paths the other
 // face tests already cover (auth, scope, unknown model, bad body, context overflow, backend 400/429/500,
 // management calls) live in anthropic.test.ts and ollama.test.ts; this file adds the rest.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeEngine, type FakeEngine } from "../fakes/index.js";
-import { config, startRouter, type Running } from "./harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { FakeEngine } from "../fakes/index.js";
+import { config, facesFixture, until, type Running } from "./harness.js";
 
 const MAX_BODY = 8 * 1024;
 
@@ -13,14 +13,15 @@ describe("error paths in each dialect's shape", () => {
   let ollama: FakeEngine;
   let gone: FakeEngine;
   let r: Running;
+  const fx = facesFixture();
 
   beforeAll(async () => {
-    vllm = await startFakeEngine({ engine: "vllm", models: ["m"] });
-    ollama = await startFakeEngine({ engine: "ollama", models: ["m"], loaded: ["m"] });
+    vllm = await fx.fake({ engine: "vllm", models: ["m"] });
+    ollama = await fx.fake({ engine: "ollama", models: ["m"], loaded: ["m"] });
     // A backend whose port is closed: every attempt is refused.
-    gone = await startFakeEngine({ engine: "vllm", models: ["m"] });
+    gone = await fx.fake({ engine: "vllm", models: ["m"] });
     await gone.stop();
-    r = await startRouter(
+    r = await fx.router(
       config({
         backends: {
           vllm: { engine: "vllm", url: vllm.url },
@@ -35,12 +36,7 @@ describe("error paths in each dialect's shape", () => {
         limits: { maxBodyBytes: MAX_BODY },
       }),
     );
-    for (let i = 0; i < 500 && r.router.registry.get("gone")?.health !== "down"; i++) await new Promise((res) => setTimeout(res, 10));
-  });
-
-  afterAll(async () => {
-    await r.stop();
-    await Promise.all([vllm, ollama].map((e) => e.stop()));
+    await until(() => r.router.registry.get("gone")?.health === "down", "the closed backend seen down");
   });
 
   interface Answer {

@@ -1,41 +1,12 @@
 // A router with all three faces in front of engine fakes, for the Anthropic and Ollama face tests.
-import Anthropic from "@anthropic-ai/sdk";
-import { Ollama } from "ollama";
-import { parseRouterConfig, type RouterConfig, type RouterConfigInput } from "../../router/config/schema.js";
-import { anthropicFace } from "../../router/faces/anthropic/index.js";
-import { ollamaFace } from "../../router/faces/ollama/index.js";
-import { Router } from "../../router/server.js";
 import type { FakeReply } from "../fakes/index.js";
+import { otherFaces, routerFixture, type Fixture } from "../router/harness.js";
 
-export { sha256, until } from "../router/harness.js";
+export { config, sha256, until, untilModelsKnown, type Running } from "../router/harness.js";
 
-export const fastHealth = { intervalMs: 50, timeoutMs: 500, maxIntervalMs: 200 };
-
-export function config(input: Omit<RouterConfigInput, "listen">): RouterConfig {
-  const r = parseRouterConfig({ listen: { host: "127.0.0.1", port: 0 }, health: fastHealth, logging: { level: "silent" }, ...input });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.config;
-}
-
-export interface Running {
-  router: Router;
-  url: string;
-  anthropic(key?: string, base?: string): Anthropic;
-  ollama(key?: string): Ollama;
-  stop(): Promise<void>;
-}
-
-export async function startRouter(cfg: RouterConfig): Promise<Running> {
-  const router = new Router({ config: cfg, faces: [anthropicFace, ollamaFace], logSink: () => undefined });
-  const url = await router.listen(0, "127.0.0.1");
-  return {
-    router,
-    url,
-    // Claude Code's set-up: ANTHROPIC_BASE_URL=https://<domain>/api, so the SDK calls /api/v1/messages.
-    anthropic: (key = "none", base = "/api") => new Anthropic({ apiKey: key, baseURL: url + base, maxRetries: 0, timeout: 20_000 }),
-    ollama: (key = "none") => new Ollama({ host: url, headers: { authorization: `Bearer ${key}` } }),
-    stop: () => router.close(0),
-  };
+/** The router fixture with all three faces, for a suite that shares one router: stopped after the suite. */
+export function facesFixture(): Fixture {
+  return routerFixture("all", { faces: otherFaces });
 }
 
 /** What every backend answers in these tests: reasoning, text and a tool call with nested arguments. */

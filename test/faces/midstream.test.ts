@@ -3,27 +3,28 @@
 // client an in-band error in its own framing and then the end of the stream; a cold Ollama load
 // longer than timeouts.keepAliveMs gets keep-alives (Anthropic `ping`, an empty Ollama chunk).
 import { APIError } from "@anthropic-ai/sdk";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeEngine, type FakeEngine } from "../fakes/index.js";
-import { config, sseEvents, startRouter, type Running } from "./harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { FakeEngine } from "../fakes/index.js";
+import { config, facesFixture, sseEvents, untilModelsKnown, type Running } from "./harness.js";
 
 const longText = "one two three four five six seven eight nine ten ".repeat(8).trim();
 
 describe("mid-stream failures and keep-alives", () => {
   const engines: Record<string, FakeEngine> = {};
   let r: Running;
+  const fx = facesFixture();
 
   beforeAll(async () => {
     const reply = () => ({ content: longText });
     // One backend per case, so one case's failure (and its passive ejection) never touches another.
-    engines.vllm = await startFakeEngine({ engine: "vllm", models: ["m"], reply });
-    engines.vllmNative = await startFakeEngine({ engine: "vllm", models: ["m"], reply, anthropic: true });
-    engines.vllmDies = await startFakeEngine({ engine: "vllm", models: ["m"], reply, chunkDelayMs: 20 });
-    engines.ollamaWarm = await startFakeEngine({ engine: "ollama", models: ["m"], loaded: ["m"], reply });
-    engines.vllmOllama = await startFakeEngine({ engine: "vllm", models: ["m"], reply });
-    engines.ollamaCold = await startFakeEngine({ engine: "ollama", models: ["a", "b"], loaded: [], loadDelayMs: 400, reply, anthropic: true });
+    engines.vllm = await fx.fake({ engine: "vllm", models: ["m"], reply });
+    engines.vllmNative = await fx.fake({ engine: "vllm", models: ["m"], reply, anthropic: true });
+    engines.vllmDies = await fx.fake({ engine: "vllm", models: ["m"], reply, chunkDelayMs: 20 });
+    engines.ollamaWarm = await fx.fake({ engine: "ollama", models: ["m"], loaded: ["m"], reply });
+    engines.vllmOllama = await fx.fake({ engine: "vllm", models: ["m"], reply });
+    engines.ollamaCold = await fx.fake({ engine: "ollama", models: ["a", "b"], loaded: [], loadDelayMs: 400, reply, anthropic: true });
     const backends = Object.fromEntries(Object.entries(engines).map(([name, e]) => [name, { engine: e.options.engine, url: e.url, ...(name === "vllmNative" ? { anthropic: "native" as const } : {}) }]));
-    r = await startRouter(
+    r = await fx.router(
       config({
         backends,
         aliases: {
@@ -39,12 +40,7 @@ describe("mid-stream failures and keep-alives", () => {
         timeouts: { idleMs: 300, keepAliveMs: 40 },
       }),
     );
-    for (let i = 0; i < 500 && r.router.registry.all().some((b) => b.models === undefined); i++) await new Promise((res) => setTimeout(res, 10));
-  });
-
-  afterAll(async () => {
-    await r.stop();
-    await Promise.all(Object.values(engines).map((e) => e.stop()));
+    await untilModelsKnown(r);
   });
 
   async function rawStream(path: string, body: unknown): Promise<{ status: number; text: string }> {

@@ -1,20 +1,21 @@
 // The Ollama face fits num_predict into a translated target's context, as the Anthropic face fits
 // max_tokens: vLLM refuses prompt + max_tokens beyond max_model_len, so an unclamped request would fail.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeEngine, type FakeEngine } from "../fakes/index.js";
-import { config, startRouter, type Running } from "./harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { FakeEngine } from "../fakes/index.js";
+import { config, facesFixture, untilModelsKnown, type Running } from "./harness.js";
 
 describe("Ollama face: context-aware output limits", () => {
   let vllmSmall: FakeEngine;
   let llamaSmall: FakeEngine;
   let vllmBig: FakeEngine;
   let r: Running;
+  const fx = facesFixture();
 
   beforeAll(async () => {
-    vllmSmall = await startFakeEngine({ engine: "vllm", models: ["small"], contextLength: 4096 });
-    llamaSmall = await startFakeEngine({ engine: "llamacpp", models: ["small"], contextLength: 4096 });
-    vllmBig = await startFakeEngine({ engine: "vllm", models: ["big"], contextLength: 32768 });
-    r = await startRouter(
+    vllmSmall = await fx.fake({ engine: "vllm", models: ["small"], contextLength: 4096 });
+    llamaSmall = await fx.fake({ engine: "llamacpp", models: ["small"], contextLength: 4096 });
+    vllmBig = await fx.fake({ engine: "vllm", models: ["big"], contextLength: 32768 });
+    r = await fx.router(
       config({
         backends: {
           "vllm-small": { engine: "vllm", url: vllmSmall.url },
@@ -29,12 +30,7 @@ describe("Ollama face: context-aware output limits", () => {
         },
       }),
     );
-    for (let i = 0; i < 500 && r.router.registry.all().some((b) => b.models === undefined); i++) await new Promise((res) => setTimeout(res, 10));
-  });
-
-  afterAll(async () => {
-    await r.stop();
-    await Promise.all([vllmSmall, llamaSmall, vllmBig].map((e) => e.stop()));
+    await untilModelsKnown(r);
   });
 
   // About 1500 tokens for the fakes' tokenizer (a word is a token): fits 4096, not with 32000 more.

@@ -1,8 +1,8 @@
 // The Ollama face end to end with the official `ollama` client: the alias table as a model list, and
 // chat / generate / embed over vLLM and llama.cpp (translated) and Ollama (passthrough).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startFakeEngine, type FakeEngine } from "../fakes/index.js";
-import { config, richReply, sha256, startRouter, TOOL_ARGS, type Running } from "./harness.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { FakeEngine } from "../fakes/index.js";
+import { config, facesFixture, richReply, sha256, TOOL_ARGS, untilModelsKnown, type Running } from "./harness.js";
 
 const KEY = "sk-ollama-all";
 const MICRO_KEY = "sk-ollama-micro";
@@ -12,12 +12,13 @@ describe("Ollama face", () => {
   let llama: FakeEngine;
   let ollama: FakeEngine;
   let r: Running;
+  const fx = facesFixture();
 
   beforeAll(async () => {
-    vllm = await startFakeEngine({ engine: "vllm", models: ["Qwen3-Coder"], reply: richReply });
-    llama = await startFakeEngine({ engine: "llamacpp", models: ["local"], reply: richReply });
-    ollama = await startFakeEngine({ engine: "ollama", models: ["qwen3:8b"], loaded: ["qwen3:8b"], reply: richReply });
-    r = await startRouter(
+    vllm = await fx.fake({ engine: "vllm", models: ["Qwen3-Coder"], reply: richReply });
+    llama = await fx.fake({ engine: "llamacpp", models: ["local"], reply: richReply });
+    ollama = await fx.fake({ engine: "ollama", models: ["qwen3:8b"], loaded: ["qwen3:8b"], reply: richReply });
+    r = await fx.router(
       config({
         backends: {
           vllm: { engine: "vllm", url: vllm.url },
@@ -35,12 +36,7 @@ describe("Ollama face", () => {
         ],
       }),
     );
-    for (let i = 0; i < 500 && r.router.registry.all().some((b) => b.models === undefined); i++) await new Promise((res) => setTimeout(res, 10));
-  });
-
-  afterAll(async () => {
-    await r.stop();
-    await Promise.all([vllm, llama, ollama].map((e) => e.stop()));
+    await untilModelsKnown(r);
   });
 
   const tools = [{ type: "function", function: { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];

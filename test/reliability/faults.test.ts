@@ -2,33 +2,24 @@
 // refuse the router's key, while clients keep coming. The router's contract: no client-visible failure
 // before the first byte while another target is healthy; after it, an in-band error then close; at most
 // 2 retries, each on a different backend; ejection and recovery at the configured times.
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FakeEngine } from "../fakes/index.js";
-import { startFakeEngine } from "../fakes/index.js";
-import { config, Ledger, ledgerFake, openaiEvents, post, startRouter, until, type Running } from "./harness.js";
+import { config, faultFixture, Ledger, ledgerFake, openaiEvents, post, until, untilAllUp, type Running } from "./harness.js";
 
-let engines: FakeEngine[] = [];
-let r: Running | undefined;
-afterEach(async () => {
-  await r?.stop();
-  await Promise.all(engines.map((e) => e.stop()));
-  engines = [];
-  r = undefined;
-});
+const fx = faultFixture();
 
 async function pair(ledger: Ledger, extra: Record<string, unknown> = {}, aliasExtra: Record<string, unknown> = {}, chunkDelayMs = 10): Promise<[FakeEngine, FakeEngine, Running]> {
-  const a = await ledgerFake(ledger, "a", { engine: "vllm", models: ["m"], anthropic: true, chunkDelayMs });
-  const b = await ledgerFake(ledger, "b", { engine: "vllm", models: ["m"], anthropic: true, chunkDelayMs });
-  engines = [a, b];
-  r = await startRouter(
+  const a = await ledgerFake(fx, ledger, "a", { engine: "vllm", models: ["m"], anthropic: true, chunkDelayMs });
+  const b = await ledgerFake(fx, ledger, "b", { engine: "vllm", models: ["m"], anthropic: true, chunkDelayMs });
+  const run = await fx.router(
     config({
       backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
       aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }], ...aliasExtra } },
       ...extra,
     }),
   );
-  await until(() => r?.router.registry.all().every((x) => x.health === "up") === true, "probes");
-  return [a, b, r];
+  await untilAllUp(run);
+  return [a, b, run];
 }
 
 type FaceName = "openai" | "anthropic" | "ollama";
@@ -178,10 +169,9 @@ describe("fault injection", () => {
   });
 
   it("a backend answering 401 to the router's key: marked misconfigured, clients served by the next, the key never shown", async () => {
-    const a = await startFakeEngine({ engine: "vllm", models: ["m"], apiKey: "backend-secret-right" });
-    const b = await startFakeEngine({ engine: "vllm", models: ["m"] });
-    engines = [a, b];
-    r = await startRouter(
+    const a = await fx.fake({ engine: "vllm", models: ["m"], apiKey: "backend-secret-right" });
+    const b = await fx.fake({ engine: "vllm", models: ["m"] });
+    const r = await fx.router(
       config({
         backends: { a: { engine: "vllm", url: a.url, apiKey: "backend-secret-WRONG" }, b: { engine: "vllm", url: b.url } },
         aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
@@ -273,15 +263,13 @@ describe("fault injection", () => {
   // Real Ollama takes tens of seconds to load a model, and the router's default first-byte timeout is
   // 300 s. Scaled down here: a 1.5 s load under a 6 s first-byte timeout keeps the suite fast.
   it("an Ollama cold load while more requests queue: the client that started it leaves, the load is not aborted, the others are served", async () => {
-    const ollama = await startFakeEngine({ engine: "ollama", models: ["m"], loaded: [], loadDelayMs: 1_500, numParallel: 1, chunkDelayMs: 2 });
-    engines = [ollama];
-    r = await startRouter(
+    const ollama = await fx.fake({ engine: "ollama", models: ["m"], loaded: [], loadDelayMs: 1_500, numParallel: 1, chunkDelayMs: 2 });
+    const run = await fx.router(
       config({
         backends: { o: { engine: "ollama", url: ollama.url } },
         aliases: { coder: { targets: [{ backend: "o", model: "m" }], firstByteTimeoutMs: 6_000 } },
       }),
     );
-    const run = r;
     await until(() => run.router.registry.get("o")?.model("m")?.installed === true, "probe saw the model installed and cold");
     const leaving = new AbortController();
     const first = post(run.url + "/api/chat", ask("ollama", "c0", true).body, leaving.signal).catch(() => "left");

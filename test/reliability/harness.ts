@@ -1,34 +1,21 @@
-// Fault-injection set-up: a router with all three faces in front of engine fakes, its log lines
-// captured, and a ledger of which backend saw which request (each request carries a unique marker).
-import { parseRouterConfig, type RouterConfig, type RouterConfigInput } from "../../router/config/schema.js";
-import { anthropicFace } from "../../router/faces/anthropic/index.js";
-import { ollamaFace } from "../../router/faces/ollama/index.js";
-import { Router } from "../../router/server.js";
-import { startFakeEngine, type FakeEngine, type FakeEngineOptions, type FakeRequest } from "../fakes/index.js";
+// Fault-injection set-up on top of the router fixture: a router with all three faces, a fixed random
+// draw, and a ledger of which backend saw which request (each request carries a unique marker).
+import type { FakeEngine, FakeEngineOptions, FakeRequest } from "../fakes/index.js";
+import type { RouterConfig } from "../../router/config/schema.js";
+import { otherFaces, routerFixture, startRouter as startAny, type Fixture, type Running, type StartOptions } from "../router/harness.js";
 
-export { sha256, until } from "../router/harness.js";
+export { config, fastHealth, sha256, until, untilAllUp, type Fixture, type Running } from "../router/harness.js";
 
-export const fastHealth = { intervalMs: 50, timeoutMs: 500, maxIntervalMs: 200 };
+/** All three faces, and a fixed random so ejection times are exact (jitter aside). */
+export const faultStart: StartOptions = { faces: otherFaces, random: () => 0.5 };
 
-export function config(input: Omit<RouterConfigInput, "listen">): RouterConfig {
-  const r = parseRouterConfig({ listen: { host: "127.0.0.1", port: 0 }, health: fastHealth, logging: { level: "info" }, ...input });
-  if (!r.ok) throw new Error(JSON.stringify(r.problems));
-  return r.config;
+export function startRouter(cfg: RouterConfig): Promise<Running> {
+  return startAny(cfg, faultStart);
 }
 
-export interface Running {
-  router: Router;
-  url: string;
-  logs: string[];
-  stop(): Promise<void>;
-}
-
-export async function startRouter(cfg: RouterConfig): Promise<Running> {
-  const logs: string[] = [];
-  // A fixed random keeps ejection times exact (jitter aside).
-  const router = new Router({ config: cfg, faces: [anthropicFace, ollamaFace], logSink: (l) => logs.push(l), random: () => 0.5 });
-  const url = await router.listen(0, "127.0.0.1");
-  return { router, url, logs, stop: () => router.close(0) };
+/** The router fixture with the fault-injection start options; stops everything after each test. */
+export function faultFixture(): Fixture {
+  return routerFixture("each", faultStart);
 }
 
 /** Which backends generated for each request marker (the first word of the user message). */
@@ -47,8 +34,8 @@ export class Ledger {
 }
 
 /** A fake whose generations are long enough to be cut, and that writes who served what in the ledger. */
-export function ledgerFake(ledger: Ledger, name: string, opts: Omit<FakeEngineOptions, "reply">): Promise<FakeEngine> {
-  return startFakeEngine({
+export function ledgerFake(fx: Fixture, ledger: Ledger, name: string, opts: Omit<FakeEngineOptions, "reply">): Promise<FakeEngine> {
+  return fx.fake({
     ...opts,
     reply: (req) => {
       ledger.record(name, req);

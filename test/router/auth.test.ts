@@ -1,14 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { FakeEngine } from "../fakes/index.js";
-import { config, fake, rawPost, sha256, startRouter, until, type Running } from "./harness.js";
+import { config, rawPost, routerFixture, sha256, until, type Running } from "./harness.js";
 
 describe("auth: keys, scopes, header forms", () => {
   let vllm: FakeEngine;
   let r: Running;
+  const fx = routerFixture("all");
 
   beforeAll(async () => {
-    vllm = await fake({ engine: "vllm", models: ["big", "small"], apiKey: "backend-secret" });
-    r = await startRouter(
+    vllm = await fx.fake({ engine: "vllm", models: ["big", "small"], apiKey: "backend-secret" });
+    r = await fx.router(
       config({
         backends: { spark: { engine: "vllm", url: vllm.url, apiKey: "backend-secret" } },
         aliases: { coder: { targets: [{ backend: "spark", model: "big" }] }, micro: { targets: [{ backend: "spark", model: "small" }] } },
@@ -19,10 +20,6 @@ describe("auth: keys, scopes, header forms", () => {
       }),
     );
     await until(() => r.router.registry.get("spark")?.health === "up", "probe");
-  });
-  afterAll(async () => {
-    await r.stop();
-    await vllm.stop();
   });
 
   const chat = (alias: string) => JSON.stringify({ model: alias, messages: [{ role: "user", content: "hi" }] });

@@ -1,25 +1,22 @@
 import { request } from "node:http";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { FakeEngine } from "../fakes/index.js";
-import { config, fake, rawPost, startRouter, type Running } from "./harness.js";
+import { config, rawPost, routerFixture, type Running } from "./harness.js";
 
 describe("bad input: clear errors in OpenAI's shape, never a crash", () => {
   let vllm: FakeEngine;
   let r: Running;
+  const fx = routerFixture("all");
 
   beforeAll(async () => {
-    vllm = await fake({ engine: "vllm", models: ["m"] });
-    r = await startRouter(
+    vllm = await fx.fake({ engine: "vllm", models: ["m"] });
+    r = await fx.router(
       config({
         backends: { spark: { engine: "vllm", url: vllm.url } },
         aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } },
         limits: { maxBodyBytes: 4096 },
       }),
     );
-  });
-  afterAll(async () => {
-    await r.stop();
-    await vllm.stop();
   });
 
   it.each([

@@ -1,33 +1,25 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FakeEngine } from "../fakes/index.js";
-import { config, fake, startRouter, until, type Running } from "./harness.js";
+import { config, routerFixture, until, untilAllUp, type Running } from "./harness.js";
 
 const ask = { messages: [{ role: "user" as const, content: "hello" }] };
 
 describe("failover, ejection and recovery", () => {
-  let engines: FakeEngine[] = [];
-  let r: Running | undefined;
-  afterEach(async () => {
-    await r?.stop();
-    await Promise.all(engines.map((e) => e.stop()));
-    engines = [];
-    r = undefined;
-  });
+  const fx = routerFixture();
 
   async function twoVllm(extra: Record<string, unknown> = {}): Promise<[FakeEngine, FakeEngine, Running]> {
-    const a = await fake({ engine: "vllm", models: ["m-a"] });
-    const b = await fake({ engine: "vllm", models: ["m-b"] });
-    engines = [a, b];
-    r = await startRouter(
+    const a = await fx.fake({ engine: "vllm", models: ["m-a"] });
+    const b = await fx.fake({ engine: "vllm", models: ["m-b"] });
+    const run = await fx.router(
       config({
         backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
         aliases: { coder: { targets: [{ backend: "a", model: "m-a" }, { backend: "b", model: "m-b" }] } },
         ...extra,
       }),
-      () => 0.5,
+      { random: () => 0.5 },
     );
-    await until(() => r?.router.registry.all().every((x) => x.health === "up") === true, "probes");
-    return [a, b, r];
+    await untilAllUp(run);
+    return [a, b, run];
   }
 
   it.each([
@@ -56,10 +48,10 @@ describe("failover, ejection and recovery", () => {
     ["a stream whose backend never answers", "hang", true],
     ["a request whose backend sent headers but no body", "stall-after-headers", false],
   ] as const)("fails over %s within the first-byte deadline", async (_label, mode, stream) => {
-    const [a, , run] = await twoVllm();
+    const [a, b, run] = await twoVllm();
     run.router.reload(
       config({
-        backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: engines[1]?.url ?? "" } },
+        backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
         aliases: { coder: { targets: [{ backend: "a", model: "m-a" }, { backend: "b", model: "m-b" }], firstByteTimeoutMs: 1_000 } },
       }),
     );
@@ -76,13 +68,10 @@ describe("failover, ejection and recovery", () => {
   });
 
   it("answers 502 in OpenAI's shape when every target fails, after at most 2 retries on different backends", async () => {
-    const a = await fake({ engine: "vllm", models: ["m"] });
-    const b = await fake({ engine: "vllm", models: ["m"] });
-    const c = await fake({ engine: "vllm", models: ["m"] });
-    const d = await fake({ engine: "vllm", models: ["m"] });
-    engines = [a, b, c, d];
+    const engines: FakeEngine[] = [];
+    for (let i = 0; i < 4; i++) engines.push(await fx.fake({ engine: "vllm", models: ["m"] }));
     for (const e of engines) e.faults.set({ mode: "status", status: 503 });
-    r = await startRouter(
+    const r = await fx.router(
       config({
         backends: Object.fromEntries(engines.map((e, i) => [`n${i}`, { engine: "vllm" as const, url: e.url }])),
         aliases: { coder: { targets: [0, 1, 2, 3, 0].map((i) => ({ backend: `n${i}`, model: "m" })) } },
@@ -154,16 +143,15 @@ describe("failover, ejection and recovery", () => {
   });
 
   it("marks a backend that answers 401 as misconfigured and serves from the next", async () => {
-    const a = await fake({ engine: "vllm", models: ["m"], apiKey: "right" });
-    const b = await fake({ engine: "vllm", models: ["m"] });
-    engines = [a, b];
-    r = await startRouter(
+    const a = await fx.fake({ engine: "vllm", models: ["m"], apiKey: "right" });
+    const b = await fx.fake({ engine: "vllm", models: ["m"] });
+    const r = await fx.router(
       config({
         backends: { a: { engine: "vllm", url: a.url, apiKey: "wrong" }, b: { engine: "vllm", url: b.url } },
         aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
       }),
     );
-    await until(() => r?.router.registry.get("a")?.health === "misconfigured", "probe sees 401");
+    await until(() => r.router.registry.get("a")?.health === "misconfigured", "probe sees 401");
     const res = await r.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("b");
   });

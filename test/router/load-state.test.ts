@@ -1,31 +1,22 @@
-import { afterEach, describe, expect, it } from "vitest";
-import type { FakeEngine } from "../fakes/index.js";
-import { config, fake, startRouter, until, type Running } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { config, routerFixture, until, untilModelsKnown } from "./harness.js";
 
 const ask = { messages: [{ role: "user" as const, content: "hello" }] };
 const longReply = () => ({ content: Array.from({ length: 60 }, (_, i) => `word${i}`).join(" ") });
 
 describe("load state: warm preference, concurrency, disconnects, mid-stream failures", () => {
-  let engines: FakeEngine[] = [];
-  let r: Running | undefined;
-  afterEach(async () => {
-    await r?.stop();
-    await Promise.all(engines.map((e) => e.stop()));
-    engines = [];
-    r = undefined;
-  });
+  const fx = routerFixture();
 
   it("prefers a backend with the model loaded over one that would have to load it", async () => {
-    const cold = await fake({ engine: "ollama", models: ["qwen3:8b"], loadDelayMs: 300 });
-    const warm = await fake({ engine: "ollama", models: ["qwen3:8b"], loaded: ["qwen3:8b"] });
-    engines = [cold, warm];
-    r = await startRouter(
+    const cold = await fx.fake({ engine: "ollama", models: ["qwen3:8b"], loadDelayMs: 300 });
+    const warm = await fx.fake({ engine: "ollama", models: ["qwen3:8b"], loaded: ["qwen3:8b"] });
+    const r = await fx.router(
       config({
         backends: { cold: { engine: "ollama", url: cold.url }, warm: { engine: "ollama", url: warm.url } },
         aliases: { coder: { targets: [{ backend: "cold", model: "qwen3:8b" }, { backend: "warm", model: "qwen3:8b" }] } },
       }),
     );
-    await until(() => r?.router.registry.get("warm")?.model("qwen3:8b")?.loaded === true && r.router.registry.get("cold")?.models !== undefined, "ps probes");
+    await until(() => r.router.registry.get("warm")?.model("qwen3:8b")?.loaded === true && r.router.registry.get("cold")?.models !== undefined, "ps probes");
     expect(r.router.registry.get("cold")?.model("qwen3:8b")).toMatchObject({ installed: true, loaded: false });
     const res = await r.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("warm");
@@ -37,9 +28,8 @@ describe("load state: warm preference, concurrency, disconnects, mid-stream fail
   });
 
   it("never exceeds maxConcurrency: extra requests queue and all succeed", async () => {
-    const o = await fake({ engine: "ollama", models: ["m:1"], loaded: ["m:1"], numParallel: 4, chunkDelayMs: 5 });
-    engines = [o];
-    r = await startRouter(
+    const o = await fx.fake({ engine: "ollama", models: ["m:1"], loaded: ["m:1"], numParallel: 4, chunkDelayMs: 5 });
+    const r = await fx.router(
       config({
         backends: { o: { engine: "ollama", url: o.url, maxConcurrency: 1, queue: { maxLength: 16, maxWaitMs: 20_000 } } },
         aliases: { coder: { targets: [{ backend: "o", model: "m:1" }] } },
@@ -47,7 +37,7 @@ describe("load state: warm preference, concurrency, disconnects, mid-stream fail
         health: { intervalMs: 60_000, timeoutMs: 1_000, maxIntervalMs: 60_000 },
       }),
     );
-    await until(() => r?.router.registry.get("o")?.lastProbeAt !== undefined, "first probe");
+    await until(() => r.router.registry.get("o")?.lastProbeAt !== undefined, "first probe");
     await o.idle();
     const client = r.client();
     const results = await Promise.all(Array.from({ length: 5 }, () => client.chat.completions.create({ model: "coder", ...ask })));
@@ -56,17 +46,16 @@ describe("load state: warm preference, concurrency, disconnects, mid-stream fail
   });
 
   it("spills to the next target when a backend's queue is full", async () => {
-    const a = await fake({ engine: "vllm", models: ["m"], chunkDelayMs: 20, reply: longReply });
-    const b = await fake({ engine: "vllm", models: ["m"] });
-    engines = [a, b];
-    r = await startRouter(
+    const a = await fx.fake({ engine: "vllm", models: ["m"], chunkDelayMs: 20, reply: longReply });
+    const b = await fx.fake({ engine: "vllm", models: ["m"] });
+    const r = await fx.router(
       config({
         backends: { a: { engine: "vllm", url: a.url, maxConcurrency: 1, queue: { maxLength: 0, maxWaitMs: 1_000 } }, b: { engine: "vllm", url: b.url } },
         aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
         health: { intervalMs: 60_000, timeoutMs: 1_000, maxIntervalMs: 60_000 },
       }),
     );
-    await until(() => r?.router.registry.all().every((x) => x.lastProbeAt !== undefined) === true, "first probes");
+    await until(() => r.router.registry.all().every((x) => x.lastProbeAt !== undefined), "first probes");
     await a.idle();
     const client = r.client();
     const first = await client.chat.completions.create({ model: "coder", ...ask, stream: true });
@@ -79,9 +68,8 @@ describe("load state: warm preference, concurrency, disconnects, mid-stream fail
   });
 
   it("aborts the upstream generation when the client disconnects mid-stream", async () => {
-    const v = await fake({ engine: "vllm", models: ["m"], chunkDelayMs: 30, reply: longReply });
-    engines = [v];
-    r = await startRouter(config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } } }));
+    const v = await fx.fake({ engine: "vllm", models: ["m"], chunkDelayMs: 30, reply: longReply });
+    const r = await fx.router(config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } } }));
     const ac = new AbortController();
     const stream = await r.client().chat.completions.create({ model: "coder", ...ask, stream: true }, { signal: ac.signal });
     let chunks = 0;
@@ -94,15 +82,14 @@ describe("load state: warm preference, concurrency, disconnects, mid-stream fail
     }
     await until(() => v.stats.generationsAborted === 1 && v.stats.inFlight === 0, "upstream abort");
     expect(v.stats.generationsCompleted).toBe(0);
-    await until(() => r?.router.inFlight === 0, "router idle");
+    await until(() => r.router.inFlight === 0, "router idle");
     expect(r.router.registry.get("v")?.inFlight).toBe(0);
   });
 
   it("ends a stream that fails after its first byte with an in-band error, without trying another backend", async () => {
-    const a = await fake({ engine: "vllm", models: ["m"] });
-    const b = await fake({ engine: "vllm", models: ["m"] });
-    engines = [a, b];
-    r = await startRouter(
+    const a = await fx.fake({ engine: "vllm", models: ["m"] });
+    const b = await fx.fake({ engine: "vllm", models: ["m"] });
+    const r = await fx.router(
       config({
         backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
         aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
@@ -122,46 +109,36 @@ describe("load state: warm preference, concurrency, disconnects, mid-stream fail
   });
 
   it("reports a llama.cpp server that is loading as warming, not down", async () => {
-    const l = await fake({ engine: "llamacpp", models: ["gguf"], loadDelayMs: 60_000 });
-    engines = [l];
-    r = await startRouter(config({ backends: { l: { engine: "llamacpp", url: l.url } }, aliases: { coder: { targets: [{ backend: "l", model: "gguf" }] } } }));
-    await until(() => r?.router.registry.get("l")?.lastProbeAt !== undefined, "probe");
+    const l = await fx.fake({ engine: "llamacpp", models: ["gguf"], loadDelayMs: 60_000 });
+    const r = await fx.router(config({ backends: { l: { engine: "llamacpp", url: l.url } }, aliases: { coder: { targets: [{ backend: "l", model: "gguf" }] } } }));
+    await until(() => r.router.registry.get("l")?.lastProbeAt !== undefined, "probe");
     expect(r.router.registry.get("l")?.health).toBe("warming");
   });
 
   it("learns llama.cpp's n_ctx and vLLM's max_model_len", async () => {
-    const l = await fake({ engine: "llamacpp", models: ["gguf"], contextLength: 8192 });
-    const v = await fake({ engine: "vllm", models: ["hf"], contextLength: 32768 });
-    engines = [l, v];
-    r = await startRouter(
+    const l = await fx.fake({ engine: "llamacpp", models: ["gguf"], contextLength: 8192 });
+    const v = await fx.fake({ engine: "vllm", models: ["hf"], contextLength: 32768 });
+    const r = await fx.router(
       config({
         backends: { l: { engine: "llamacpp", url: l.url }, v: { engine: "vllm", url: v.url } },
         aliases: { small: { targets: [{ backend: "l", model: "gguf" }] }, big: { targets: [{ backend: "v", model: "hf" }] } },
       }),
     );
-    await until(() => r?.router.registry.all().every((b) => b.models !== undefined) === true, "model lists");
+    await untilModelsKnown(r);
     expect(r.router.registry.get("l")?.contextLength("gguf")).toBe(8192);
     expect(r.router.registry.get("v")?.contextLength("hf")).toBe(32768);
   });
 });
 
 describe("cold loads", () => {
-  let engines: FakeEngine[] = [];
-  let r: Running | undefined;
-  afterEach(async () => {
-    await r?.stop();
-    await Promise.all(engines.map((e) => e.stop()));
-    engines = [];
-    r = undefined;
-  });
+  const fx = routerFixture();
 
   it("keeps a waiting stream alive with SSE comments during a cold load, then streams normally", async () => {
-    const o = await fake({ engine: "ollama", models: ["qwen3:8b"], loadDelayMs: 400 });
-    engines = [o];
-    r = await startRouter(
+    const o = await fx.fake({ engine: "ollama", models: ["qwen3:8b"], loadDelayMs: 400 });
+    const r = await fx.router(
       config({ backends: { o: { engine: "ollama", url: o.url } }, aliases: { coder: { targets: [{ backend: "o", model: "qwen3:8b" }] } }, timeouts: { keepAliveMs: 50 } }),
     );
-    await until(() => r?.router.registry.get("o")?.models !== undefined, "probe");
+    await until(() => r.router.registry.get("o")?.models !== undefined, "probe");
     const res = await fetch(`${r.url}/v1/chat/completions`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -175,10 +152,9 @@ describe("cold loads", () => {
   });
 
   it("does not abort a cold load because the client that started it left", async () => {
-    const o = await fake({ engine: "ollama", models: ["qwen3:8b"], loadDelayMs: 300 });
-    engines = [o];
-    r = await startRouter(config({ backends: { o: { engine: "ollama", url: o.url } }, aliases: { coder: { targets: [{ backend: "o", model: "qwen3:8b" }] } } }));
-    await until(() => r?.router.registry.get("o")?.model("qwen3:8b")?.installed === true, "probe");
+    const o = await fx.fake({ engine: "ollama", models: ["qwen3:8b"], loadDelayMs: 300 });
+    const r = await fx.router(config({ backends: { o: { engine: "ollama", url: o.url } }, aliases: { coder: { targets: [{ backend: "o", model: "qwen3:8b" }] } } }));
+    await until(() => r.router.registry.get("o")?.model("qwen3:8b")?.installed === true, "probe");
     const ac = new AbortController();
     const leaving = r.client().chat.completions.create({ model: "coder", ...ask }, { signal: ac.signal }).catch(() => "left");
     await until(() => o.stats.loadsStarted === 1, "load started");
@@ -189,6 +165,6 @@ describe("cold loads", () => {
     expect(answer.choices[0]?.message.content).toBeTruthy();
     expect(o.stats.loadsAborted).toBe(0);
     expect(o.stats.loadsCompleted).toBe(1);
-    await until(() => r?.router.inFlight === 0 && o.stats.inFlight === 0, "all settled");
+    await until(() => r.router.inFlight === 0 && o.stats.inFlight === 0, "all settled");
   });
 });

@@ -1,24 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { FakeEngine } from "../fakes/index.js";
-import { config, fake, startRouter, until, type Running } from "./harness.js";
+import { config, routerFixture, until, type Running } from "./harness.js";
 
 describe("OpenAI face: alias rewrite, streaming, model list", () => {
   let vllm: FakeEngine;
   let r: Running;
+  const fx = routerFixture("all");
 
   beforeAll(async () => {
-    vllm = await fake({ engine: "vllm", models: ["Qwen/Qwen3-8B"], contextLength: 32768 });
-    r = await startRouter(
+    vllm = await fx.fake({ engine: "vllm", models: ["Qwen/Qwen3-8B"], contextLength: 32768 });
+    r = await fx.router(
       config({
         backends: { spark: { engine: "vllm", url: vllm.url } },
         aliases: { coder: { targets: [{ backend: "spark", model: "Qwen/Qwen3-8B" }], description: "code" } },
       }),
     );
     await until(() => r.router.registry.get("spark")?.health === "up", "first probe");
-  });
-  afterAll(async () => {
-    await r.stop();
-    await vllm.stop();
   });
 
   it("rewrites the alias to the target's model and says who served", async () => {

@@ -2,31 +2,21 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import type { FakeEngine } from "../fakes/index.js";
-import { config, fake, fastHealth, startRouter, until, type Running } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { config, fastHealth, routerFixture, until } from "./harness.js";
 
 describe("ops: health, readiness, status, metrics, CLI", () => {
-  let engines: FakeEngine[] = [];
-  let r: Running | undefined;
-  afterEach(async () => {
-    await r?.stop();
-    await Promise.all(engines.map((e) => e.stop()));
-    engines = [];
-    r = undefined;
-  });
+  const fx = routerFixture();
 
   it("/healthz is alive, /readyz waits for a backend, /status and /status.json show the table", async () => {
-    const v = await fake({ engine: "vllm", models: ["m"] });
-    engines = [v];
+    const v = await fx.fake({ engine: "vllm", models: ["m"] });
     await v.kill();
-    r = await startRouter(
+    const run = await fx.router(
       config({
         backends: { spark: { engine: "vllm", url: v.url, maxConcurrency: 2 } },
         aliases: { coder: { targets: [{ backend: "spark", model: "m" }], description: "code <b>" } },
       }),
     );
-    const run = r;
     expect((await fetch(`${run.url}/healthz`)).status).toBe(200);
     await until(() => run.router.registry.get("spark")?.health === "down", "down");
     expect((await fetch(`${run.url}/readyz`)).status).toBe(503);
@@ -45,10 +35,9 @@ describe("ops: health, readiness, status, metrics, CLI", () => {
   });
 
   it("/metrics exposes requests, latency, time to first byte and backend state", async () => {
-    const v = await fake({ engine: "vllm", models: ["m"] });
-    engines = [v];
-    r = await startRouter(config({ backends: { spark: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } } }));
-    await until(() => r?.router.registry.get("spark")?.health === "up", "up");
+    const v = await fx.fake({ engine: "vllm", models: ["m"] });
+    const r = await fx.router(config({ backends: { spark: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } } }));
+    await until(() => r.router.registry.get("spark")?.health === "up", "up");
     await r.client().chat.completions.create({ model: "coder", messages: [{ role: "user", content: "x" }] });
     const text = await (await fetch(`${r.url}/metrics`)).text();
     expect(text).toMatch(/router_requests_total\{face="openai",alias="coder",backend="spark",status="200"\} 1/);
@@ -59,8 +48,7 @@ describe("ops: health, readiness, status, metrics, CLI", () => {
   });
 
   it("the CLI serves a config file, reloads on SIGHUP and drains on SIGTERM", async () => {
-    const v = await fake({ engine: "vllm", models: ["m1", "m2"] });
-    engines = [v];
+    const v = await fx.fake({ engine: "vllm", models: ["m1", "m2"] });
     const dir = await mkdtemp(join(tmpdir(), "router-cli-"));
     const file = join(dir, "router.json");
     const cfg = (model: string): string =>

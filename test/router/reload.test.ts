@@ -3,28 +3,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ConfigWatcher } from "../../router/config/watch.js";
-import type { FakeEngine } from "../fakes/index.js";
-import { config, fake, fastHealth, startRouter, until, type Running } from "./harness.js";
+import { config, fastHealth, routerFixture, until } from "./harness.js";
 
 const ask = { messages: [{ role: "user" as const, content: "hello" }] };
 
 describe("hot reload and drain", () => {
-  let engines: FakeEngine[] = [];
-  let r: Running | undefined;
+  const fx = routerFixture();
   let dir: string | undefined;
   afterEach(async () => {
-    await r?.stop();
-    await Promise.all(engines.map((e) => e.stop()));
     if (dir) await rm(dir, { recursive: true, force: true });
-    engines = [];
-    r = undefined;
     dir = undefined;
   });
 
   it("swaps the alias table from the watched file under concurrent load with zero failed requests; a bad file keeps the old table", async () => {
-    const a = await fake({ engine: "vllm", models: ["m-a"], chunkDelayMs: 2 });
-    const b = await fake({ engine: "vllm", models: ["m-b"], chunkDelayMs: 2 });
-    engines = [a, b];
+    const a = await fx.fake({ engine: "vllm", models: ["m-a"], chunkDelayMs: 2 });
+    const b = await fx.fake({ engine: "vllm", models: ["m-b"], chunkDelayMs: 2 });
     dir = await mkdtemp(join(tmpdir(), "router-reload-"));
     const file = join(dir, "router.json");
     const fileFor = (backend: "a" | "b"): string =>
@@ -41,8 +34,7 @@ describe("hot reload and drain", () => {
       await rename(file + ".tmp", file);
     };
     await write(fileFor("a"));
-    r = await startRouter(config(JSON.parse(fileFor("a")) as Parameters<typeof config>[0]));
-    const run = r;
+    const run = await fx.router(config(JSON.parse(fileFor("a")) as Parameters<typeof config>[0]));
     const watcher = new ConfigWatcher(file, { onConfig: (c) => run.router.reload(c), onRejected: (p) => run.router.rejectReload(p) }, 20);
     watcher.start();
     try {
@@ -93,15 +85,14 @@ describe("hot reload and drain", () => {
   });
 
   it("keeps a backend's state across a reload that does not change it, and retires a removed one", async () => {
-    const a = await fake({ engine: "vllm", models: ["m"] });
-    const b = await fake({ engine: "vllm", models: ["m"] });
-    engines = [a, b];
+    const a = await fx.fake({ engine: "vllm", models: ["m"] });
+    const b = await fx.fake({ engine: "vllm", models: ["m"] });
     const two = config({
       backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
       aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
     });
-    r = await startRouter(two);
-    await until(() => r?.router.registry.get("a")?.health === "up", "probe");
+    const r = await fx.router(two);
+    await until(() => r.router.registry.get("a")?.health === "up", "probe");
     const before = r.router.registry.get("a");
     r.router.reload(config({ backends: { a: { engine: "vllm", url: a.url } }, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }));
     expect(r.router.registry.get("a")).toBe(before);
@@ -111,17 +102,15 @@ describe("hot reload and drain", () => {
   });
 
   it("drains on close: a running stream finishes, new connections are refused", async () => {
-    const v = await fake({ engine: "vllm", models: ["m"], chunkDelayMs: 20, reply: () => ({ content: Array.from({ length: 20 }, (_, i) => `w${i}`).join(" ") }) });
-    engines = [v];
-    r = await startRouter(config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } } }));
-    const run = r;
+    const v = await fx.fake({ engine: "vllm", models: ["m"], chunkDelayMs: 20, reply: () => ({ content: Array.from({ length: 20 }, (_, i) => `w${i}`).join(" ") }) });
+    const run = await fx.router(config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } } }));
     const stream = await run.client().chat.completions.create({ model: "coder", ...ask, stream: true });
     const iter = stream[Symbol.asyncIterator]();
     let text = "";
     const first = await iter.next();
     text += first.done ? "" : (first.value.choices[0]?.delta.content ?? "");
+    // The fixture's own stop afterwards finds the router closed already.
     const closing = run.router.close(10_000);
-    r = undefined;
     for (;;) {
       const n = await iter.next();
       if (n.done) break;
