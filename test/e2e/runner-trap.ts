@@ -59,6 +59,15 @@ export function processState(pid: number): string | undefined {
   }
 }
 
+/** Resolves once `pid` is in the stopped state (or gone, which the caller then sees). */
+async function stopped(pid: number, intervalMs: number): Promise<void> {
+  for (;;) {
+    const state = processState(pid);
+    if (state === undefined || state === "T") return;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 export interface RunnerTrap {
   /** Resolves with the stopped runner's pid and argument vector. */
   readonly caught: Promise<{ pid: number; argv: string[] }>;
@@ -82,7 +91,8 @@ export function trapModelRunner(servePid: number, intervalMs = 5): RunnerTrap {
       }
       runner = pid;
       clearInterval(timer);
-      resolveCaught({ pid, argv });
+      // The signal is delivered asynchronously: report the runner once the kernel shows it stopped.
+      void stopped(pid, intervalMs).then(() => resolveCaught({ pid, argv }));
       return;
     }
   }, intervalMs);
