@@ -7,6 +7,7 @@
 // "llama", bos=1, eos=2, unk=0 by default, and byte-fallback tokens spelled "<0xXX>", which must
 // include "<0x0A>" for the newline). Ollama runs "llama" models on that llama.cpp runner.
 
+import { prng } from "../soak/prng.js";
 import type { GgufFile, GgufTensor, GgufValue } from "./gguf.js";
 
 export interface TinyModelSpec {
@@ -61,17 +62,8 @@ export function byteLevelVocabulary(): Vocabulary {
   return { tokens, types };
 }
 
-/** mulberry32: a small seeded PRNG, so the same spec always yields the same bytes (and digest). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same spec always yields the same bytes (and digest). */
+export const seededRandom = prng;
 
 function isPrintableAsciiToken(id: number): boolean {
   const byte = id - SPECIAL_TOKENS.length;

@@ -7,20 +7,11 @@ import { Agent, request } from "undici";
 import type { SoakOptions } from "./args.js";
 import { FakeProcess, killAll, RouterProcess } from "./children.js";
 import { FACES, send, type Verdict } from "./clients.js";
+import { prng } from "./prng.js";
 import type { SoakSummary } from "./summary.js";
 import { ALIASES, FAKES, invalidConfigText, routerConfig } from "./topology.js";
 
-/** mulberry32: a small seeded PRNG so a run can be repeated. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

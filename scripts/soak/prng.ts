@@ -1,0 +1,12 @@
+// mulberry32: a small seeded PRNG, so a soak run can be repeated and a generated model file always
+// has the same bytes (and digest) for the same seed. A leaf module: the soak and the e2e tiny model share it.
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
