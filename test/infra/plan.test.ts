@@ -9,6 +9,7 @@ import { gpuRequest } from "../../infra/plan/hosts.js";
 import { ollamaEnv } from "../../infra/plan/ollama.js";
 import { renderRouterConfig, routerConfigFile, sha256Hex } from "../../infra/plan/routerConfig.js";
 import { validateStackConfig } from "../../infra/config/load.js";
+import { SEED_OLLAMA_ENV } from "../support/seed.js";
 import { readStackFile, withSecrets } from "./harness.js";
 
 function homeConfig() {
@@ -86,15 +87,7 @@ describe("small pure helpers", () => {
   });
 
   it("renders Ollama settings as the seed's environment", () => {
-    expect(ollamaEnv({ host: "0.0.0.0:11434", keepAlive: "30m", maxLoadedModels: 1, contextLength: 32768, flashAttention: true, numParallel: 1, schedSpread: true })).toEqual({
-      OLLAMA_CONTEXT_LENGTH: "32768",
-      OLLAMA_FLASH_ATTENTION: "1",
-      OLLAMA_HOST: "0.0.0.0:11434",
-      OLLAMA_KEEP_ALIVE: "30m",
-      OLLAMA_MAX_LOADED_MODELS: "1",
-      OLLAMA_NUM_PARALLEL: "1",
-      OLLAMA_SCHED_SPREAD: "1",
-    });
+    expect(ollamaEnv({ host: "0.0.0.0:11434", keepAlive: "30m", maxLoadedModels: 1, contextLength: 32768, flashAttention: true, numParallel: 1, schedSpread: true })).toEqual(SEED_OLLAMA_ENV);
   });
 
   it("quotes keys Pulumi paths would split", () => {

@@ -1,6 +1,7 @@
 // Every stack file builds under mocks, and its containers land where the seed network has them.
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { SEED_OLLAMA_ENV } from "../support/seed.js";
 import { byType, envOf, readStackFile, runProgram, withSecrets, type RecordedResource, type Run } from "./harness.js";
 
 const stacks = readdirSync(new URL("../../stacks/", import.meta.url))
@@ -62,15 +63,7 @@ describe("home stack (the seed network)", () => {
     for (const name of ["unraid-ollama", "dev-ollama"]) {
       const r = c.get(name);
       if (!r) throw new Error(name);
-      expect(envOf(r)).toEqual({
-        OLLAMA_CONTEXT_LENGTH: "32768",
-        OLLAMA_FLASH_ATTENTION: "1",
-        OLLAMA_HOST: "0.0.0.0:11434",
-        OLLAMA_KEEP_ALIVE: "30m",
-        OLLAMA_MAX_LOADED_MODELS: "1",
-        OLLAMA_NUM_PARALLEL: "1",
-        OLLAMA_SCHED_SPREAD: "1",
-      });
+      expect(envOf(r)).toEqual(SEED_OLLAMA_ENV);
     }
   });
 
