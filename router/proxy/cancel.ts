@@ -1,7 +1,7 @@
 // A one-shot cancellation flag for the request path. Node's AbortController is an EventTarget whose
 // construction and listener bookkeeping showed up among the router's hottest frames (two per request);
-// an EventEmitter with an `aborted` flag does the same job for less, and undici accepts an
-// EventEmitter as a request `signal` (undici docs, Dispatcher.request: `signal: AbortSignal | EventEmitter`).
+// an EventEmitter with an `aborted` flag does the same job for less. (The backend call itself is
+// stopped directly, see upstream.ts.)
 import { EventEmitter } from "node:events";
 
 export class Cancel extends EventEmitter {

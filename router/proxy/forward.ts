@@ -2,16 +2,15 @@
 // commit to its answer (first byte) or fail over — at most `retries` more backends, all within one
 // first-byte deadline. After the first byte a failure ends the response with an in-band error.
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
-import type { Dispatcher } from "undici";
 import type { AliasConfig, RouterConfig } from "../config/schema.js";
 import { isUpstreamPlan, type Face, type FaceRequest, type Rendered, type RouterError, type StreamTranslator, type UpstreamPlan } from "../faces/types.js";
 import { admission, recordOutcome, retryAfterMs, type Outcome } from "../health/passive.js";
 import { describeTransportError, probeIO } from "../health/probe.js";
 import type { Backend, BackendRegistry } from "../health/state.js";
 import type { RouterMetrics } from "../ops/metrics.js";
-import { Cancel, onAbort, type CancelSignal } from "./cancel.js";
+import { onAbort, type CancelSignal } from "./cancel.js";
 import { distinctBackends, rankTargets, type CandidateView } from "./pick.js";
-import { firstChunk, pump, readSmall, upstreamMessage } from "./stream.js";
+import { UpstreamCall, upstreamMessage, type Decision } from "./upstream.js";
 
 export interface Exchange {
   id: string;
@@ -227,9 +226,19 @@ function passive(x: Exchange, b: Backend, outcome: Outcome, reason: string, retr
   }
 }
 
-/** One attempt's cancellation: the client left, or the first-byte deadline passed (then `timedOut`). */
-class AttemptCancel extends Cancel {
+/**
+ * One attempt's cancellation: the client left, or the first-byte deadline passed (then `timedOut`).
+ * It stops the backend call directly, so no listener is registered per attempt.
+ */
+class AttemptCancel {
+  aborted = false;
   timedOut = false;
+  call: UpstreamCall | undefined;
+  abort(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.call?.abort();
+  }
 }
 
 function timeOut(c: AttemptCancel): void {
@@ -261,44 +270,25 @@ async function attempt(
   // The client's credentials never reach a backend; a backend may have its own key.
   if (b.config.apiKey) headers.authorization = `Bearer ${b.config.apiKey}`;
   try {
-    let up: Dispatcher.ResponseData;
+    const { call, decision } = UpstreamCall.start(b.pool, { method: plan.method, path: plan.path, headers, body: plan.body });
+    ac.call = call;
+    let d: Decision;
     try {
-      up = await b.pool.request({ method: plan.method, path: plan.path, headers, body: plan.body, signal: ac });
+      d = await decision;
     } catch (err) {
       if (x.signal.aborted) return { kind: "gone" };
-      passive(x, b, "failure", ac.timedOut ? "first-byte-timeout" : "transport");
-      return { kind: "next", error: transportError(err, ac.timedOut, b.name) };
-    }
-    if (x.signal.aborted) {
-      ac.abort();
-      return { kind: "gone" };
-    }
-    const status = up.statusCode;
-    if (status >= 400) {
-      let text = "";
-      try {
-        text = await readSmall(up.body);
-      } catch {
-        if (x.signal.aborted) return { kind: "gone" };
-      }
-      return classifyError(x, b, model, status, text, up.headers);
-    }
-    let first: Buffer | null;
-    try {
-      first = await firstChunk(up.body);
-    } catch (err) {
-      if (x.signal.aborted) return { kind: "gone" };
-      // Headers but no content (a stall or reset): nothing reached the client yet, so another backend may still answer.
-      passive(x, b, "failure", ac.timedOut ? "first-byte-timeout" : "reset-after-headers");
+      // Headers but no content (a stall or reset) is still before the first byte: another backend may answer.
+      passive(x, b, "failure", ac.timedOut ? "first-byte-timeout" : call.headersSeen ? "reset-after-headers" : "transport");
       return { kind: "next", error: transportError(err, ac.timedOut, b.name) };
     }
     clearTimeout(timer);
-    holdForLoad = false;
     if (x.signal.aborted) {
-      ac.abort();
+      call.abort();
       return { kind: "gone" };
     }
-    return { kind: "committed", result: await relay(x, b, model, up, first, plan.translator, attemptNo, keepAlive) };
+    if (!d.ok) return classifyError(x, b, model, d.status, d.text, d.headers);
+    holdForLoad = false;
+    return { kind: "committed", result: await relay(x, b, model, call, d.status, d.headers, d.first, plan.translator, attemptNo, keepAlive) };
   } finally {
     clearTimeout(timer);
     stopListening();
@@ -340,7 +330,9 @@ async function relay(
   x: Exchange,
   b: Backend,
   model: string,
-  up: Dispatcher.ResponseData,
+  call: UpstreamCall,
+  status: number,
+  upHeaders: IncomingHttpHeaders,
   first: Buffer | null,
   translator: StreamTranslator | undefined,
   attempts: number,
@@ -354,27 +346,27 @@ async function relay(
   if (!res.headersSent) {
     const h: Record<string, string> = x.req.stream ? streamHeaders(x, b.name, model) : { "x-request-id": x.id, "x-router-backend": b.name, "x-router-model": model };
     for (const name of COPY_HEADERS) {
-      const v = up.headers[name];
+      const v = upHeaders[name];
       if (typeof v !== "string") continue;
       if (name === "content-length" && translator) continue;
       if (name === "content-type" && (x.req.stream || translator)) continue;
       h[name] = v;
     }
     if (!x.req.stream && translator) h["content-type"] = "application/json";
-    res.writeHead(up.statusCode, h);
+    res.writeHead(status, h);
   }
   const backend = b.name;
   if (first === null) {
     if (translator) res.write(translator.end());
     res.end();
-    return { status: up.statusCode, outcome: "ok", backend, model, attempts, ttfbMs };
+    return { status, outcome: "ok", backend, model, attempts, ttfbMs };
   }
   const out = translator ? translator.push(first) : first;
   if (out.length > 0) res.write(out);
-  const end = await pump(up.body, res, translator, x.config.timeouts.idleMs);
+  const end = await call.relay(res, translator, x.config.timeouts.idleMs);
   if (end.ok) {
     res.end();
-    return { status: up.statusCode, outcome: "ok", backend, model, attempts, ttfbMs };
+    return { status, outcome: "ok", backend, model, attempts, ttfbMs };
   }
   if (x.signal.aborted) return { status: 499, outcome: "client-gone", backend, model, attempts, ttfbMs };
   passive(x, b, "failure", "mid-stream");
@@ -385,5 +377,5 @@ async function relay(
   } else {
     res.destroy();
   }
-  return { status: up.statusCode, outcome: "in-band-error", backend, model, attempts, ttfbMs, error: err.message };
+  return { status, outcome: "in-band-error", backend, model, attempts, ttfbMs, error: err.message };
 }
