@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { anthropicToOpenAI } from "../../router/translate/anthropic-request.js";
+import { anthropicToOpenAI, type AnthropicToOpenAIOptions } from "../../router/translate/anthropic-request.js";
 import { requestIssuesMessage } from "../../router/translate/errors.js";
 import { anthropicMessagesRequestSchema, type AnthropicMessagesRequest } from "../../router/translate/types/anthropic.js";
 
@@ -7,6 +7,11 @@ function parse(body: unknown): AnthropicMessagesRequest {
   return anthropicMessagesRequestSchema.parse(body);
 }
 const base = { model: "claude-sonnet-4-5", max_tokens: 1024 };
+
+/** Parses a request of `base` plus `fields`, then translates it for a target. */
+function translate(fields: Record<string, unknown>, target: AnthropicToOpenAIOptions = { model: "m" }): ReturnType<typeof anthropicToOpenAI> {
+  return anthropicToOpenAI(parse({ ...base, ...fields }), target);
+}
 
 describe("anthropicToOpenAI", () => {
   it("merges system blocks and mid-conversation system messages into one leading system message", () => {
@@ -35,22 +40,18 @@ describe("anthropicToOpenAI", () => {
   });
 
   it("carries images as data URLs or URLs next to the text", () => {
-    const out = anthropicToOpenAI(
-      parse({
-        ...base,
-        messages: [
-          {
-            role: "user",
-            content: [
-              { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
-              { type: "image", source: { type: "url", url: "https://example.org/a.jpg" } },
-              { type: "text", text: "what is this?" },
-            ],
-          },
-        ],
-      }),
-      { model: "m" },
-    );
+    const out = translate({
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
+            { type: "image", source: { type: "url", url: "https://example.org/a.jpg" } },
+            { type: "text", text: "what is this?" },
+          ],
+        },
+      ],
+    });
     expect(out.messages).toEqual([
       {
         role: "user",
@@ -64,32 +65,28 @@ describe("anthropicToOpenAI", () => {
   });
 
   it("round-trips tool use: several results in one user turn become ordered tool messages before the remaining text", () => {
-    const out = anthropicToOpenAI(
-      parse({
-        ...base,
-        messages: [
-          { role: "user", content: "read both" },
-          {
-            role: "assistant",
-            content: [
-              { type: "thinking", thinking: "I will read them.", signature: "sig" },
-              { type: "text", text: "Reading." },
-              { type: "tool_use", id: "toolu_1", name: "read", input: { path: "a" } },
-              { type: "tool_use", id: "toolu_2", name: "read", input: { path: "b" } },
-            ],
-          },
-          {
-            role: "user",
-            content: [
-              { type: "tool_result", tool_use_id: "toolu_1", content: "A" },
-              { type: "tool_result", tool_use_id: "toolu_2", content: [{ type: "text", text: "no such file" }], is_error: true },
-              { type: "text", text: "now summarize" },
-            ],
-          },
-        ],
-      }),
-      { model: "m" },
-    );
+    const out = translate({
+      messages: [
+        { role: "user", content: "read both" },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "I will read them.", signature: "sig" },
+            { type: "text", text: "Reading." },
+            { type: "tool_use", id: "toolu_1", name: "read", input: { path: "a" } },
+            { type: "tool_use", id: "toolu_2", name: "read", input: { path: "b" } },
+          ],
+        },
+        {
+          role: "user",
+          content: [
+            { type: "tool_result", tool_use_id: "toolu_1", content: "A" },
+            { type: "tool_result", tool_use_id: "toolu_2", content: [{ type: "text", text: "no such file" }], is_error: true },
+            { type: "text", text: "now summarize" },
+          ],
+        },
+      ],
+    });
     expect(out.messages).toEqual([
       { role: "user", content: "read both" },
       {
@@ -110,27 +107,23 @@ describe("anthropicToOpenAI", () => {
   });
 
   it("moves images returned by a tool into the following user turn", () => {
-    const out = anthropicToOpenAI(
-      parse({
-        ...base,
-        messages: [
-          {
-            role: "user",
-            content: [
-              {
-                type: "tool_result",
-                tool_use_id: "t",
-                content: [
-                  { type: "text", text: "screenshot" },
-                  { type: "image", source: { type: "base64", media_type: "image/jpeg", data: "/9j/" } },
-                ],
-              },
-            ],
-          },
-        ],
-      }),
-      { model: "m" },
-    );
+    const out = translate({
+      messages: [
+        {
+          role: "user",
+          content: [
+            {
+              type: "tool_result",
+              tool_use_id: "t",
+              content: [
+                { type: "text", text: "screenshot" },
+                { type: "image", source: { type: "base64", media_type: "image/jpeg", data: "/9j/" } },
+              ],
+            },
+          ],
+        },
+      ],
+    });
     expect(out.messages).toEqual([
       { role: "tool", tool_call_id: "t", content: "screenshot" },
       { role: "user", content: [{ type: "image_url", image_url: { url: "data:image/jpeg;base64,/9j/" } }] },
@@ -145,18 +138,14 @@ describe("anthropicToOpenAI", () => {
     [{ type: "auto", disable_parallel_tool_use: true }, "auto", false],
   ];
   it.each(toolChoices)("maps tool_choice %j", (choice, expected, parallel) => {
-    const out = anthropicToOpenAI(
-      parse({
-        ...base,
-        messages: [{ role: "user", content: "x" }],
-        tools: [
-          { name: "read", description: "Read a file", input_schema: { type: "object", properties: { path: { type: "string" } } }, cache_control: { type: "ephemeral" } },
-          { type: "web_search_20250305", name: "web_search", max_uses: 5 },
-        ],
-        tool_choice: choice,
-      }),
-      { model: "m" },
-    );
+    const out = translate({
+      messages: [{ role: "user", content: "x" }],
+      tools: [
+        { name: "read", description: "Read a file", input_schema: { type: "object", properties: { path: { type: "string" } } }, cache_control: { type: "ephemeral" } },
+        { type: "web_search_20250305", name: "web_search", max_uses: 5 },
+      ],
+      tool_choice: choice,
+    });
     expect(out.tools).toEqual([
       { type: "function", function: { name: "read", description: "Read a file", parameters: { type: "object", properties: { path: { type: "string" } } } } },
     ]);
@@ -165,21 +154,17 @@ describe("anthropicToOpenAI", () => {
   });
 
   it("maps sampling, stop sequences, streaming and the clamped max_tokens; drops metadata", () => {
-    const out = anthropicToOpenAI(
-      parse({
-        ...base,
-        max_tokens: 32000,
-        messages: [{ role: "user", content: "x" }],
-        stop_sequences: ["</answer>"],
-        temperature: 0.2,
-        top_p: 0.9,
-        top_k: 40,
-        stream: true,
-        metadata: { user_id: "u" },
-        context_management: { edits: [] },
-      }),
-      { model: "m", maxTokens: 4096 },
-    );
+    const out = translate({
+      max_tokens: 32000,
+      messages: [{ role: "user", content: "x" }],
+      stop_sequences: ["</answer>"],
+      temperature: 0.2,
+      top_p: 0.9,
+      top_k: 40,
+      stream: true,
+      metadata: { user_id: "u" },
+      context_management: { edits: [] },
+    }, { model: "m", maxTokens: 4096 });
     expect(out).toEqual({
       model: "m",
       messages: [{ role: "user", content: "x" }],
@@ -199,7 +184,7 @@ describe("anthropicToOpenAI", () => {
     [{ type: "disabled" }, { chat_template_kwargs: { enable_thinking: false } }],
   ];
   it.each(thinking)("turns thinking %j into reasoning controls", (t, expected) => {
-    const out = anthropicToOpenAI(parse({ ...base, messages: [{ role: "user", content: "x" }], thinking: t }), { model: "m" });
+    const out = translate({ messages: [{ role: "user", content: "x" }], thinking: t });
     expect({ chat_template_kwargs: out.chat_template_kwargs, reasoning_effort: out.reasoning_effort }).toEqual({
       reasoning_effort: undefined,
       ...(expected as object),
