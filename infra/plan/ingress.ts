@@ -74,7 +74,11 @@ export interface IngressPlan {
   ingressRoute: { name: string; spec: Record<string, unknown> };
 }
 
-/** Traefik probes each router's readiness (healthCheck on ExternalName services, Traefik >= v3.1). */
+/**
+ * Traefik probes each router's readiness. The CRD provider honours `healthCheck` only on a service
+ * reference of type ExternalName (traefik/traefik#10467, in v3.1; a default-values fix followed in
+ * #10778), not on the weighted service itself, so it sits on each router's reference.
+ */
 const routerHealthCheck = { path: "/readyz", interval: "10s", timeout: "3s" };
 
 export function planIngress(cfg: StackConfig): IngressPlan | undefined {
