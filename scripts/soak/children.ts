@@ -10,10 +10,27 @@ export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 const live = new Set<ChildProcess>();
 
+function isRunning(c: ChildProcess | undefined): c is ChildProcess {
+  return c !== undefined && c.exitCode === null && c.signalCode === null;
+}
+
 /** Kills every child still running (SIGKILL: nothing to drain at that point). */
 export function killAll(): void {
-  for (const c of live) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  for (const c of live) if (isRunning(c)) c.kill("SIGKILL");
   live.clear();
+}
+
+/** SIGTERM, and SIGKILL if the child has not exited after `graceMs`; resolves once it has exited. */
+async function terminate(c: ChildProcess | undefined, graceMs: number): Promise<void> {
+  if (!isRunning(c)) return;
+  await new Promise<void>((resolve) => {
+    const t = setTimeout(() => c.kill("SIGKILL"), graceMs);
+    c.once("exit", () => {
+      clearTimeout(t);
+      resolve();
+    });
+    c.kill("SIGTERM");
+  });
 }
 process.once("exit", killAll);
 
@@ -79,7 +96,7 @@ export class FakeProcess {
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return isRunning(this.child);
   }
 
   async start(): Promise<void> {
@@ -119,17 +136,8 @@ export class FakeProcess {
     });
   }
 
-  async stop(): Promise<void> {
-    const c = this.child;
-    if (!c || !this.running) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => c.kill("SIGKILL"), 3_000);
-      c.once("exit", () => {
-        clearTimeout(t);
-        resolve();
-      });
-      c.kill("SIGTERM");
-    });
+  stop(): Promise<void> {
+    return terminate(this.child, 3_000);
   }
 }
 
@@ -156,7 +164,7 @@ export class RouterProcess {
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+    return isRunning(this.child);
   }
 
   /** Resident set size in bytes (Linux /proc), undefined elsewhere. */
@@ -171,16 +179,7 @@ export class RouterProcess {
   }
 
   /** SIGTERM: the router drains, then exits. */
-  async stop(): Promise<void> {
-    const c = this.child;
-    if (!c || !this.running) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => c.kill("SIGKILL"), 10_000);
-      c.once("exit", () => {
-        clearTimeout(t);
-        resolve();
-      });
-      c.kill("SIGTERM");
-    });
+  stop(): Promise<void> {
+    return terminate(this.child, 10_000);
   }
 }
