@@ -79,6 +79,11 @@ export interface UpstreamPlan {
   body: string;
   /** Present when the backend's dialect differs from the client's. */
   translator?: StreamTranslator;
+  /**
+   * The client gets nothing before the backend's answer is complete (a backend stream assembled into
+   * one body), so a failure before then may still fail over.
+   */
+  whole?: boolean;
 }
 
 /**

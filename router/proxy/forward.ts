@@ -10,7 +10,7 @@ import type { Backend, BackendRegistry } from "../health/state.js";
 import type { RouterMetrics } from "../ops/metrics.js";
 import { onAbort, type CancelSignal } from "./cancel.js";
 import { distinctBackends, rankTargets, type CandidateView } from "./pick.js";
-import { UpstreamCall, upstreamMessage, type Decision } from "./upstream.js";
+import { IdleTimeout, UpstreamCall, upstreamMessage, type Decision, type WholeBody } from "./upstream.js";
 
 export interface Exchange {
   id: string;
@@ -73,6 +73,7 @@ export function candidateViews(alias: AliasConfig, registry: BackendRegistry, no
 }
 
 function transportError(err: unknown, timedOut: boolean, backend: string): RouterError {
+  if (err instanceof IdleTimeout) return { status: 504, kind: "timeout", message: `backend ${backend} went silent before its answer was complete (${err.message})` };
   if (timedOut) return { status: 504, kind: "timeout", message: `backend ${backend} sent no response before the first-byte timeout` };
   return { status: 502, kind: "upstream", message: `backend ${backend} unreachable (${describeTransportError(err)})` };
 }
@@ -270,7 +271,18 @@ async function attempt(
   // The client's credentials never reach a backend; a backend may have its own key.
   if (b.config.apiKey) headers.authorization = `Bearer ${b.config.apiKey}`;
   try {
-    const { call, decision } = UpstreamCall.start(b.pool, { method: plan.method, path: plan.path, headers, body: plan.body });
+    const whole: WholeBody | undefined = plan.whole
+      ? {
+          idleMs: x.config.timeouts.idleMs,
+          // The backend started answering: the first-byte deadline and the load hold are over.
+          onFirstByte: () => {
+            clearTimeout(timer);
+            holdForLoad = false;
+            if (x.signal.aborted) ac.abort();
+          },
+        }
+      : undefined;
+    const { call, decision } = UpstreamCall.start(b.pool, { method: plan.method, path: plan.path, headers, body: plan.body }, whole);
     ac.call = call;
     let d: Decision;
     try {
@@ -278,7 +290,8 @@ async function attempt(
     } catch (err) {
       if (x.signal.aborted) return { kind: "gone" };
       // Headers but no content (a stall or reset) is still before the first byte: another backend may answer.
-      passive(x, b, "failure", ac.timedOut ? "first-byte-timeout" : call.headersSeen ? "reset-after-headers" : "transport");
+      const reason = ac.timedOut ? "first-byte-timeout" : err instanceof IdleTimeout ? "idle-timeout" : call.headersSeen ? "reset-after-headers" : "transport";
+      passive(x, b, "failure", reason);
       return { kind: "next", error: transportError(err, ac.timedOut, b.name) };
     }
     clearTimeout(timer);

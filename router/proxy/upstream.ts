@@ -36,7 +36,17 @@ export type RelayEnd = { ok: true } | { ok: false; error: Error };
 /** Error bodies are read up to this size; the rest is not waited for. */
 export const ERROR_TEXT_CAP = 64 * 1024;
 
-type Phase = "head" | "first" | "error-body" | "held" | "relay" | "done";
+type Phase = "head" | "first" | "whole" | "error-body" | "held" | "relay" | "done";
+
+/**
+ * A call whose client gets nothing before the backend's answer is complete (a stream assembled into
+ * one body): the decision waits for the end, so a failure before it can still fail over. The idle
+ * limit applies between chunks; `onFirstByte` tells the caller when the backend started answering.
+ */
+export interface WholeBody {
+  idleMs: number;
+  onFirstByte: () => void;
+}
 
 export class UpstreamCall implements Dispatcher.DispatchHandler {
   /** True once headers arrived: a failure after that is a reset or stall, not a refused connection. */
@@ -59,10 +69,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private idleMs = 0;
   private idleTimer: NodeJS.Timeout | undefined;
   private waitingDrain = false;
+  private whole: WholeBody | undefined;
 
   /** Starts the call; the returned promise is the decision (see the file's header). */
-  static start(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions): { call: UpstreamCall; decision: Promise<Decision> } {
+  static start(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, whole?: WholeBody): { call: UpstreamCall; decision: Promise<Decision> } {
     const call = new UpstreamCall();
+    call.whole = whole;
     const decision = new Promise<Decision>((resolve, reject) => {
       call.settle = resolve;
       call.fail = reject;
@@ -119,7 +131,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     this.headersSeen = true;
     this.status = statusCode;
     this.headers = headers;
-    this.phase = statusCode >= 400 ? "error-body" : "first";
+    this.phase = statusCode >= 400 ? "error-body" : this.whole ? "whole" : "first";
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -133,6 +145,16 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
         return;
       case "held":
         this.held?.push(chunk);
+        return;
+      case "whole":
+        if (this.held) {
+          this.held.push(chunk);
+          this.idleTimer?.refresh();
+        } else {
+          this.held = [chunk];
+          this.idleTimer = setTimeout(idleOut, this.whole?.idleMs ?? 0, this);
+          this.whole?.onFirstByte();
+        }
         return;
       case "error-body":
         this.collectError(controller, chunk);
@@ -148,6 +170,15 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     switch (this.phase) {
+      case "whole": {
+        this.phase = "done";
+        clearTimeout(this.idleTimer);
+        const held = this.held;
+        this.held = undefined;
+        this.heldEnd = { ok: true };
+        this.decide({ status: this.status, headers: this.headers, ok: true, first: held ? Buffer.concat(held) : null });
+        return;
+      }
       case "first":
         this.phase = "done";
         this.decide({ status: this.status, headers: this.headers, ok: true, first: null });
@@ -174,6 +205,13 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     const phase = this.phase;
     this.phase = "done";
     switch (phase) {
+      case "whole":
+        clearTimeout(this.idleTimer);
+        this.held = undefined;
+        this.fail?.(error);
+        this.settle = undefined;
+        this.fail = undefined;
+        return;
       case "head":
       case "first":
         this.fail?.(error);
@@ -254,7 +292,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   /** For the idle timer (no closure per call). */
   idleOut(): void {
-    if (this.phase !== "relay") return;
+    if (this.phase !== "relay" && this.phase !== "whole") return;
     this.abort(new IdleTimeout(this.idleMs));
   }
 }

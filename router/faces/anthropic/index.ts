@@ -25,7 +25,8 @@ import { NdjsonModelEcho, SseModelEcho } from "../echo-model.js";
 import { anthropicInBandError, anthropicPing, renderAnthropicError } from "./errors.js";
 import { fitOutput } from "../fit.js";
 import { anthropicMode } from "./mode.js";
-import { WholeBodyTranslator } from "../whole-body.js";
+import { streamInStead } from "../../translate/openai-assemble.js";
+import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
 
 function routes(): FaceRoute[] {
   const out: FaceRoute[] = [];
@@ -126,13 +127,16 @@ async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | 
   }
   const openai = anthropicToOpenAI(body, { model: target.model, maxTokens: fit.maxTokens });
   const stopSequences = body.stop_sequences;
+  // Streamed from the backend and assembled here where the engine cancels only streams (whole-body.ts).
+  const assembled = !req.stream && streamsInStead(target.engine);
   const translator = req.stream
     ? new AnthropicStreamTranslator({ model: clientModel, ...(stopSequences ? { stopSequences } : {}), ...(fit.promptTokens !== undefined ? { inputTokens: fit.promptTokens } : {}) })
     : new WholeBodyTranslator(
         (json) => openAIToAnthropic(json as OpenAIChatCompletion, { model: clientModel, ...(stopSequences ? { stopSequences } : {}) }),
         () => ({ type: "error", error: { type: "api_error", message: "the backend answered with a body that is not JSON" } }),
+        assembled ? "chat" : undefined,
       );
-  return { method: "POST", path: "/v1/chat/completions", body: JSON.stringify(openai), translator };
+  return { method: "POST", path: "/v1/chat/completions", body: JSON.stringify(assembled ? streamInStead(openai) : openai), translator, ...(assembled ? { whole: true } : {}) };
 }
 
 export const anthropicFace: Face = {

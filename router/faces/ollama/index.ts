@@ -33,7 +33,8 @@ import {
 import { countPromptForm } from "../count.js";
 import { NdjsonModelEcho } from "../echo-model.js";
 import { fitOutput } from "../fit.js";
-import { WholeBodyTranslator } from "../whole-body.js";
+import { streamInStead } from "../../translate/openai-assemble.js";
+import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, ParseContext, PlanResult, PlanTarget, Rendered, RouterError, StreamTranslator } from "../types.js";
 import { ollamaInBandError, renderOllamaError } from "./errors.js";
 import { aliasName, managementError, psAnswer, showAnswer, tagsAnswer, versionAnswer } from "./local.js";
@@ -128,17 +129,19 @@ async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | un
   let path: string;
   let body: unknown;
   let translator: StreamTranslator;
+  // Streamed from the backend and assembled here where the engine cancels only streams (whole-body.ts).
+  const assembled = !req.stream && (req.route.kind === "chat" || req.route.kind === "generate") && streamsInStead(target.engine);
   switch (req.route.kind) {
     case "chat": {
       const chat = req.body as OllamaChatRequest;
       const call = ollamaChatToOpenAI(chat, { model: target.model });
       const overflow = await fitGeneration(call, requestedOutput(chat.options), target, io);
       if (overflow) return { skip: overflow };
-      body = call;
+      body = assembled ? streamInStead(call) : call;
       path = "/v1/chat/completions";
       translator = req.stream
         ? new OllamaStreamTranslator({ kind: "chat", model })
-        : new WholeBodyTranslator((j) => openAIToOllamaChat(j as OpenAIChatCompletion, { model, timing: timing() }), malformed);
+        : new WholeBodyTranslator((j) => openAIToOllamaChat(j as OpenAIChatCompletion, { model, timing: timing() }), malformed, assembled ? "chat" : undefined);
       break;
     }
     case "generate": {
@@ -147,10 +150,14 @@ async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | un
       const overflow = await fitGeneration(call.body, requestedOutput(gen.options), target, io);
       if (overflow) return { skip: overflow };
       path = call.endpoint;
-      body = call.body;
+      body = assembled ? streamInStead(call.body) : call.body;
       translator = req.stream
         ? new OllamaStreamTranslator({ kind: "generate", model })
-        : new WholeBodyTranslator((j) => openAIToOllamaGenerate(j as OpenAIChatCompletion | OpenAICompletion, { model, timing: timing() }), malformed);
+        : new WholeBodyTranslator(
+            (j) => openAIToOllamaGenerate(j as OpenAIChatCompletion | OpenAICompletion, { model, timing: timing() }),
+            malformed,
+            assembled ? (path.endsWith("/chat/completions") ? "chat" : "completions") : undefined,
+          );
       break;
     }
     case "embed":
@@ -164,7 +171,7 @@ async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | un
       translator = new WholeBodyTranslator((j) => openAIToOllamaEmbeddings(j as OpenAIEmbeddingResponse), malformed);
       break;
   }
-  return { method: "POST", path, body: JSON.stringify(body), translator };
+  return { method: "POST", path, body: JSON.stringify(body), translator, ...(assembled ? { whole: true } : {}) };
 }
 
 export const ollamaFace: Face = {

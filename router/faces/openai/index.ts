@@ -1,5 +1,7 @@
 // The OpenAI face: /v1/* and the same under /api/v1/* (clients configured with base .../api/v1).
 import type { Face, FaceRequest, FaceRoute, LocalContext, PlanTarget, Rendered, RouterError, UpstreamPlan } from "../types.js";
+import { streamInStead } from "../../translate/openai-assemble.js";
+import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
 import { openaiInBandError, renderOpenAIError } from "./errors.js";
 
 const proxied: readonly [string, string][] = [
@@ -19,6 +21,14 @@ function routes(): FaceRoute[] {
 
 function invalid(message: string, code?: string): RouterError {
   return { status: 400, kind: "invalid_request", message, ...(code ? { code } : {}) };
+}
+
+const passBody = (json: unknown): unknown => json;
+
+/** The status line is out: the backend's own error object when its stream carried one, else ours. */
+function streamFailed(streamError?: unknown): unknown {
+  if (typeof streamError === "object" && streamError !== null) return { error: streamError };
+  return { error: { message: typeof streamError === "string" ? streamError : "the backend's stream ended without an answer", type: "server_error", code: null } };
 }
 
 export const openaiFace: Face = {
@@ -42,6 +52,12 @@ export const openaiFace: Face = {
     // Every engine in the table serves OpenAI's paths under /v1 (vLLM, llama.cpp, Ollama's compat layer).
     const path = req.route.path.startsWith("/api/v1/") ? req.route.path.slice(4) : req.route.path;
     req.body.model = target.model;
+    const kind = req.route.kind;
+    if (!req.stream && (kind === "chat" || kind === "completions") && streamsInStead(target.engine)) {
+      // Streamed from the backend and assembled here, so a client that leaves stops the generation.
+      const body = JSON.stringify(streamInStead({ ...req.body }));
+      return { method: "POST", path, body, translator: new WholeBodyTranslator(passBody, streamFailed, kind), whole: true };
+    }
     return { method: "POST", path, body: JSON.stringify(req.body) };
   },
 
