@@ -91,6 +91,18 @@ async function readAll(res: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** The body a client reads from a one-off server whose handler relays a call into the response. */
+async function relayedBody(handler: (res: ServerResponse) => void): Promise<string> {
+  const sink = createServer((_req, res) => handler(res));
+  await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
+  try {
+    return await readAll(await get((sink.address() as AddressInfo).port));
+  } finally {
+    sink.closeAllConnections();
+    await new Promise<void>((r) => sink.close(() => r()));
+  }
+}
+
 async function until(what: string, test: () => boolean, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
   while (!test()) {
@@ -277,22 +289,15 @@ describe("UpstreamCall: relaying a committed body", () => {
     const { call, decision } = start();
     const d = await decision;
     expect(d.ok).toBe(true);
-    const sink = createServer((_req, res) => {
+    const body = await relayedBody((res) => {
       void call.relay(res, undefined, 100).then((end) => {
         expect(end.ok).toBe(false);
         if (!end.ok) expect(end.error).toBeInstanceOf(IdleTimeout);
         res.end(end.ok ? "ok" : end.error.name);
       });
     });
-    await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
-    try {
-      const body = await readAll(await get((sink.address() as AddressInfo).port));
-      expect(body).toBe("data: second\n\nIdleTimeout");
-      await upstreamCut;
-    } finally {
-      sink.closeAllConnections();
-      await new Promise<void>((r) => sink.close(() => r()));
-    }
+    expect(body).toBe("data: second\n\nIdleTimeout");
+    await upstreamCut;
   });
 
   it("runs a translator over every chunk and writes its tail at the end", async () => {
@@ -305,16 +310,9 @@ describe("UpstreamCall: relaying a committed body", () => {
     const d = await decision;
     if (!d.ok || d.first === null) throw new Error("expected a first chunk");
     const seen: string[] = [d.first.toString()];
-    const sink = createServer((_req, res) => {
+    seen.push(await relayedBody((res) => {
       void call.relay(res, { push: (c) => `<${c.toString()}>`, end: () => "[end]" }, 60_000).then((end) => res.end(end.ok ? "" : "failed"));
-    });
-    await new Promise<void>((r) => sink.listen(0, "127.0.0.1", r));
-    try {
-      seen.push(await readAll(await get((sink.address() as AddressInfo).port)));
-      expect(seen).toEqual(["a", "<b>[end]"]);
-    } finally {
-      sink.closeAllConnections();
-      await new Promise<void>((r) => sink.close(() => r()));
-    }
+    }));
+    expect(seen).toEqual(["a", "<b>[end]"]);
   });
 });
