@@ -301,7 +301,7 @@ async function attempt(
     }
     if (!d.ok) return classifyError(x, b, model, d.status, d.text, d.headers);
     holdForLoad = false;
-    return { kind: "committed", result: await relay(x, b, model, call, d.status, d.headers, d.first, plan.translator, attemptNo, keepAlive) };
+    return { kind: "committed", result: await relay(x, b, model, call, d, plan.translator, attemptNo, keepAlive) };
   } finally {
     clearTimeout(timer);
     stopListening();
@@ -344,9 +344,7 @@ async function relay(
   b: Backend,
   model: string,
   call: UpstreamCall,
-  status: number,
-  upHeaders: IncomingHttpHeaders,
-  first: Buffer | null,
+  { status, headers: upHeaders, first }: Extract<Decision, { ok: true }>,
   translator: StreamTranslator | undefined,
   attempts: number,
   keepAlive: KeepAlive | undefined,

@@ -208,15 +208,11 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       case "whole":
         clearTimeout(this.idleTimer);
         this.held = undefined;
-        this.fail?.(error);
-        this.settle = undefined;
-        this.fail = undefined;
+        this.reject(error);
         return;
       case "head":
       case "first":
-        this.fail?.(error);
-        this.settle = undefined;
-        this.fail = undefined;
+        this.reject(error);
         return;
       case "error-body":
         // Whatever of the error text arrived is enough to classify the answer.
@@ -237,6 +233,12 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   private decide(d: Decision): void {
     this.settle?.(d);
+    this.settle = undefined;
+    this.fail = undefined;
+  }
+
+  private reject(error: Error): void {
+    this.fail?.(error);
     this.settle = undefined;
     this.fail = undefined;
   }
