@@ -21,12 +21,11 @@ export function buildStack(cfg: StackConfig, homeDir = homedir()): StackOutputs 
   const byOwner = (kind: string, owner: string) => plan.containers.filter((c) => c.kind === kind && c.owner === owner);
 
   for (const name of Object.keys(cfg.backends)) {
-    new InferenceBackend(name, { containers: byOwner("engine", name), hosts });
+    new InferenceBackend(name, { containers: byOwner("engine", name), hosts, pulls: plan.modelPulls.filter((p) => p.backend === name) });
   }
   if (cfg.openWebUI) new OpenWebUI("open-webui", { containers: byOwner("openWebUI", "open-webui"), hosts });
   if (cfg.kokoro) new Kokoro("kokoro", { containers: byOwner("kokoro", "kokoro"), hosts });
   const router = new Router("router", {
-    hosts: cfg.hosts,
     containers: byOwner("router", "router"),
     deliveries: plan.routerConfigs,
     providers: hosts,

@@ -2,10 +2,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerSpec } from "../plan/types.js";
-
-export interface HostProviders {
-  provider(host: string): docker.Provider;
-}
+import type { HostProviders } from "./dockerHosts.js";
 
 /** Secret env values become Pulumi secrets, so they never show in plain text in state or previews. */
 export function containerEnvs(spec: ContainerSpec): pulumi.Input<string>[] {
@@ -14,9 +11,30 @@ export function containerEnvs(spec: ContainerSpec): pulumi.Input<string>[] {
   return [...plain, ...secret];
 }
 
+/**
+ * The image a container runs, by id: built on its host from the repository (`spec.build`), or pulled
+ * (an image already on the host is used as is). A new id replaces the container; an unchanged one does not.
+ */
+function containerImage(parent: pulumi.Resource, spec: ContainerSpec, provider: docker.Provider): pulumi.Output<string> {
+  if (spec.build) {
+    const built = new docker.Image(
+      `${spec.name}-image`,
+      {
+        imageName: spec.image,
+        skipPush: true,
+        build: { context: spec.build.context, dockerfile: spec.build.dockerfile, args: spec.build.args, platform: spec.build.platform },
+      },
+      { parent, provider },
+    );
+    // For an image that is not pushed, repoDigest is the local image id.
+    return built.repoDigest;
+  }
+  return new docker.RemoteImage(`${spec.name}-image`, { name: spec.image, keepLocally: true }, { parent, provider }).imageId;
+}
+
 export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts: HostProviders, dependsOn: pulumi.Resource[] = []): docker.Container {
   const provider = hosts.provider(spec.host);
-  const image = new docker.RemoteImage(`${spec.name}-image`, { name: spec.image, keepLocally: true }, { parent, provider });
+  const imageId = containerImage(parent, spec, provider);
   const volumes = spec.volumes.map(
     (v) =>
       // Model caches outlive containers: deleting one would mean downloading hundreds of GB again.
@@ -26,7 +44,7 @@ export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts
     spec.name,
     {
       name: spec.name,
-      image: image.imageId,
+      image: imageId,
       command: spec.command,
       entrypoints: spec.entrypoint,
       envs: containerEnvs(spec),

@@ -2,6 +2,12 @@
 import type { Gpus, HostConfig, StackConfig } from "./schema.js";
 import { problem, rmFix, configPath, type ConfigProblem } from "./problems.js";
 import { isUnparsed, nothingUnparsed, type Unparsed } from "./partial.js";
+import { own } from "../plan/hosts.js";
+import { planKokoro } from "../plan/kokoro.js";
+import { openWebUIContainer, openWebUIVolume } from "../plan/openWebUI.js";
+import { planRouter } from "../plan/router.js";
+import { planEngines } from "../plan/stack.js";
+import type { ContainerSpec } from "../plan/types.js";
 
 function known(names: Iterable<string>): string {
   const list = [...names];
@@ -25,7 +31,7 @@ export function servedModels(backend: StackConfig["backends"][string]): string[]
 }
 
 function checkHostRef(hosts: Record<string, HostConfig>, unparsed: Unparsed, name: string, at: (string | number)[], out: ConfigProblem[]): boolean {
-  if (name in hosts) return true;
+  if (Object.hasOwn(hosts, name)) return true;
   // The host exists but is invalid: its own problem is reported, this reference is not wrong.
   if (isUnparsed(unparsed.hosts, name)) return false;
   out.push(problem(at, `unknown host "${name}"; known: ${known(Object.keys(hosts))}`, Object.keys(hosts)[0] ?? "<host>"));
@@ -61,7 +67,7 @@ export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparse
       out.push(problem([...base, "hosts"], "lists a host twice", `["${[...new Set(b.hosts)].join('","')}"]`));
     }
     for (const [i, h] of b.hosts.entries()) {
-      const host = cfg.hosts[h];
+      const host = own(cfg.hosts, h);
       if (!host) continue;
       const wantsGpu = b.gpus === undefined ? b.engine === "vllm" : hasGpu(b.gpus);
       if (wantsGpu && !hasGpu(host.gpus)) {
@@ -86,7 +92,7 @@ export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparse
   }
   if (cfg.kokoro && checkHostRef(cfg.hosts, unparsed, cfg.kokoro.host, ["kokoro", "host"], out)) {
     claims.push({ host: cfg.kokoro.host, port: cfg.kokoro.port, at: ["kokoro", "port"], what: "Kokoro" });
-    const host = cfg.hosts[cfg.kokoro.host];
+    const host = own(cfg.hosts, cfg.kokoro.host);
     if (cfg.kokoro.gpu && host && !hasGpu(host.gpus)) {
       out.push(problem(["kokoro", "gpu"], `the GPU image needs a GPU but host "${cfg.kokoro.host}" declares gpus: none`, "false"));
     }
@@ -108,11 +114,13 @@ export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparse
     } else if (!first) byHostPort.set(key, c);
   }
 
+  checkDockerNames(cfg, out);
+
   // Alias targets name existing backends and models those backends serve.
   for (const [alias, def] of Object.entries(cfg.router.aliases)) {
     def.targets.forEach((t, i) => {
       const at = ["router", "aliases", alias, "targets", i];
-      const backend = cfg.backends[t.backend];
+      const backend = own(cfg.backends, t.backend);
       if (!backend) {
         if (isUnparsed(unparsed.backends, t.backend)) return;
         out.push(problem([...at, "backend"], `unknown backend "${t.backend}"; known: ${known(Object.keys(cfg.backends))}`, Object.keys(cfg.backends)[0] ?? "<backend>"));
@@ -130,11 +138,11 @@ export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparse
   cfg.router.apiKeys.forEach((k, i) => {
     if (keyNames.has(k.name)) out.push(problem(["router", "apiKeys", i, "name"], `duplicate key name "${k.name}"`, `${k.name}-2`));
     keyNames.add(k.name);
-    if (!(k.name in cfg.secrets.apiKeys) && !isUnparsed(unparsed.secretKeys, k.name)) {
+    if (!Object.hasOwn(cfg.secrets.apiKeys, k.name) && !isUnparsed(unparsed.secretKeys, k.name)) {
       out.push(problem(["secrets", "apiKeys", k.name], `API key "${k.name}" has no secret value`, "<key>", { secret: true }));
     }
     k.aliases?.forEach((a, j) => {
-      if (!(a in cfg.router.aliases) && !isUnparsed(unparsed.aliases, a)) out.push(problem(["router", "apiKeys", i, "aliases", j], `unknown alias "${a}"; known: ${known(Object.keys(cfg.router.aliases))}`, Object.keys(cfg.router.aliases)[0] ?? "<alias>"));
+      if (!Object.hasOwn(cfg.router.aliases, a) && !isUnparsed(unparsed.aliases, a)) out.push(problem(["router", "apiKeys", i, "aliases", j], `unknown alias "${a}"; known: ${known(Object.keys(cfg.router.aliases))}`, Object.keys(cfg.router.aliases)[0] ?? "<alias>"));
     });
   });
   for (const name of Object.keys(cfg.secrets.apiKeys)) {
@@ -144,7 +152,7 @@ export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparse
     }
   }
   for (const [family, alias] of Object.entries(cfg.router.claudeModels ?? {})) {
-    if (alias !== undefined && !(alias in cfg.router.aliases) && !isUnparsed(unparsed.aliases, alias)) {
+    if (alias !== undefined && !Object.hasOwn(cfg.router.aliases, alias) && !isUnparsed(unparsed.aliases, alias)) {
       out.push(problem(["router", "claudeModels", family], `unknown alias "${alias}"; known: ${known(Object.keys(cfg.router.aliases))}`, Object.keys(cfg.router.aliases)[0] ?? "<alias>"));
     }
   }
@@ -157,12 +165,61 @@ export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparse
   if (cfg.ingress.enabled) {
     if (!cfg.ingress.domain && !unparsed.parts.has("ingress.domain")) out.push(problem(["ingress", "domain"], "ingress is enabled but has no domain", "llm.example.com"));
     if (!hasOpenWebUI) out.push(problem(["ingress", "enabled"], "ingress routes to Open WebUI, but no openWebUI is configured", "false"));
-    const remoteRouters = cfg.router.hosts.filter((h) => cfg.hosts[h]?.kind === "local");
+    const remoteRouters = cfg.router.hosts.filter((h) => own(cfg.hosts, h)?.kind === "local");
     if (remoteRouters.length) {
       out.push(problem(["ingress", "enabled"], `a cluster cannot reach a router on the local host ("${remoteRouters.join('", "')}")`, "false"));
     }
   }
   return out;
+}
+
+interface NameClaim {
+  host: string;
+  object: "container" | "volume";
+  name: string;
+  at: (string | number)[];
+  what: string;
+}
+
+/** Where a planned container's placement is configured, and what it is called in a message. */
+function ownerOf(cfg: StackConfig, spec: Pick<ContainerSpec, "kind" | "owner" | "host">): { at: (string | number)[]; what: string } {
+  switch (spec.kind) {
+    case "engine":
+      return { at: ["backends", spec.owner, "hosts", Math.max(0, own(cfg.backends, spec.owner)?.hosts.indexOf(spec.host) ?? 0)], what: `backend ${spec.owner}` };
+    case "router":
+      return { at: ["router", "hosts", Math.max(0, cfg.router.hosts.indexOf(spec.host))], what: "the router" };
+    case "openWebUI":
+      return { at: ["openWebUI", "host"], what: "Open WebUI" };
+    case "kokoro":
+      return { at: ["kokoro", "host"], what: "Kokoro" };
+  }
+}
+
+/**
+ * Docker names containers and volumes per host, so two services that plan the same name on one host
+ * (a backend named `router-box` on the router's host `box`) would fight over one container. The fixed
+ * names (router, Open WebUI, Kokoro) claim first, so the finding lands on the backend, whose name is the
+ * user's choice.
+ */
+function checkDockerNames(cfg: StackConfig, out: ConfigProblem[]): void {
+  const specs: Pick<ContainerSpec, "name" | "kind" | "owner" | "host" | "volumes">[] = [...planRouter(cfg, "~"), ...planKokoro(cfg), ...planEngines(cfg)];
+  if (cfg.openWebUI && own(cfg.hosts, cfg.openWebUI.host)) {
+    specs.unshift({ name: openWebUIContainer, kind: "openWebUI", owner: "open-webui", host: cfg.openWebUI.host, volumes: [{ volume: openWebUIVolume, containerPath: "" }] });
+  }
+  const claims: NameClaim[] = specs.flatMap((s) => {
+    const { at, what } = ownerOf(cfg, s);
+    return [{ host: s.host, object: "container" as const, name: s.name, at, what }, ...s.volumes.map((v) => ({ host: s.host, object: "volume" as const, name: v.volume, at, what }))];
+  });
+  const first = new Map<string, NameClaim>();
+  for (const c of claims) {
+    const key = `${c.host}\u0000${c.object}\u0000${c.name}`;
+    const taken = first.get(key);
+    if (!taken) first.set(key, c);
+    else if (taken.what !== c.what) {
+      const other = Object.keys(cfg.hosts).find((h) => h !== c.host);
+      out.push(problem(c.at, `${c.object} name "${c.name}" on host "${c.host}" is already ${taken.what}'s; rename ${c.what} or move it to another host`, other ?? "<another host>"));
+    }
+  }
 }
 
 function freePort(claims: readonly PortClaim[], host: string, from: number): number {

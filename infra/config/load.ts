@@ -14,10 +14,26 @@ export interface RawStackConfig {
   secretKeys: ReadonlySet<string>;
 }
 
+/**
+ * Pulumi.yaml gives the optional sections the default `{}` (the CLI treats a declared key without a
+ * default as required). An empty object therefore means "not set": no Open WebUI, no Kokoro, no secrets.
+ */
+export const emptyMeansUnset = ["openWebUI", "kokoro", "secrets"] as const;
+
+function withoutEmptyDefaults(values: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...values };
+  for (const key of emptyMeansUnset) {
+    const v = out[key];
+    if (typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 0) delete out[key];
+  }
+  return out;
+}
+
 /** Pure: validates the raw values of the top-level keys. */
 export function validateStackConfig(raw: RawStackConfig): ValidationResult {
   const problems: ConfigProblem[] = [];
-  if (raw.values.secrets !== undefined && !raw.secretKeys.has("secrets")) {
+  const values = withoutEmptyDefaults(raw.values);
+  if (values.secrets !== undefined && !raw.secretKeys.has("secrets")) {
     problems.push({
       path: "secrets",
       message: "holds secrets in plain text; set each value with --secret",
@@ -26,7 +42,7 @@ export function validateStackConfig(raw: RawStackConfig): ValidationResult {
   }
   // Every part is parsed on its own and the cross-checks run over the parts that parsed, so one pass
   // reports every problem, without the false ones a broken part would cause elsewhere.
-  const parts = parseByPart(raw.values);
+  const parts = parseByPart(values);
   problems.push(...parts.problems, ...crossCheck(parts.config, parts.unparsed));
   if (problems.length === 0 && parts.complete) {
     // Last line of defence: the router's own parser must accept what we render for it.

@@ -86,7 +86,7 @@ export function parseByPart(values: Readonly<Record<string, unknown>>): PartialS
   let complete = true;
 
   for (const key of Object.keys(values)) {
-    if (!(key in shape)) {
+    if (!Object.hasOwn(shape, key)) {
       const path = configPath([key]);
       problems.push({ path, message: `unknown key "${key}"`, fix: rmFix(path) });
       complete = false;
@@ -139,7 +139,8 @@ function salvageRouter(raw: unknown, into: { aliases: Set<string>; parts: Set<st
   return {
     hosts: hosts ?? [],
     port: port ?? 0,
-    image: parsed(f.image, r.image) ?? f.image.parse(undefined),
+    image: parsed(f.image, r.image),
+    baseImage: parsed(f.baseImage, r.baseImage),
     apiKeys: apiKeys ?? [],
     aliases: salvageRecord(r.aliases, aliasSchema, into.aliases),
     claudeModels: field("claudeModels", f.claudeModels),

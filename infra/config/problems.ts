@@ -1,5 +1,6 @@
 // Config problems read like advice: where, what is wrong, and the exact command that fixes it.
 import * as pulumi from "@pulumi/pulumi";
+import { shellWord } from "../plan/shell.js";
 
 export interface ConfigProblem {
   /** Path under the project namespace, as `pulumi config set --path` takes it. */
@@ -26,12 +27,8 @@ export function configPath(segments: readonly PropertyKey[]): string {
   return out;
 }
 
-function shellQuote(value: string): string {
-  return /^[A-Za-z0-9_./:@=,+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 export function setFix(path: string, value: string, secret = false): string {
-  return `pulumi config set ${secret ? "--secret " : ""}--path '${path}' ${shellQuote(value)}`;
+  return `pulumi config set ${secret ? "--secret " : ""}--path '${path}' ${shellWord(value)}`;
 }
 
 export function rmFix(path: string): string {

@@ -143,7 +143,10 @@ export const routerApiKeySchema = z.strictObject({ name: nameSchema, aliases: z.
 export const routerSchema = z.strictObject({
   hosts: z.array(nameSchema).min(1),
   port: port.default(4000),
-  image: pinnedImage.default("ghcr.io/aistack/router:0.1.0"),
+  /** A published router image to pull. Absent: each router host builds router/Dockerfile from this repository. */
+  image: pinnedImage.optional(),
+  /** The Node image the build starts from (router/Dockerfile's NODE_IMAGE build-arg); only for a built image. */
+  baseImage: pinnedImage.optional(),
   /** Key names and scopes; the keys themselves are secrets under `secrets.apiKeys.<name>`. */
   apiKeys: z.array(routerApiKeySchema).default([]),
   aliases: z.record(nameSchema, aliasSchema),

@@ -1,6 +1,20 @@
 // Addresses and Docker endpoints of hosts.
 import type { Gpus, HostConfig, StackConfig } from "../config/schema.js";
 
+/**
+ * A record's own entry. Names such as "constructor" or "toString" are valid names, and `name in record`
+ * or `record[name]` would find Object.prototype's members under them: an unknown host or backend of
+ * that name would pass as known.
+ */
+export function own<T>(record: Readonly<Record<string, T>>, name: string): T | undefined {
+  return Object.hasOwn(record, name) ? record[name] : undefined;
+}
+
+/** A declared host by name; undefined for any other name. */
+export function hostConfig(cfg: StackConfig, name: string): HostConfig | undefined {
+  return own(cfg.hosts, name);
+}
+
 /** The Docker endpoint the provider for this host talks to (keys come from the SSH agent). */
 export function dockerHostUrl(host: HostConfig): string {
   return host.kind === "local" ? host.socket : `ssh://${host.user}@${host.address}:${host.sshPort}`;
@@ -14,15 +28,15 @@ export const localHostAlias = "host.docker.internal";
  * host cannot use 127.0.0.1 (that is the container itself), so they go through the host gateway.
  */
 export function reachAddress(cfg: StackConfig, toHost: string, fromHost?: string): string {
-  const to = cfg.hosts[toHost];
+  const to = hostConfig(cfg, toHost);
   if (!to) throw new Error(`unknown host ${toHost}`);
-  if (to.kind === "local" && (fromHost === undefined || cfg.hosts[fromHost]?.kind === "local")) return localHostAlias;
+  if (to.kind === "local" && (fromHost === undefined || hostConfig(cfg, fromHost)?.kind === "local")) return localHostAlias;
   return to.address;
 }
 
 /** The address a person or a client outside the containers uses. */
 export function publicAddress(cfg: StackConfig, host: string): string {
-  const h = cfg.hosts[host];
+  const h = hostConfig(cfg, host);
   if (!h) throw new Error(`unknown host ${host}`);
   return h.kind === "local" && h.address === "127.0.0.1" ? "localhost" : h.address;
 }

@@ -10,6 +10,7 @@
 // UI itself uses is /api/version; requests carrying Open WebUI's session cookie (`token`) keep going
 // to Open WebUI, everything else (Ollama clients probing the server) reaches the router.
 import type { StackConfig } from "../config/schema.js";
+import { hostConfig } from "./hosts.js";
 
 const p = (path: string): string => `Path(\`${path}\`)`;
 
@@ -85,7 +86,7 @@ export function planIngress(cfg: StackConfig): IngressPlan | undefined {
   const ing = cfg.ingress;
   const owui = cfg.openWebUI;
   if (!ing.enabled || !ing.domain || !owui) return undefined;
-  const address = (h: string): string => cfg.hosts[h]?.address ?? h;
+  const address = (h: string): string => hostConfig(cfg, h)?.address ?? h;
   const routerServices = cfg.router.hosts.map((h) => ({ name: `router-${h}`, externalName: address(h), port: cfg.router.port }));
   const services = [{ name: "open-webui", externalName: address(owui.host), port: owui.port }, ...routerServices];
   const routerRefs = routerServices.map((s) => ({ kind: "Service", name: s.name, namespace: ing.namespace, port: s.port, healthCheck: routerHealthCheck }));

@@ -2,7 +2,7 @@
 // Flags per llama.cpp's tools/server/README: -m/-hf, -c (context), -ngl (GPU layers), -np (slots), --alias.
 // GET /health answers 503 while the model loads and 200 once ready (same README).
 import type { StackConfig } from "../config/schema.js";
-import { extraHostsFor, gpuRequest } from "./hosts.js";
+import { extraHostsFor, gpuRequest, hostConfig } from "./hosts.js";
 import type { ContainerSpec } from "./types.js";
 
 type LlamacppBackend = Extract<StackConfig["backends"][string], { engine: "llamacpp" }>;
@@ -26,7 +26,7 @@ export function llamacppArgs(b: LlamacppBackend): string[] {
 
 export function planLlamacpp(cfg: StackConfig, name: string, b: LlamacppBackend): ContainerSpec[] {
   const hostName = b.hosts[0] as string;
-  const host = cfg.hosts[hostName];
+  const host = hostConfig(cfg, hostName);
   if (!host) return [];
   return [
     {
@@ -50,7 +50,7 @@ export function planLlamacpp(cfg: StackConfig, name: string, b: LlamacppBackend)
         tests: ["CMD", "curl", "-fsS", `http://127.0.0.1:${containerPort}/health`],
         interval: "30s",
         timeout: "10s",
-        startPeriod: "10m",
+        startPeriod: "10m0s",
         retries: 5,
       },
       restart: "unless-stopped",

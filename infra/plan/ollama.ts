@@ -1,6 +1,7 @@
 // Ollama: one container per backend, models cached in a named volume.
 import type { StackConfig } from "../config/schema.js";
-import { extraHostsFor, gpuRequest, sortedRecord } from "./hosts.js";
+import { extraHostsFor, gpuRequest, sortedRecord, hostConfig } from "./hosts.js";
+import { shellWord } from "./shell.js";
 import type { ContainerSpec } from "./types.js";
 
 type OllamaBackend = Extract<StackConfig["backends"][string], { engine: "ollama" }>;
@@ -26,7 +27,7 @@ export function ollamaEnv(settings: OllamaBackend["ollama"]): Record<string, str
 
 export function planOllama(cfg: StackConfig, name: string, b: OllamaBackend): ContainerSpec[] {
   const hostName = b.hosts[0] as string;
-  const host = cfg.hosts[hostName];
+  const host = hostConfig(cfg, hostName);
   if (!host) return [];
   const containerPort = ollamaContainerPort(b.ollama);
   return [
@@ -44,8 +45,48 @@ export function planOllama(cfg: StackConfig, name: string, b: OllamaBackend): Co
       gpus: gpuRequest(host.gpus, b.gpus),
       extraHosts: extraHostsFor(host),
       // `ollama list` asks the running server (GET /api/tags) and never loads a model.
-      healthcheck: { tests: ["CMD", "ollama", "list"], interval: "30s", timeout: "10s", startPeriod: "60s", retries: 5 },
+      healthcheck: { tests: ["CMD", "ollama", "list"], interval: "30s", timeout: "10s", startPeriod: "1m0s", retries: 5 },
       restart: "unless-stopped",
     },
   ];
+}
+
+/** One model an Ollama backend must have: pulled on its host into the engine's model volume. */
+export interface ModelPull {
+  /** Resource name: `<backend>-model-<model>`, so removing one model renames no other. */
+  name: string;
+  backend: string;
+  host: string;
+  /** The engine container the pull runs in (`docker exec`). */
+  container: string;
+  model: string;
+}
+
+export function planModelPulls(cfg: StackConfig): ModelPull[] {
+  return Object.entries(cfg.backends).flatMap(([name, b]) =>
+    b.engine === "ollama" && b.hosts[0] !== undefined
+      ? b.models.map((model) => ({ name: `${name}-model-${model}`, backend: name, host: b.hosts[0] as string, container: name, model }))
+      : [],
+  );
+}
+
+/** How long a pull waits for the engine to answer after its container (re)starts. */
+export const engineWaitSeconds = 120;
+
+/**
+ * The host-side script that makes one model present. It talks to the engine through its own CLI inside
+ * the running container (`ollama list`, `show`, `pull` use the server's API: Ollama's docs/api.md), so it
+ * needs nothing on the host but Docker. A model already present is left alone (no registry is asked), so
+ * a host without registry access works with models put there beforehand (`ollama create`, a copied
+ * volume). Pull progress goes to a temp file and only its tail is shown on failure.
+ */
+export function modelPullScript(pull: ModelPull): string {
+  const c = shellWord(pull.container);
+  const m = shellWord(pull.model);
+  return [
+    "set -u",
+    `i=0; until docker exec ${c} ollama list >/dev/null 2>&1; do i=$((i+1)); if [ "$i" -ge ${engineWaitSeconds} ]; then echo "the engine in ${pull.container} did not answer within ${engineWaitSeconds}s" >&2; exit 1; fi; sleep 1; done`,
+    `if docker exec ${c} ollama show ${m} >/dev/null 2>&1; then echo present: ${m}; exit 0; fi`,
+    `log=$(mktemp); if docker exec ${c} ollama pull ${m} >"$log" 2>&1; then rm -f "$log"; echo pulled: ${m}; else tail -n 20 "$log" >&2; rm -f "$log"; exit 1; fi`,
+  ].join("\n");
 }

@@ -3,10 +3,13 @@
 // OPENAI_API_BASE_URLS/KEYS and OLLAMA_BASE_URLS separated by ';', AUDIO_TTS_*). Many are
 // PersistentConfig: they seed the first start; later edits in the admin UI win.
 import type { StackConfig } from "../config/schema.js";
-import { extraHostsFor, reachAddress, sortedRecord } from "./hosts.js";
+import { extraHostsFor, reachAddress, sortedRecord, hostConfig } from "./hosts.js";
 import type { ContainerSpec } from "./types.js";
 
 const containerPort = 8080;
+/** Container and volume names, fixed: one Open WebUI per stack. */
+export const openWebUIContainer = "open-webui";
+export const openWebUIVolume = "open-webui-data";
 /** The router API key Open WebUI presents, when the router has keys at all. */
 export const openWebUIKeyName = "open-webui";
 
@@ -22,7 +25,7 @@ export function openWebUIUrl(cfg: StackConfig): string {
   const o = cfg.openWebUI;
   if (o?.settings.webuiUrl) return o.settings.webuiUrl;
   if (cfg.ingress.enabled && cfg.ingress.domain) return `https://${cfg.ingress.domain}`;
-  const host = o ? cfg.hosts[o.host] : undefined;
+  const host = o ? hostConfig(cfg, o.host) : undefined;
   const addr = host?.kind === "local" && host.address === "127.0.0.1" ? "localhost" : host?.address;
   return `http://${addr ?? "localhost"}:${o?.port ?? containerPort}`;
 }
@@ -68,12 +71,12 @@ export function openWebUIEnv(cfg: StackConfig): { env: Record<string, string>; s
 
 export function planOpenWebUI(cfg: StackConfig): ContainerSpec[] {
   const o = cfg.openWebUI;
-  const host = o ? cfg.hosts[o.host] : undefined;
+  const host = o ? hostConfig(cfg, o.host) : undefined;
   if (!o || !host) return [];
   const { env, secretEnv } = openWebUIEnv(cfg);
   return [
     {
-      name: "open-webui",
+      name: openWebUIContainer,
       kind: "openWebUI",
       owner: "open-webui",
       host: o.host,
@@ -81,14 +84,14 @@ export function planOpenWebUI(cfg: StackConfig): ContainerSpec[] {
       env,
       secretEnv,
       ports: [{ internal: containerPort, external: o.port }],
-      volumes: [{ volume: "open-webui-data", containerPath: "/app/backend/data" }],
+      volumes: [{ volume: openWebUIVolume, containerPath: "/app/backend/data" }],
       binds: [],
       extraHosts: extraHostsFor(host),
       healthcheck: {
         tests: ["CMD", "curl", "-fsS", `http://127.0.0.1:${containerPort}/health`],
         interval: "30s",
         timeout: "10s",
-        startPeriod: "3m",
+        startPeriod: "3m0s",
         retries: 5,
       },
       restart: "unless-stopped",

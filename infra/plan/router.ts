@@ -1,15 +1,28 @@
 // The router container. Its config file is NOT part of the container's inputs: it lives in a host
 // directory mounted read-only and is delivered by a separate resource, so repointing an alias never
 // replaces the container (the router hot-reloads the file).
-import type { StackConfig } from "../config/schema.js";
-import { extraHostsFor, hostPath } from "./hosts.js";
-import type { ContainerSpec } from "./types.js";
+import type { HostConfig, StackConfig } from "../config/schema.js";
+import { extraHostsFor, hostPath, hostConfig } from "./hosts.js";
+import type { ContainerSpec, ImageBuildSpec } from "./types.js";
 
 export const routerConfigMount = "/etc/aistack";
+/** The tag a router host's own build gets when `router.image` names no published image. */
+export const builtRouterImage = "aistack-router:local";
+
+/** router/Dockerfile built on the router host, from the repository root; its NODE_IMAGE arg is `router.baseImage`. */
+export function routerImageBuild(cfg: StackConfig, host: HostConfig): ImageBuildSpec | undefined {
+  if (cfg.router.image) return undefined;
+  return {
+    context: ".",
+    dockerfile: "router/Dockerfile",
+    args: cfg.router.baseImage ? { NODE_IMAGE: cfg.router.baseImage } : {},
+    platform: `linux/${host.arch}`,
+  };
+}
 export const routerConfigFileName = "router.json";
 
 export function routerConfigDir(cfg: StackConfig, host: string, homeDir: string): string {
-  const h = cfg.hosts[host];
+  const h = hostConfig(cfg, host);
   if (!h) throw new Error(`unknown host ${host}`);
   return `${hostPath(h, h.dataDir, homeDir).replace(/\/$/, "")}/router`;
 }
@@ -17,15 +30,17 @@ export function routerConfigDir(cfg: StackConfig, host: string, homeDir: string)
 export function planRouter(cfg: StackConfig, homeDir: string): ContainerSpec[] {
   const port = cfg.router.port;
   return cfg.router.hosts.flatMap((hostName) => {
-    const host = cfg.hosts[hostName];
+    const host = hostConfig(cfg, hostName);
     if (!host) return [];
+    const build = routerImageBuild(cfg, host);
     return [
       {
         name: `router-${hostName}`,
         kind: "router" as const,
         owner: "router",
         host: hostName,
-        image: cfg.router.image,
+        image: cfg.router.image ?? builtRouterImage,
+        ...(build ? { build } : {}),
         // Arguments to the image's ENTRYPOINT (`node dist/router/main.js`, router/Dockerfile); listen
         // address and port come from the delivered config.
         command: ["--config", `${routerConfigMount}/${routerConfigFileName}`],

@@ -4,7 +4,7 @@ import type { StackConfig } from "../config/schema.js";
 import { planIngress, type IngressPlan } from "./ingress.js";
 import { planKokoro } from "./kokoro.js";
 import { planLlamacpp } from "./llamacpp.js";
-import { planOllama } from "./ollama.js";
+import { planModelPulls, planOllama, type ModelPull } from "./ollama.js";
 import { openWebUIUrl, planOpenWebUI } from "./openWebUI.js";
 import { planRouter, routerConfigDir, routerConfigFileName } from "./router.js";
 import { publicAddress } from "./hosts.js";
@@ -23,6 +23,8 @@ export interface RouterConfigDelivery {
 export interface StackPlan {
   containers: ContainerSpec[];
   routerConfigs: RouterConfigDelivery[];
+  /** Every model listed under an Ollama backend, made present on its host after the engine starts. */
+  modelPulls: ModelPull[];
   ingress?: IngressPlan;
   urls: Record<string, string>;
 }
@@ -54,5 +56,5 @@ export function planStack(cfg: StackConfig, homeDir: string): StackPlan {
   for (const h of cfg.router.hosts) urls[`router-${h}`] = `http://${publicAddress(cfg, h)}:${cfg.router.port}`;
   const ingress = planIngress(cfg);
   if (ingress && cfg.ingress.domain) urls.public = openWebUIUrl(cfg);
-  return { containers, routerConfigs, ...(ingress ? { ingress } : {}), urls };
+  return { containers, routerConfigs, modelPulls: planModelPulls(cfg), ...(ingress ? { ingress } : {}), urls };
 }

@@ -1,5 +1,6 @@
 // What the planning functions produce: plain data that components turn into resources.
 
+/** Durations in Go's canonical form (`30s`, `1m0s`, `3m0s`): the Docker provider stores them so (see duration.ts). */
 export interface HealthCheckSpec {
   tests: string[];
   interval: string;
@@ -7,6 +8,17 @@ export interface HealthCheckSpec {
   /** Long enough for a cold model load; failures inside it do not count. */
   startPeriod: string;
   retries: number;
+}
+
+/** An image built on the container's host from a Dockerfile in this repository (instead of pulled). */
+export interface ImageBuildSpec {
+  /** Build context and Dockerfile, relative to the project root (the program's working directory). */
+  context: string;
+  dockerfile: string;
+  /** Build-time arguments (e.g. the base image). */
+  args: Record<string, string>;
+  /** `linux/<arch>` of the host. */
+  platform: string;
 }
 
 export interface ContainerSpec {
@@ -17,7 +29,9 @@ export interface ContainerSpec {
   /** The component instance (backend name, "open-webui", "kokoro", "router"). */
   owner: string;
   host: string;
+  /** The image to pull, or the tag of the image built on the host when `build` is set. */
   image: string;
+  build?: ImageBuildSpec;
   command?: string[];
   entrypoint?: string[];
   /** Sorted by name. */

@@ -3,7 +3,8 @@
 // `ray start --head` on one node, `ray start --address=<head>:<port> --block` on the others, then
 // `vllm serve ... --tensor-parallel-size <total GPUs> --distributed-executor-backend ray` on the head.
 import type { StackConfig } from "../config/schema.js";
-import { extraHostsFor, gpuRequest, sortedRecord } from "./hosts.js";
+import { extraHostsFor, gpuRequest, sortedRecord, hostConfig } from "./hosts.js";
+import { shellJoin } from "./shell.js";
 import type { ContainerSpec, HealthCheckSpec } from "./types.js";
 
 type VllmBackend = Extract<StackConfig["backends"][string], { engine: "vllm" }>;
@@ -19,10 +20,6 @@ export function vllmServeArgs(b: VllmBackend, tensorParallel?: number): string[]
   return [...args, ...s.extraArgs];
 }
 
-function shellJoin(args: readonly string[]): string {
-  return args.map((a) => (/^[A-Za-z0-9_./:=,@+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(" ");
-}
-
 // vLLM's GET /health answers 200 once the engine is ready (vLLM OpenAI server docs). Python is in every vLLM image.
 function healthOn(port: number): HealthCheckSpec {
   return {
@@ -30,7 +27,7 @@ function healthOn(port: number): HealthCheckSpec {
     interval: "30s",
     timeout: "10s",
     // Loading a large model across two nodes takes many minutes.
-    startPeriod: "30m",
+    startPeriod: "30m0s",
     retries: 5,
   };
 }
@@ -38,7 +35,7 @@ function healthOn(port: number): HealthCheckSpec {
 export function planVllm(cfg: StackConfig, name: string, b: VllmBackend): ContainerSpec[] {
   const secretEnv: Record<string, string> = cfg.secrets.hfToken ? { HF_TOKEN: cfg.secrets.hfToken } : {};
   const cluster = b.vllm.cluster;
-  const hosts = b.hosts.map((h) => ({ name: h, host: cfg.hosts[h] }));
+  const hosts = b.hosts.map((h) => ({ name: h, host: hostConfig(cfg, h) }));
   const base = {
     kind: "engine" as const,
     owner: name,
@@ -110,7 +107,7 @@ export function planVllm(cfg: StackConfig, name: string, b: VllmBackend): Contai
         tests: ["CMD", "ray", "status", `--address=${headAddress}:${cluster.rayPort}`],
         interval: "30s",
         timeout: "20s",
-        startPeriod: "5m",
+        startPeriod: "5m0s",
         retries: 5,
       },
     };

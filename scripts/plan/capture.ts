@@ -169,8 +169,13 @@ export async function captureProgram(run: ProgramRun): Promise<Capture> {
           ...addressOf(raw),
           inputs: maskSecrets(raw, run.config.placeholders) as Record<string, Json>,
         });
-        // A RemoteImage's id names what it pulled; containers use it, so name the image by its reference.
-        const state = args.type === "docker:index/remoteImage:RemoteImage" ? { ...raw, imageId: raw.name } : raw;
+        // An image's id names what was pulled or built; containers use it, so name the image by its reference.
+        const state =
+          args.type === "docker:index/remoteImage:RemoteImage"
+            ? { ...raw, imageId: raw.name }
+            : args.type === "docker:index/image:Image"
+              ? { ...raw, repoDigest: raw.imageName }
+              : raw;
         return { id: `${args.name}-id`, state };
       },
       call(args) {

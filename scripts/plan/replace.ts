@@ -65,6 +65,9 @@ export const replaceRules: readonly ReplaceRule[] = [
     source: "terraform-provider-docker docker_image ForceNew",
   },
   { type: (t) => t === "docker:index/volume:Volume", replaces: () => true, source: "docker_volume has no update" },
+  // A rebuild gives a new image id; whether the provider calls it an update or a replacement, the
+  // container that runs it is replaced, and that is what the report warns about.
+  { type: (t) => t === "docker:index/image:Image", replaces: () => true, source: "pulumi-docker Image: a new build" },
   {
     type: (t) => t === "command:remote:Command" || t === "command:local:Command",
     replaces: (p) => top(p) === "triggers",

@@ -9,6 +9,7 @@ import { isSecretValue } from "./types.js";
 const T = {
   container: "docker:index/container:Container",
   image: "docker:index/remoteImage:RemoteImage",
+  builtImage: "docker:index/image:Image",
   volume: "docker:index/volume:Volume",
   dockerProvider: "pulumi:providers:docker",
   remoteCommand: "command:remote:Command",
@@ -43,9 +44,21 @@ function containerLines(r: CapturedResource): string[] {
   return lines;
 }
 
-/** The file a delivery command writes: the last single-quoted path of its script. */
+/** The file a delivery command writes: the target of its final rename (a shell word, quoted or not). */
 function deliveredFile(create: string): string | undefined {
-  return [...create.matchAll(/'([^']+)'/g)].map((m) => m[1]).pop();
+  const m = /mv -f "\$tmp" (?:'([^']+)'|(\S+))\s*$/.exec(create);
+  return m ? (m[1] ?? m[2]) : undefined;
+}
+
+/** The model a pull script makes present (infra/plan/ollama.ts modelPullScript). */
+function pulledModel(create: string): { model: string; container: string } | undefined {
+  const m = /docker exec (\S+) ollama pull (?:'([^']+)'|(\S+))/.exec(create);
+  return m ? { container: m[1] ?? "", model: m[2] ?? m[3] ?? "" } : undefined;
+}
+
+function modelLines(r: CapturedResource): string[] {
+  const pull = pulledModel(str(r.inputs.create));
+  return pull ? [`- ${code(pull.model)} in ${code(pull.container)} (${code(r.name)}: pulled unless present)`] : [];
 }
 
 function commandLines(r: CapturedResource): string[] {
@@ -64,8 +77,12 @@ function hostSection(capture: Capture, group: string, rs: CapturedResource[]): s
   const containers = rs.filter((r) => r.type === T.container);
   if (containers.length) out.push("**Containers**", "", ...containers.flatMap(containerLines), "");
   const commands = rs.filter((r) => r.type === T.remoteCommand || r.type === T.localCommand);
-  if (commands.length) out.push("**Config delivery**", "", ...commands.flatMap(commandLines), "");
-  const images = rs.filter((r) => r.type === T.image).map((r) => code(str(r.inputs.name)));
+  const pulls = commands.filter((r) => pulledModel(str(r.inputs.create)));
+  const deliveries = commands.filter((r) => !pulls.includes(r));
+  if (deliveries.length) out.push("**Config delivery**", "", ...deliveries.flatMap(commandLines), "");
+  if (pulls.length) out.push("**Models**", "", ...pulls.flatMap(modelLines), "");
+  const built = rs.filter((r) => r.type === T.builtImage).map((r) => `${code(str(r.inputs.imageName))} (built from ${code(str(obj(r.inputs.build).dockerfile))})`);
+  const images = [...rs.filter((r) => r.type === T.image).map((r) => code(str(r.inputs.name))), ...built];
   if (images.length) out.push(`**Images:** ${[...new Set(images)].join(", ")}`, "");
   const volumes = rs.filter((r) => r.type === T.volume).map((r) => code(str(r.inputs.name)));
   if (volumes.length) out.push(`**Volumes:** ${volumes.join(", ")}`, "");

@@ -1,5 +1,5 @@
 // Runs the Pulumi program under mocks from a stack file (or a config object) and records every resource.
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { loadStackConfig } from "../../infra/config/load.js";
@@ -14,18 +14,36 @@ export interface RecordedResource {
   /** Inputs as the engine sees them: secrets still wrapped. */
   rawInputs: Record<string, unknown>;
   provider?: string;
+  /** False for component resources (the mock sees those too). */
+  custom: boolean;
 }
 
 export const project = "aistack";
 export const testHome = "/home/tester";
 
+/** Every config value of a stack file, keys as written (`aistack:hosts`, `pulumi:disable-default-providers`). */
+export function readStackConfigValues(stack: string): Record<string, unknown> {
+  const doc = parse(readFileSync(new URL(`../../stacks/Pulumi.${stack}.yaml`, import.meta.url), "utf8")) as { config?: Record<string, unknown> } | null;
+  return doc?.config ?? {};
+}
+
 /** The `aistack:*` values of a stack file, as plain objects keyed without the namespace. */
 export function readStackFile(stack: string): Record<string, unknown> {
-  const doc = parse(readFileSync(new URL(`../../stacks/Pulumi.${stack}.yaml`, import.meta.url), "utf8")) as { config: Record<string, unknown> };
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(doc.config)) if (k.startsWith(`${project}:`)) out[k.slice(project.length + 1)] = v;
+  for (const [k, v] of Object.entries(readStackConfigValues(stack))) if (k.startsWith(`${project}:`)) out[k.slice(project.length + 1)] = v;
   return out;
 }
+
+/** The values of a stack file outside the project's namespace (`pulumi:disable-default-providers`, ...). */
+export function foreignConfig(stack: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(readStackConfigValues(stack)).filter(([k]) => !k.startsWith(`${project}:`)));
+}
+
+/** The stack files in stacks/, by stack name. */
+export const stackNames: string[] = readdirSync(new URL("../../stacks/", import.meta.url))
+  .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+  .filter((s): s is string => s !== undefined)
+  .sort();
 
 /**
  * Secrets a stack file leaves out: tests supply them the way the Pulumi CLI hands them to a program,
@@ -44,9 +62,13 @@ export function withSecrets(values: Record<string, unknown>): Record<string, unk
   return { ...values, secrets: { ...testSecrets, apiKeys } };
 }
 
-/** Installs config (as the CLI would) so pulumi.Config and the secret-key list see it. */
-export function installConfig(values: Record<string, unknown>, secretKeys: string[] = ["secrets"]): void {
+/**
+ * Installs config (as the CLI would) so pulumi.Config and the secret-key list see it. `foreign` holds keys
+ * outside the project namespace, as written (the CLI hands a string value as is, anything else as JSON).
+ */
+export function installConfig(values: Record<string, unknown>, secretKeys: string[] = ["secrets"], foreign: Record<string, unknown> = {}): void {
   const config: Record<string, string> = {};
+  for (const [k, v] of Object.entries(foreign)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
   for (const [k, v] of Object.entries(values)) config[`${project}:${k}`] = JSON.stringify(v);
   pulumi.runtime.setAllConfig(config, secretKeys.map((k) => `${project}:${k}`));
 }
@@ -56,15 +78,27 @@ export interface Run {
   outputs: StackOutputs;
 }
 
-export async function runProgram(values: Record<string, unknown>, secretKeys: string[] = ["secrets"]): Promise<Run> {
+export async function runProgram(values: Record<string, unknown>, secretKeys: string[] = ["secrets"], foreign: Record<string, unknown> = {}): Promise<Run> {
   const resources: RecordedResource[] = [];
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         const raw = args.inputs as Record<string, unknown>;
-        resources.push({ type: args.type, name: args.name, inputs: unwrap(raw) as Record<string, unknown>, rawInputs: raw, ...(args.provider ? { provider: args.provider } : {}) });
-        // A RemoteImage's id output names the image it pulled, so tests can see containers use it.
-        const state = args.type === "docker:index/remoteImage:RemoteImage" ? { ...raw, imageId: `id-of:${String(raw.name)}` } : raw;
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: unwrap(raw) as Record<string, unknown>,
+          rawInputs: raw,
+          ...(args.provider ? { provider: args.provider } : {}),
+          custom: args.custom ?? true,
+        });
+        // A pulled or built image's id output names the image, so tests can see containers use it.
+        const state =
+          args.type === "docker:index/remoteImage:RemoteImage"
+            ? { ...raw, imageId: `id-of:${String(raw.name)}` }
+            : args.type === "docker:index/image:Image"
+              ? { ...raw, repoDigest: `id-of:${String(raw.imageName)}` }
+              : raw;
         return { id: `${args.name}-id`, state };
       },
       call(args) {
@@ -75,7 +109,7 @@ export async function runProgram(values: Record<string, unknown>, secretKeys: st
     "test",
     false,
   );
-  installConfig(values, secretKeys);
+  installConfig(values, secretKeys, foreign);
   const outputs = buildStack(loadStackConfig(), testHome);
   await settle(() => resources.length);
   return { resources, outputs };

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { validateStackConfig } from "../../infra/config/load.js";
 import { planRouter } from "../../infra/plan/router.js";
-import { readStackFile, testHome, withSecrets } from "./harness.js";
+import { byType, readStackFile, runProgram, testHome, withSecrets } from "./harness.js";
 
 function entrypoint(): string[] {
   const text = readFileSync(new URL("../../router/Dockerfile", import.meta.url), "utf8");
@@ -33,5 +33,46 @@ describe("router container command", () => {
       for (let i = 0; i < cmd.length; i += 2) expect(routerOptions, `${spec.name}: ${cmd.join(" ")}`).toContain(cmd[i]);
       expect(cmd).toContain("--config");
     }
+  });
+});
+
+describe("router image", () => {
+  it("is built on each router host from router/Dockerfile when router.image is not set", async () => {
+    const run = await runProgram(withSecrets(readStackFile("home")));
+    const builds = byType(run, "docker:index/image:Image");
+    expect(builds.map((b) => b.name).sort()).toEqual(["router-dev-image", "router-unraid-image"]);
+    for (const b of builds) {
+      expect(b.inputs).toMatchObject({ imageName: "aistack-router:local", skipPush: true, build: { context: ".", dockerfile: "router/Dockerfile", platform: "linux/amd64", args: {} } });
+      // Built by the Docker daemon of the host the router runs on.
+      const container = byType(run, "docker:index/container:Container").find((c) => `${c.name}-image` === b.name);
+      expect(b.provider).toBe(container?.provider);
+    }
+    expect(byType(run, "docker:index/remoteImage:RemoteImage").map((r) => r.name)).not.toContain("router-dev-image");
+  });
+
+  it("starts from router.baseImage (the Dockerfile's NODE_IMAGE argument) when one is set", async () => {
+    const values = withSecrets(readStackFile("local"));
+    const router = { ...(values.router as object), baseImage: "aistack-e2e/node-base:20" };
+    const run = await runProgram({ ...values, router });
+    const [build] = byType(run, "docker:index/image:Image");
+    expect(build?.inputs.build).toMatchObject({ args: { NODE_IMAGE: "aistack-e2e/node-base:20" } });
+    const dockerfile = readFileSync(new URL("../../router/Dockerfile", import.meta.url), "utf8");
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-slim$/m);
+    expect(dockerfile.match(/^FROM \$\{NODE_IMAGE\}/gm)?.length).toBe(dockerfile.match(/^FROM /gm)?.length);
+  });
+
+  it("is pulled, not built, when router.image names a published image", async () => {
+    const values = withSecrets(readStackFile("local"));
+    const run = await runProgram({ ...values, router: { ...(values.router as object), image: "ghcr.io/example/router:1.2.3" } });
+    expect(byType(run, "docker:index/image:Image")).toEqual([]);
+    expect(byType(run, "docker:index/remoteImage:RemoteImage").find((r) => r.name === "router-local-image")?.inputs.name).toBe("ghcr.io/example/router:1.2.3");
+  });
+
+  it("sends only what the image needs as build context", () => {
+    const ignore = readFileSync(new URL("../../.dockerignore", import.meta.url), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+    expect(ignore[0]).toBe("*");
+    const copied = [...readFileSync(new URL("../../router/Dockerfile", import.meta.url), "utf8").matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? "").split(" "));
+    expect(copied.length).toBeGreaterThan(0);
+    for (const path of copied) expect(ignore.includes(`!${path}`) || ignore.includes(`!${path}/`), path).toBe(true);
   });
 });

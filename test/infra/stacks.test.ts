@@ -11,6 +11,15 @@ const stacks = readdirSync(new URL("../../stacks/", import.meta.url))
 function containers(run: Run): Map<string, RecordedResource> {
   return new Map(byType(run, "docker:index/container:Container").map((r) => [r.name, r]));
 }
+function imagesByName(run: Run): Map<string, string> {
+  return new Map([
+    ...byType(run, "docker:index/remoteImage:RemoteImage").map((r): [string, string] => [r.name, String(r.inputs.name)]),
+    ...byType(run, "docker:index/image:Image").map((r): [string, string] => [r.name, String(r.inputs.imageName)]),
+  ]);
+}
+function imageResource(run: Run, container: string): RecordedResource | undefined {
+  return run.resources.find((r) => r.name === `${container}-image` && r.type.startsWith("docker:index/"));
+}
 function hostOf(r: RecordedResource): string {
   return /::hosts-([^:]+)::/.exec(r.provider ?? "")?.[1] ?? "(none)";
 }
@@ -21,9 +30,12 @@ describe.each(stacks)("stack %s", (stack) => {
     const providers = byType(run, "pulumi:providers:docker");
     expect(providers.length).toBeGreaterThan(0);
     for (const c of containers(run).values()) expect(c.provider).toMatch(/pulumi:providers:docker::hosts-/);
-    const images = new Map(byType(run, "docker:index/remoteImage:RemoteImage").map((r) => [r.name, String(r.inputs.name)]));
-    // Each container runs the id of the image its own RemoteImage pulled on the same host.
-    for (const c of containers(run).values()) expect(c.inputs.image).toBe(`id-of:${images.get(`${c.name}-image`)}`);
+    const images = imagesByName(run);
+    // Each container runs the id of the image its own RemoteImage pulled (or Image built) on the same host.
+    for (const c of containers(run).values()) {
+      expect(c.inputs.image).toBe(`id-of:${images.get(`${c.name}-image`)}`);
+      expect(imageResource(run, c.name)?.provider, c.name).toBe(c.provider);
+    }
   });
 });
 
@@ -33,7 +45,7 @@ describe("home stack (the seed network)", () => {
   it("puts each container on the seed's host with its image, ports and GPUs", async () => {
     const run = await load();
     const c = containers(run);
-    const images = new Map(byType(run, "docker:index/remoteImage:RemoteImage").map((r) => [r.name, r.inputs.name]));
+    const images = imagesByName(run);
     const table: [string, string, string, unknown[], string | undefined][] = [
       ["spark-vllm-head", "spark-1", "nvcr.io/nvidia/vllm:25.11-py3", [], "all"],
       ["spark-vllm-worker-1", "spark-2", "nvcr.io/nvidia/vllm:25.11-py3", [], "all"],
@@ -41,8 +53,8 @@ describe("home stack (the seed network)", () => {
       ["dev-ollama", "dev", "ollama/ollama:0.12.6", [{ internal: 11434, external: 11435 }], "all"],
       ["open-webui", "unraid", "ghcr.io/open-webui/open-webui:v0.6.34", [{ internal: 8080, external: 8080 }], undefined],
       ["kokoro", "unraid", "ghcr.io/remsky/kokoro-fastapi-gpu:v0.2.4", [{ internal: 8880, external: 8880 }], "device=0,1"],
-      ["router-unraid", "unraid", "ghcr.io/aistack/router:0.1.0", [{ internal: 4000, external: 4000 }], undefined],
-      ["router-dev", "dev", "ghcr.io/aistack/router:0.1.0", [{ internal: 4000, external: 4000 }], undefined],
+      ["router-unraid", "unraid", "aistack-router:local", [{ internal: 4000, external: 4000 }], undefined],
+      ["router-dev", "dev", "aistack-router:local", [{ internal: 4000, external: 4000 }], undefined],
     ];
     expect([...c.keys()].sort()).toEqual(table.map((t) => t[0]).sort());
     for (const [name, host, image, ports, gpus] of table) {
@@ -105,7 +117,7 @@ describe("home stack (the seed network)", () => {
     const router = containers(run).get("router-unraid");
     expect(router?.inputs.volumes).toEqual([{ hostPath: "/opt/aistack/router", containerPath: "/etc/aistack", readOnly: true }]);
     expect(router?.inputs.command).toEqual(["--config", "/etc/aistack/router.json"]);
-    const deliveries = byType(run, "command:remote:Command");
+    const deliveries = byType(run, "command:remote:Command").filter((d) => d.name.startsWith("router-"));
     expect(deliveries.map((d) => d.name).sort()).toEqual(["router-dev-config", "router-unraid-config"]);
     const unraid = deliveries.find((d) => d.name === "router-unraid-config");
     expect(unraid?.inputs.connection).toMatchObject({ host: "10.0.0.10", port: 22, user: "root" });

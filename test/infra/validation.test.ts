@@ -34,6 +34,10 @@ const cases: [string, (c: Config) => void, string][] = [
   ["key scope names an unknown alias", (c) => (c.router.apiKeys[0].aliases = ["coder", "writer"]), `router.apiKeys[0].aliases[1]: unknown alias "writer"; known: coder, agent, micro. Fix: pulumi config set --path 'router.apiKeys[0].aliases[1]' coder`],
   ["Open WebUI without a router key", (c) => { c.router.apiKeys = [{ name: "laptop" }]; delete c.secrets.apiKeys["open-webui"]; }, `router.apiKeys[1].name: the router requires API keys, so Open WebUI needs one named "open-webui" (and its secret under secrets.apiKeys.open-webui). Fix: pulumi config set --path 'router.apiKeys[1].name' open-webui`],
   ["ingress without a domain", (c) => delete c.ingress.domain, `ingress.domain: ingress is enabled but has no domain. Fix: pulumi config set --path 'ingress.domain' llm.example.com`],
+  ["two containers with one name on a host", (c) => { c.hosts.box = { address: "10.0.0.30", gpus: "all" }; c.router.hosts = ["unraid", "dev", "box"]; c.backends["router-box"] = { engine: "ollama", hosts: ["box"], port: 11500, image: "ollama/ollama:0.12.6" }; }, `backends.router-box.hosts[0]: container name "router-box" on host "box" is already the router's; rename backend router-box or move it to another host. Fix: pulumi config set --path 'backends.router-box.hosts[0]' spark-1`],
+  ["two volumes with one name on a host", (c) => { c.backends["dev-vllm"] = { engine: "vllm", hosts: ["dev"], port: 8001, image: "vllm/vllm-openai:v0.11.0", vllm: { model: "org/m" } }; c.backends["dev-vllm-hf"] = { engine: "llamacpp", hosts: ["dev"], port: 8002, image: "ghcr.io/ggml-org/llama.cpp:server-b6000", llamacpp: { hfRepo: "org/m-gguf", alias: "m" } }; }, `backends.dev-vllm-hf.hosts[0]: volume name "dev-vllm-hf-cache" on host "dev" is already backend dev-vllm's; rename backend dev-vllm-hf or move it to another host. Fix: pulumi config set --path 'backends.dev-vllm-hf.hosts[0]' spark-1`],
+  ["a host named like an Object member is still unknown", (c) => (c.router.hosts = ["unraid", "constructor"]), `router.hosts[1]: unknown host "constructor"; known: spark-1, spark-2, unraid, dev. Fix: pulumi config set --path 'router.hosts[1]' spark-1`],
+  ["a backend named like an Object member is still unknown", (c) => (c.router.aliases.coder.targets[1].backend = "toString"), `router.aliases.coder.targets[1].backend: unknown backend "toString"; known: spark-vllm, unraid-ollama, dev-ollama. Fix: pulumi config set --path 'router.aliases.coder.targets[1].backend' spark-vllm`],
   ["unknown alias for a Claude family", (c) => (c.router.claudeModels = { haiku: "tiny" }), `router.claudeModels.haiku: unknown alias "tiny"; known: coder, agent, micro. Fix: pulumi config set --path 'router.claudeModels.haiku' coder`],
 ];
 
@@ -46,6 +50,16 @@ describe("stack config validation", () => {
     const cfg = home();
     edit(cfg);
     expect(problemsOf(cfg)).toContain(message);
+  });
+
+  it("takes the {} defaults Pulumi.yaml declares as unset sections, and an empty secrets object as no secret", () => {
+    const local = readStackFile("local");
+    const r = validateStackConfig({ values: { ...local, openWebUI: {}, kokoro: {}, secrets: {}, backends: local.backends, ingress: {} }, secretKeys: new Set() });
+    expect(r.ok ? [] : r.problems).toEqual([]);
+    if (r.ok) {
+      expect(r.config.openWebUI).toBeUndefined();
+      expect(r.config.kokoro).toBeUndefined();
+    }
   });
 
   it("rejects secrets set in plain text", () => {
