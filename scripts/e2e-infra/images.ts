@@ -1,0 +1,141 @@
+// The images the infra suite runs, made without any container registry:
+// - a Debian base: `debootstrap --variant=minbase` from the Debian mirror apt is configured with (read
+//   from /etc/apt/sources.list*, at run time), cached as a tarball, `docker import`ed;
+// - an Ollama image: that base plus the Ollama binary the e2e suite builds from its Go module;
+// - a Node base for router/Dockerfile's NODE_IMAGE: that base plus this machine's node and npm, and the
+//   `node` user the router image runs as.
+// The router image itself is built by the Pulumi program under test.
+
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { runBounded } from "../e2e/process.js";
+import { say } from "./toolchain.js";
+
+export interface AptSource {
+  uri: string;
+  suite: string;
+}
+
+/** The first plain Debian source of apt's config (deb822 `.sources` or one-line `.list`), not -security/-updates. */
+export function debianSource(files: { name: string; text: string }[]): AptSource | undefined {
+  for (const f of files) {
+    if (f.name.endsWith(".sources")) {
+      for (const stanza of f.text.split(/\n\s*\n/)) {
+        const field = (k: string): string[] => (new RegExp(`^${k}:\\s*(.+)$`, "mi").exec(stanza)?.[1] ?? "").split(/\s+/).filter(Boolean);
+        if (!field("Types").includes("deb")) continue;
+        const uri = field("URIs")[0];
+        const suite = field("Suites").find((s) => !s.includes("-"));
+        if (uri && suite) return { uri, suite };
+      }
+    } else if (f.name.endsWith(".list") || f.name === "sources.list") {
+      for (const line of f.text.split("\n")) {
+        const m = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)/.exec(line.trim());
+        if (m?.[1] && m[2] && !m[2].includes("-")) return { uri: m[1], suite: m[2] };
+      }
+    }
+  }
+  return undefined;
+}
+
+function aptSourceFiles(): { name: string; text: string }[] {
+  const out: { name: string; text: string }[] = [];
+  if (existsSync("/etc/apt/sources.list")) out.push({ name: "sources.list", text: readFileSync("/etc/apt/sources.list", "utf8") });
+  const dir = "/etc/apt/sources.list.d";
+  if (existsSync(dir)) for (const name of readdirSync(dir).sort()) out.push({ name, text: readFileSync(join(dir, name), "utf8") });
+  return out;
+}
+
+function docker(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  return execFileSync("docker", args, { encoding: "utf8", stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"], input: opts.input, env: opts.env ?? process.env, timeout: 20 * 60_000 });
+}
+
+export function imageExists(tag: string): boolean {
+  try {
+    docker(["image", "inspect", tag]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A cached minbase root filesystem tarball for apt's own Debian suite. */
+async function ensureRootfs(cache: string): Promise<{ tar: string; suite: string }> {
+  const source = debianSource(aptSourceFiles());
+  if (!source) throw new Error("no Debian source in /etc/apt/sources.list*: debootstrap needs a mirror");
+  const tar = join(cache, `rootfs-${source.suite}-minbase.tar`);
+  if (existsSync(tar)) return { tar, suite: source.suite };
+  if (!existsSync("/usr/sbin/debootstrap")) {
+    say("installing debootstrap from Debian");
+    const r = await runBounded("apt-get", ["install", "-y", "-q", "debootstrap"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeoutMs: 10 * 60_000, logFile: join(cache, "apt.log") });
+    if (r.code !== 0) throw new Error(`apt-get install debootstrap failed; see ${join(cache, "apt.log")}`);
+  }
+  const root = mkdtempSync(join(tmpdir(), "aistack-rootfs-"));
+  const logFile = join(cache, "debootstrap.log");
+  say(`debootstrap --variant=minbase ${source.suite} (log: ${logFile})`);
+  try {
+    const r = await runBounded("debootstrap", ["--variant=minbase", source.suite, root, source.uri], { timeoutMs: 30 * 60_000, logFile });
+    if (r.code !== 0) throw new Error(`debootstrap failed; see ${logFile}`);
+    execFileSync("tar", ["-C", root, "-cf", `${tar}.part`, "."]);
+    execFileSync("mv", [`${tar}.part`, tar]);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+  return { tar, suite: source.suite };
+}
+
+/** Builds `tag` from a Dockerfile and files in a temp context (the classic builder: no buildx needed). */
+function buildImage(tag: string, dockerfile: string, files: Record<string, string>): void {
+  const ctx = mkdtempSync(join(tmpdir(), "aistack-image-"));
+  try {
+    writeFileSync(join(ctx, "Dockerfile"), dockerfile);
+    for (const [name, from] of Object.entries(files)) cpSync(from, join(ctx, name), { recursive: true, dereference: true });
+    docker(["build", "-q", "-t", tag, ctx], { env: { ...process.env, DOCKER_BUILDKIT: "0" } });
+  } finally {
+    rmSync(ctx, { recursive: true, force: true });
+  }
+}
+
+export interface SuiteImages {
+  ollama: string;
+  nodeBase: string;
+}
+
+export async function ensureImages(cache: string, ollamaBinary: string, ollamaVersion: string): Promise<SuiteImages> {
+  mkdirSync(cache, { recursive: true });
+  const { tar, suite } = await ensureRootfs(cache);
+  const base = `aistack-e2e/debian:${suite}`;
+  if (!imageExists(base)) {
+    say(`docker import ${tar} ${base}`);
+    docker(["import", tar, base]);
+  }
+  const ollama = `aistack-e2e/ollama:${ollamaVersion}`;
+  if (!imageExists(ollama)) {
+    say(`building ${ollama}`);
+    buildImage(
+      ollama,
+      [`FROM ${base}`, "COPY ollama /usr/bin/ollama", "ENV OLLAMA_HOST=0.0.0.0:11434", "EXPOSE 11434", 'ENTRYPOINT ["/usr/bin/ollama"]', 'CMD ["serve"]', ""].join("\n"),
+      { ollama: ollamaBinary },
+    );
+  }
+  const node = realpathSync(process.execPath);
+  const npmDir = join(dirname(dirname(node)), "lib", "node_modules", "npm");
+  if (!existsSync(join(npmDir, "bin", "npm-cli.js"))) throw new Error(`npm not found beside ${node} (looked in ${npmDir})`);
+  const nodeBase = `aistack-e2e/node:${process.versions.node}`;
+  if (!imageExists(nodeBase)) {
+    say(`building ${nodeBase} (this machine's node and npm on ${base})`);
+    buildImage(
+      nodeBase,
+      [
+        `FROM ${base}`,
+        "COPY node /usr/local/bin/node",
+        "COPY npm /usr/local/lib/node_modules/npm",
+        "RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && useradd --create-home --uid 1000 node",
+        "",
+      ].join("\n"),
+      { node, npm: npmDir },
+    );
+  }
+  return { ollama, nodeBase };
+}
