@@ -11,6 +11,7 @@ interface DeclaredKey {
   type?: string;
   default?: unknown;
   value?: unknown;
+  secret?: boolean;
 }
 
 const projectFile = parse(readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8")) as { name: string; config?: Record<string, DeclaredKey | string | number | boolean> };
@@ -59,10 +60,12 @@ describe("Pulumi.yaml config declarations", () => {
     expect(missing, `declared without a default and not set in Pulumi.${stack}.yaml`).toEqual([]);
   });
 
-  it("every default has the declared type", () => {
+  it("every default is one the CLI accepts: of the declared type, and not on a key declared secret", () => {
     for (const [key, decl] of declared) {
       if (typeof decl !== "object" || decl === null || decl.default === undefined) continue;
       expect(defaultFits(decl.type, decl.default), `${key}: default ${JSON.stringify(decl.default)} is not a ${decl.type}`).toBe(true);
+      // A plain default of a `secret: true` key fails validation: "configuration key '<k>' must be encrypted as it's secret".
+      expect(decl.secret, `${key}: a secret key cannot have a plain default`).not.toBe(true);
     }
   });
 });
