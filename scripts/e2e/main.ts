@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureOllama } from "./ollama.js";
 import { createTinyModels, startOllama, type OllamaServer } from "./ollama-serve.js";
-import { runBounded, stopAll } from "./process.js";
+import { runBounded, runMain, stopAll } from "./process.js";
 import { REPO_ROOT } from "./router.js";
 
 const E2E_MODELS = ["tiny-a", "tiny-b"] as const;
@@ -79,11 +79,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  async (err: unknown) => {
-    say(`failed: ${err instanceof Error ? err.message : String(err)}`);
-    await stopAll();
-    process.exit(1);
-  },
-);
+runMain(main, say);

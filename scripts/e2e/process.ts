@@ -187,3 +187,15 @@ export async function waitForHttp(url: string, proc: ManagedProcess | undefined,
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms (${lastError}); see ${proc?.logFile ?? "the log"}`);
 }
+
+/** Runs a script's main and exits with its code; on a throw, says why, stops every child, exits 1. */
+export function runMain(main: () => Promise<number>, say: (msg: string) => void): void {
+  main().then(
+    (code) => process.exit(code),
+    async (err: unknown) => {
+      say(`failed: ${err instanceof Error ? err.message : String(err)}`);
+      await stopAll();
+      process.exit(1);
+    },
+  );
+}
