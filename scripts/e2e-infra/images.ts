@@ -102,7 +102,8 @@ export interface SuiteImages {
   nodeBase: string;
 }
 
-export async function ensureImages(cache: string, ollamaBinary: string, ollamaVersion: string): Promise<SuiteImages> {
+/** The imported minbase image, `aistack-e2e/debian:<suite>`. */
+export async function ensureBaseImage(cache: string): Promise<string> {
   mkdirSync(cache, { recursive: true });
   const { tar, suite } = await ensureRootfs(cache);
   const base = `aistack-e2e/debian:${suite}`;
@@ -110,15 +111,11 @@ export async function ensureImages(cache: string, ollamaBinary: string, ollamaVe
     say(`docker import ${tar} ${base}`);
     docker(["import", tar, base]);
   }
-  const ollama = `aistack-e2e/ollama:${ollamaVersion}`;
-  if (!imageExists(ollama)) {
-    say(`building ${ollama}`);
-    buildImage(
-      ollama,
-      [`FROM ${base}`, "COPY ollama /usr/bin/ollama", "ENV OLLAMA_HOST=0.0.0.0:11434", "EXPOSE 11434", 'ENTRYPOINT ["/usr/bin/ollama"]', 'CMD ["serve"]', ""].join("\n"),
-      { ollama: ollamaBinary },
-    );
-  }
+  return base;
+}
+
+/** The base plus this machine's node and npm and a `node` user: router/Dockerfile's NODE_IMAGE. */
+export function ensureNodeBase(base: string): string {
   const node = realpathSync(process.execPath);
   const npmDir = join(dirname(dirname(node)), "lib", "node_modules", "npm");
   if (!existsSync(join(npmDir, "bin", "npm-cli.js"))) throw new Error(`npm not found beside ${node} (looked in ${npmDir})`);
@@ -137,5 +134,24 @@ export async function ensureImages(cache: string, ollamaBinary: string, ollamaVe
       { node, npm: npmDir },
     );
   }
-  return { ollama, nodeBase };
+  return nodeBase;
+}
+
+/** The base plus the Ollama binary, serving on 0.0.0.0:11434 like the published image. */
+export function ensureOllamaImage(base: string, ollamaBinary: string, ollamaVersion: string): string {
+  const ollama = `aistack-e2e/ollama:${ollamaVersion}`;
+  if (!imageExists(ollama)) {
+    say(`building ${ollama}`);
+    buildImage(
+      ollama,
+      [`FROM ${base}`, "COPY ollama /usr/bin/ollama", "ENV OLLAMA_HOST=0.0.0.0:11434", "EXPOSE 11434", 'ENTRYPOINT ["/usr/bin/ollama"]', 'CMD ["serve"]', ""].join("\n"),
+      { ollama: ollamaBinary },
+    );
+  }
+  return ollama;
+}
+
+export async function ensureImages(cache: string, ollamaBinary: string, ollamaVersion: string): Promise<SuiteImages> {
+  const base = await ensureBaseImage(cache);
+  return { ollama: ensureOllamaImage(base, ollamaBinary, ollamaVersion), nodeBase: ensureNodeBase(base) };
 }
