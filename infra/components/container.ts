@@ -1,4 +1,5 @@
 // Turns one ContainerSpec into resources under a component: image, named volumes, container.
+import { resolve } from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerSpec } from "../plan/types.js";
@@ -22,7 +23,10 @@ function containerImage(parent: pulumi.Resource, spec: ContainerSpec, provider: 
       {
         imageName: spec.image,
         skipPush: true,
-        build: { context: spec.build.context, dockerfile: spec.build.dockerfile, args: spec.build.args, platform: spec.build.platform },
+        // Absolute: the provider resolves paths against its own working directory, not the project's
+        // (a relative one failed with "could not open dockerfile at relative path"). The CLI runs the
+        // program in the project root, which the plan's relative paths mean.
+        build: { context: resolve(spec.build.context), dockerfile: resolve(spec.build.dockerfile), args: spec.build.args, platform: spec.build.platform },
       },
       { parent, provider },
     );

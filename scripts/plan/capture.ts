@@ -152,6 +152,18 @@ export interface ProgramRun {
   config: StackValues;
   /** Runs the program; returns its stack outputs (an entry module's exports, or buildStack's result). */
   program: () => unknown;
+  /** The project root: absolute paths under it (an image's build context) are recorded relative to it. */
+  root?: string;
+}
+
+/** Paths under `root` as `.` or `./<rest>`, so a capture reads the same wherever the project lives. */
+export function relativeTo(v: Json, root: string | undefined): Json {
+  if (root === undefined) return v;
+  const base = root.replace(/\/+$/, "");
+  if (typeof v === "string") return v === base ? "." : v.startsWith(`${base}/`) ? `./${v.slice(base.length + 1)}` : v;
+  if (Array.isArray(v)) return v.map((x) => relativeTo(x, root));
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, relativeTo(x, root)]));
+  return v;
 }
 
 /** Runs a program under mocks with the given config and records everything it declares. */
@@ -167,7 +179,7 @@ export async function captureProgram(run: ProgramRun): Promise<Capture> {
           name: args.name,
           ...(args.provider ? { provider: providerName(args.provider) } : {}),
           ...addressOf(raw),
-          inputs: maskSecrets(raw, run.config.placeholders) as Record<string, Json>,
+          inputs: relativeTo(maskSecrets(raw, run.config.placeholders), run.root) as Record<string, Json>,
         });
         // An image's id names what was pulled or built; containers use it, so name the image by its reference.
         const state =
@@ -229,15 +241,20 @@ export async function captureStack(root: string, stack: string): Promise<Capture
   if (!existsSync(entry)) throw new PlanError(`the program entry ${entry} does not exist`);
   const config = stackValues(readFileSync(file, "utf8"), project.name);
   const savedHome = process.env.HOME;
+  const savedCwd = process.cwd();
   return captureProgram({
     project: project.name,
     stack,
     config,
+    root,
     program: async () => {
       process.env.HOME = planHome;
+      // The CLI runs a program in its project root; relative paths in it (a build context) mean that.
+      process.chdir(root);
       try {
         return (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
       } finally {
+        process.chdir(savedCwd);
         if (savedHome === undefined) delete process.env.HOME;
         else process.env.HOME = savedHome;
       }

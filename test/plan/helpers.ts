@@ -26,7 +26,7 @@ export function configOf(stack: string): StackValues {
 }
 
 export function capture(stack: string, config: StackValues = configOf(stack)): Promise<Capture> {
-  return captureProgram({ project, stack, config, program: () => buildStack(loadStackConfig(), planHome) });
+  return captureProgram({ project, stack, config, root, program: () => buildStack(loadStackConfig(), planHome) });
 }
 
 /** A synthetic capture: one host `box` reached over SSH, its Docker provider and the given resources. */

@@ -47,5 +47,8 @@ describe("the home stack", () => {
     expect(report).toContain("- TraefikService `aistack/router`: weighted over Service `router-unraid`:4000 (health `/readyz` every 10s)");
     expect(report).toContain("  - GPUs: `device=0,1`");
     expect(report).toMatch(/- `router-dev-config` \(remote command\): writes `\/opt\/aistack\/router\/router\.json`, content `sha256:[0-9a-f]{12}…`/);
+    // The build context is absolute for the provider, and shown relative to the project wherever it lives.
+    expect(report).toContain("`aistack-router:local` (built from `./router/Dockerfile`)");
+    expect(report).toContain("- `qwen3-coder:30b` in `dev-ollama` (`dev-ollama-model-qwen3-coder:30b`: pulled unless present)");
   });
 });
