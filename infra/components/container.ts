@@ -23,10 +23,15 @@ function containerImage(parent: pulumi.Resource, spec: ContainerSpec, provider: 
       {
         imageName: spec.image,
         skipPush: true,
-        // Absolute: the provider resolves paths against its own working directory, not the project's
-        // (a relative one failed with "could not open dockerfile at relative path"). The CLI runs the
-        // program in the project root, which the plan's relative paths mean.
-        build: { context: resolve(spec.build.context), dockerfile: resolve(spec.build.dockerfile), args: spec.build.args, platform: spec.build.platform },
+        // Absolute paths under the project root: the provider resolves relative ones against its own
+        // working directory ("could not open dockerfile at relative path"), and neither it nor the
+        // program runs in the project root (the CLI runs the program in the directory of `main`).
+        build: {
+          context: resolve(projectRoot, spec.build.context),
+          dockerfile: resolve(projectRoot, spec.build.context, spec.build.dockerfile),
+          args: spec.build.args,
+          platform: spec.build.platform,
+        },
       },
       { parent, provider },
     );
@@ -35,6 +40,9 @@ function containerImage(parent: pulumi.Resource, spec: ContainerSpec, provider: 
   }
   return new docker.RemoteImage(`${spec.name}-image`, { name: spec.image, keepLocally: true }, { parent, provider }).imageId;
 }
+
+/** The project root (where Pulumi.yaml is), which the plan's build paths are relative to. */
+export const projectRoot = resolve(import.meta.dirname, "..", "..");
 
 export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts: HostProviders, dependsOn: pulumi.Resource[] = []): docker.Container {
   const provider = hosts.provider(spec.host);

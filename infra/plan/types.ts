@@ -12,7 +12,7 @@ export interface HealthCheckSpec {
 
 /** An image built on the container's host from a Dockerfile in this repository (instead of pulled). */
 export interface ImageBuildSpec {
-  /** Build context and Dockerfile, relative to the project root (the program's working directory). */
+  /** The build context relative to the project root, and the Dockerfile relative to the context. */
   context: string;
   dockerfile: string;
   /** Build-time arguments (e.g. the base image). */

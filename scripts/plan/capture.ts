@@ -241,7 +241,6 @@ export async function captureStack(root: string, stack: string): Promise<Capture
   if (!existsSync(entry)) throw new PlanError(`the program entry ${entry} does not exist`);
   const config = stackValues(readFileSync(file, "utf8"), project.name);
   const savedHome = process.env.HOME;
-  const savedCwd = process.cwd();
   return captureProgram({
     project: project.name,
     stack,
@@ -249,12 +248,9 @@ export async function captureStack(root: string, stack: string): Promise<Capture
     root,
     program: async () => {
       process.env.HOME = planHome;
-      // The CLI runs a program in its project root; relative paths in it (a build context) mean that.
-      process.chdir(root);
       try {
         return (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
       } finally {
-        process.chdir(savedCwd);
         if (savedHome === undefined) delete process.env.HOME;
         else process.env.HOME = savedHome;
       }

@@ -2,6 +2,7 @@
 // image runs `node dist/router/main.js`, the stack adds only the router's own options.
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { validateStackConfig } from "../../infra/config/load.js";
 import { planRouter } from "../../infra/plan/router.js";
@@ -43,8 +44,9 @@ describe("router image", () => {
     const builds = byType(run, "docker:index/image:Image");
     expect(builds.map((b) => b.name).sort()).toEqual(["router-dev-image", "router-unraid-image"]);
     for (const b of builds) {
-      // Absolute paths: the provider does not run in the project root (tests run in the repository root).
-      expect(b.inputs).toMatchObject({ imageName: "aistack-router:local", skipPush: true, build: { context: resolve("."), dockerfile: resolve("router/Dockerfile"), platform: "linux/amd64", args: {} } });
+      // Absolute paths in the project root: neither the provider nor the program runs there.
+      const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+      expect(b.inputs).toMatchObject({ imageName: "aistack-router:local", skipPush: true, build: { context: root, dockerfile: `${root}/router/Dockerfile`, platform: "linux/amd64", args: {} } });
       // Built by the Docker daemon of the host the router runs on.
       const container = byType(run, "docker:index/container:Container").find((c) => `${c.name}-image` === b.name);
       expect(b.provider).toBe(container?.provider);

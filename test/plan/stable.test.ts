@@ -49,6 +49,8 @@ describe("the home stack", () => {
     expect(report).toMatch(/- `router-dev-config` \(remote command\): writes `\/opt\/aistack\/router\/router\.json`, content `sha256:[0-9a-f]{12}…`/);
     // The build context is absolute for the provider, and shown relative to the project wherever it lives.
     expect(report).toContain("`aistack-router:local` (built from `./router/Dockerfile`)");
+    const build = (await capture("home")).resources.find((r) => r.type === "docker:index/image:Image")?.inputs.build;
+    expect(build).toMatchObject({ context: ".", dockerfile: "./router/Dockerfile" });
     expect(report).toContain("- `qwen3-coder:30b` in `dev-ollama` (`dev-ollama-model-qwen3-coder:30b`: pulled unless present)");
   });
 });
