@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { authenticate, compileKeys, mayUse, type KeyEntry } from "./auth/keys.js";
 import type { ConfigProblem, RouterConfig } from "./config/schema.js";
 import { openaiFace } from "./faces/openai/index.js";
-import type { AliasView, Face, FaceRoute, Rendered, RouterError } from "./faces/types.js";
+import type { AliasView, Face, FaceRoute, RouterError } from "./faces/types.js";
 import { isRouterError } from "./faces/types.js";
 import { Prober } from "./health/probe.js";
 import { BackendRegistry } from "./health/state.js";
@@ -15,6 +15,8 @@ import { RouterMetrics } from "./ops/metrics.js";
 import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.js";
 import { abortLater, Cancel } from "./proxy/cancel.js";
 import { forward, type ExchangeResult } from "./proxy/forward.js";
+import { json, send, sendUnread } from "./http/answer.js";
+import { nestedDeeperThan, readBody } from "./http/body.js";
 
 export interface RouterOptions {
   config: RouterConfig;
@@ -185,7 +187,7 @@ export class Router {
     this.serve(hit, req, res, id, path, started, gone).catch((err: unknown) => {
       // A bug must not take the process down or leak a stack trace to the client.
       this.logger.event("error", "internal error", { id, error: (err as Error).message });
-      if (!res.headersSent) send(res, hit.face.renderError({ status: 500, kind: "internal", message: "internal router error" }), id);
+      if (!res.headersSent) sendUnread(req, res, hit.face.renderError({ status: 500, kind: "internal", message: "internal router error" }), id);
       else res.destroy();
     });
   }
@@ -198,8 +200,7 @@ export class Router {
     const account = (r: ExchangeResult, alias?: string, stream?: boolean): void =>
       this.account(face, req.method ?? "", path, id, started, r, alias, auth.ok ? auth.key?.name : undefined, stream);
     const reject = (err: RouterError, alias?: string): void => {
-      req.resume();
-      send(res, face.renderError(err), id);
+      sendUnread(req, res, face.renderError(err), id);
       account({ status: err.status, outcome: err.status >= 500 ? "upstream-error" : "client-error", attempts: 0, error: err.message }, alias);
     };
     if (!auth.ok) return reject({ status: 401, kind: "authentication", message: auth.message, code: "invalid_api_key" });
@@ -207,7 +208,6 @@ export class Router {
 
     const body = await readBody(req, cfg.limits.maxBodyBytes);
     if (body === "too-large") {
-      res.setHeader("connection", "close");
       return reject({ status: 413, kind: "too_large", message: `request body exceeds ${cfg.limits.maxBodyBytes} bytes`, code: "request_too_large" });
     }
     if (body === "aborted") return account({ status: 499, outcome: "client-gone", attempts: 0 });
@@ -314,31 +314,30 @@ export class Router {
 
   /** Ops endpoints, and 404/405 for everything else (in the dialect the path suggests). */
   private handleOther(req: IncomingMessage, res: ServerResponse, path: string, id: string): void {
-    req.resume();
     const method = req.method ?? "GET";
     const cfg = this.table.config;
     if (method === "GET" || method === "HEAD") {
       switch (path) {
         case "/healthz":
-          return send(res, json(200, { status: "ok" }), id);
+          return sendUnread(req, res, json(200, { status: "ok" }), id);
         case "/readyz": {
           const up = this.registry.all().some((b) => b.health === "up");
           const ready = up && !this.draining;
-          return send(res, json(ready ? 200 : 503, { ready, draining: this.draining, backendsUp: this.registry.all().filter((b) => b.health === "up").map((b) => b.name) }), id);
+          return sendUnread(req, res, json(ready ? 200 : 503, { ready, draining: this.draining, backendsUp: this.registry.all().filter((b) => b.health === "up").map((b) => b.name) }), id);
         }
         case "/status.json":
-          return send(res, json(200, statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())), id);
+          return sendUnread(req, res, json(200, statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())), id);
         case "/status":
-          return send(res, { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: renderStatusHtml(statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())) }, id);
+          return sendUnread(req, res, { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: renderStatusHtml(statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())) }, id);
         case "/metrics":
           for (const b of this.registry.all()) this.metrics.setBackend(b.name, b.health, b.inFlight);
-          void this.metrics.registry.metrics().then((text) => send(res, { status: 200, headers: { "content-type": this.metrics.registry.contentType }, body: text }, id));
+          void this.metrics.registry.metrics().then((text) => sendUnread(req, res, { status: 200, headers: { "content-type": this.metrics.registry.contentType }, body: text }, id));
           return;
       }
     }
     const face = this.faceFor(path);
     const known = [...this.routes.values()].some((h) => h.route.path === path);
-    send(res, face.renderError(known ? { status: 405, kind: "invalid_request", message: `method ${method} not allowed on ${path.slice(0, 128)}` } : { status: 404, kind: "not_found", message: `unknown path ${path.slice(0, 128)}`, code: "unknown_path" }), id);
+    sendUnread(req, res, face.renderError(known ? { status: 405, kind: "invalid_request", message: `method ${method} not allowed on ${path.slice(0, 128)}` } : { status: 404, kind: "not_found", message: `unknown path ${path.slice(0, 128)}`, code: "unknown_path" }), id);
   }
 
   /** The face whose paths share the longest prefix with `path`, for errors on unknown paths. */
@@ -356,74 +355,4 @@ export class Router {
     }
     return best;
   }
-}
-
-function json(status: number, value: unknown): Rendered {
-  return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(value) };
-}
-
-function send(res: ServerResponse, r: Rendered, id: string): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(r.status, { ...r.headers, "x-request-id": id });
-  res.end(r.body);
-}
-
-/** Whether a parsed JSON value nests arrays/objects deeper than `limit` (iterative: no recursion to overflow). */
-export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  // Two parallel stacks and for-in: this runs on every request, so no tuple or Object.values array per object.
-  const values: object[] = [];
-  const depths: number[] = [];
-  if (typeof value === "object" && value !== null) {
-    values.push(value);
-    depths.push(0);
-  }
-  while (values.length > 0) {
-    const v = values.pop() as Record<string, unknown>;
-    const depth = depths.pop() as number;
-    if (depth >= limit) return true;
-    for (const k in v) {
-      // v["__proto__"] would read the prototype, not the own key JSON.parse made: read that one.
-      const child = k === "__proto__" ? (Object.getOwnPropertyDescriptor(v, k)?.value as unknown) : v[k];
-      if (typeof child === "object" && child !== null) {
-        values.push(child);
-        depths.push(depth + 1);
-      }
-    }
-  }
-  return false;
-}
-
-/** Reads the whole body once, refusing it as soon as it exceeds the limit. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large" | "aborted"> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve("too-large");
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on("data", (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) {
-        done = true;
-        chunks.length = 0;
-        resolve("too-large");
-        return;
-      }
-      chunks.push(c);
-    });
-    req.once("end", () => {
-      // A small request arrives in one chunk: no copy then.
-      if (!done) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-      done = true;
-    });
-    req.once("error", () => {
-      if (!done) resolve("aborted");
-      done = true;
-    });
-    req.once("close", () => {
-      if (!done && !req.complete) resolve("aborted");
-      done = true;
-    });
-  });
 }
