@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authenticate, compileKeys, mayUse, type KeyEntry } from "./auth/keys.js";
+import { unknownModel, visible, visibleAliases } from "./auth/scope.js";
 import type { ConfigProblem, RouterConfig } from "./config/schema.js";
 import { openaiFace } from "./faces/openai/index.js";
 import type { AliasView, Face, FaceRoute, RouterError } from "./faces/types.js";
@@ -199,9 +200,10 @@ export class Router {
     const auth = authenticate(req.headers, table.keys);
     const account = (r: ExchangeResult, alias?: string, stream?: boolean): void =>
       this.account(face, req.method ?? "", path, id, started, r, alias, auth.ok ? auth.key?.name : undefined, stream);
-    const reject = (err: RouterError, alias?: string): void => {
+    // `logged` tells the operator what the client is not told (an alias outside the key's scope).
+    const reject = (err: RouterError, alias?: string, logged = err.message): void => {
       sendUnread(req, res, face.renderError(err), id);
-      account({ status: err.status, outcome: err.status >= 500 ? "upstream-error" : "client-error", attempts: 0, error: err.message }, alias);
+      account({ status: err.status, outcome: err.status >= 500 ? "upstream-error" : "client-error", attempts: 0, error: logged }, alias);
     };
     if (!auth.ok) return reject({ status: 401, kind: "authentication", message: auth.message, code: "invalid_api_key" });
     const key = auth.key;
@@ -226,15 +228,16 @@ export class Router {
       send(res, r, id);
       return account({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
     }
-    const parsed = face.parse(route, json, { config: cfg });
+    const parsed = face.parse(route, json, { config: cfg, knows: (name) => visible(cfg, key, name) });
     if (isRouterError(parsed)) return reject(parsed);
     const alias = parsed.model;
-    const aliasConfig = Object.hasOwn(cfg.aliases, alias) ? cfg.aliases[alias] : undefined;
+    const aliasConfig = visible(cfg, key, alias) ? cfg.aliases[alias] : undefined;
     if (!aliasConfig) {
-      const names = this.aliasViews(table, key).map((a) => a.name);
-      return reject({ status: 404, kind: "not_found", code: "model_not_found", message: `unknown model "${alias.slice(0, 128)}"; available aliases: ${names.join(", ") || "(none)"}` });
+      // Outside the key's scope reads exactly as unknown; only the log says which it was.
+      const err = unknownModel(parsed.clientModel ?? alias, visibleAliases(cfg, key));
+      const outside = Object.hasOwn(cfg.aliases, alias);
+      return reject(err, outside ? alias : undefined, outside ? `alias "${alias}" is outside the scope of key "${key?.name ?? ""}"` : err.message);
     }
-    if (!mayUse(key, alias)) return reject({ status: 403, kind: "permission", code: "alias_not_allowed", message: `this API key may not use alias "${alias}"` }, alias);
 
     let total: NodeJS.Timeout | undefined;
     if (cfg.timeouts.totalMs > 0) total = setTimeout(abortLater, cfg.timeouts.totalMs, gone);
