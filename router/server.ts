@@ -14,7 +14,8 @@ import { BackendRegistry } from "./health/state.js";
 import { Logger, type LogSink } from "./ops/log.js";
 import { RouterMetrics } from "./ops/metrics.js";
 import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.js";
-import { abortLater, Cancel } from "./proxy/cancel.js";
+import { Cancel, shutdown, stopLater, totalTimeout } from "./proxy/cancel.js";
+import { DRAINING, FLUSH_MS, InFlight } from "./http/drain.js";
 import { forward, type ExchangeResult } from "./proxy/forward.js";
 import { json, send, sendUnread } from "./http/answer.js";
 import { nestedDeeperThan, readBody } from "./http/body.js";
@@ -64,9 +65,8 @@ export class Router {
   private readonly faces: Face[];
   private readonly routes = new Map<string, Hit>();
   private readonly random: () => number;
-  private active = 0;
+  private readonly open = new InFlight();
   private draining = false;
-  private idleWaiters: (() => void)[] = [];
 
   constructor(opts: RouterOptions) {
     const cfg = opts.config;
@@ -136,20 +136,20 @@ export class Router {
     this.logger.event("error", "config reload rejected; keeping the previous table", { problems });
   }
 
-  /** Stops accepting, lets in-flight requests and streams finish within drainMs, then closes everything. */
+  /**
+   * Drains: new requests and /readyz answer 503 while the requests in flight get up to drainMs to
+   * finish; whatever is still open then ends with an error in its client's dialect; then the
+   * listener and every connection close.
+   */
   async close(drainMs = this.table.config.drainMs): Promise<void> {
     this.draining = true;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
-    if (this.active > 0) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, drainMs);
-        this.idleWaiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+    await this.open.settled(drainMs);
+    if (this.open.size > 0) {
+      this.logger.event("warn", "drain time is up: ending the requests still open with an error", { open: this.open.size, drainMs });
+      this.open.stopAll(shutdown(drainMs));
+      await this.open.settled(FLUSH_MS);
     }
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
     this.prober.stopAll();
@@ -157,7 +157,7 @@ export class Router {
   }
 
   get inFlight(): number {
-    return this.active;
+    return this.open.size;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -172,18 +172,17 @@ export class Router {
       this.handleOther(req, res, path, id);
       return;
     }
-    this.active++;
+    if (this.draining) {
+      sendUnread(req, res, hit.face.renderError(DRAINING), id);
+      return this.account(hit.face, req.method ?? "", path, id, started, { status: 503, outcome: "shutdown", attempts: 0, error: DRAINING.message }, undefined, undefined);
+    }
     // One listener per request does both jobs: count it out, and tell the exchange its client left.
     // req 'close' is unreliable once the body was read (nodejs/node#46666): the response's close before it finished is the signal.
     const gone = new Cancel();
+    this.open.add(gone);
     res.once("close", () => {
       if (!res.writableFinished) gone.abort();
-      this.active--;
-      if (this.active === 0 && this.idleWaiters.length > 0) {
-        const w = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const f of w) f();
-      }
+      this.open.delete(gone);
     });
     this.serve(hit, req, res, id, path, started, gone).catch((err: unknown) => {
       // A bug must not take the process down or leak a stack trace to the client.
@@ -240,7 +239,7 @@ export class Router {
     }
 
     let total: NodeJS.Timeout | undefined;
-    if (cfg.timeouts.totalMs > 0) total = setTimeout(abortLater, cfg.timeouts.totalMs, gone);
+    if (cfg.timeouts.totalMs > 0) total = setTimeout(stopLater, cfg.timeouts.totalMs, gone, totalTimeout(cfg.timeouts.totalMs));
     try {
       const result = await forward({
         id,
