@@ -67,6 +67,8 @@ export class Router {
   private readonly random: () => number;
   private readonly open = new InFlight();
   private draining = false;
+  /** The address the listener is bound to; a reload never changes it. */
+  private serving: { host: string; port: number } | undefined;
 
   constructor(opts: RouterOptions) {
     const cfg = opts.config;
@@ -100,6 +102,7 @@ export class Router {
       });
     });
     const a = this.server.address() as AddressInfo;
+    this.serving = { host: a.address, port: a.port };
     const h = a.family === "IPv6" ? `[${a.address}]` : a.address;
     this.logger.event("info", "listening", { url: `http://${h}:${a.port}`, aliases: Object.keys(cfg.aliases) });
     return `http://${h}:${a.port}`;
@@ -109,7 +112,7 @@ export class Router {
   reload(cfg: RouterConfig): void {
     const before = this.table.config.listen;
     if (before.host !== cfg.listen.host || before.port !== cfg.listen.port) {
-      this.logger.event("warn", "listen address changes take effect on restart", { serving: before, configured: cfg.listen });
+      this.logger.event("warn", "listen address changes take effect on restart", { serving: this.serving ?? before, configured: cfg.listen });
     }
     const { added, retired } = this.registry.apply(cfg);
     this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
