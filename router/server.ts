@@ -16,6 +16,7 @@ import { RouterMetrics } from "./ops/metrics.js";
 import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.js";
 import { Cancel, shutdown, stopLater, totalTimeout } from "./proxy/cancel.js";
 import { DRAINING, FLUSH_MS, InFlight } from "./http/drain.js";
+import { AllowedMethods } from "./http/allow.js";
 import { forward, type ExchangeResult } from "./proxy/forward.js";
 import { json, send, sendUnread } from "./http/answer.js";
 import { nestedDeeperThan, readBody } from "./http/body.js";
@@ -42,6 +43,8 @@ interface Hit {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The ops endpoints (GET and HEAD), answered by handleOther. */
+const OPS_PATHS = ["/healthz", "/readyz", "/status.json", "/status", "/metrics"];
 /** Far beyond any real request (tool schemas nest a few dozen levels at most). */
 const MAX_JSON_DEPTH = 256;
 
@@ -64,6 +67,7 @@ export class Router {
   private readonly prober: Prober;
   private readonly faces: Face[];
   private readonly routes = new Map<string, Hit>();
+  private readonly allowed = new AllowedMethods();
   private readonly random: () => number;
   private readonly open = new InFlight();
   private draining = false;
@@ -76,6 +80,8 @@ export class Router {
     this.logger = new Logger(cfg.logging.level, opts.logSink);
     this.faces = [openaiFace, ...(opts.faces ?? [])];
     for (const face of this.faces) for (const r of face.routes) this.routes.set(`${r.method} ${r.path}`, { face, route: r });
+    for (const { route } of this.routes.values()) this.allowed.add(route.method, route.path);
+    for (const p of OPS_PATHS) this.allowed.add("GET", p);
     this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
     this.info = { version: 1, loadedAt: Date.now(), source: opts.source, rejected: undefined };
     this.prober = new Prober(cfg.health);
@@ -341,8 +347,10 @@ export class Router {
       }
     }
     const face = this.faceFor(path);
-    const known = [...this.routes.values()].some((h) => h.route.path === path);
-    sendUnread(req, res, face.renderError(known ? { status: 405, kind: "invalid_request", message: `method ${method} not allowed on ${path.slice(0, 128)}` } : { status: 404, kind: "not_found", message: `unknown path ${path.slice(0, 128)}`, code: "unknown_path" }), id);
+    const allow = this.allowed.header(path);
+    if (allow === undefined) return sendUnread(req, res, face.renderError({ status: 404, kind: "not_found", message: `unknown path ${path.slice(0, 128)}`, code: "unknown_path" }), id);
+    const r = face.renderError({ status: 405, kind: "invalid_request", message: `method ${method} not allowed on ${path.slice(0, 128)}; allowed: ${allow}` });
+    sendUnread(req, res, { ...r, headers: { ...r.headers, allow } }, id);
   }
 
   /** The face whose paths share the longest prefix with `path`, for errors on unknown paths. */
