@@ -1,6 +1,5 @@
 // The router's request path, top to bottom: accept → authenticate → parse once and resolve the alias →
 // pick a target and forward (proxy/forward.ts) → stream back → account (metrics, one log line).
-import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authenticate, compileKeys, mayUse, type KeyEntry } from "./auth/keys.js";
@@ -17,6 +16,7 @@ import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.
 import { Cancel, shutdown, stopLater, totalTimeout } from "./proxy/cancel.js";
 import { DRAINING, FLUSH_MS, InFlight } from "./http/drain.js";
 import { AllowedMethods } from "./http/allow.js";
+import { newRequestId } from "./ids.js";
 import { forward, type ExchangeResult } from "./proxy/forward.js";
 import { json, send, sendUnread } from "./http/answer.js";
 import { nestedDeeperThan, readBody } from "./http/body.js";
@@ -47,15 +47,6 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const OPS_PATHS = ["/healthz", "/readyz", "/status.json", "/status", "/metrics"];
 /** Far beyond any real request (tool schemas nest a few dozen levels at most). */
 const MAX_JSON_DEPTH = 256;
-
-// Request ids need to be unique, not secret: a per-process random prefix and a counter cost nothing
-// per request, where a random UUID per request showed up in profiles (randomFillSync).
-const ID_PREFIX = randomBytes(6).toString("hex");
-let idCounter = 0;
-function nextRequestId(): string {
-  idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${ID_PREFIX}-${idCounter.toString(36)}`;
-}
 
 export class Router {
   readonly registry = new BackendRegistry();
@@ -172,7 +163,7 @@ export class Router {
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const incoming = req.headers["x-request-id"];
-    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : nextRequestId();
+    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : newRequestId();
     const q = req.url?.indexOf("?") ?? -1;
     const path = q >= 0 ? (req.url ?? "/").slice(0, q) : (req.url ?? "/");
     if (this.draining) res.setHeader("connection", "close");
