@@ -1,20 +1,25 @@
 // The router's request path, top to bottom: accept → authenticate → parse once and resolve the alias →
 // pick a target and forward (proxy/forward.ts) → stream back → account (metrics, one log line).
-import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authenticate, compileKeys, mayUse, type KeyEntry } from "./auth/keys.js";
+import { unknownModel, visible, visibleAliases } from "./auth/scope.js";
 import type { ConfigProblem, RouterConfig } from "./config/schema.js";
 import { openaiFace } from "./faces/openai/index.js";
-import type { AliasView, Face, FaceRoute, Rendered, RouterError } from "./faces/types.js";
+import type { AliasView, Face, FaceRoute, RouterError } from "./faces/types.js";
 import { isRouterError } from "./faces/types.js";
 import { Prober } from "./health/probe.js";
 import { BackendRegistry } from "./health/state.js";
 import { Logger, type LogSink } from "./ops/log.js";
 import { RouterMetrics } from "./ops/metrics.js";
 import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.js";
-import { abortLater, Cancel } from "./proxy/cancel.js";
+import { Cancel, shutdown, stopLater, totalTimeout } from "./proxy/cancel.js";
+import { DRAINING, FLUSH_MS, InFlight } from "./http/drain.js";
+import { AllowedMethods } from "./http/allow.js";
+import { newRequestId } from "./ids.js";
 import { forward, type ExchangeResult } from "./proxy/forward.js";
+import { json, send, sendUnread } from "./http/answer.js";
+import { nestedDeeperThan, readBody } from "./http/body.js";
 
 export interface RouterOptions {
   config: RouterConfig;
@@ -38,17 +43,10 @@ interface Hit {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** The ops endpoints (GET and HEAD), answered by handleOther. */
+const OPS_PATHS = ["/healthz", "/readyz", "/status.json", "/status", "/metrics"];
 /** Far beyond any real request (tool schemas nest a few dozen levels at most). */
 const MAX_JSON_DEPTH = 256;
-
-// Request ids need to be unique, not secret: a per-process random prefix and a counter cost nothing
-// per request, where a random UUID per request showed up in profiles (randomFillSync).
-const ID_PREFIX = randomBytes(6).toString("hex");
-let idCounter = 0;
-function nextRequestId(): string {
-  idCounter = (idCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return `${ID_PREFIX}-${idCounter.toString(36)}`;
-}
 
 export class Router {
   readonly registry = new BackendRegistry();
@@ -60,10 +58,12 @@ export class Router {
   private readonly prober: Prober;
   private readonly faces: Face[];
   private readonly routes = new Map<string, Hit>();
+  private readonly allowed = new AllowedMethods();
   private readonly random: () => number;
-  private active = 0;
+  private readonly open = new InFlight();
   private draining = false;
-  private idleWaiters: (() => void)[] = [];
+  /** The address the listener is bound to; a reload never changes it. */
+  private serving: { host: string; port: number } | undefined;
 
   constructor(opts: RouterOptions) {
     const cfg = opts.config;
@@ -71,6 +71,8 @@ export class Router {
     this.logger = new Logger(cfg.logging.level, opts.logSink);
     this.faces = [openaiFace, ...(opts.faces ?? [])];
     for (const face of this.faces) for (const r of face.routes) this.routes.set(`${r.method} ${r.path}`, { face, route: r });
+    for (const { route } of this.routes.values()) this.allowed.add(route.method, route.path);
+    for (const p of OPS_PATHS) this.allowed.add("GET", p);
     this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
     this.info = { version: 1, loadedAt: Date.now(), source: opts.source, rejected: undefined };
     this.prober = new Prober(cfg.health);
@@ -97,6 +99,7 @@ export class Router {
       });
     });
     const a = this.server.address() as AddressInfo;
+    this.serving = { host: a.address, port: a.port };
     const h = a.family === "IPv6" ? `[${a.address}]` : a.address;
     this.logger.event("info", "listening", { url: `http://${h}:${a.port}`, aliases: Object.keys(cfg.aliases) });
     return `http://${h}:${a.port}`;
@@ -106,7 +109,7 @@ export class Router {
   reload(cfg: RouterConfig): void {
     const before = this.table.config.listen;
     if (before.host !== cfg.listen.host || before.port !== cfg.listen.port) {
-      this.logger.event("warn", "listen address changes take effect on restart", { serving: before, configured: cfg.listen });
+      this.logger.event("warn", "listen address changes take effect on restart", { serving: this.serving ?? before, configured: cfg.listen });
     }
     const { added, retired } = this.registry.apply(cfg);
     this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
@@ -133,20 +136,20 @@ export class Router {
     this.logger.event("error", "config reload rejected; keeping the previous table", { problems });
   }
 
-  /** Stops accepting, lets in-flight requests and streams finish within drainMs, then closes everything. */
+  /**
+   * Drains: new requests and /readyz answer 503 while the requests in flight get up to drainMs to
+   * finish; whatever is still open then ends with an error in its client's dialect; then the
+   * listener and every connection close.
+   */
   async close(drainMs = this.table.config.drainMs): Promise<void> {
     this.draining = true;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
-    if (this.active > 0) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, drainMs);
-        this.idleWaiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
+    await this.open.settled(drainMs);
+    if (this.open.size > 0) {
+      this.logger.event("warn", "drain time is up: ending the requests still open with an error", { open: this.open.size, drainMs });
+      this.open.stopAll(shutdown(drainMs));
+      await this.open.settled(FLUSH_MS);
     }
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
     await closed;
     this.prober.stopAll();
@@ -154,13 +157,13 @@ export class Router {
   }
 
   get inFlight(): number {
-    return this.active;
+    return this.open.size;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
     const incoming = req.headers["x-request-id"];
-    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : nextRequestId();
+    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : newRequestId();
     const q = req.url?.indexOf("?") ?? -1;
     const path = q >= 0 ? (req.url ?? "/").slice(0, q) : (req.url ?? "/");
     if (this.draining) res.setHeader("connection", "close");
@@ -169,23 +172,22 @@ export class Router {
       this.handleOther(req, res, path, id);
       return;
     }
-    this.active++;
+    if (this.draining) {
+      sendUnread(req, res, hit.face.renderError(DRAINING), id);
+      return this.account(hit.face, req.method ?? "", path, id, started, { status: 503, outcome: "shutdown", attempts: 0, error: DRAINING.message }, undefined, undefined);
+    }
     // One listener per request does both jobs: count it out, and tell the exchange its client left.
     // req 'close' is unreliable once the body was read (nodejs/node#46666): the response's close before it finished is the signal.
     const gone = new Cancel();
+    this.open.add(gone);
     res.once("close", () => {
       if (!res.writableFinished) gone.abort();
-      this.active--;
-      if (this.active === 0 && this.idleWaiters.length > 0) {
-        const w = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const f of w) f();
-      }
+      this.open.delete(gone);
     });
     this.serve(hit, req, res, id, path, started, gone).catch((err: unknown) => {
       // A bug must not take the process down or leak a stack trace to the client.
       this.logger.event("error", "internal error", { id, error: (err as Error).message });
-      if (!res.headersSent) send(res, hit.face.renderError({ status: 500, kind: "internal", message: "internal router error" }), id);
+      if (!res.headersSent) sendUnread(req, res, hit.face.renderError({ status: 500, kind: "internal", message: "internal router error" }), id);
       else res.destroy();
     });
   }
@@ -197,17 +199,16 @@ export class Router {
     const auth = authenticate(req.headers, table.keys);
     const account = (r: ExchangeResult, alias?: string, stream?: boolean): void =>
       this.account(face, req.method ?? "", path, id, started, r, alias, auth.ok ? auth.key?.name : undefined, stream);
-    const reject = (err: RouterError, alias?: string): void => {
-      req.resume();
-      send(res, face.renderError(err), id);
-      account({ status: err.status, outcome: err.status >= 500 ? "upstream-error" : "client-error", attempts: 0, error: err.message }, alias);
+    // `logged` tells the operator what the client is not told (an alias outside the key's scope).
+    const reject = (err: RouterError, alias?: string, logged = err.message): void => {
+      sendUnread(req, res, face.renderError(err), id);
+      account({ status: err.status, outcome: err.status >= 500 ? "upstream-error" : "client-error", attempts: 0, error: logged }, alias);
     };
     if (!auth.ok) return reject({ status: 401, kind: "authentication", message: auth.message, code: "invalid_api_key" });
     const key = auth.key;
 
     const body = await readBody(req, cfg.limits.maxBodyBytes);
     if (body === "too-large") {
-      res.setHeader("connection", "close");
       return reject({ status: 413, kind: "too_large", message: `request body exceeds ${cfg.limits.maxBodyBytes} bytes`, code: "request_too_large" });
     }
     if (body === "aborted") return account({ status: 499, outcome: "client-gone", attempts: 0 });
@@ -226,18 +227,19 @@ export class Router {
       send(res, r, id);
       return account({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
     }
-    const parsed = face.parse(route, json, { config: cfg });
+    const parsed = face.parse(route, json, { config: cfg, knows: (name) => visible(cfg, key, name) });
     if (isRouterError(parsed)) return reject(parsed);
     const alias = parsed.model;
-    const aliasConfig = Object.hasOwn(cfg.aliases, alias) ? cfg.aliases[alias] : undefined;
+    const aliasConfig = visible(cfg, key, alias) ? cfg.aliases[alias] : undefined;
     if (!aliasConfig) {
-      const names = this.aliasViews(table, key).map((a) => a.name);
-      return reject({ status: 404, kind: "not_found", code: "model_not_found", message: `unknown model "${alias.slice(0, 128)}"; available aliases: ${names.join(", ") || "(none)"}` });
+      // Outside the key's scope reads exactly as unknown; only the log says which it was.
+      const err = unknownModel(parsed.clientModel ?? alias, visibleAliases(cfg, key));
+      const outside = Object.hasOwn(cfg.aliases, alias);
+      return reject(err, outside ? alias : undefined, outside ? `alias "${alias}" is outside the scope of key "${key?.name ?? ""}"` : err.message);
     }
-    if (!mayUse(key, alias)) return reject({ status: 403, kind: "permission", code: "alias_not_allowed", message: `this API key may not use alias "${alias}"` }, alias);
 
     let total: NodeJS.Timeout | undefined;
-    if (cfg.timeouts.totalMs > 0) total = setTimeout(abortLater, cfg.timeouts.totalMs, gone);
+    if (cfg.timeouts.totalMs > 0) total = setTimeout(stopLater, cfg.timeouts.totalMs, gone, totalTimeout(cfg.timeouts.totalMs));
     try {
       const result = await forward({
         id,
@@ -314,31 +316,32 @@ export class Router {
 
   /** Ops endpoints, and 404/405 for everything else (in the dialect the path suggests). */
   private handleOther(req: IncomingMessage, res: ServerResponse, path: string, id: string): void {
-    req.resume();
     const method = req.method ?? "GET";
     const cfg = this.table.config;
     if (method === "GET" || method === "HEAD") {
       switch (path) {
         case "/healthz":
-          return send(res, json(200, { status: "ok" }), id);
+          return sendUnread(req, res, json(200, { status: "ok" }), id);
         case "/readyz": {
           const up = this.registry.all().some((b) => b.health === "up");
           const ready = up && !this.draining;
-          return send(res, json(ready ? 200 : 503, { ready, draining: this.draining, backendsUp: this.registry.all().filter((b) => b.health === "up").map((b) => b.name) }), id);
+          return sendUnread(req, res, json(ready ? 200 : 503, { ready, draining: this.draining, backendsUp: this.registry.all().filter((b) => b.health === "up").map((b) => b.name) }), id);
         }
         case "/status.json":
-          return send(res, json(200, statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())), id);
+          return sendUnread(req, res, json(200, statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())), id);
         case "/status":
-          return send(res, { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: renderStatusHtml(statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())) }, id);
+          return sendUnread(req, res, { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: renderStatusHtml(statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())) }, id);
         case "/metrics":
           for (const b of this.registry.all()) this.metrics.setBackend(b.name, b.health, b.inFlight);
-          void this.metrics.registry.metrics().then((text) => send(res, { status: 200, headers: { "content-type": this.metrics.registry.contentType }, body: text }, id));
+          void this.metrics.registry.metrics().then((text) => sendUnread(req, res, { status: 200, headers: { "content-type": this.metrics.registry.contentType }, body: text }, id));
           return;
       }
     }
     const face = this.faceFor(path);
-    const known = [...this.routes.values()].some((h) => h.route.path === path);
-    send(res, face.renderError(known ? { status: 405, kind: "invalid_request", message: `method ${method} not allowed on ${path.slice(0, 128)}` } : { status: 404, kind: "not_found", message: `unknown path ${path.slice(0, 128)}`, code: "unknown_path" }), id);
+    const allow = this.allowed.header(path);
+    if (allow === undefined) return sendUnread(req, res, face.renderError({ status: 404, kind: "not_found", message: `unknown path ${path.slice(0, 128)}`, code: "unknown_path" }), id);
+    const r = face.renderError({ status: 405, kind: "invalid_request", message: `method ${method} not allowed on ${path.slice(0, 128)}; allowed: ${allow}` });
+    sendUnread(req, res, { ...r, headers: { ...r.headers, allow } }, id);
   }
 
   /** The face whose paths share the longest prefix with `path`, for errors on unknown paths. */
@@ -356,74 +359,4 @@ export class Router {
     }
     return best;
   }
-}
-
-function json(status: number, value: unknown): Rendered {
-  return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(value) };
-}
-
-function send(res: ServerResponse, r: Rendered, id: string): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(r.status, { ...r.headers, "x-request-id": id });
-  res.end(r.body);
-}
-
-/** Whether a parsed JSON value nests arrays/objects deeper than `limit` (iterative: no recursion to overflow). */
-export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  // Two parallel stacks and for-in: this runs on every request, so no tuple or Object.values array per object.
-  const values: object[] = [];
-  const depths: number[] = [];
-  if (typeof value === "object" && value !== null) {
-    values.push(value);
-    depths.push(0);
-  }
-  while (values.length > 0) {
-    const v = values.pop() as Record<string, unknown>;
-    const depth = depths.pop() as number;
-    if (depth >= limit) return true;
-    for (const k in v) {
-      // v["__proto__"] would read the prototype, not the own key JSON.parse made: read that one.
-      const child = k === "__proto__" ? (Object.getOwnPropertyDescriptor(v, k)?.value as unknown) : v[k];
-      if (typeof child === "object" && child !== null) {
-        values.push(child);
-        depths.push(depth + 1);
-      }
-    }
-  }
-  return false;
-}
-
-/** Reads the whole body once, refusing it as soon as it exceeds the limit. */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large" | "aborted"> {
-  const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve("too-large");
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    req.on("data", (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) {
-        done = true;
-        chunks.length = 0;
-        resolve("too-large");
-        return;
-      }
-      chunks.push(c);
-    });
-    req.once("end", () => {
-      // A small request arrives in one chunk: no copy then.
-      if (!done) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-      done = true;
-    });
-    req.once("error", () => {
-      if (!done) resolve("aborted");
-      done = true;
-    });
-    req.once("close", () => {
-      if (!done && !req.complete) resolve("aborted");
-      done = true;
-    });
-  });
 }

@@ -96,6 +96,8 @@ export type PlanResult = UpstreamPlan | { local: Rendered } | { skip: RouterErro
 /** What a face may consult while parsing: the routing table in force for this request. */
 export interface ParseContext {
   config: RouterConfig;
+  /** Whether `name` is an alias the caller may use (one outside its scope does not exist for it). */
+  knows: (name: string) => boolean;
 }
 
 export interface AliasView {

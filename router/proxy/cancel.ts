@@ -3,19 +3,37 @@
 // an EventEmitter with an `aborted` flag does the same job for less. (The backend call itself is
 // stopped directly, see upstream.ts.)
 import { EventEmitter } from "node:events";
+import type { RouterError } from "../faces/types.js";
+
+/**
+ * Why the router itself stopped a request (its whole-request time cap, or the end of a drain), and
+ * what the client is told: a status before the answer started, an in-band error in a stream after.
+ */
+export interface Stop {
+  outcome: "total-timeout" | "shutdown";
+  error: RouterError;
+}
 
 export class Cancel extends EventEmitter {
   aborted = false;
+  /** Set when the router stopped the request; undefined when the client went away. */
+  stop: Stop | undefined;
 
-  abort(): void {
+  abort(stop?: Stop): void {
     if (this.aborted) return;
     this.aborted = true;
+    this.stop = stop;
     this.emit("abort");
   }
 }
 
 /** Either kind of signal: tests and callers outside the hot path may still pass an AbortSignal. */
 export type CancelSignal = Cancel | AbortSignal;
+
+/** The router's reason for stopping, or undefined when the client left (or the signal is an AbortSignal). */
+export function stopOf(signal: CancelSignal): Stop | undefined {
+  return signal instanceof Cancel ? signal.stop : undefined;
+}
 
 /** Calls `f` once when `signal` aborts; returns the function that stops listening. */
 export function onAbort(signal: CancelSignal, f: () => void): () => void {
@@ -27,7 +45,20 @@ export function onAbort(signal: CancelSignal, f: () => void): () => void {
   return () => signal.removeEventListener("abort", f);
 }
 
-/** For setTimeout(abortLater, ms, cancel): no closure per request. */
-export function abortLater(c: Cancel): void {
-  c.abort();
+/** For setTimeout(stopLater, ms, cancel, stop): no closure per request. */
+export function stopLater(c: Cancel, stop: Stop): void {
+  c.abort(stop);
+}
+
+/** timeouts.totalMs ran out: 504 before the answer started, an in-band error after. */
+export function totalTimeout(ms: number): Stop {
+  return { outcome: "total-timeout", error: { status: 504, kind: "timeout", code: "request_timeout", message: `the request took longer than timeouts.totalMs (${ms} ms)` } };
+}
+
+/** The drain after SIGTERM ran out while the request was still open. */
+export function shutdown(drainMs: number): Stop {
+  return {
+    outcome: "shutdown",
+    error: { status: 503, kind: "overloaded", code: "shutting_down", message: `the router is shutting down: its drain time (drainMs ${drainMs} ms) ran out before this answer was complete` },
+  };
 }

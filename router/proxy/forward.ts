@@ -8,7 +8,7 @@ import { admission, recordOutcome, retryAfterMs, type Outcome } from "../health/
 import { describeTransportError, probeIO } from "../health/probe.js";
 import type { Backend, BackendRegistry } from "../health/state.js";
 import type { RouterMetrics } from "../ops/metrics.js";
-import { onAbort, type CancelSignal } from "./cancel.js";
+import { onAbort, stopOf, type CancelSignal } from "./cancel.js";
 import { distinctBackends, rankTargets, type CandidateView } from "./pick.js";
 import { IdleTimeout, UpstreamCall, upstreamMessage, type Decision, type WholeBody } from "./upstream.js";
 
@@ -21,7 +21,7 @@ export interface Exchange {
   config: RouterConfig;
   registry: BackendRegistry;
   res: ServerResponse;
-  /** Aborted when the client goes away (or the total time cap is hit). */
+  /** Aborted when the client goes away, or by the router (total time cap, end of a drain) with its reason. */
   signal: CancelSignal;
   metrics: RouterMetrics;
   /** performance.now() when the request was accepted. */
@@ -30,7 +30,7 @@ export interface Exchange {
   random: () => number;
 }
 
-export type ExchangeOutcome = "ok" | "client-error" | "upstream-error" | "in-band-error" | "client-gone";
+export type ExchangeOutcome = "ok" | "client-error" | "upstream-error" | "in-band-error" | "client-gone" | "total-timeout" | "shutdown";
 
 export interface ExchangeResult {
   status: number;
@@ -130,7 +130,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
     for (let i = 0; i < order.length; i++) {
       const c = order[i] as CandidateView;
       if (sent > config.retries.max) break;
-      if (x.signal.aborted) return gone(sent);
+      if (x.signal.aborted) return stopped(x, sent);
       const remaining = deadline - x.now();
       if (remaining <= 0) {
         lastError = { status: 504, kind: "timeout", message: `no backend of alias ${x.alias} answered within ${firstByteMs} ms` };
@@ -145,7 +145,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
         { backend: b.name, engine: b.config.engine, model: c.model, contextLength, anthropic: b.config.anthropic, version: b.version },
         probeIO(b, Math.max(config.health.timeoutMs, 5_000)),
       );
-      if (x.signal.aborted) return gone(sent);
+      if (x.signal.aborted) return stopped(x, sent);
       if (!isUpstreamPlan(planned)) {
         if ("local" in planned) return answerLocally(x, planned.local, b.name, c.model, sent);
         // This target cannot take the request (e.g. its context is too small): the next one may.
@@ -153,7 +153,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
         continue;
       }
       const slot = await b.slots.acquire(x.signal);
-      if (slot === "aborted") return gone(sent);
+      if (slot === "aborted") return stopped(x, sent);
       if (slot === "full" || slot === "timeout") {
         // A full queue spills to the next target without costing a retry: nothing was sent.
         recordOutcome(b.passive, "busy", x.now(), config.ejection, x.random());
@@ -175,7 +175,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
         if (trial) b.passive.trialInFlight = false;
       }
       if (a.kind === "committed") return a.result;
-      if (a.kind === "gone") return gone(sent);
+      if (a.kind === "gone") return stopped(x, sent);
       if (a.kind === "final") return fail(x, a.error, sent, a.backend, a.model);
       lastError = a.error;
     }
@@ -195,8 +195,11 @@ function answerLocally(x: Exchange, r: Rendered, backend: string, model: string,
   return { status: r.status, outcome: r.status < 400 ? "ok" : "client-error", backend, model, attempts };
 }
 
-function gone(attempts: number): ExchangeResult {
-  return { status: 499, outcome: "client-gone", attempts };
+/** The request was stopped: the client left (nobody to tell), or the router stopped it (say why). */
+function stopped(x: Exchange, attempts: number): ExchangeResult {
+  const stop = stopOf(x.signal);
+  if (!stop) return { status: 499, outcome: "client-gone", attempts };
+  return { ...fail(x, stop.error, attempts), outcome: stop.outcome };
 }
 
 /** Answers an error before any content: a proper status if headers are not out yet, in-band otherwise. */
@@ -260,10 +263,10 @@ async function attempt(
   const ac = new AttemptCancel();
   // Ollama aborts a model load when the request that started it goes away, even while other clients
   // wait for that model (field notes item 8): a request that is loading a model is stopped only once
-  // the load is done (its first byte), or at the first-byte deadline.
+  // the load is done (its first byte), or at a deadline (first byte, total time, end of a drain).
   let holdForLoad = coldLoad;
   const onClientGone = (): void => {
-    if (!holdForLoad) ac.abort();
+    if (!holdForLoad || stopOf(x.signal)) ac.abort();
   };
   const stopListening = onAbort(x.signal, onClientGone);
   const timer = setTimeout(timeOut, firstByteMs, ac);
@@ -379,14 +382,21 @@ async function relay(
     res.end();
     return { status, outcome: "ok", backend, model, attempts, ttfbMs };
   }
-  if (x.signal.aborted) return { status: 499, outcome: "client-gone", backend, model, attempts, ttfbMs };
+  if (x.signal.aborted) {
+    const stop = stopOf(x.signal);
+    if (!stop) return { status: 499, outcome: "client-gone", backend, model, attempts, ttfbMs };
+    // The router's own deadline, not the backend's failure: nothing counts against the backend.
+    cut(x, stop.error);
+    return { status, outcome: stop.outcome, backend, model, attempts, ttfbMs, error: stop.error.message };
+  }
   passive(x, b, "failure", "mid-stream");
   const err: RouterError = { status: 502, kind: "upstream", message: `backend ${b.name} failed mid-response: ${end.error.message || end.error.name}` };
-  if (x.req.stream) {
-    // Never splice a second generation onto the first: say what happened in the client's dialect and close.
-    res.end(x.face.inBandError(err));
-  } else {
-    res.destroy();
-  }
+  cut(x, err);
   return { status, outcome: "in-band-error", backend, model, attempts, ttfbMs, error: err.message };
+}
+
+/** Ends an answer that already started: never splice a second generation on; say why in the client's dialect. */
+function cut(x: Exchange, err: RouterError): void {
+  if (x.req.stream) x.res.end(x.face.inBandError(err));
+  else x.res.destroy();
 }

@@ -1,6 +1,6 @@
 // OpenAI chat completion → Anthropic Message (https://docs.claude.com/en/api/messages, "Response").
 // Content order is thinking, text, tool_use — the order Anthropic models produce them.
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../ids.js";
 import { reasoningText } from "./reasoning.js";
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicStopReason } from "./types/anthropic.js";
 import type { OpenAIChatCompletion, OpenAIFinishReason } from "./types/openai.js";
@@ -14,23 +14,13 @@ export interface OpenAIToAnthropicOptions {
   id?: string;
 }
 
-// Ids must be unique, not secret: a per-process random prefix and a counter keep the 24-hex-digit
-// shape without a call into the system's random source for every message and tool call.
-const ID_PREFIX = randomBytes(6).toString("hex");
-const COUNTER_SPAN = 2 ** 48; // 12 hex digits
-let idCounter = 0;
-
-function nextIdSuffix(): string {
-  idCounter = (idCounter + 1) % COUNTER_SPAN;
-  return ID_PREFIX + idCounter.toString(16).padStart(12, "0");
-}
-
+// Anthropic's shape, 24 hex digits, random (a counter would tell clients how many answers were given).
 export function newMessageId(): string {
-  return `msg_${nextIdSuffix()}`;
+  return `msg_${randomHex(12)}`;
 }
 
 export function newToolUseId(): string {
-  return `toolu_${nextIdSuffix()}`;
+  return `toolu_${randomHex(12)}`;
 }
 
 /**

@@ -274,7 +274,7 @@ describe("Anthropic face", () => {
       expect(m.model).toBe("claude-3-5-haiku-20241022");
     });
 
-    it("refuses a claude name that resolves outside the key's scope, with x-api-key or Bearer", async () => {
+    it("answers a claude name that resolves outside the key's scope as an unknown model, with x-api-key or Bearer", async () => {
       const variants: Record<string, string>[] = [{ "x-api-key": MICRO_KEY }, { authorization: `Bearer ${MICRO_KEY}` }];
       for (const headers of variants) {
         const res = await fetch(`${r.url}/v1/messages`, {
@@ -282,8 +282,8 @@ describe("Anthropic face", () => {
           headers: { "content-type": "application/json", ...headers },
           body: JSON.stringify({ model: "claude-sonnet-4-5", ...ask }),
         });
-        expect(res.status).toBe(403);
-        expect(await res.json()).toMatchObject({ type: "error", error: { type: "permission_error" } });
+        expect(res.status).toBe(404);
+        expect(await res.json()).toMatchObject({ type: "error", error: { type: "not_found_error", message: expect.stringMatching(/^unknown model "claude-sonnet-4-5"; available aliases: micro;/) as unknown } });
       }
     });
   });

@@ -130,4 +130,24 @@ describe("error paths in each dialect's shape", () => {
       expect(err?.error).toMatch(/unreachable/);
     });
   });
+
+  describe("405 says which methods the path takes (Allow)", () => {
+    it.each([
+      ["GET", "/v1/chat/completions", "POST", "openai"],
+      ["DELETE", "/api/v1/models", "GET, HEAD", "openai"],
+      ["GET", "/v1/messages", "POST", "anthropic"],
+      ["GET", "/api/chat", "POST", "ollama"],
+      ["POST", "/api/tags", "GET, HEAD", "ollama"],
+      ["GET", "/api/delete", "DELETE", "ollama"],
+      ["POST", "/healthz", "GET, HEAD", "openai"],
+      ["PUT", "/metrics", "GET, HEAD", "openai"],
+    ])("%s %s → Allow: %s", async (method, path, allow, dialect) => {
+      const a = await call(method, path, method === "GET" || method === "DELETE" ? undefined : {});
+      expect(a.status).toBe(405);
+      expect(a.headers.get("allow")).toBe(allow);
+      if (dialect === "ollama") expect(a.body).toEqual({ error: expect.stringContaining(`method ${method} not allowed`) as unknown });
+      else if (dialect === "anthropic") expect(a.body).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+      else expect(a.body).toMatchObject({ error: { type: "invalid_request_error" } });
+    });
+  });
 });

@@ -7,6 +7,8 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** Everything the server sent, as text (a second answer on the same connection included). */
+  raw: string;
 }
 
 function dechunk(body: Buffer): Buffer {
@@ -25,7 +27,7 @@ function dechunk(body: Buffer): Buffer {
 
 export function parseResponse(raw: Buffer): RawResponse {
   const end = raw.indexOf("\r\n\r\n");
-  if (end < 0) return { status: 0, headers: {}, body: raw.toString("utf8") };
+  if (end < 0) return { status: 0, headers: {}, body: raw.toString("utf8"), raw: raw.toString("latin1") };
   const head = raw.subarray(0, end).toString("latin1").split("\r\n");
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head[0] ?? "")?.[1] ?? 0);
   const headers: Record<string, string> = {};
@@ -35,7 +37,7 @@ export function parseResponse(raw: Buffer): RawResponse {
   }
   let body = raw.subarray(end + 4);
   if (headers["transfer-encoding"]?.includes("chunked")) body = dechunk(body);
-  return { status, headers, body: body.toString("utf8") };
+  return { status, headers, body: body.toString("utf8"), raw: raw.toString("latin1") };
 }
 
 /** Sends bytes as they are and reads until the server closes (requests carry Connection: close). */
@@ -79,4 +81,48 @@ export async function startSentinel(): Promise<Sentinel> {
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+export interface Upload {
+  /** What the router answered (parsed from everything it sent). */
+  response: RawResponse;
+  /** Whether the router closed the connection while the body was still being sent. */
+  closedByRouter: boolean;
+}
+
+/**
+ * Sends `head`, then body bytes (64 KiB at a time, honouring backpressure) up to `total`, and waits for
+ * the router to close the connection. A router that keeps reading a body it refused never closes it:
+ * the wait ends at `limitMs` with closedByRouter false.
+ */
+export function uploadUntilClosed(port: number, head: string, total: number, limitMs = 10_000): Promise<Upload> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    const piece = Buffer.alloc(64 * 1024, 0x61);
+    let sent = 0;
+    let finished = false;
+    const finish = (closed: boolean): void => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ response: parseResponse(Buffer.concat(chunks)), closedByRouter: closed });
+    };
+    const timer = setTimeout(() => finish(false), limitMs);
+    const pump = (): void => {
+      while (!finished && sent < total) {
+        sent += piece.length;
+        if (!socket.write(piece)) {
+          socket.once("drain", pump);
+          return;
+        }
+      }
+    };
+    socket.on("data", (c: Buffer) => chunks.push(c));
+    socket.on("error", () => undefined);
+    socket.on("close", () => finish(true));
+    socket.write(head, "latin1");
+    pump();
+  });
 }

@@ -4,7 +4,7 @@
 // 2 retries, each on a different backend; ejection and recovery at the configured times.
 import { describe, expect, it } from "vitest";
 import type { FakeEngine } from "../fakes/index.js";
-import { config, faultFixture, Ledger, ledgerFake, openaiEvents, post, until, untilAllUp, type Running } from "./harness.js";
+import { ask, config, FACES, faultFixture, Ledger, ledgerFake, post, streamEnd, until, untilAllUp, type Running } from "./harness.js";
 
 const fx = faultFixture();
 
@@ -20,34 +20,6 @@ async function pair(ledger: Ledger, extra: Record<string, unknown> = {}, aliasEx
   );
   await untilAllUp(run);
   return [a, b, run];
-}
-
-type FaceName = "openai" | "anthropic" | "ollama";
-const FACES: FaceName[] = ["openai", "anthropic", "ollama"];
-
-function ask(face: FaceName, marker: string, stream: boolean): { path: string; body: unknown } {
-  const messages = [{ role: "user", content: `${marker} please answer` }];
-  if (face === "openai") return { path: "/v1/chat/completions", body: { model: "coder", messages, stream } };
-  if (face === "anthropic") return { path: "/v1/messages", body: { model: "coder", messages, stream, max_tokens: 100 } };
-  return { path: "/api/chat", body: { model: "coder", messages, stream } };
-}
-
-/** How a streamed answer ended, in any dialect: completed, or an in-band error as the last thing said. */
-function streamEnd(face: FaceName, text: string): "complete" | "in-band-error" | "truncated" {
-  const lines = text.split("\n").filter((l) => l.trim() !== "");
-  const last = lines.at(-1) ?? "";
-  if (face === "openai") {
-    const { data, done } = openaiEvents(text);
-    if (done) return data.some((d) => "error" in d) ? "truncated" : "complete";
-    return "error" in (data.at(-1) ?? {}) ? "in-band-error" : "truncated";
-  }
-  if (face === "anthropic") {
-    if (text.includes('"type":"message_stop"')) return text.includes('"type":"error"') ? "truncated" : "complete";
-    return last.startsWith("data:") && (JSON.parse(last.slice(5)) as { type?: string }).type === "error" ? "in-band-error" : "truncated";
-  }
-  const end = JSON.parse(last) as { done?: boolean; error?: string };
-  if (end.done === true) return "complete";
-  return typeof end.error === "string" ? "in-band-error" : "truncated";
 }
 
 describe("fault injection", () => {

@@ -61,3 +61,39 @@ export async function post(url: string, body: unknown, signal?: AbortSignal): Pr
   const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" }, body: JSON.stringify(body), signal: signal ?? null });
   return { status: r.status, text: await r.text(), backend: r.headers.get("x-router-backend") };
 }
+
+export type FaceName = "openai" | "anthropic" | "ollama";
+export const FACES: FaceName[] = ["openai", "anthropic", "ollama"];
+
+export function ask(face: FaceName, marker: string, stream: boolean): { path: string; body: unknown } {
+  const messages = [{ role: "user", content: `${marker} please answer` }];
+  if (face === "openai") return { path: "/v1/chat/completions", body: { model: "coder", messages, stream } };
+  if (face === "anthropic") return { path: "/v1/messages", body: { model: "coder", messages, stream, max_tokens: 100 } };
+  return { path: "/api/chat", body: { model: "coder", messages, stream } };
+}
+
+/** How a streamed answer ended, in any dialect: completed, or an in-band error as the last thing said. */
+export function streamEnd(face: FaceName, text: string): "complete" | "in-band-error" | "truncated" {
+  const lines = text.split("\n").filter((l) => l.trim() !== "");
+  const last = lines.at(-1) ?? "";
+  if (face === "openai") {
+    const { data, done } = openaiEvents(text);
+    if (done) return data.some((d) => "error" in d) ? "truncated" : "complete";
+    return "error" in (data.at(-1) ?? {}) ? "in-band-error" : "truncated";
+  }
+  if (face === "anthropic") {
+    if (text.includes('"type":"message_stop"')) return text.includes('"type":"error"') ? "truncated" : "complete";
+    return last.startsWith("data:") && (JSON.parse(last.slice(5)) as { type?: string }).type === "error" ? "in-band-error" : "truncated";
+  }
+  const end = JSON.parse(last) as { done?: boolean; error?: string };
+  if (end.done === true) return "complete";
+  return typeof end.error === "string" ? "in-band-error" : "truncated";
+}
+
+/** The message of the in-band error a stream ended with, in any dialect; undefined when it did not end in one. */
+export function inBandMessage(face: FaceName, text: string): string | undefined {
+  if (streamEnd(face, text) !== "in-band-error") return undefined;
+  const last = text.split("\n").filter((l) => l.trim() !== "").at(-1) ?? "";
+  const value = JSON.parse(face === "ollama" ? last : last.slice(5)) as { error?: string | { message?: string } };
+  return typeof value.error === "string" ? value.error : value.error?.message;
+}

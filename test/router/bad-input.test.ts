@@ -54,6 +54,20 @@ describe("bad input: clear errors in OpenAI's shape, never a crash", () => {
     expect(res.headers.get("x-request-id")).toBeTruthy();
   });
 
+  it("makes up a random x-request-id: 96 bits, no counter for a client to read the traffic from", async () => {
+    const ask = JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] });
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push((await rawPost(`${r.url}/v1/chat/completions`, ask)).headers.get("x-request-id") ?? "");
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{24}$/);
+    // Consecutive ids of a counter share their prefix; random ones almost never share 8 digits.
+    for (let i = 1; i < ids.length; i++) {
+      const [a, b] = [ids[i - 1] ?? "", ids[i] ?? ""];
+      let same = 0;
+      while (same < a.length && a[same] === b[same]) same++;
+      expect(same).toBeLessThan(8);
+    }
+  });
+
   it("honours an incoming x-request-id", async () => {
     const res = await rawPost(`${r.url}/v1/chat/completions`, JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] }), { "x-request-id": "abc-123" });
     expect(res.headers.get("x-request-id")).toBe("abc-123");

@@ -101,7 +101,7 @@ describe("hot reload and drain", () => {
     expect(res.response.headers.get("x-router-backend")).toBe("a");
   });
 
-  it("drains on close: a running stream finishes, new connections are refused", async () => {
+  it("drains on close: a running stream finishes, then the listener closes", async () => {
     const v = await fx.fake({ engine: "vllm", models: ["m"], chunkDelayMs: 20, reply: () => ({ content: Array.from({ length: 20 }, (_, i) => `w${i}`).join(" ") }) });
     const run = await fx.router(config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } } }));
     const stream = await run.client().chat.completions.create({ model: "coder", ...ask, stream: true });
@@ -120,5 +120,23 @@ describe("hot reload and drain", () => {
     expect(text).toContain("w19");
     expect(v.stats.generationsCompleted).toBe(1);
     await expect(fetch(`${run.url}/healthz`)).rejects.toThrow();
+  });
+});
+
+describe("a listen address changed by reloads", () => {
+  const fx = routerFixture();
+
+  it("is warned about with the address actually served, however many edits came before", async () => {
+    const v = await fx.fake({ engine: "vllm", models: ["m"] });
+    const at = (port: number) => config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } }, ...{ listen: { host: "127.0.0.1", port } } });
+    const run = await fx.router(at(0));
+    const serving = Number(new URL(run.url).port);
+    run.router.reload(at(40101));
+    run.router.reload(at(40102));
+    const warnings = run.logs.map((l) => JSON.parse(l) as { msg: string; serving?: { host: string; port: number }; configured?: { port: number } }).filter((l) => l.msg === "listen address changes take effect on restart");
+    expect(warnings.map((w) => [w.serving?.port, w.configured?.port])).toEqual([
+      [serving, 40101],
+      [serving, 40102],
+    ]);
   });
 });

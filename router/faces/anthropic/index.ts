@@ -42,19 +42,13 @@ function invalid(message: string): RouterError {
 }
 
 /**
- * The alias a model name stands for: an alias of the table first (so an alias may itself be named
- * claude-...), then the claude-* family mapping.
+ * The alias a model name stands for: an alias the caller may use first (so an alias may itself be
+ * named claude-...), then the claude-* family mapping; otherwise the name as sent, which the router
+ * answers as an unknown model.
  */
-export function resolveAlias(model: string, ctx: ParseContext): string | RouterError {
-  if (Object.hasOwn(ctx.config.aliases, model)) return model;
-  const mapped = resolveClaudeModel(model, ctx.config.claudeModels);
-  if (mapped !== undefined) return mapped;
-  return {
-    status: 404,
-    kind: "not_found",
-    code: "model_not_found",
-    message: `model "${model.slice(0, 128)}" is not an alias and no claudeModels mapping covers it; available aliases: ${Object.keys(ctx.config.aliases).join(", ") || "(none)"}`,
-  };
+export function resolveAlias(model: string, ctx: ParseContext): string {
+  if (ctx.knows(model)) return model;
+  return resolveClaudeModel(model, ctx.config.claudeModels) ?? model;
 }
 
 function parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest | RouterError {
@@ -65,7 +59,6 @@ function parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest 
   const r = schema.safeParse(body);
   if (!r.success) return invalid(requestIssuesMessage(r.error));
   const alias = resolveAlias(raw.model, ctx);
-  if (typeof alias !== "string") return alias;
   const data = r.data as Record<string, unknown>;
   // Never let a client point the router somewhere else (litellm CVE-2024-6587).
   delete data.api_base;

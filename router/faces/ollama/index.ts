@@ -78,7 +78,7 @@ function parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest 
   const data = r.data as Record<string, unknown>;
   delete data.api_base;
   delete data.base_url;
-  const alias = aliasName(raw.model, (n) => Object.hasOwn(ctx.config.aliases, n));
+  const alias = aliasName(raw.model, ctx.knows);
   // Ollama streams unless told not to (docs/api.md: "stream: if false the response will be returned as a single response object").
   const stream = (route.kind === "chat" || route.kind === "generate") && data.stream !== false;
   return { route, model: alias, clientModel: raw.model, stream, body: data };

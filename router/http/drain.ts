@@ -1,0 +1,59 @@
+// Draining after SIGTERM: the requests the router is answering now, so that the drain can wait for
+// them and, when its time is up, stop each one with an error its client can read (proxy/cancel.ts
+// `shutdown`); and the answer to a request that arrives meanwhile.
+import type { RouterError } from "../faces/types.js";
+import type { Cancel, Stop } from "../proxy/cancel.js";
+
+/** A request that arrives during a drain: 503 in its dialect (the connection closes after it). */
+export const DRAINING: RouterError = {
+  status: 503,
+  kind: "overloaded",
+  code: "shutting_down",
+  message: "the router is shutting down and takes no new requests; send it again (to another instance)",
+};
+
+/** After the drain's end, how long the requests stopped then get to write their last bytes. */
+export const FLUSH_MS = 1_000;
+
+export class InFlight {
+  private readonly open = new Set<Cancel>();
+  private waiters: (() => void)[] = [];
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  add(c: Cancel): void {
+    this.open.add(c);
+  }
+
+  delete(c: Cancel): void {
+    this.open.delete(c);
+    if (this.open.size === 0 && this.waiters.length > 0) {
+      const w = this.waiters;
+      this.waiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  /** Resolves when no request is left, or after `ms`, whichever comes first. */
+  settled(ms: number): Promise<void> {
+    if (this.open.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== done);
+        resolve();
+      }, ms);
+      this.waiters.push(done);
+    });
+  }
+
+  /** Stops every open request with `stop`; each answers its client and leaves the set as it ends. */
+  stopAll(stop: Stop): void {
+    for (const c of [...this.open]) c.abort(stop);
+  }
+}
