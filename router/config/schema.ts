@@ -140,7 +140,7 @@ export const routerConfigSchema = z
   .superRefine((cfg, ctx) => {
     for (const [alias, def] of Object.entries(cfg.aliases)) {
       def.targets.forEach((t, i) => {
-        if (!(t.backend in cfg.backends)) {
+        if (!Object.hasOwn(cfg.backends, t.backend)) {
           ctx.addIssue({
             code: "custom",
             path: ["aliases", alias, "targets", i, "backend"],
@@ -156,14 +156,14 @@ export const routerConfigSchema = z
       }
       names.add(k.name);
       k.aliases?.forEach((a, j) => {
-        if (!(a in cfg.aliases)) {
+        if (!Object.hasOwn(cfg.aliases, a)) {
           ctx.addIssue({ code: "custom", path: ["apiKeys", i, "aliases", j], message: `unknown alias "${a}"` });
         }
       });
     });
     if (cfg.claudeModels) {
       for (const [family, alias] of Object.entries(cfg.claudeModels)) {
-        if (alias !== undefined && !(alias in cfg.aliases)) {
+        if (alias !== undefined && !Object.hasOwn(cfg.aliases, alias)) {
           ctx.addIssue({ code: "custom", path: ["claudeModels", family], message: `unknown alias "${alias}"` });
         }
       }
