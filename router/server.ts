@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { authenticate, compileKeys, mayUse, type KeyEntry } from "./auth/keys.js";
 import type { ConfigProblem, RouterConfig } from "./config/schema.js";
+import type { ConfigWatcherHandlers } from "./config/watch.js";
 import { openaiFace } from "./faces/openai/index.js";
 import type { AliasView, Face, FaceRoute, Rendered, RouterError } from "./faces/types.js";
 import { isRouterError } from "./faces/types.js";
@@ -131,6 +132,18 @@ export class Router {
     this.info.rejected = { at: Date.now(), problems };
     this.metrics.reloads.inc({ result: "rejected" });
     this.logger.event("error", "config reload rejected; keeping the previous table", { problems });
+  }
+
+  /** The file is valid again and is the table in force: a rejection shown until now is over. */
+  keepConfig(): void {
+    if (this.info.rejected === undefined) return;
+    this.info.rejected = undefined;
+    this.logger.event("info", "config file valid again; the table in force is unchanged", { version: this.info.version });
+  }
+
+  /** What a ConfigWatcher on this router's file reports to. */
+  configHandlers(): ConfigWatcherHandlers {
+    return { onConfig: (cfg) => this.reload(cfg), onRejected: (problems) => this.rejectReload(problems), onUnchanged: () => this.keepConfig() };
   }
 
   /** Stops accepting, lets in-flight requests and streams finish within drainMs, then closes everything. */

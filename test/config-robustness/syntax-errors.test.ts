@@ -101,7 +101,7 @@ describe("a config file that is not JSON", () => {
     const run = await startRouter(config({ backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }));
     const dir = await mkdtemp(join(tmpdir(), "aistack-syntax-"));
     const file = join(dir, "router.json");
-    const watcher = new ConfigWatcher(file, { onConfig: (c) => run.router.reload(c), onRejected: (p) => run.router.rejectReload(p) });
+    const watcher = new ConfigWatcher(file, run.router.configHandlers());
     try {
       await writeFile(file, withUnquotedKey(vllm.url));
       await watcher.reload();
