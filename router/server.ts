@@ -9,6 +9,7 @@ import type { ConfigWatcherHandlers } from "./config/watch.js";
 import { openaiFace } from "./faces/openai/index.js";
 import type { AliasView, Face, FaceRoute, Rendered, RouterError } from "./faces/types.js";
 import { isRouterError } from "./faces/types.js";
+import { StateChanges } from "./health/changes.js";
 import { Prober } from "./health/probe.js";
 import { BackendRegistry } from "./health/state.js";
 import { Logger, type LogSink } from "./ops/log.js";
@@ -59,6 +60,7 @@ export class Router {
   private table: Table;
   private readonly info: ConfigInfo;
   private readonly prober: Prober;
+  private readonly changes: StateChanges;
   private readonly faces: Face[];
   private readonly routes = new Map<string, Hit>();
   private readonly random: () => number;
@@ -74,7 +76,8 @@ export class Router {
     for (const face of this.faces) for (const r of face.routes) this.routes.set(`${r.method} ${r.path}`, { face, route: r });
     this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
     this.info = { version: 1, loadedAt: Date.now(), source: opts.source, rejected: undefined };
-    this.prober = new Prober(cfg.health);
+    this.changes = new StateChanges(this.logger);
+    this.prober = new Prober(cfg.health, () => this.changes.observe(this.table.config, this.registry, Date.now()));
     const { added } = this.registry.apply(cfg);
     for (const b of added) this.prober.start(b);
     this.server = createServer({ noDelay: true, keepAlive: true }, (req, res) => this.handle(req, res));
@@ -123,6 +126,8 @@ export class Router {
       void b.pool.close().catch(() => undefined);
     }
     for (const b of added) this.prober.start(b);
+    // Backends and aliases the new table dropped are forgotten; the ones it added are judged after their first probe.
+    this.changes.observe(cfg, this.registry, Date.now());
     this.metrics.reloads.inc({ result: "ok" });
     this.logger.event("info", "config reloaded", { version: this.info.version, added: added.map((b) => b.name), retired: retired.map((b) => b.name) });
   }
