@@ -53,10 +53,7 @@ async function main(): Promise<number> {
   }
   const router = new Router({ config: loaded.config, source: args.config, faces: [anthropicFace, ollamaFace] });
   await router.listen(port, args.host);
-  const watcher = new ConfigWatcher(args.config, {
-    onConfig: (cfg) => router.reload(cfg),
-    onRejected: (problems) => router.rejectReload(problems),
-  });
+  const watcher = new ConfigWatcher(args.config, router.configHandlers());
   watcher.start(JSON.stringify(loaded.config));
   process.on("SIGHUP", () => void watcher.reload());
   await new Promise<void>((resolve) => {

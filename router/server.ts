@@ -5,9 +5,11 @@ import type { AddressInfo } from "node:net";
 import { authenticate, compileKeys, mayUse, type KeyEntry } from "./auth/keys.js";
 import { unknownModel, visible, visibleAliases } from "./auth/scope.js";
 import type { ConfigProblem, RouterConfig } from "./config/schema.js";
+import type { ConfigWatcherHandlers } from "./config/watch.js";
 import { openaiFace } from "./faces/openai/index.js";
 import type { AliasView, Face, FaceRoute, RouterError } from "./faces/types.js";
 import { isRouterError } from "./faces/types.js";
+import { StateChanges } from "./health/changes.js";
 import { Prober } from "./health/probe.js";
 import { BackendRegistry } from "./health/state.js";
 import { Logger, type LogSink } from "./ops/log.js";
@@ -56,6 +58,7 @@ export class Router {
   private table: Table;
   private readonly info: ConfigInfo;
   private readonly prober: Prober;
+  private readonly changes: StateChanges;
   private readonly faces: Face[];
   private readonly routes = new Map<string, Hit>();
   private readonly allowed = new AllowedMethods();
@@ -75,7 +78,8 @@ export class Router {
     for (const p of OPS_PATHS) this.allowed.add("GET", p);
     this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
     this.info = { version: 1, loadedAt: Date.now(), source: opts.source, rejected: undefined };
-    this.prober = new Prober(cfg.health);
+    this.changes = new StateChanges(this.logger);
+    this.prober = new Prober(cfg.health, () => this.changes.observe(this.table.config, this.registry, Date.now()));
     const { added } = this.registry.apply(cfg);
     for (const b of added) this.prober.start(b);
     this.server = createServer({ noDelay: true, keepAlive: true }, (req, res) => this.handle(req, res));
@@ -125,6 +129,8 @@ export class Router {
       void b.pool.close().catch(() => undefined);
     }
     for (const b of added) this.prober.start(b);
+    // Backends and aliases the new table dropped are forgotten; the ones it added are judged after their first probe.
+    this.changes.observe(cfg, this.registry, Date.now());
     this.metrics.reloads.inc({ result: "ok" });
     this.logger.event("info", "config reloaded", { version: this.info.version, added: added.map((b) => b.name), retired: retired.map((b) => b.name) });
   }
@@ -134,6 +140,18 @@ export class Router {
     this.info.rejected = { at: Date.now(), problems };
     this.metrics.reloads.inc({ result: "rejected" });
     this.logger.event("error", "config reload rejected; keeping the previous table", { problems });
+  }
+
+  /** The file is valid again and is the table in force: a rejection shown until now is over. */
+  keepConfig(): void {
+    if (this.info.rejected === undefined) return;
+    this.info.rejected = undefined;
+    this.logger.event("info", "config file valid again; the table in force is unchanged", { version: this.info.version });
+  }
+
+  /** What a ConfigWatcher on this router's file reports to. */
+  configHandlers(): ConfigWatcherHandlers {
+    return { onConfig: (cfg) => this.reload(cfg), onRejected: (problems) => this.rejectReload(problems), onUnchanged: () => this.keepConfig() };
   }
 
   /**

@@ -67,6 +67,7 @@ export const apiKeySchema = z.strictObject({
 });
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 
+/** The shape of the file; parseRouterConfig adds the references between its sections. */
 export const routerConfigSchema = z
   .strictObject({
     /** Lets editors find the JSON Schema (router/config.schema.json); ignored by the router. */
@@ -136,38 +137,6 @@ export const routerConfigSchema = z
         logBodies: z.boolean().default(false),
       })
       .prefault({}),
-  })
-  .superRefine((cfg, ctx) => {
-    for (const [alias, def] of Object.entries(cfg.aliases)) {
-      def.targets.forEach((t, i) => {
-        if (!(t.backend in cfg.backends)) {
-          ctx.addIssue({
-            code: "custom",
-            path: ["aliases", alias, "targets", i, "backend"],
-            message: `unknown backend "${t.backend}"; known: ${Object.keys(cfg.backends).join(", ") || "(none)"}`,
-          });
-        }
-      });
-    }
-    const names = new Set<string>();
-    cfg.apiKeys.forEach((k, i) => {
-      if (names.has(k.name)) {
-        ctx.addIssue({ code: "custom", path: ["apiKeys", i, "name"], message: `duplicate key name "${k.name}"` });
-      }
-      names.add(k.name);
-      k.aliases?.forEach((a, j) => {
-        if (!(a in cfg.aliases)) {
-          ctx.addIssue({ code: "custom", path: ["apiKeys", i, "aliases", j], message: `unknown alias "${a}"` });
-        }
-      });
-    });
-    if (cfg.claudeModels) {
-      for (const [family, alias] of Object.entries(cfg.claudeModels)) {
-        if (alias !== undefined && !(alias in cfg.aliases)) {
-          ctx.addIssue({ code: "custom", path: ["claudeModels", family], message: `unknown alias "${alias}"` });
-        }
-      }
-    }
   });
 
 /** A validated config with every default filled in. */
@@ -192,14 +161,65 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 export type ParseResult = { ok: true; config: RouterConfig } | { ok: false; problems: ConfigProblem[] };
 
-/** Validates a parsed JSON value; every problem is reported with its path. */
+/**
+ * Validates a parsed JSON value; every problem is reported with its path, all in one pass: the
+ * references between sections are checked on the raw value, so a broken part elsewhere (a misspelt
+ * engine) does not hide them, and a name that is present but invalid still counts as present.
+ */
 export function parseRouterConfig(value: unknown): ParseResult {
   const r = routerConfigSchema.safeParse(value);
-  if (r.success) return { ok: true, config: r.data };
-  return {
-    ok: false,
-    problems: r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message })),
+  const problems = r.success ? [] : r.error.issues.map((i) => ({ path: formatPath(i.path), message: i.message }));
+  problems.push(...crossReferences(value));
+  return r.success && problems.length === 0 ? { ok: true, config: r.data } : { ok: false, problems };
+}
+
+type Json = Record<string, unknown>;
+
+function object(v: unknown): Json | undefined {
+  return typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+}
+
+function array(v: unknown): unknown[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/**
+ * References between sections: a target's backend, a key's aliases, a Claude family's alias. Names
+ * are looked up as own properties (`"toString" in {}` is true). A section that is not an object at all
+ * is reported by the schema; references into it are not checked.
+ */
+function crossReferences(value: unknown): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  const root = object(value);
+  if (!root) return out;
+  const backends = object(root.backends);
+  const aliases = object(root.aliases);
+  const unknownAlias = (alias: unknown, path: string): void => {
+    if (aliases && typeof alias === "string" && !Object.hasOwn(aliases, alias)) out.push({ path, message: `unknown alias "${alias}"` });
   };
+  if (backends && aliases) {
+    const known = Object.keys(backends).join(", ") || "(none)";
+    for (const [alias, def] of Object.entries(aliases)) {
+      array(object(def)?.targets).forEach((t, i) => {
+        const backend = object(t)?.backend;
+        if (typeof backend === "string" && !Object.hasOwn(backends, backend)) {
+          out.push({ path: formatPath(["aliases", alias, "targets", i, "backend"]), message: `unknown backend "${backend}"; known: ${known}` });
+        }
+      });
+    }
+  }
+  const names = new Set<string>();
+  array(root.apiKeys).forEach((k, i) => {
+    const key = object(k);
+    const name = key?.name;
+    if (typeof name === "string") {
+      if (names.has(name)) out.push({ path: `apiKeys[${i}].name`, message: `duplicate key name "${name}"` });
+      names.add(name);
+    }
+    array(key?.aliases).forEach((a, j) => unknownAlias(a, `apiKeys[${i}].aliases[${j}]`));
+  });
+  for (const [family, alias] of Object.entries(object(root.claudeModels) ?? {})) unknownAlias(alias, `claudeModels.${family}`);
+  return out;
 }
 
 /** JSON Schema (draft 2020-12) of the input form, for editors. */

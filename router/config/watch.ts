@@ -6,8 +6,11 @@ import type { ConfigProblem, RouterConfig } from "./schema.js";
 import { loadConfigFile } from "./load.js";
 
 export interface ConfigWatcherHandlers {
+  /** A valid file that differs from the config in force (or any valid file on SIGHUP). */
   onConfig(cfg: RouterConfig): void;
   onRejected(problems: ConfigProblem[]): void;
+  /** A valid file identical to the config in force, e.g. an invalid edit undone: a rejection is over. */
+  onUnchanged(): void;
 }
 
 export class ConfigWatcher {
@@ -55,7 +58,10 @@ export class ConfigWatcher {
       return;
     }
     const text = JSON.stringify(r.config);
-    if (!force && text === this.last) return;
+    if (!force && text === this.last) {
+      this.handlers.onUnchanged();
+      return;
+    }
     this.last = text;
     this.handlers.onConfig(r.config);
   }

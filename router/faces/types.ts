@@ -32,6 +32,8 @@ export interface RouterError {
   code?: string;
   /** Seconds, for 429/503. */
   retryAfterS?: number;
+  /** What the log says instead of `message` when that quotes a backend's answer (which may echo the prompt). */
+  logMessage?: string;
 }
 
 export interface Rendered {

@@ -83,7 +83,11 @@ export class Prober {
   private readonly timers = new Map<Backend, NodeJS.Timeout>();
   private stopped = false;
 
-  constructor(private timing: ProbeTiming) {}
+  constructor(
+    private timing: ProbeTiming,
+    /** Called after each probe has recorded its result. */
+    private readonly onProbed: (b: Backend) => void = () => undefined,
+  ) {}
 
   setTiming(t: ProbeTiming): void {
     this.timing = t;
@@ -94,6 +98,7 @@ export class Prober {
     const loop = (intervalMs: number): void => {
       void probeOnce(b, this.timing.timeoutMs).finally(() => {
         if (this.stopped || b.retired || !this.timers.has(b)) return;
+        this.onProbed(b);
         const next = nextInterval(b.health, intervalMs, this.timing);
         const t = setTimeout(() => loop(next), next);
         t.unref();

@@ -89,7 +89,7 @@ export class BackendRegistry {
       added.push(b);
     }
     for (const [name, b] of this.byName) {
-      if (!(name in cfg.backends)) {
+      if (!Object.hasOwn(cfg.backends, name)) {
         retired.push(b);
         this.byName.delete(name);
       }

@@ -105,10 +105,21 @@ function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-const colour: Record<string, string> = { up: "#2e7d32", warming: "#f9a825", down: "#c62828", misconfigured: "#6a1b9a", unknown: "#757575" };
+const GREY = "#757575";
+/** Backend health and model state share one scale: green serves now, amber waits, red cannot. */
+const colour = new Map<string, string>([
+  ["up", "#2e7d32"],
+  ["loaded", "#2e7d32"],
+  ["warming", "#f9a825"],
+  ["cold", "#f9a825"],
+  ["down", "#c62828"],
+  ["missing", "#c62828"],
+  ["misconfigured", "#6a1b9a"],
+  ["unknown", GREY],
+]);
 
 function badge(state: string): string {
-  return `<span class="b" style="background:${colour[state] ?? "#757575"}">${esc(state)}</span>`;
+  return `<span class="b" style="background:${colour.get(state) ?? GREY}">${esc(state)}</span>`;
 }
 
 export function renderStatusHtml(s: StatusSnapshot): string {
@@ -118,7 +129,7 @@ export function renderStatusHtml(s: StatusSnapshot): string {
         .map(
           (t, i) =>
             `<tr>${i === 0 ? `<td rowspan="${a.targets.length}"><b>${esc(a.name)}</b>${a.description ? `<br><small>${esc(a.description)}</small>` : ""}</td>` : ""}` +
-            `<td>${i + 1}. ${esc(t.backend)}</td><td>${esc(t.model)}</td><td>${badge(t.health)}</td><td>${esc(t.model_state)}</td><td>${t.context_length ?? "?"}</td></tr>`,
+            `<td>${i + 1}. ${esc(t.backend)}</td><td>${esc(t.model)}</td><td>${badge(t.health)}</td><td>${badge(t.model_state)}</td><td>${t.context_length ?? "?"}</td></tr>`,
         )
         .join(""),
     )
@@ -142,7 +153,7 @@ export function renderStatusHtml(s: StatusSnapshot): string {
 <h1>aistack router</h1>
 <p>config v${s.config.version} loaded ${esc(s.config.loadedAt)}${s.config.source ? ` from ${esc(s.config.source)}` : ""} · auth ${s.auth === "on" ? "on" : "<b>OFF</b>"}${s.draining ? " · <b>draining</b>" : ""} · ${esc(s.now)}</p>
 ${rejected}
-<h2>Aliases</h2><table><tr><th>alias</th><th>target</th><th>model</th><th>backend</th><th>model state</th><th>context</th></tr>${rows}</table>
+<h2>Aliases</h2><table><tr><th>alias</th><th>backend</th><th>model</th><th>health</th><th>model state</th><th>context</th></tr>${rows}</table>
 <h2>Backends</h2><table><tr><th>backend</th><th>health</th><th>in flight</th><th>loaded models</th><th>last probe</th><th>ejections</th></tr>${backends}</table>
 <p><a href="/status.json">status.json</a> · <a href="/metrics">metrics</a></p></body></html>`;
 }

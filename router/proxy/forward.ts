@@ -10,7 +10,7 @@ import type { Backend, BackendRegistry } from "../health/state.js";
 import type { RouterMetrics } from "../ops/metrics.js";
 import { onAbort, stopOf, type CancelSignal } from "./cancel.js";
 import { distinctBackends, rankTargets, type CandidateView } from "./pick.js";
-import { IdleTimeout, UpstreamCall, upstreamMessage, type Decision, type WholeBody } from "./upstream.js";
+import { IdleTimeout, UpstreamCall, upstreamErrorSummary, upstreamMessage, type Decision, type WholeBody } from "./upstream.js";
 
 export interface Exchange {
   id: string;
@@ -216,7 +216,7 @@ function fail(x: Exchange, err: RouterError, attempts: number, backend?: string,
     status: err.status,
     outcome: err.status < 500 && err.status !== 429 ? "client-error" : "upstream-error",
     attempts,
-    error: err.message,
+    error: err.logMessage ?? err.message,
     ...(backend !== undefined ? { backend } : {}),
     ...(model !== undefined ? { model } : {}),
   };
@@ -312,7 +312,9 @@ async function attempt(
 }
 
 function classifyError(x: Exchange, b: Backend, model: string, status: number, text: string, headers: IncomingHttpHeaders): Attempt {
+  // The client is told what the backend said (its own request, echoed); the log gets a summary.
   const message = upstreamMessage(text, status);
+  const summary = upstreamErrorSummary(text, status);
   const retryAfter = retryAfterMs(headers["retry-after"], x.now());
   const retryAfterS = retryAfter !== undefined ? Math.ceil(retryAfter / 1000) : undefined;
   // 429, and Ollama's 503 "server busy" when its queue is full, mean busy: deprioritize, not eject.
@@ -320,12 +322,19 @@ function classifyError(x: Exchange, b: Backend, model: string, status: number, t
     passive(x, b, "busy", "busy", retryAfter);
     return {
       kind: "next",
-      error: { status: status === 429 ? 429 : 503, kind: status === 429 ? "rate_limited" : "overloaded", message: `backend ${b.name} is busy: ${message}`, ...(retryAfterS !== undefined ? { retryAfterS } : {}) },
+      error: {
+        status: status === 429 ? 429 : 503,
+        kind: status === 429 ? "rate_limited" : "overloaded",
+        message: `backend ${b.name} is busy: ${message}`,
+        logMessage: `backend ${b.name} is busy: answered ${status} (${summary})`,
+        ...(retryAfterS !== undefined ? { retryAfterS } : {}),
+      },
     };
   }
+  const answered: Pick<RouterError, "message" | "logMessage"> = { message: `backend ${b.name} answered ${status}: ${message}`, logMessage: `backend ${b.name} answered ${status} (${summary})` };
   if (status === 502 || status === 503 || status === 504) {
     passive(x, b, "failure", `status-${status}`);
-    return { kind: "next", error: { status: 502, kind: "upstream", message: `backend ${b.name} answered ${status}: ${message}` } };
+    return { kind: "next", error: { status: 502, kind: "upstream", ...answered } };
   }
   if (status === 401 || status === 403) {
     // A backend refusing the router's key is a configuration error, not an outage.
@@ -335,11 +344,11 @@ function classifyError(x: Exchange, b: Backend, model: string, status: number, t
   }
   if (status >= 500 || status === 404) {
     // 404: the model is not on that backend (config drift); 500: another backend may cope.
-    return { kind: "next", error: { status: 502, kind: "upstream", message: `backend ${b.name} answered ${status}: ${message}` } };
+    return { kind: "next", error: { status: 502, kind: "upstream", ...answered } };
   }
   // The client's own mistake (400, 413, 422...): another backend would say the same.
   passive(x, b, "success", "");
-  return { kind: "final", error: { status, kind: status === 413 ? "too_large" : "invalid_request", message }, backend: b.name, model };
+  return { kind: "final", error: { status, kind: status === 413 ? "too_large" : "invalid_request", message, logMessage: answered.logMessage }, backend: b.name, model };
 }
 
 async function relay(

@@ -315,3 +315,37 @@ export function upstreamMessage(text: string, status: number): string {
   const t = text.trim().slice(0, 200);
   return t.length > 0 ? t : `status ${status}`;
 }
+
+/**
+ * Error types and codes as engines write them (BadRequestError, invalid_request_error, vLLM's
+ * HTTP phrase "Bad Request"): one short word, or two when the second is capitalised.
+ */
+const IDENTIFIER = /^[A-Za-z][\w.:-]{0,47}(?: [A-Z][\w.:-]{0,23})?$/;
+
+/**
+ * What the log keeps of a backend's error body: its size and the error's type or code when those are
+ * short identifiers, never its message. Engines quote the request in their messages: vLLM's
+ * validation errors carry each failing field's `input`, for a missing field the whole body, prompt
+ * included (vllm/entrypoints/serve/utils/server_utils.py, validation_exception_handler).
+ */
+export function upstreamErrorSummary(text: string, status: number): string {
+  const names = new Set<string>();
+  const note = (v: unknown): void => {
+    const s = typeof v === "number" ? String(v) : v;
+    if (typeof s === "string" && IDENTIFIER.test(s) && s !== String(status) && names.size < 4) names.add(s);
+  };
+  try {
+    const j = JSON.parse(text) as Record<string, unknown> | null;
+    const inner = typeof j?.error === "object" && j.error !== null ? (j.error as Record<string, unknown>) : undefined;
+    note(inner?.type);
+    note(inner?.code);
+    note(j?.type);
+    note(j?.code);
+    // FastAPI's 422: {"detail": [{"type": "missing", "loc": [...], "msg": ..., "input": ...}, ...]}
+    if (Array.isArray(j?.detail)) for (const d of j.detail as unknown[]) note((d as Record<string, unknown> | null)?.type);
+  } catch {
+    // not JSON: the size is all there is to say
+  }
+  const bytes = Buffer.byteLength(text);
+  return `${[...names].join(", ")}${names.size > 0 ? "; " : ""}${bytes}-byte body not logged`;
+}

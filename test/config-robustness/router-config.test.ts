@@ -122,7 +122,7 @@ describe("router config mutations", () => {
     const run = await startRouter(config({ backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }));
     const dir = await mkdtemp(join(tmpdir(), "aistack-reload-"));
     const file = join(dir, "router.json");
-    const watcher = new ConfigWatcher(file, { onConfig: (c) => run.router.reload(c), onRejected: (p) => run.router.rejectReload(p) });
+    const watcher = new ConfigWatcher(file, run.router.configHandlers());
     try {
       await until(() => run.router.registry.get("a")?.health === "up", "probe");
       await writeFile(file, JSON.stringify({ backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "nowhere", model: "m" }] } } }));

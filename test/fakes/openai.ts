@@ -26,6 +26,8 @@ export interface OpenAIFlavor {
   resolveModel(model: string): string | undefined;
   modelNotFound(ctx: FakeContext, model: string): void;
   invalidRequest(ctx: FakeContext, message: string): void;
+  /** A required field is missing; an engine that echoes the request in validation errors (vLLM) says so its way. */
+  missingField?(ctx: FakeContext, field: string, body: Record<string, unknown>): void;
   /** Answers (and returns true) when prompt plus max_tokens does not fit the context. */
   rejectContext(ctx: FakeContext, promptTokens: number, maxTokens: number | undefined): boolean;
   /** Waits for a slot (and a loaded model); undefined when the request was answered or the client left. */
@@ -103,6 +105,11 @@ export class OpenAIRoutes {
     }
   }
 
+  private missing(ctx: FakeContext, field: string, body: Record<string, unknown>): void {
+    if (this.flavor.missingField) this.flavor.missingField(ctx, field, body);
+    else this.flavor.invalidRequest(ctx, `field \`${field}\` is required`);
+  }
+
   /** Common front half: body, model, prompt size, context check, slot. */
   private async prepare(ctx: FakeContext): Promise<
     | { body: Record<string, unknown>; model: string; release: Release }
@@ -110,7 +117,7 @@ export class OpenAIRoutes {
   > {
     const body = await ctx.json();
     if (typeof body.model !== "string" || body.model === "") {
-      this.flavor.invalidRequest(ctx, "field `model` is required");
+      this.missing(ctx, "model", body);
       return undefined;
     }
     const model = this.flavor.resolveModel(body.model);
@@ -125,9 +132,9 @@ export class OpenAIRoutes {
 
   private async generate(ctx: FakeContext, kind: "chat" | "completion"): Promise<void> {
     const body = await ctx.json();
-    if (typeof body.model !== "string" || body.model === "") return this.flavor.invalidRequest(ctx, "field `model` is required");
-    if (kind === "chat" && !Array.isArray(body.messages)) return this.flavor.invalidRequest(ctx, "field `messages` is required");
-    if (kind === "completion" && body.prompt === undefined) return this.flavor.invalidRequest(ctx, "field `prompt` is required");
+    if (typeof body.model !== "string" || body.model === "") return this.missing(ctx, "model", body);
+    if (kind === "chat" && !Array.isArray(body.messages)) return this.missing(ctx, "messages", body);
+    if (kind === "completion" && body.prompt === undefined) return this.missing(ctx, "prompt", body);
     const model = this.flavor.resolveModel(body.model);
     if (model === undefined) return this.flavor.modelNotFound(ctx, body.model);
     const request = toFakeRequest(this.runtime.options.engine, ctx.path, body, false);

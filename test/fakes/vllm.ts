@@ -14,8 +14,19 @@ import type { OpenAIFlavor } from "./openai.js";
 import { toFakeRequest } from "./request.js";
 import { applyChatTemplate, tokenize } from "./tokens.js";
 
-function vllmError(status: number, type: string, message: string): unknown {
-  return { error: { message, type, param: null, code: status } };
+function vllmError(status: number, type: string, message: string, param: string | null = null): unknown {
+  return { error: { message, type, param, code: status } };
+}
+
+/** A JSON value as Python's repr() prints the dict pydantic parsed it into. */
+function pythonRepr(v: unknown): string {
+  if (v === null || v === undefined) return "None";
+  if (typeof v === "boolean") return v ? "True" : "False";
+  if (typeof v === "number") return String(v);
+  if (typeof v === "string") return `'${v.replaceAll("\\", "\\\\").replaceAll("'", "\\'").replaceAll("\n", "\\n")}'`;
+  if (Array.isArray(v)) return `[${v.map(pythonRepr).join(", ")}]`;
+  if (typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`).join(", ")}}`;
+  return "None";
 }
 
 export function createVllm(runtime: EngineRuntime): EngineDialect {
@@ -44,6 +55,16 @@ export function createVllm(runtime: EngineRuntime): EngineDialect {
     // e.g. {"message":"The model `x` does not exist.","type":"NotFoundError","code":404}
     modelNotFound: (ctx, model) => send(ctx, 404, "NotFoundError", `The model \`${model}\` does not exist.`),
     invalidRequest: (ctx, message) => send(ctx, 400, "BadRequestError", message),
+    // vLLM answers a request that fails validation with 400 "N validation error(s):" followed by
+    // pydantic's error dicts, each with the `input` that failed: for a missing field, the whole
+    // request body, prompt included (vllm/entrypoints/serve/utils/server_utils.py,
+    // validation_exception_handler; plain FastAPI answers the same list as 422 {"detail": [...]}).
+    missingField: (ctx, field, body) =>
+      sendJson(
+        ctx.res,
+        400,
+        vllmError(400, "Bad Request", `1 validation error:\n  {'type': 'missing', 'loc': ('body', '${field}'), 'msg': 'Field required', 'input': ${pythonRepr(body)}}`, `body.${field}`),
+      ),
     rejectContext(ctx, promptTokens, maxTokens) {
       const limit = runtime.contextLength;
       if (promptTokens > limit) {

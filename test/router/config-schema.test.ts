@@ -44,6 +44,40 @@ describe("router config schema", () => {
     expect(r.problems.map((p) => p.path)).toContain(path);
   });
 
+  it("reports every problem in one pass: a broken section does not hide the references between the others", () => {
+    const r = parseRouterConfig({
+      listen: { host: "127.0.0.1", port: 70000 },
+      backends: { local: { engine: "olama", url: "http://127.0.0.1:11434" } },
+      aliases: { chat: { targets: [{ backend: "lcoal", model: "m" }] }, code: { targets: [] } },
+      apiKeys: [
+        { name: "k", sha256: "XYZ", aliases: ["caht"] },
+        { name: "k", sha256: "c".repeat(64) },
+      ],
+      claudeModels: { haiku: "mikro" },
+    });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.problems.map((p) => p.path).sort()).toEqual(
+      [
+        "listen.port",
+        "backends.local.engine",
+        "aliases.chat.targets[0].backend",
+        "aliases.code.targets",
+        "apiKeys[0].sha256",
+        "apiKeys[0].aliases[0]",
+        "apiKeys[1].name",
+        "claudeModels.haiku",
+      ].sort(),
+    );
+    expect(r.problems.find((p) => p.path === "aliases.chat.targets[0].backend")?.message).toBe('unknown backend "lcoal"; known: local');
+  });
+
+  it("counts a name that is present but invalid as present: no false unknown reference", () => {
+    const r = parseRouterConfig({ ...minimal, backends: { ...minimal.backends, "spark-vllm": { engine: "tgi", url: "http://10.0.0.11:8000" } } });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.problems.map((p) => p.path)).toEqual(["backends.spark-vllm.engine"]);
+  });
+
   it("exports a JSON Schema naming the top-level keys", () => {
     const s = routerConfigJsonSchema();
     expect(Object.keys((s as { properties: Record<string, unknown> }).properties)).toEqual(

@@ -35,7 +35,7 @@ describe("hot reload and drain", () => {
     };
     await write(fileFor("a"));
     const run = await fx.router(config(JSON.parse(fileFor("a")) as Parameters<typeof config>[0]));
-    const watcher = new ConfigWatcher(file, { onConfig: (c) => run.router.reload(c), onRejected: (p) => run.router.rejectReload(p) }, 20);
+    const watcher = new ConfigWatcher(file, run.router.configHandlers(), 20);
     watcher.start();
     try {
       const client = run.client();
@@ -79,6 +79,51 @@ describe("hot reload and drain", () => {
       expect(seen).toEqual(new Set(["m-a", "m-b"]));
       const after = await client.chat.completions.create({ model: "coder", ...ask });
       expect(after.model).toBe("m-a");
+    } finally {
+      watcher.stop();
+    }
+  });
+
+  it("clears the rejection once the file is valid again, also when it went back to the table in force", async () => {
+    const a = await fx.fake({ engine: "vllm", models: ["m"] });
+    dir = await mkdtemp(join(tmpdir(), "router-reload-"));
+    const file = join(dir, "router.json");
+    const good = (model: string): string => JSON.stringify({ listen: { host: "127.0.0.1", port: 0 }, logging: { level: "info" }, health: fastHealth, backends: { a: { engine: "vllm", url: a.url } }, aliases: { coder: { targets: [{ backend: "a", model }] } } });
+    await writeFile(file, good("m"));
+    const run = await fx.router(config(JSON.parse(good("m")) as Parameters<typeof config>[0]));
+    const watcher = new ConfigWatcher(file, run.router.configHandlers(), 20);
+    // As the CLI starts it: the file read at start is the table in force.
+    watcher.start(JSON.stringify(run.router.config));
+    const rejected = async (): Promise<boolean> => {
+      const s = (await (await fetch(`${run.url}/status.json`)).json()) as { config: { rejected: unknown } };
+      return s.config.rejected !== null;
+    };
+    // Polled through the endpoints, with a bound so a broken test ends.
+    const settle = async (want: boolean, what: string): Promise<void> => {
+      const end = Date.now() + 10_000;
+      while ((await rejected()) !== want) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Settled (nothing else is written meanwhile): the page says the same.
+      expect((await (await fetch(`${run.url}/status`)).text()).includes("reload rejected")).toBe(want);
+    };
+    try {
+      expect(await rejected()).toBe(false);
+      // An invalid edit, then the same file as before: nothing to reload, but the banner must go.
+      await writeFile(file, good("m").replace('"vllm"', '"vlm"'));
+      await settle(true, "the rejection shown");
+      const inForce = run.router.config;
+      await writeFile(file, good("m"));
+      await settle(false, "the rejection cleared by the unchanged file");
+      expect(run.router.config).toBe(inForce);
+      expect(run.logs.filter((l) => l.includes("config file valid again"))).toHaveLength(1);
+      // An invalid edit, then a different valid file: reloaded, and the banner goes too.
+      await writeFile(file, "{");
+      await settle(true, "the second rejection shown");
+      await writeFile(file, good("m2"));
+      await settle(false, "the rejection cleared by the new file");
+      expect(run.router.config.aliases.coder?.targets[0]?.model).toBe("m2");
     } finally {
       watcher.stop();
     }
