@@ -67,8 +67,8 @@ describe("a router whose names are inherited object properties", () => {
       for (const missing of ["toString", "hasOwnProperty", "constructor", "__proto__"]) {
         expect((await ask(path, missing)).status, `${path} ${missing}`).toBe(404);
       }
-      // The key's scope is its own list.
-      expect((await ask(path, "plain")).status, `${path} plain`).toBe(403);
+      // The key's scope is its own list: an alias outside it reads as unknown (test/hostile/scope.test.ts).
+      expect((await ask(path, "plain")).status, `${path} plain`).toBe(404);
     }
     const models = (await (await fetch(`${r.url}/v1/models`, { headers: auth })).json()) as { data: { id: string }[] };
     expect(models.data.map((m) => m.id)).toEqual(["valueOf"]);
