@@ -173,14 +173,15 @@ describe("pulumi against the local Docker engine", () => {
   });
 
   it("answers a request through the router container from the Ollama container", async () => {
-    const res = await eventually(
-      "the router answering",
-      async () => {
-        const r = await chat("chat");
-        return r.status === 200 ? r : undefined;
-      },
-      240_000,
-    );
+    // Short attempts until the router is ready: a connection made while the container starts is accepted
+    // by Docker's port proxy before the router listens, and was seen to hang rather than fail.
+    await eventually("the router ready", async () => {
+      const r = await fetch(`http://127.0.0.1:${routerPort}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      await r.arrayBuffer();
+      return r.ok ? true : undefined;
+    });
+    const res = await chat("chat");
+    expect(res.status).toBe(200);
     expect(res.backend).toBe(backend);
     expect(res.body.choices?.[0]?.message?.content?.length ?? 0).toBeGreaterThan(0);
     expect(await loadedModels()).toContain("tiny-a");
