@@ -7,6 +7,7 @@
 // The router image itself is built by the Pulumi program under test.
 
 import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -114,25 +115,32 @@ export async function ensureBaseImage(cache: string): Promise<string> {
   return base;
 }
 
-/** The base plus this machine's node and npm and a `node` user: router/Dockerfile's NODE_IMAGE. */
+/** This machine's CA bundle: npm in the router build must trust what npm on this machine trusts. */
+const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+/**
+ * The base plus this machine's node, npm, CA bundle (npm and node are pointed at it, as this machine's
+ * npm is where a proxy re-signs TLS) and a `node` user: router/Dockerfile's NODE_IMAGE. The tag carries
+ * a digest of what goes in, so a change rebuilds it.
+ */
 export function ensureNodeBase(base: string): string {
   const node = realpathSync(process.execPath);
   const npmDir = join(dirname(dirname(node)), "lib", "node_modules", "npm");
   if (!existsSync(join(npmDir, "bin", "npm-cli.js"))) throw new Error(`npm not found beside ${node} (looked in ${npmDir})`);
-  const nodeBase = `aistack-e2e/node:${process.versions.node}`;
+  const ca = existsSync(CA_BUNDLE);
+  const dockerfile = [
+    `FROM ${base}`,
+    "COPY node /usr/local/bin/node",
+    "COPY npm /usr/local/lib/node_modules/npm",
+    ...(ca ? [`COPY ca.crt ${CA_BUNDLE}`, `ENV NODE_EXTRA_CA_CERTS=${CA_BUNDLE} NPM_CONFIG_CAFILE=${CA_BUNDLE}`] : []),
+    "RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && useradd --create-home --uid 1000 node",
+    "",
+  ].join("\n");
+  const digest = createHash("sha256").update(dockerfile).update(ca ? readFileSync(CA_BUNDLE) : "").digest("hex").slice(0, 8);
+  const nodeBase = `aistack-e2e/node:${process.versions.node}-${digest}`;
   if (!imageExists(nodeBase)) {
-    say(`building ${nodeBase} (this machine's node and npm on ${base})`);
-    buildImage(
-      nodeBase,
-      [
-        `FROM ${base}`,
-        "COPY node /usr/local/bin/node",
-        "COPY npm /usr/local/lib/node_modules/npm",
-        "RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && useradd --create-home --uid 1000 node",
-        "",
-      ].join("\n"),
-      { node, npm: npmDir },
-    );
+    say(`building ${nodeBase} (this machine's node, npm and CA bundle on ${base})`);
+    buildImage(nodeBase, dockerfile, { node, npm: npmDir, ...(ca ? { "ca.crt": CA_BUNDLE } : {}) });
   }
   return nodeBase;
 }

@@ -2,7 +2,7 @@
 // this file): a stack made for the test on the local Docker engine, one real Ollama (two tiny models)
 // and the router built by the program, driven with the CLI a user runs. The steps build on each other.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -49,6 +49,12 @@ async function cli(args: string[]): Promise<PulumiResult> {
   return r;
 }
 
+/** The last lines of a container's output (kept in the work dir for a failed run). */
+function dockerLogs(container: string): string {
+  const r = spawnSync("docker", ["logs", "--tail", "200", container], { encoding: "utf8", timeout: 30_000 });
+  return `${r.stdout}${r.stderr}`.trim();
+}
+
 function startedAt(container: string): string {
   return docker(["inspect", "-f", "{{.State.StartedAt}}", container]);
 }
@@ -58,7 +64,7 @@ async function chat(alias: string): Promise<{ status: number; backend: string | 
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ model: alias, messages: [{ role: "user", content: "hello" }], max_tokens: 8 }),
-    signal: AbortSignal.timeout(120_000),
+    signal: AbortSignal.timeout(30_000),
   });
   return { status: res.status, backend: res.headers.get("x-router-backend"), body: (await res.json()) as never };
 }
@@ -88,14 +94,14 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
 function seedModels(): void {
   const dir = join(env.workDir, "gguf");
   mkdirSync(dir, { recursive: true });
-  const script = [`ollama serve >/tmp/serve.log 2>&1 &`, `until ollama list >/dev/null 2>&1; do sleep 0.2; done`];
+  const creates: string[] = [];
   for (const [i, name] of models.entries()) {
     writeFileSync(join(dir, `${name}.gguf`), encodeGguf(tinyLlamaModel({ ...DEFAULT_TINY_MODEL, seed: 2000 + i, name })));
     writeFileSync(join(dir, `${name}.Modelfile`), tinyModelfile(`/gguf/${name}.gguf`));
-    script.push(`ollama create ${name} -f /gguf/${name}.Modelfile`);
+    creates.push(`ollama create ${name} -f /gguf/${name}.Modelfile`);
   }
   docker(["volume", "create", modelsVolume]);
-  docker(["run", "--rm", "-v", `${modelsVolume}:/root/.ollama`, "-v", `${dir}:/gguf:ro`, "--entrypoint", "/bin/sh", env.ollamaImage, "-c", script.join(" && ")]);
+  docker(["run", "--rm", "-v", `${modelsVolume}:/root/.ollama`, "-v", `${dir}:/gguf:ro`, "--entrypoint", "/bin/sh", env.ollamaImage, "-c", `ollama serve >/tmp/serve.log 2>&1 & until ollama list >/dev/null 2>&1; do sleep 0.2; done; ${creates.join(" && ")}`]);
 }
 
 function stackFile(): Record<string, unknown> {
@@ -167,10 +173,15 @@ describe("pulumi against the local Docker engine", () => {
   });
 
   it("answers a request through the router container from the Ollama container", async () => {
-    const res = await eventually("the router answering", async () => {
-      const r = await chat("chat");
-      return r.status === 200 ? r : undefined;
+    // Short attempts until the router is ready: a connection made while the container starts is accepted
+    // by Docker's port proxy before the router listens, and was seen to hang rather than fail.
+    await eventually("the router ready", async () => {
+      const r = await fetch(`http://127.0.0.1:${routerPort}/readyz`, { signal: AbortSignal.timeout(2_000) });
+      await r.arrayBuffer();
+      return r.ok ? true : undefined;
     });
+    const res = await chat("chat");
+    expect(res.status).toBe(200);
     expect(res.backend).toBe(backend);
     expect(res.body.choices?.[0]?.message?.content?.length ?? 0).toBeGreaterThan(0);
     expect(await loadedModels()).toContain("tiny-a");
@@ -203,6 +214,7 @@ describe("pulumi against the local Docker engine", () => {
   });
 
   it("destroy removes the containers and leaves the model volume", async () => {
+    for (const c of [backend, routerContainer]) appendFileSync(outputLog, `\n$ docker logs ${c}\n${dockerLogs(c)}\n`);
     const r = await cli(["destroy", "--yes", "--skip-preview", "-s", stack]);
     expect(r.code, r.stderr).toBe(0);
     destroyed = true;

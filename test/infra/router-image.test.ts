@@ -75,6 +75,8 @@ describe("router image", () => {
   it("sends only what the image needs as build context", () => {
     const ignore = readFileSync(new URL("../../.dockerignore", import.meta.url), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
     expect(ignore[0]).toBe("*");
+    const beside = readFileSync(new URL("../../router/Dockerfile.dockerignore", import.meta.url), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+    expect(ignore).toEqual(beside);
     const copied = [...readFileSync(new URL("../../router/Dockerfile", import.meta.url), "utf8").matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? "").split(" "));
     expect(copied.length).toBeGreaterThan(0);
     for (const path of copied) expect(ignore.includes(`!${path}`) || ignore.includes(`!${path}/`), path).toBe(true);
