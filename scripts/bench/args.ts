@@ -1,8 +1,8 @@
 // Command-line options of `npm run bench`, parsed without side effects so they can be tested.
 import { SYSTEM_NAMES } from "./systems.js";
-import type { SystemName } from "./systems.js";
 import { WORKLOADS } from "./workloads.js";
 import type { Plan, WorkloadName } from "./workloads.js";
+import type { SystemName } from "./systems.js";
 
 export const HELP = `Usage: npm run bench -- [options]
 
@@ -87,6 +87,14 @@ function positiveInt(flag: string, raw: string | undefined, max: number): number
   return n;
 }
 
+/** A comma-separated list of names, each one of `known`. */
+function knownNames<T extends string>(what: string, raw: string, known: readonly T[]): T[] {
+  const names = raw.split(",").filter(Boolean);
+  const unknown = names.filter((n) => !(known as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`unknown ${what} ${unknown.join(", ")}; known: ${known.join(", ")}`);
+  return names as T[];
+}
+
 export function parseArgs(argv: readonly string[]): Options {
   const quick = argv.includes("--quick");
   const o: Options = {
@@ -119,20 +127,12 @@ export function parseArgs(argv: readonly string[]): Options {
         break;
       case "--quick":
         break;
-      case "--systems": {
-        const names = value().split(",").filter(Boolean);
-        const unknown = names.filter((n) => !(SYSTEM_NAMES as readonly string[]).includes(n));
-        if (unknown.length > 0) throw new Error(`unknown system ${unknown.join(", ")}; known: ${SYSTEM_NAMES.join(", ")}`);
-        o.systems = names as SystemName[];
+      case "--systems":
+        o.systems = knownNames("system", value(), SYSTEM_NAMES);
         break;
-      }
-      case "--workloads": {
-        const names = value().split(",").filter(Boolean);
-        const unknown = names.filter((n) => !(WORKLOADS as readonly string[]).includes(n));
-        if (unknown.length > 0) throw new Error(`unknown workload ${unknown.join(", ")}; known: ${WORKLOADS.join(", ")}`);
-        o.workloads = names as WorkloadName[];
+      case "--workloads":
+        o.workloads = knownNames("workload", value(), WORKLOADS);
         break;
-      }
       case "--rounds":
         o.plan.rounds = positiveInt(a, value(), 20);
         break;

@@ -65,16 +65,18 @@ describe("limits.maxBufferedBytes", () => {
 
   describe.each(["openai", "anthropic", "ollama"] as const)("on the %s face", (face) => {
     it("refuses a body beyond the budget with 503 and Retry-After, serves one that fits, and serves it again once the budget is free", async () => {
+      const send = (bytes: number): Promise<Response> =>
+        fetch(r.url + PATH[face], { method: "POST", headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" }, body: body(face, bytes) });
       const held = await holdOpen(face, 900_000);
-      const big = await fetch(r.url + PATH[face], { method: "POST", headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" }, body: body(face, 700_000) });
+      const big = await send(700_000);
       expectBusy(face, big.status, big.headers.get("retry-after"), await big.text());
       // A body that fits beside the held one is served.
-      const small = await fetch(r.url + PATH[face], { method: "POST", headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" }, body: body(face, 300_000) });
+      const small = await send(300_000);
       expect(small.status, (await small.text()).slice(0, 200)).toBe(200);
       // The client that held the budget leaves: its bytes are given back, the big body now fits.
       held.destroy();
       await until(() => r.router.bodies.buffered === 0, "the held reservation given back");
-      const again = await fetch(r.url + PATH[face], { method: "POST", headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" }, body: body(face, 700_000) });
+      const again = await send(700_000);
       expect(again.status, (await again.text()).slice(0, 200)).toBe(200);
     });
 
