@@ -16,6 +16,7 @@ import { Logger, type LogSink } from "./ops/log.js";
 import { RouterMetrics } from "./ops/metrics.js";
 import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.js";
 import { Cancel, shutdown, stopLater, totalTimeout } from "./proxy/cancel.js";
+import { BodyBudget, type BodyHold } from "./http/body-budget.js";
 import { DRAINING, FLUSH_MS, InFlight } from "./http/drain.js";
 import { AllowedMethods } from "./http/allow.js";
 import { newRequestId } from "./ids.js";
@@ -59,6 +60,8 @@ export class Router {
   private readonly info: ConfigInfo;
   private readonly prober: Prober;
   private readonly changes: StateChanges;
+  /** Request bodies held at once (limits.maxBufferedBytes). */
+  readonly bodies: BodyBudget;
   private readonly faces: Face[];
   private readonly routes = new Map<string, Hit>();
   private readonly allowed = new AllowedMethods();
@@ -79,6 +82,7 @@ export class Router {
     this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
     this.info = { version: 1, loadedAt: Date.now(), source: opts.source, rejected: undefined };
     this.changes = new StateChanges(this.logger);
+    this.bodies = new BodyBudget(cfg.limits.maxBufferedBytes);
     this.prober = new Prober(cfg.health, () => this.changes.observe(this.table.config, this.registry, Date.now()));
     const { added } = this.registry.apply(cfg);
     for (const b of added) this.prober.start(b);
@@ -121,6 +125,7 @@ export class Router {
     this.info.loadedAt = Date.now();
     this.info.rejected = undefined;
     this.logger.level = cfg.logging.level;
+    this.bodies.limit = cfg.limits.maxBufferedBytes;
     this.prober.setTiming(cfg.health);
     for (const b of retired) {
       this.prober.stop(b);
@@ -202,15 +207,19 @@ export class Router {
       if (!res.writableFinished) gone.abort();
       this.open.delete(gone);
     });
-    this.serve(hit, req, res, id, path, started, gone).catch((err: unknown) => {
-      // A bug must not take the process down or leak a stack trace to the client.
-      this.logger.event("error", "internal error", { id, error: (err as Error).message });
-      if (!res.headersSent) sendUnread(req, res, hit.face.renderError({ status: 500, kind: "internal", message: "internal router error" }), id);
-      else res.destroy();
-    });
+    // The request body counts against limits.maxBufferedBytes until the request is over.
+    const hold = this.bodies.hold();
+    this.serve(hit, req, res, id, path, started, gone, hold)
+      .catch((err: unknown) => {
+        // A bug must not take the process down or leak a stack trace to the client.
+        this.logger.event("error", "internal error", { id, error: (err as Error).message });
+        if (!res.headersSent) sendUnread(req, res, hit.face.renderError({ status: 500, kind: "internal", message: "internal router error" }), id);
+        else res.destroy();
+      })
+      .finally(() => hold.release());
   }
 
-  private async serve(hit: Hit, req: IncomingMessage, res: ServerResponse, id: string, path: string, started: number, gone: Cancel): Promise<void> {
+  private async serve(hit: Hit, req: IncomingMessage, res: ServerResponse, id: string, path: string, started: number, gone: Cancel, hold: BodyHold): Promise<void> {
     const table = this.table;
     const { face, route } = hit;
     const cfg = table.config;
@@ -225,9 +234,13 @@ export class Router {
     if (!auth.ok) return reject({ status: 401, kind: "authentication", message: auth.message, code: "invalid_api_key" });
     const key = auth.key;
 
-    const body = await readBody(req, cfg.limits.maxBodyBytes);
+    const body = await readBody(req, cfg.limits.maxBodyBytes, hold);
     if (body === "too-large") {
       return reject({ status: 413, kind: "too_large", message: `request body exceeds ${cfg.limits.maxBodyBytes} bytes`, code: "request_too_large" });
+    }
+    if (body === "busy") {
+      // Read to its end and dropped (see readBody): the connection stays usable.
+      return reject({ status: 503, kind: "overloaded", message: "the router holds as many request bodies as limits.maxBufferedBytes allows; retry shortly", retryAfterS: 1 });
     }
     if (body === "aborted") return account({ status: 499, outcome: "client-gone", attempts: 0 });
     let json: unknown;

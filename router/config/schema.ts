@@ -126,6 +126,12 @@ export const routerConfigSchema = z
       .strictObject({
         /** Request body cap; long contexts with images are large. */
         maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
+        /** Bytes of request bodies held at once, across requests; beyond it 503 with Retry-After. */
+        maxBufferedBytes: z.number().int().positive().default(128 * 1024 * 1024),
+      })
+      .refine((l) => l.maxBufferedBytes >= l.maxBodyBytes, {
+        path: ["maxBufferedBytes"],
+        message: "must be at least limits.maxBodyBytes, or a body of the largest allowed size could never be taken",
       })
       .prefault({}),
     /** On SIGTERM: how long in-flight requests and streams may take to finish. */

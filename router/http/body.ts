@@ -1,5 +1,7 @@
-// Reading a request body once, within the size limit, and the JSON nesting check that runs on it.
+// Reading a request body once, within the size limit and the budget of bodies held at once, and the
+// JSON nesting check that runs on it.
 import type { IncomingMessage } from "node:http";
+import type { BodyHold } from "./body-budget.js";
 
 
 /** Whether a parsed JSON value nests arrays/objects deeper than `limit` (iterative: no recursion to overflow). */
@@ -27,37 +29,54 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
   return false;
 }
 
-/** Reads the whole body once, refusing it as soon as it exceeds the limit. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | "too-large" | "aborted"> {
+/**
+ * Reads the whole body once, refusing it as soon as it exceeds the limit. A body the budget of
+ * bodies held at once cannot take (a declared length is reserved before anything is read, a chunked
+ * body chunk by chunk) is read to its end and dropped, then refused ("busy"): answered before the
+ * upload ended, a client that asked to close the connection could see it reset instead of the answer.
+ * A body read whole stays reserved in `hold`; otherwise it is released.
+ */
+export function readBody(req: IncomingMessage, limit: number, hold: BodyHold): Promise<Buffer | "too-large" | "busy" | "aborted"> {
   const declared = Number(req.headers["content-length"]);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve("too-large");
+  const known = req.headers["content-length"] !== undefined && Number.isFinite(declared);
+  if (known && declared > limit) return Promise.resolve("too-large");
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
-    req.on("data", (c: Buffer) => {
-      if (done) return;
-      size += c.length;
-      if (size > limit) {
-        done = true;
+    let settled = false;
+    /** Still keeping what arrives; false once refused or dropped. */
+    let keeping = true;
+    let dropped = false;
+    const settle = (r: Buffer | "too-large" | "busy" | "aborted"): void => {
+      if (settled) return;
+      settled = true;
+      keeping = false;
+      if (typeof r === "string") {
         chunks.length = 0;
-        resolve("too-large");
-        return;
+        hold.release();
       }
+      resolve(r);
+    };
+    const drop = (): void => {
+      keeping = false;
+      dropped = true;
+      chunks.length = 0;
+      hold.release();
+    };
+    if (known && !hold.take(declared)) drop();
+    req.on("data", (c: Buffer) => {
+      if (settled) return;
+      size += c.length;
+      if (size > limit) return settle("too-large");
+      if (!keeping) return;
+      if (!known && !hold.take(c.length)) return drop();
       chunks.push(c);
     });
-    req.once("end", () => {
-      // A small request arrives in one chunk: no copy then.
-      if (!done) resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
-      done = true;
-    });
-    req.once("error", () => {
-      if (!done) resolve("aborted");
-      done = true;
-    });
+    // A small request arrives in one chunk: no copy then.
+    req.once("end", () => settle(dropped ? "busy" : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
+    req.once("error", () => settle("aborted"));
     req.once("close", () => {
-      if (!done && !req.complete) resolve("aborted");
-      done = true;
+      if (!req.complete) settle("aborted");
     });
   });
 }

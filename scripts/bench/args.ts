@@ -1,7 +1,8 @@
 // Command-line options of `npm run bench`, parsed without side effects so they can be tested.
 import { SYSTEM_NAMES } from "./systems.js";
+import { WORKLOADS } from "./workloads.js";
+import type { Plan, WorkloadName } from "./workloads.js";
 import type { SystemName } from "./systems.js";
-import type { Plan } from "./workloads.js";
 
 export const HELP = `Usage: npm run bench -- [options]
 
@@ -11,6 +12,7 @@ interleaved rounds on loopback, and writes raw JSON plus a Markdown table to ben
 Options:
   --quick               CI run: direct + router only, small counts, about a minute at most
   --systems a,b,...     systems to run (default: all; known: ${SYSTEM_NAMES.join(", ")})
+  --workloads a,b,...   workloads to run (default: all; known: ${WORKLOADS.join(", ")})
   --rounds N            interleaved rounds (default 3; quick 2)
   --seconds N           wrk duration per W1/W2 run (default 5; quick 2)
   --streams N           concurrent streams held in W3 (default 1000; quick 100)
@@ -30,6 +32,7 @@ export interface Options {
   help: boolean;
   quick: boolean;
   systems: SystemName[];
+  workloads: WorkloadName[];
   plan: Plan;
   upstreamWorkers: number;
   out: string;
@@ -56,6 +59,8 @@ export function fullPlan(): Plan {
     disconnectChunks: 250,
     disconnectPaceMs: 20,
     settleMs: 1000,
+    bigBodies: 6,
+    bigBodyMb: 55,
   };
 }
 
@@ -72,6 +77,7 @@ export function quickPlan(): Plan {
     holdChunks: 16,
     disconnects: 20,
     settleMs: 500,
+    bigBodyMb: 16,
   };
 }
 
@@ -81,12 +87,21 @@ function positiveInt(flag: string, raw: string | undefined, max: number): number
   return n;
 }
 
+/** A comma-separated list of names, each one of `known`. */
+function knownNames<T extends string>(what: string, raw: string, known: readonly T[]): T[] {
+  const names = raw.split(",").filter(Boolean);
+  const unknown = names.filter((n) => !(known as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`unknown ${what} ${unknown.join(", ")}; known: ${known.join(", ")}`);
+  return names as T[];
+}
+
 export function parseArgs(argv: readonly string[]): Options {
   const quick = argv.includes("--quick");
   const o: Options = {
     help: false,
     quick,
     systems: quick ? ["direct", "router"] : [...SYSTEM_NAMES],
+    workloads: [...WORKLOADS],
     plan: quick ? quickPlan() : fullPlan(),
     // Two processes serve the fake upstream in a full run: one was the bottleneck at 128 connections
     // (direct ≈ 2.4× the router); two leave it at ≥ 3× on 2 cores, where wrk and the system share them.
@@ -112,13 +127,12 @@ export function parseArgs(argv: readonly string[]): Options {
         break;
       case "--quick":
         break;
-      case "--systems": {
-        const names = value().split(",").filter(Boolean);
-        const unknown = names.filter((n) => !(SYSTEM_NAMES as readonly string[]).includes(n));
-        if (unknown.length > 0) throw new Error(`unknown system ${unknown.join(", ")}; known: ${SYSTEM_NAMES.join(", ")}`);
-        o.systems = names as SystemName[];
+      case "--systems":
+        o.systems = knownNames("system", value(), SYSTEM_NAMES);
         break;
-      }
+      case "--workloads":
+        o.workloads = knownNames("workload", value(), WORKLOADS);
+        break;
       case "--rounds":
         o.plan.rounds = positiveInt(a, value(), 20);
         break;

@@ -170,3 +170,44 @@ export function disconnectOnce(target: StreamTarget, id: string, chunks: number,
     req.end(payload);
   });
 }
+
+export interface PostsResult {
+  /** Status of each answered request. */
+  statuses: number[];
+  /** Requests that got no answer (connection error, timeout). */
+  failed: number;
+  firstError: string | undefined;
+}
+
+/** Sends the same (large) body `count` times at once, each on its own connection, and waits for every answer. */
+export async function postConcurrently(url: string, headers: Record<string, string>, payload: Buffer, count: number, timeoutMs: number): Promise<PostsResult> {
+  const out: PostsResult = { statuses: [], failed: 0, firstError: undefined };
+  const one = (): Promise<void> =>
+    new Promise((resolve) => {
+      let done = false;
+      const settle = (r: number | Error): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        if (typeof r === "number") out.statuses.push(r);
+        else {
+          out.failed++;
+          out.firstError ??= r.message;
+        }
+        resolve();
+      };
+      let status: number | undefined;
+      const req = http.request(url, { method: "POST", agent: false, headers: { ...headers, "content-length": payload.length } }, (res) => {
+        status = res.statusCode ?? 0;
+        res.resume();
+        res.on("end", () => settle(res.statusCode ?? 0));
+        res.on("error", () => settle(res.statusCode ?? 0));
+      });
+      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      // A refusal may come before the upload ended and cut it: the status line counts as the answer.
+      req.on("error", (e) => settle(status ?? e));
+      req.end(payload);
+    });
+  await Promise.all(Array.from({ length: count }, one));
+  return out;
+}

@@ -41,8 +41,15 @@ async function startUpstream(workers: number): Promise<Upstream> {
   return { ...found!, pid: started.child.pid! };
 }
 
-function workloadsFor(opts: Options): WorkloadName[] {
+/**
+ * Workloads that leave a system's heap grown (W6: tens of MB per request) run after all the rounds
+ * of the others, so they do not raise the RSS those measure.
+ */
+const LAST: readonly WorkloadName[] = ["W6"];
+
+function workloadsFor(opts: Options, last: boolean): WorkloadName[] {
   return WORKLOADS.filter((w) => {
+    if (!opts.workloads.includes(w) || LAST.includes(w) !== last) return false;
     if (w === "W2c32") return opts.plan.w2Connections.includes(32);
     if (w === "W2c128") return opts.plan.w2Connections.includes(128);
     return true;
@@ -51,6 +58,9 @@ function workloadsFor(opts: Options): WorkloadName[] {
 
 /** Systems that could speak Anthropic Messages; the others are not asked for W4 at all. */
 const TRANSLATORS: readonly SystemName[] = ["router", "litellm", "olla"];
+
+/** W6 (large bodies) runs for the floors and the router; the peers would take most of the run's time and memory for it. */
+const BIG_BODY_SYSTEMS: readonly SystemName[] = ["direct", "nginx", "router"];
 
 async function main(): Promise<number> {
   let opts: Options;
@@ -123,19 +133,25 @@ async function main(): Promise<number> {
   }
 
   const samples: Sample[] = [];
-  const workloads = workloadsFor(opts);
-  for (let round = 0; round < opts.plan.rounds; round++) {
-    const order = roundOrder(running, round);
-    log(`round ${round + 1}/${opts.plan.rounds}: ${order.map((s) => s.name).join(", ")}`);
-    for (const w of workloads) {
-      for (const sys of order) {
-        const isW4 = w.startsWith("W4");
-        if (isW4 && !TRANSLATORS.includes(sys.name)) continue;
-        try {
-          const metrics = await runWorkload(w, sys, upstream, opts.plan, round);
-          samples.push({ round, system: sys.name, workload: w, metrics });
-        } catch (e) {
-          samples.push({ round, system: sys.name, workload: w, metrics: {}, error: e instanceof Error ? e.message.slice(0, 300) : String(e) });
+  const phases: { workloads: readonly WorkloadName[]; systems: RunningSystem[] }[] = [
+    { workloads: workloadsFor(opts, false), systems: running },
+    { workloads: workloadsFor(opts, true), systems: running.filter((s) => BIG_BODY_SYSTEMS.includes(s.name)) },
+  ];
+  for (const phase of phases) {
+    if (phase.workloads.length === 0) continue;
+    for (let round = 0; round < opts.plan.rounds; round++) {
+      const order = roundOrder(phase.systems, round);
+      log(`round ${round + 1}/${opts.plan.rounds} of ${phase.workloads.join(", ")}: ${order.map((s) => s.name).join(", ")}`);
+      for (const w of phase.workloads) {
+        for (const sys of order) {
+          const isW4 = w.startsWith("W4");
+          if (isW4 && !TRANSLATORS.includes(sys.name)) continue;
+          try {
+            const metrics = await runWorkload(w, sys, upstream, opts.plan, round);
+            samples.push({ round, system: sys.name, workload: w, metrics });
+          } catch (e) {
+            samples.push({ round, system: sys.name, workload: w, metrics: {}, error: e instanceof Error ? e.message.slice(0, 300) : String(e) });
+          }
         }
       }
     }
@@ -148,6 +164,7 @@ async function main(): Promise<number> {
     `load generator: wrk (1 thread; W1 one connection, W2 32/128 connections, ${opts.plan.w1Seconds}/${opts.plan.w2Seconds} s per run); streams and disconnects: the harness's own client (node:http, monotonic clock)`,
     `W3: ${opts.plan.ttftStreams} sequential streams of ${opts.plan.ttftChunks} chunks paced ${opts.plan.ttftPaceMs} ms; ${opts.plan.holdStreams} concurrent streams of ${opts.plan.holdChunks} chunks paced ${opts.plan.holdPaceMs} ms, RSS of the system's process tree sampled every 100 ms (direct = the upstream's)`,
     `W5: ${opts.plan.disconnects} streams dropped after their first token; delay = upstream close − client close on the shared monotonic clock; a leak is an upstream stream still open, or run to its end, ${opts.plan.settleMs} ms later`,
+    `W6: ${opts.plan.bigBodies} concurrent non-streamed requests of ${opts.plan.bigBodyMb} MB each (${BIG_BODY_SYSTEMS.join(", ")}), after the rounds of the other workloads; RSS of the process tree sampled every 50 ms; the router with its default limits (maxBodyBytes 64 MiB, maxBufferedBytes 128 MiB)`,
     `rounds: ${opts.plan.rounds}, system order rotated each round; fake upstream workers: ${opts.upstreamWorkers}`,
   ];
   const directRps = samples.filter((s) => s.system === "direct" && s.workload === "W2c32" && !s.error).map((s) => s.metrics.rps ?? 0);

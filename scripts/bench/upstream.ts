@@ -89,6 +89,8 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse, report: Rep
     if (size <= MAX_BODY) parts.push(b);
   });
   req.on("end", () => {
+    // W6's bodies are tens of MB: none of it is kept, and it is answered as a plain completion.
+    if (size > MAX_BODY) return sendBuffer(res, 200, "application/json", COMPLETION);
     let body: unknown;
     try {
       body = JSON.parse(Buffer.concat(parts).toString("utf8"));

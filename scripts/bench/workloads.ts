@@ -1,6 +1,6 @@
 // The workloads W1–W5 against one running system. Each returns plain metrics for one round;
 // comparisons (added latency, ratios) are made later, from rounds run interleaved.
-import { holdStreams, disconnectOnce, ttftSeries } from "./client.js";
+import { holdStreams, disconnectOnce, postConcurrently, ttftSeries } from "./client.js";
 import { probe, treeRssMb } from "./procs.js";
 import { nsToMs, percentile } from "./stats.js";
 import type { Face, RunningSystem, Upstream } from "./systems.js";
@@ -8,7 +8,7 @@ import { streamTarget } from "./systems.js";
 import { runWrk } from "./wrk.js";
 import type { StreamClose } from "./ledger.js";
 
-export const WORKLOADS = ["W1", "W2c32", "W2c128", "W3ttft", "W3hold", "W5", "W4w1", "W4w2", "W4ttft"] as const;
+export const WORKLOADS = ["W1", "W2c32", "W2c128", "W3ttft", "W3hold", "W5", "W4w1", "W4w2", "W4ttft", "W6"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 export interface Plan {
@@ -27,6 +27,9 @@ export interface Plan {
   disconnectChunks: number;
   disconnectPaceMs: number;
   settleMs: number;
+  /** W6: request bodies sent at once, and the size of each (MB, 10^6 bytes). */
+  bigBodies: number;
+  bigBodyMb: number;
 }
 
 export type Metrics = Record<string, number>;
@@ -48,19 +51,40 @@ async function ttft(face: Face, plan: Plan): Promise<Metrics> {
 }
 
 async function hold(sys: RunningSystem, plan: Plan): Promise<Metrics> {
-  const idle = treeRssMb(sys.pid);
-  let peak = idle;
+  const { result: r, idleMb, peakMb } = await peakRss(sys.pid, 100, () => holdStreams(streamTarget(sys.openai), plan.holdStreams, plan.holdChunks, plan.holdPaceMs));
+  if (r.completed === 0) throw new Error(`no stream of ${plan.holdStreams} completed: ${r.firstError ?? "unknown"}`);
+  return { streams: plan.holdStreams, completed: r.completed, failed: r.failed, rssIdleMb: idleMb, rssPeakMb: peakMb, ttftP99Ms: percentile(r.ttftMs, 99) };
+}
+
+/** Samples the RSS of a system's process tree while `work` runs: the value before, and the peak. */
+async function peakRss<T>(pid: number, everyMs: number, work: () => Promise<T>): Promise<{ result: T; idleMb: number; peakMb: number }> {
+  const idleMb = treeRssMb(pid);
+  let peakMb = idleMb;
   const sampler = setInterval(() => {
-    peak = Math.max(peak, treeRssMb(sys.pid));
-  }, 100);
+    peakMb = Math.max(peakMb, treeRssMb(pid));
+  }, everyMs);
   try {
-    const r = await holdStreams(streamTarget(sys.openai), plan.holdStreams, plan.holdChunks, plan.holdPaceMs);
-    peak = Math.max(peak, treeRssMb(sys.pid));
-    if (r.completed === 0) throw new Error(`no stream of ${plan.holdStreams} completed: ${r.firstError ?? "unknown"}`);
-    return { streams: plan.holdStreams, completed: r.completed, failed: r.failed, rssIdleMb: idle, rssPeakMb: peak, ttftP99Ms: percentile(r.ttftMs, 99) };
+    const result = await work();
+    peakMb = Math.max(peakMb, treeRssMb(pid));
+    return { result, idleMb, peakMb };
   } finally {
     clearInterval(sampler);
   }
+}
+
+/**
+ * W6: N large non-streamed requests at once (a long context with images is tens of MB). What it
+ * costs the system in memory at the peak, and how many it served (200) or refused for now (503).
+ */
+async function bigBodies(sys: RunningSystem, plan: Plan): Promise<Metrics> {
+  const bytes = plan.bigBodyMb * 1_000_000;
+  const empty = Buffer.byteLength(sys.openai.body("", false));
+  const payload = Buffer.from(sys.openai.body("x".repeat(Math.max(0, bytes - empty)), false));
+  const { result, idleMb, peakMb } = await peakRss(sys.pid, 50, () => postConcurrently(sys.openai.url, sys.openai.headers, payload, plan.bigBodies, 120_000));
+  const ok = result.statuses.filter((s) => s === 200).length;
+  const refused = result.statuses.filter((s) => s === 503).length;
+  if (ok === 0) throw new Error(`no request of ${plan.bigBodies} × ${plan.bigBodyMb} MB was served: ${result.firstError ?? `statuses ${result.statuses.join(", ")}`}`);
+  return { ok, refused, failed: plan.bigBodies - ok - refused, rssIdleMb: idleMb, rssPeakMb: peakMb, rssAddedMb: peakMb - idleMb };
 }
 
 async function lookupCloses(upstream: Upstream, ids: string[]): Promise<Record<string, StreamClose | "open" | null>> {
@@ -124,5 +148,7 @@ export async function runWorkload(w: WorkloadName, sys: RunningSystem, upstream:
       return nonStreaming(anthropic(), 32, plan.w2Seconds);
     case "W4ttft":
       return ttft(anthropic(), plan);
+    case "W6":
+      return bigBodies(sys, plan);
   }
 }

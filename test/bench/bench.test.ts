@@ -93,7 +93,13 @@ describe("parseArgs", () => {
     expect(parseArgs(["--systems", "router,nginx"]).systems).toEqual(["direct", "router", "nginx"]);
   });
 
+  it("runs only the workloads asked for", () => {
+    expect(parseArgs(["--workloads", "W6,W1"]).workloads).toEqual(["W6", "W1"]);
+    expect(parseArgs([]).workloads).toContain("W6");
+  });
+
   it.each([
+    [["--workloads", "W9"], /unknown workload W9/],
     [["--systems", "envoy"], /unknown system envoy/],
     [["--rounds", "0"], /whole number/],
     [["--rounds"], /needs a value/],
@@ -120,6 +126,8 @@ describe("system configs", () => {
     expect(c).toContain("server 127.0.0.1:9000;");
     expect(c).toMatch(/proxy_buffering off;[\s\S]*access_log off;|access_log off;[\s\S]*proxy_buffering off;/);
     expect(c).not.toContain("user root");
+    // W6's bodies pass through whatever their size.
+    expect(c).toContain("client_max_body_size 0;");
   });
 });
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { disconnectOnce, streamOnce } from "../../scripts/bench/client.js";
+import { disconnectOnce, postConcurrently, streamOnce } from "../../scripts/bench/client.js";
 import type { StreamTarget } from "../../scripts/bench/client.js";
 import { killAll, probe, start, stop, waitUntil } from "../../scripts/bench/procs.js";
 import type { Started } from "../../scripts/bench/procs.js";
@@ -52,6 +52,12 @@ describe("fake upstream", () => {
     });
     expect(r.status).toBe(200);
     expect(JSON.parse(r.body)).toMatchObject({ object: "chat.completion", choices: [{ message: { content: "pong" } }] });
+  });
+
+  it("answers W6's large bodies, several at once, without keeping them", async () => {
+    const payload = Buffer.from(JSON.stringify({ model: "bench", messages: [{ role: "user", content: "x".repeat(3_000_000) }] }));
+    const r = await postConcurrently(`http://127.0.0.1:${port}/v1/chat/completions`, { "content-type": "application/json" }, payload, 3, 20_000);
+    expect(r).toEqual({ statuses: [200, 200, 200], failed: 0, firstError: undefined });
   });
 
   it("streams the asked number of chunks and ends with [DONE]", async () => {

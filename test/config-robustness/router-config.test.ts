@@ -1,15 +1,12 @@
 // Random mutations of a valid router config: each is accepted or rejected with a path-specific
 // message, never a throw; a hot reload of a rejected file keeps the old table serving.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { parseConfigText } from "../../router/config/load.js";
 import { parseRouterConfig } from "../../router/config/schema.js";
-import { ConfigWatcher } from "../../router/config/watch.js";
 import { prng } from "../../scripts/soak/run.js";
-import { startFakeEngine } from "../fakes/index.js";
-import { config, post, startRouter, until } from "../reliability/harness.js";
+import { post, until } from "../reliability/harness.js";
+import { watchedRouter } from "./watched.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -118,11 +115,8 @@ describe("router config mutations", () => {
   });
 
   it("a hot reload of a rejected file keeps serving the old table, and /status.json shows the rejection", async () => {
-    const vllm = await startFakeEngine({ engine: "vllm", models: ["m"] });
-    const run = await startRouter(config({ backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }));
-    const dir = await mkdtemp(join(tmpdir(), "aistack-reload-"));
-    const file = join(dir, "router.json");
-    const watcher = new ConfigWatcher(file, run.router.configHandlers());
+    const w = await watchedRouter();
+    const { vllm, run, file, watcher } = w;
     try {
       await until(() => run.router.registry.get("a")?.health === "up", "probe");
       await writeFile(file, JSON.stringify({ backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "nowhere", model: "m" }] } } }));
@@ -133,10 +127,7 @@ describe("router config mutations", () => {
       expect(res.status).toBe(200);
       expect(res.backend).toBe("a");
     } finally {
-      watcher.stop();
-      await run.stop();
-      await vllm.stop();
-      await rm(dir, { recursive: true, force: true });
+      await w.close();
     }
   });
 });

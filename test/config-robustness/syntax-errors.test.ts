@@ -1,16 +1,12 @@
 // A config file that is not JSON is reported by line and column, never by quoting it: next to a
 // backend's apiKey, the quoted text would be the key, on the unauthenticated /status page and in the log.
 import { spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { locateJsonSyntaxError } from "../../router/config/json-syntax.js";
 import { parseConfigText } from "../../router/config/load.js";
-import { ConfigWatcher } from "../../router/config/watch.js";
 import { prng } from "../../scripts/soak/run.js";
-import { startFakeEngine } from "../fakes/index.js";
-import { config, startRouter } from "../reliability/harness.js";
+import { watchedRouter } from "./watched.js";
 
 const SECRET = "sk-live-Q7xv29LmPw";
 
@@ -97,11 +93,8 @@ describe("a config file that is not JSON", () => {
   });
 
   it("shows on /status and in the log without the key, and the real router refuses to start with it", async () => {
-    const vllm = await startFakeEngine({ engine: "vllm", models: ["m"] });
-    const run = await startRouter(config({ backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }));
-    const dir = await mkdtemp(join(tmpdir(), "aistack-syntax-"));
-    const file = join(dir, "router.json");
-    const watcher = new ConfigWatcher(file, run.router.configHandlers());
+    const w = await watchedRouter();
+    const { vllm, run, file, watcher } = w;
     try {
       await writeFile(file, withUnquotedKey(vllm.url));
       await watcher.reload();
@@ -122,10 +115,7 @@ describe("a config file that is not JSON", () => {
       expect(out).toContain("(root): not valid JSON at line 3, column");
       expectNoSecret(out);
     } finally {
-      watcher.stop();
-      await run.stop();
-      await vllm.stop();
-      await rm(dir, { recursive: true, force: true });
+      await w.close();
     }
   });
 
