@@ -1,4 +1,6 @@
-// CLI: npm run router -- --config <file> [--port N]
+#!/usr/bin/env node
+// CLI: npm run router -- --config <file> [--port N]; compiled (npm run build), the package's
+// `aistack-router` bin.
 import { parseArgs } from "node:util";
 import { ConfigWatcher } from "./config/watch.js";
 import { formatProblems, loadConfigFile } from "./config/load.js";
@@ -7,12 +9,13 @@ import { anthropicFace } from "./faces/anthropic/index.js";
 import { ollamaFace } from "./faces/ollama/index.js";
 import { Router } from "./server.js";
 
-const usage = `Usage: router --config <file> [--port N] [--host H]
+const usage = `Usage: aistack-router --config <file> [--port N] [--host H]
 
   --config <file>  router config (JSON); reloaded when it changes and on SIGHUP
   --port N         listen port (overrides listen.port)
   --host H         listen address (overrides listen.host)
-  --json-schema    print the config's JSON Schema (for editors) and exit
+  --json-schema    print the config's JSON Schema (for editors) and exit; through npm use
+                   npm run -s router -- --json-schema > file (-s keeps npm's banner out)
   --help           this text
 
 Endpoints: /v1/* and /api/v1/* (OpenAI), /v1/messages and /api/v1/messages (Anthropic),

@@ -13,6 +13,7 @@ import { StateChanges } from "./health/changes.js";
 import { Prober } from "./health/probe.js";
 import { BackendRegistry } from "./health/state.js";
 import { Logger, type LogSink } from "./ops/log.js";
+import { announceBodyLogging, logBody } from "./ops/body-log.js";
 import { RouterMetrics } from "./ops/metrics.js";
 import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.js";
 import { Cancel, shutdown, stopLater, totalTimeout } from "./proxy/cancel.js";
@@ -91,6 +92,7 @@ export class Router {
     // Node's requestTimeout (300 s to receive a whole request) bounds slow uploads; it does not limit
     // how long an answer may stream.
     if (cfg.apiKeys.length === 0) this.logger.event("warn", "auth is OFF: no apiKeys configured, every client may use every alias");
+    announceBodyLogging(this.logger, cfg.logging);
   }
 
   get config(): RouterConfig {
@@ -120,12 +122,14 @@ export class Router {
       this.logger.event("warn", "listen address changes take effect on restart", { serving: this.serving ?? before, configured: cfg.listen });
     }
     const { added, retired } = this.registry.apply(cfg);
+    const bodiesWereLogged = this.table.config.logging.logBodies;
     this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
     this.info.version++;
     this.info.loadedAt = Date.now();
     this.info.rejected = undefined;
     this.logger.level = cfg.logging.level;
     this.bodies.limit = cfg.limits.maxBufferedBytes;
+    announceBodyLogging(this.logger, cfg.logging, bodiesWereLogged);
     this.prober.setTiming(cfg.health);
     for (const b of retired) {
       this.prober.stop(b);
@@ -253,6 +257,7 @@ export class Router {
     if (nestedDeeperThan(json, MAX_JSON_DEPTH)) {
       return reject({ status: 400, kind: "invalid_request", message: `request JSON is nested deeper than ${MAX_JSON_DEPTH} levels`, code: "invalid_json" });
     }
+    if (cfg.logging.logBodies) logBody(this.logger, { id, face: face.name, path, key: key?.name }, json);
     if (route.local) {
       const r = face.local(route, { aliases: this.aliasViews(table, key), body: json });
       send(res, r, id);

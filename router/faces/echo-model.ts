@@ -1,5 +1,7 @@
 // Passthrough answers name the backend's model; clients asked for an alias (or a claude-* name) and
-// some check the echo. These rewrite only the `model` field and pass everything else byte for byte.
+// some check the echo. The rule on every face: an answer's `model` is the name the client sent (the
+// backend's is in x-router-model). These rewrite only the `model` field and pass everything else byte
+// for byte.
 import { StringDecoder } from "node:string_decoder";
 import type { StreamTranslator } from "./types.js";
 
@@ -95,5 +97,70 @@ export class SseModelEcho implements StreamTranslator {
     } catch {
       return undefined;
     }
+  }
+}
+
+/**
+ * OpenAI answers, a JSON body or SSE chunks, where every chunk names the model: each
+ * `"model":"<backend's name>"` becomes the client's name. A search in the bytes (read as latin1, one
+ * character a byte, so a split UTF-8 sequence cannot matter) rather than a parse per chunk, on the hot
+ * path; a chunk with nothing to change passes as the same Buffer. Quotes inside JSON strings are
+ * escaped, so the pattern can only be a real `model` member. Only a tail that could be the start of a
+ * split pattern is held back, so an SSE event is never delayed. (A backend that escapes the name
+ * differently keeps its own name.)
+ */
+export class OpenAIModelEcho implements StreamTranslator {
+  private readonly patterns: readonly string[];
+  private readonly replacement: string;
+  private carry = "";
+
+  constructor(backendModel: string, clientModel: string) {
+    const latin1 = (s: string): string => Buffer.from(s).toString("latin1");
+    const name = JSON.stringify(backendModel);
+    this.patterns = [latin1(`"model":${name}`), latin1(`"model": ${name}`)];
+    this.replacement = latin1(`"model":${JSON.stringify(clientModel)}`);
+  }
+
+  push(chunk: Buffer | string): Buffer {
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
+    const carried = this.carry.length > 0;
+    const text = this.carry + bytes.toString("latin1");
+    let out = "";
+    let i = 0;
+    for (let at = text.indexOf('"model"'); at >= 0; at = text.indexOf('"model"', at + 1)) {
+      const length = this.matchAt(text, at);
+      if (length === 0) continue;
+      out += text.slice(i, at) + this.replacement;
+      i = at + length;
+      at = i - 1;
+    }
+    const hold = Math.max(i, text.length - this.partialTail(text));
+    this.carry = text.slice(hold);
+    if (!carried && i === 0 && hold === text.length) return bytes;
+    return Buffer.from(out + text.slice(i, hold), "latin1");
+  }
+
+  end(): string {
+    const rest = Buffer.from(this.carry, "latin1").toString("utf8");
+    this.carry = "";
+    return rest;
+  }
+
+  private matchAt(text: string, at: number): number {
+    for (const p of this.patterns) if (text.startsWith(p, at)) return p.length;
+    return 0;
+  }
+
+  /** Length of the longest end of `text` that a pattern starts with (every pattern starts with a quote). */
+  private partialTail(text: string): number {
+    // SSE events and NDJSON lines end with a newline, which no pattern holds.
+    if (text.charCodeAt(text.length - 1) === 0x0a) return 0;
+    const longest = (this.patterns[1] as string).length - 1;
+    let held = 0;
+    for (let q = text.lastIndexOf('"'); q >= 0 && text.length - q <= longest; q = q > 0 ? text.lastIndexOf('"', q - 1) : -1) {
+      const tail = text.slice(q);
+      if (this.patterns.some((p) => p.startsWith(tail))) held = tail.length;
+    }
+    return held;
   }
 }

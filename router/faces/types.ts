@@ -7,7 +7,8 @@ export type Dialect = "openai" | "anthropic" | "ollama";
 
 /** Turns upstream bytes (OpenAI SSE, Ollama NDJSON, a whole JSON body) into client bytes. One per request. */
 export interface StreamTranslator {
-  push(chunk: Buffer | string): string;
+  /** The bytes for the client so far (a Buffer may be passed on as it came). */
+  push(chunk: Buffer | string): Buffer | string;
   end(): string;
 }
 

@@ -6,13 +6,9 @@
 import { connect } from "node:net";
 import OpenAI from "openai";
 import { describe, expect, it } from "vitest";
-import { ask, config, FACES, faultFixture, inBandMessage, post, until, untilAllUp } from "./harness.js";
+import { ask, config, FACES, faultFixture, inBandMessage, post, requestLines, until, untilAllUp } from "./harness.js";
 
 const fx = faultFixture();
-
-function requestLines(logs: string[]): Record<string, unknown>[] {
-  return logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
-}
 
 describe("drain", () => {
   it("answers new requests and /readyz with 503 while a request in flight finishes, then closes the listener", async () => {

@@ -97,3 +97,8 @@ export function inBandMessage(face: FaceName, text: string): string | undefined 
   const value = JSON.parse(face === "ollama" ? last : last.slice(5)) as { error?: string | { message?: string } };
   return typeof value.error === "string" ? value.error : value.error?.message;
 }
+
+/** The per-request log lines among a router's log lines, parsed. */
+export function requestLines(logs: string[]): Record<string, unknown>[] {
+  return logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+}

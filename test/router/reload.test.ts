@@ -46,12 +46,15 @@ describe("hot reload and drain", () => {
       const worker = async (n: number): Promise<void> => {
         for (let i = 0; !stop && i < 400; i++) {
           try {
+            // Answers name the alias; x-router-model says which table served them.
             if ((i + n) % 2 === 0) {
-              const s = await client.chat.completions.create({ model: "coder", ...ask, stream: true });
-              for await (const c of s) if (c.model) seen.add(c.model);
+              const { data: s, response } = await client.chat.completions.create({ model: "coder", ...ask, stream: true }).withResponse();
+              seen.add(response.headers.get("x-router-model") ?? "");
+              for await (const c of s) expect(c.model).toBe("coder");
             } else {
-              const res = await client.chat.completions.create({ model: "coder", ...ask });
-              seen.add(res.model);
+              const { data, response } = await client.chat.completions.create({ model: "coder", ...ask }).withResponse();
+              seen.add(response.headers.get("x-router-model") ?? "");
+              expect(data.model).toBe("coder");
             }
             ok++;
           } catch (err) {
@@ -77,8 +80,8 @@ describe("hot reload and drain", () => {
       expect(failures).toEqual([]);
       expect(ok).toBeGreaterThan(0);
       expect(seen).toEqual(new Set(["m-a", "m-b"]));
-      const after = await client.chat.completions.create({ model: "coder", ...ask });
-      expect(after.model).toBe("m-a");
+      const after = await client.chat.completions.create({ model: "coder", ...ask }).withResponse();
+      expect(after.response.headers.get("x-router-model")).toBe("m-a");
     } finally {
       watcher.stop();
     }

@@ -1,6 +1,7 @@
 // The OpenAI face: /v1/* and the same under /api/v1/* (clients configured with base .../api/v1).
 import type { Face, FaceRequest, FaceRoute, LocalContext, PlanTarget, Rendered, RouterError, UpstreamPlan } from "../types.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
+import { OpenAIModelEcho } from "../echo-model.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
 import { openaiInBandError, renderOpenAIError } from "./errors.js";
 
@@ -23,7 +24,10 @@ function invalid(message: string, code?: string): RouterError {
   return { status: 400, kind: "invalid_request", message, ...(code ? { code } : {}) };
 }
 
-const passBody = (json: unknown): unknown => json;
+/** An assembled answer names the model the client asked for, as every answer does. */
+function naming(model: string): (json: unknown) => unknown {
+  return (json) => (typeof json === "object" && json !== null && !Array.isArray(json) ? { ...json, model } : json);
+}
 
 /** The status line is out: the backend's own error object when its stream carried one, else ours. */
 function streamFailed(streamError?: unknown): unknown {
@@ -56,9 +60,11 @@ export const openaiFace: Face = {
     if (!req.stream && (kind === "chat" || kind === "completions") && streamsInStead(target.engine)) {
       // Streamed from the backend and assembled here, so a client that leaves stops the generation.
       const body = JSON.stringify(streamInStead({ ...req.body }));
-      return { method: "POST", path, body, translator: new WholeBodyTranslator(passBody, streamFailed, kind), whole: true };
+      return { method: "POST", path, body, translator: new WholeBodyTranslator(naming(req.model), streamFailed, kind), whole: true };
     }
-    return { method: "POST", path, body: JSON.stringify(req.body) };
+    // The answer names the alias (x-router-model has the backend's name); nothing to do when they agree.
+    if (target.model === req.model) return { method: "POST", path, body: JSON.stringify(req.body) };
+    return { method: "POST", path, body: JSON.stringify(req.body), translator: new OpenAIModelEcho(target.model, req.model) };
   },
 
   local(_route: FaceRoute, ctx: LocalContext): Rendered {
