@@ -2,7 +2,7 @@
 // before the answer started, one in-band error once a stream is under way; the log line says it was
 // the total time cap (not a client that left), and nothing counts against the backend.
 import { describe, expect, it } from "vitest";
-import { ask, config, FACES, faultFixture, inBandMessage, post, requestLines, untilAllUp, type FaceName, type Running } from "./harness.js";
+import { ask, config, FACES, faultFixture, inBandMessage, post, requestLines, until, untilAllUp, type FaceName, type Running } from "./harness.js";
 
 const fx = faultFixture();
 const TOTAL_MS = 300;
@@ -53,5 +53,22 @@ describe("timeouts.totalMs", () => {
     expect(res.status).toBe(200);
     expect(inBandMessage(face, res.text)).toContain(`timeouts.totalMs (${TOTAL_MS} ms)`);
     await expectLoggedAsTotalTimeout(run, { status: 200, backend: "v" });
+  });
+
+  it("also stops a request that holds an Ollama cold load (a client that leaves would not stop it)", async () => {
+    const o = await fx.fake({ engine: "ollama", models: ["m"], loaded: [], loadDelayMs: 60_000 });
+    const run = await fx.router(
+      config({
+        backends: { o: { engine: "ollama", url: o.url } },
+        aliases: { coder: { targets: [{ backend: "o", model: "m" }] } },
+        timeouts: { totalMs: TOTAL_MS, firstByteMs: 120_000 },
+      }),
+    );
+    await until(() => run.router.registry.get("o")?.models !== undefined, "the model list");
+    const q = ask("ollama", "t3", false);
+    const res = await post(run.url + q.path, q.body);
+    expect(res.status).toBe(504);
+    expect(errorMessage("ollama", res.text)).toContain("timeouts.totalMs");
+    await until(() => o.stats.loadsAborted === 1, "the load stopped with its request");
   });
 });
