@@ -42,10 +42,10 @@ async function startUpstream(workers: number): Promise<Upstream> {
 }
 
 /**
- * Workloads that leave a system's heap grown (W6: tens of MB per request) run after all the rounds
+ * Workloads that leave a system's heap grown (W7: tens of MB per request) run after all the rounds
  * of the others, so they do not raise the RSS those measure.
  */
-const LAST: readonly WorkloadName[] = ["W6"];
+const LAST: readonly WorkloadName[] = ["W7"];
 
 function workloadsFor(opts: Options, last: boolean): WorkloadName[] {
   return WORKLOADS.filter((w) => {
@@ -59,7 +59,7 @@ function workloadsFor(opts: Options, last: boolean): WorkloadName[] {
 /** Systems that could speak Anthropic Messages; the others are not asked for W4 at all. */
 const TRANSLATORS: readonly SystemName[] = ["router", "litellm", "olla"];
 
-/** W6 (large bodies) runs for the floors and the router; the peers would take most of the run's time and memory for it. */
+/** W7 (large bodies) runs for the floors and the router; the peers would take most of the run's time and memory for it. */
 const BIG_BODY_SYSTEMS: readonly SystemName[] = ["direct", "nginx", "router"];
 
 async function main(): Promise<number> {
@@ -164,7 +164,7 @@ async function main(): Promise<number> {
     `load generator: wrk (1 thread; W1 one connection, W2 32/128 connections, ${opts.plan.w1Seconds}/${opts.plan.w2Seconds} s per run); streams and disconnects: the harness's own client (node:http, monotonic clock)`,
     `W3: ${opts.plan.ttftStreams} sequential streams of ${opts.plan.ttftChunks} chunks paced ${opts.plan.ttftPaceMs} ms; ${opts.plan.holdStreams} concurrent streams of ${opts.plan.holdChunks} chunks paced ${opts.plan.holdPaceMs} ms, RSS of the system's process tree sampled every 100 ms (direct = the upstream's)`,
     `W5: ${opts.plan.disconnects} streams dropped after their first token; delay = upstream close − client close on the shared monotonic clock; a leak is an upstream stream still open, or run to its end, ${opts.plan.settleMs} ms later`,
-    `W6: ${opts.plan.bigBodies} concurrent non-streamed requests of ${opts.plan.bigBodyMb} MB each (${BIG_BODY_SYSTEMS.join(", ")}), after the rounds of the other workloads; RSS of the process tree sampled every 50 ms; the router with its default limits (maxBodyBytes 64 MiB, maxBufferedBytes 128 MiB)`,
+    `W7: ${opts.plan.bigBodies} concurrent non-streamed requests of ${opts.plan.bigBodyMb} MB each (${BIG_BODY_SYSTEMS.join(", ")}), after the rounds of the other workloads; RSS of the process tree sampled every 50 ms; the router with its default limits (maxBodyBytes 64 MiB, maxBufferedBytes 128 MiB)`,
     `rounds: ${opts.plan.rounds}, system order rotated each round; fake upstream workers: ${opts.upstreamWorkers}`,
   ];
   const directRps = samples.filter((s) => s.system === "direct" && s.workload === "W2c32" && !s.error).map((s) => s.metrics.rps ?? 0);

@@ -50,11 +50,11 @@ export const ROWS: Row[] = [
   { label: "W4 (Anthropic in) W2 c=32 req/s", workload: "W4w2", metric: "rps" },
   { label: "W4 (Anthropic in) added TTFT p50 (ms)", workload: "W4ttft", metric: "ttftP50Ms", added: { baseline: "W3ttft", metric: "ttftP50Ms" } },
   { label: "W4 (Anthropic in) added gap per chunk (ms)", workload: "W4ttft", metric: "gapMs", added: { baseline: "W3ttft", metric: "gapMs" } },
-  { label: "W6 big bodies: RSS at peak (MiB)", workload: "W6", metric: "rssPeakMb" },
-  { label: "W6 big bodies: RSS peak − before (MiB)", workload: "W6", metric: "rssAddedMb" },
-  { label: "W6 big bodies: served (200)", workload: "W6", metric: "ok" },
-  { label: "W6 big bodies: refused for now (503)", workload: "W6", metric: "refused" },
-  { label: "W6 big bodies: failed otherwise", workload: "W6", metric: "failed" },
+  { label: "W7 big bodies: RSS at peak (MiB)", workload: "W7", metric: "rssPeakMb" },
+  { label: "W7 big bodies: RSS peak − before (MiB)", workload: "W7", metric: "rssAddedMb" },
+  { label: "W7 big bodies: served (200)", workload: "W7", metric: "ok" },
+  { label: "W7 big bodies: refused for now (503)", workload: "W7", metric: "refused" },
+  { label: "W7 big bodies: failed otherwise", workload: "W7", metric: "failed" },
 ];
 
 /** One value per round of a system for a row (added rows subtract direct's same-round value). */

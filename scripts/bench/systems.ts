@@ -125,7 +125,7 @@ http {
   }
   server {
     listen 127.0.0.1:${listenPort};
-    # W6 sends bodies of tens of MB; streamed through, not buffered (proxy_request_buffering off).
+    # W7 sends bodies of tens of MB; streamed through, not buffered (proxy_request_buffering off).
     client_max_body_size 0;
     location / {
       proxy_pass http://bench_upstream;

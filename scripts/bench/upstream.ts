@@ -89,7 +89,7 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse, report: Rep
     if (size <= MAX_BODY) parts.push(b);
   });
   req.on("end", () => {
-    // W6's bodies are tens of MB: none of it is kept, and it is answered as a plain completion.
+    // W7's bodies are tens of MB: none of it is kept, and it is answered as a plain completion.
     if (size > MAX_BODY) return sendBuffer(res, 200, "application/json", COMPLETION);
     let body: unknown;
     try {

@@ -8,7 +8,7 @@ import { streamTarget } from "./systems.js";
 import { runWrk } from "./wrk.js";
 import type { StreamClose } from "./ledger.js";
 
-export const WORKLOADS = ["W1", "W2c32", "W2c128", "W3ttft", "W3hold", "W5", "W4w1", "W4w2", "W4ttft", "W6"] as const;
+export const WORKLOADS = ["W1", "W2c32", "W2c128", "W3ttft", "W3hold", "W5", "W4w1", "W4w2", "W4ttft", "W7"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 export interface Plan {
@@ -27,7 +27,7 @@ export interface Plan {
   disconnectChunks: number;
   disconnectPaceMs: number;
   settleMs: number;
-  /** W6: request bodies sent at once, and the size of each (MB, 10^6 bytes). */
+  /** W7: request bodies sent at once, and the size of each (MB, 10^6 bytes). */
   bigBodies: number;
   bigBodyMb: number;
 }
@@ -73,7 +73,7 @@ async function peakRss<T>(pid: number, everyMs: number, work: () => Promise<T>):
 }
 
 /**
- * W6: N large non-streamed requests at once (a long context with images is tens of MB). What it
+ * W7: N large non-streamed requests at once (a long context with images is tens of MB). What it
  * costs the system in memory at the peak, and how many it served (200) or refused for now (503).
  */
 async function bigBodies(sys: RunningSystem, plan: Plan): Promise<Metrics> {
@@ -148,7 +148,7 @@ export async function runWorkload(w: WorkloadName, sys: RunningSystem, upstream:
       return nonStreaming(anthropic(), 32, plan.w2Seconds);
     case "W4ttft":
       return ttft(anthropic(), plan);
-    case "W6":
+    case "W7":
       return bigBodies(sys, plan);
   }
 }

@@ -94,8 +94,8 @@ describe("parseArgs", () => {
   });
 
   it("runs only the workloads asked for", () => {
-    expect(parseArgs(["--workloads", "W6,W1"]).workloads).toEqual(["W6", "W1"]);
-    expect(parseArgs([]).workloads).toContain("W6");
+    expect(parseArgs(["--workloads", "W7,W1"]).workloads).toEqual(["W7", "W1"]);
+    expect(parseArgs([]).workloads).toContain("W7");
   });
 
   it.each([
@@ -126,7 +126,7 @@ describe("system configs", () => {
     expect(c).toContain("server 127.0.0.1:9000;");
     expect(c).toMatch(/proxy_buffering off;[\s\S]*access_log off;|access_log off;[\s\S]*proxy_buffering off;/);
     expect(c).not.toContain("user root");
-    // W6's bodies pass through whatever their size.
+    // W7's bodies pass through whatever their size.
     expect(c).toContain("client_max_body_size 0;");
   });
 });

@@ -54,7 +54,7 @@ describe("fake upstream", () => {
     expect(JSON.parse(r.body)).toMatchObject({ object: "chat.completion", choices: [{ message: { content: "pong" } }] });
   });
 
-  it("answers W6's large bodies, several at once, without keeping them", async () => {
+  it("answers W7's large bodies, several at once, without keeping them", async () => {
     const payload = Buffer.from(JSON.stringify({ model: "bench", messages: [{ role: "user", content: "x".repeat(3_000_000) }] }));
     const r = await postConcurrently(`http://127.0.0.1:${port}/v1/chat/completions`, { "content-type": "application/json" }, payload, 3, 20_000);
     expect(r).toEqual({ statuses: [200, 200, 200], failed: 0, firstError: undefined });
