@@ -242,7 +242,7 @@ function fail(x: Exchange, err: RouterError, attempts: number, backend?: string,
 }
 
 function passive(x: Exchange, b: Backend, outcome: Outcome, reason: string, retryAfter?: number): void {
-  if (outcome === "failure") x.metrics.upstreamFailures.inc({ backend: b.name, reason });
+  if (outcome === "failure" || outcome === "refused") x.metrics.upstreamFailures.inc({ backend: b.name, reason });
   if (recordOutcome(b.passive, outcome, x.now(), x.config.ejection, x.random(), retryAfter)) {
     b.ejections++;
     x.metrics.ejections.inc({ backend: b.name });
@@ -313,7 +313,9 @@ async function attempt(
       if (x.signal.aborted) return { kind: "gone" };
       // Headers but no content (a stall or reset) is still before the first byte: another backend may answer.
       const reason = ac.timedOut ? "first-byte-timeout" : err instanceof IdleTimeout ? "idle-timeout" : call.headersSeen ? "reset-after-headers" : "transport";
-      passive(x, b, "failure", reason);
+      // Nothing listening: the engine is not running (a crash, a restart), which a probe can tell apart from misbehaving.
+      const refused = reason === "transport" && describeTransportError(err) === "ECONNREFUSED";
+      passive(x, b, refused ? "refused" : "failure", reason);
       return { kind: "next", error: transportError(err, ac.timedOut, b.name) };
     }
     clearTimeout(timer);
