@@ -281,6 +281,17 @@ export async function litellmBinary(ctx: ProcessContext): Promise<string> {
 // from fetching one over the network at start.
 export const LITELLM_ENV = { LITELLM_LOG: "ERROR", LITELLM_LOCAL_MODEL_COST_MAP: "True", NO_DOCS: "True" };
 
+/** The end of every LiteLLM proxy config here: the master key (recent releases refuse to start without one), no logging of messages, no telemetry. */
+export const LITELLM_SETTINGS: readonly string[] = [
+  "general_settings:",
+  "  master_key: sk-bench",
+  "litellm_settings:",
+  "  set_verbose: false",
+  "  turn_off_message_logging: true",
+  "  telemetry: false",
+  "",
+];
+
 async function litellm(ctx: SystemContext): Promise<RunningSystem> {
   const bin = await litellmBinary(ctx);
   const port = await freePort();
@@ -294,14 +305,7 @@ async function litellm(ctx: SystemContext): Promise<RunningSystem> {
       `      model: openai/${MODEL}`,
       `      api_base: http://127.0.0.1:${ctx.upstream.port}/v1`,
       "      api_key: bench",
-      // Recent releases refuse to start without a master key.
-      "general_settings:",
-      "  master_key: sk-bench",
-      "litellm_settings:",
-      "  set_verbose: false",
-      "  turn_off_message_logging: true",
-      "  telemetry: false",
-      "",
+      ...LITELLM_SETTINGS,
     ].join("\n"),
   );
   const started = start(bin, ["--config", config, "--host", "127.0.0.1", "--port", String(port), "--num_workers", "1"], {

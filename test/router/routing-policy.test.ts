@@ -1,9 +1,8 @@
 // The routing policies as pure pieces, without sockets or clocks: what the router believes an Ollama
-// backend holds between probes, which waiter a freed slot goes to, and the naive `first` order.
+// backend holds between probes, which waiter a freed slot goes to, and the routing config's defaults.
 import { describe, expect, it } from "vitest";
 import { parseRouterConfig } from "../../router/config/schema.js";
 import type { ModelState } from "../../router/engines/types.js";
-import { orderTargets, type CandidateView } from "../../router/proxy/pick.js";
 import { nextWaiter, Slots, type AcquireResult, type Batch } from "../../router/proxy/queue.js";
 import { Residency } from "../../router/proxy/residency.js";
 
@@ -102,26 +101,6 @@ describe("batching per model", () => {
 });
 
 describe("routing.policy", () => {
-  const view = (index: number, over: Partial<CandidateView> = {}): CandidateView => ({
-    index,
-    backend: `b${index}`,
-    model: "m",
-    health: "up",
-    admission: "open",
-    busy: false,
-    saturated: false,
-    warmth: "loaded",
-    inFlight: 0,
-    ...over,
-  });
-
-  it("first keeps the configured order whatever the state; ranked puts the warm, healthy target first", () => {
-    const views = [view(0, { warmth: "cold" }), view(1, { health: "down" }), view(2), view(3, { backend: "b0" })];
-    expect(orderTargets(views, "first").map((c) => c.index)).toEqual([0, 1, 2]);
-    // b0 serves the model warm as its second target (index 3): that one stands for b0.
-    expect(orderTargets(views, "ranked").map((c) => c.index)).toEqual([2, 3, 1]);
-  });
-
   it("defaults to the ranked policy with residency tracking and batching, and the smallest config still parses", () => {
     const r = parseRouterConfig({ backends: { b: { engine: "ollama", url: "http://127.0.0.1:11434" } }, aliases: { a: { targets: [{ backend: "b", model: "m" }] } } });
     expect(r.ok && r.config.routing).toEqual({ policy: "ranked", trackResidency: true, batchPerModel: true, maxBypass: 4 });

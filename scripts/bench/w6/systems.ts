@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RouterConfigInput } from "../../../router/config/schema.js";
 import { probe, start, stop, waitUntil, freePort } from "../procs.js";
-import { LITELLM_ENV, litellmBinary, nginxConfig, startNginx, startRouterProcess, type ProcessContext } from "../systems.js";
+import { LITELLM_ENV, LITELLM_SETTINGS, litellmBinary, nginxConfig, startNginx, startRouterProcess, type ProcessContext } from "../systems.js";
 import type { W6Face } from "./clients.js";
 import type { AliasName, W6Plan } from "./plan.js";
 
@@ -82,19 +82,7 @@ export function w6LitellmConfig(plan: W6Plan, urls: Record<string, string>, stra
       lines.push(`  - model_name: ${alias}`, "    litellm_params:", `      model: openai/${alias}`, `      api_base: ${urls[name] ?? ""}/v1`, "      api_key: none");
     }
   }
-  lines.push(
-    "router_settings:",
-    `  routing_strategy: ${strategy}`,
-    "  num_retries: 2",
-    "  timeout: 300",
-    "general_settings:",
-    "  master_key: sk-bench",
-    "litellm_settings:",
-    "  set_verbose: false",
-    "  turn_off_message_logging: true",
-    "  telemetry: false",
-    "",
-  );
+  lines.push("router_settings:", `  routing_strategy: ${strategy}`, "  num_retries: 2", "  timeout: 300", ...LITELLM_SETTINGS);
   return lines.join("\n");
 }
 
