@@ -10,7 +10,7 @@ Measures the router against a direct call to a fake upstream, nginx and peer gat
 interleaved rounds on loopback, and writes raw JSON plus a Markdown table to bench-results/.
 
 Options:
-  --quick               CI run: direct + router only, small counts, about a minute at most
+  --quick               CI run: direct + router only, small counts, a short W6; about a minute
   --systems a,b,...     systems to run (default: all; known: ${SYSTEM_NAMES.join(", ")})
   --rounds N            interleaved rounds (default 3; quick 2)
   --seconds N           wrk duration per W1/W2 run (default 5; quick 2)

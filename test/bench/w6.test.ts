@@ -143,9 +143,23 @@ describe("W6 figures", () => {
     expect(v["W6 p95 ≤ 0.5× LiteLLM"]?.detail).toContain("litellm-least-busy");
     expect(v["W6 model loads ≤ 0.3× round-robin"]?.verdict).toBe("met");
     expect(v["W6 zero failures while a healthy target exists"]?.verdict).toBe("met");
+    // Loads are judged per answered request: round-robin that answered half its script by the deadline made fewer loads than it would have.
+    const behind = w6Verdicts([
+      { name: "router", status: "ok", summary: summary(1_000, 8, { ok: 73 }) },
+      { name: "nginx-rr", status: "ok", summary: summary(8_000, 25, { ok: 35 }) },
+    ]).find((x) => x.name === "W6 model loads ≤ 0.3× round-robin");
+    expect(behind?.verdict).toBe("met");
+    expect(behind?.detail).toContain("raw: 8 and 25 (0.32×)");
+    const more = w6Verdicts([
+      { name: "router", status: "ok", summary: summary(1_000, 10, { ok: 10 }) },
+      { name: "nginx-rr", status: "ok", summary: summary(8_000, 30, { ok: 10 }) },
+    ]).find((x) => x.name === "W6 model loads ≤ 0.3× round-robin");
+    expect(more?.verdict).toBe("not met");
     const failing = w6Verdicts([{ name: "router", status: "ok", summary: summary(1, 1, { failedBefore: 1 }) }]);
     expect(failing.find((x) => x.name.startsWith("W6 zero"))?.verdict).toBe("not met");
-    expect(failing.find((x) => x.name === "W6 p95 ≤ 0.5× LiteLLM")?.verdict).toBe("not measured (LiteLLM unavailable)");
+    expect(failing.find((x) => x.name === "W6 p95 ≤ 0.5× LiteLLM")?.verdict).toBe("not measured");
+    const unavailable = w6Verdicts([{ name: "router", status: "ok", summary: summary(1, 1) }, { name: "litellm-shuffle", status: "unavailable: pip failed" }]);
+    expect(unavailable.find((x) => x.name === "W6 p95 ≤ 0.5× LiteLLM")?.verdict).toBe("not measured (LiteLLM unavailable)");
   });
 
   it("renders the table with unavailable systems and lower bounds", () => {
