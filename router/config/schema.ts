@@ -122,6 +122,19 @@ export const routerConfigSchema = z
       })
       .prefault({}),
     retries: z.strictObject({ max: z.number().int().min(0).max(2).default(2) }).prefault({}),
+    /** How a target is chosen (docs/router.md, "How a target is chosen"). */
+    routing: z
+      .strictObject({
+        /** ranked: health, model warmth, free capacity, then the configured order; first: the configured order only (a baseline). */
+        policy: z.enum(["ranked", "first"]).default("ranked"),
+        /** Between probes, a model counts as loaded where the router sent it (and the least recently used one as unloaded beyond what the backend was seen holding). */
+        trackResidency: z.boolean().default(true),
+        /** A freed slot goes to a waiter whose model the backend holds before one that would make it swap. */
+        batchPerModel: z.boolean().default(true),
+        /** How many times a waiter may be passed over for waiters of the resident model. */
+        maxBypass: z.number().int().min(0).max(64).default(4),
+      })
+      .prefault({}),
     limits: z
       .strictObject({
         /** Request body cap; long contexts with images are large. */

@@ -10,6 +10,8 @@ export interface PassiveState {
   trialInFlight: boolean;
   /** Deprioritized until then after a 429 / queue full. */
   busyUntil: number;
+  /** The latest failure was a refused connection: the server was not running then (crashed, stopped). */
+  lastRefused: boolean;
 }
 
 export interface EjectionPolicy {
@@ -20,11 +22,14 @@ export interface EjectionPolicy {
   busyMs: number;
 }
 
-/** success: a response started; failure: transport error, 502/503/504, header timeout; busy: 429 or queue full. */
-export type Outcome = "success" | "failure" | "busy";
+/**
+ * success: a response started; failure: transport error, 502/503/504, header timeout; refused: a
+ * failure where nothing listened (connection refused); busy: 429 or queue full.
+ */
+export type Outcome = "success" | "failure" | "refused" | "busy";
 
 export function freshPassive(): PassiveState {
-  return { consecutiveFailures: 0, ejected: false, ejectedUntil: 0, timesEjected: 0, trialInFlight: false, busyUntil: 0 };
+  return { consecutiveFailures: 0, ejected: false, ejectedUntil: 0, timesEjected: 0, trialInFlight: false, busyUntil: 0, lastRefused: false };
 }
 
 /** `random` in [0,1) spreads re-admissions of backends ejected together. */
@@ -62,6 +67,7 @@ export function recordOutcome(
     s.ejected = false;
     return false;
   }
+  s.lastRefused = outcome === "refused";
   s.consecutiveFailures++;
   if ((s.ejected && wasTrial) || (!s.ejected && s.consecutiveFailures >= p.consecutiveFailures)) {
     s.timesEjected++;
@@ -74,10 +80,12 @@ export function recordOutcome(
 
 /**
  * A passing active probe ends an ejection once its time is served: probes do not run inference, so a
- * backend whose health endpoint is fine while generations fail must still sit out the ejection.
+ * backend whose health endpoint is fine while generations fail must still sit out the ejection. An
+ * ejection whose latest failure was a refused connection ends at once: nothing was listening then (a
+ * crash, a stop), so a probe that answers means the engine was started again.
  */
 export function liftByProbe(s: PassiveState, now: number): void {
-  if (!s.ejected || now < s.ejectedUntil) return;
+  if (!s.ejected || (now < s.ejectedUntil && !s.lastRefused)) return;
   s.ejected = false;
   s.trialInFlight = false;
   s.consecutiveFailures = 0;

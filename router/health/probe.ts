@@ -11,7 +11,9 @@ export interface ProbeTiming {
   maxIntervalMs: number;
 }
 
-export function nextInterval(health: BackendHealth, previousMs: number, t: ProbeTiming): number {
+export function nextInterval(health: BackendHealth, previousMs: number, t: ProbeTiming, refused = false): number {
+  // A refused connection costs the host nothing: probing it at the usual interval finds a restarted engine soon.
+  if (health === "down" && refused) return t.intervalMs;
   if (health === "down" || health === "misconfigured") return Math.min(Math.max(previousMs, t.intervalMs) * 2, t.maxIntervalMs);
   return t.intervalMs;
 }
@@ -99,7 +101,7 @@ export class Prober {
       void probeOnce(b, this.timing.timeoutMs).finally(() => {
         if (this.stopped || b.retired || !this.timers.has(b)) return;
         this.onProbed(b);
-        const next = nextInterval(b.health, intervalMs, this.timing);
+        const next = nextInterval(b.health, intervalMs, this.timing, b.detail === "ECONNREFUSED");
         const t = setTimeout(() => loop(next), next);
         t.unref();
         this.timers.set(b, t);

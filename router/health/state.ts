@@ -5,12 +5,15 @@ import type { BackendConfig, RouterConfig } from "../config/schema.js";
 import { adapters } from "../engines/index.js";
 import type { BackendHealth, EngineAdapter, ModelState } from "../engines/types.js";
 import { Slots } from "../proxy/queue.js";
+import { Residency } from "../proxy/residency.js";
 import { freshPassive, type PassiveState } from "./passive.js";
 
 export class Backend {
   readonly adapter: EngineAdapter;
   readonly pool: Pool;
   readonly slots: Slots;
+  /** Which models it holds between probes (engines that load on demand). */
+  readonly residency = new Residency();
   health: BackendHealth = "unknown";
   detail = "not probed yet";
   version: string | undefined;

@@ -9,7 +9,8 @@ import { describeTransportError, probeIO } from "../health/probe.js";
 import type { Backend, BackendRegistry } from "../health/state.js";
 import type { RouterMetrics } from "../ops/metrics.js";
 import { onAbort, stopOf, type CancelSignal } from "./cancel.js";
-import { distinctBackends, rankTargets, type CandidateView } from "./pick.js";
+import type { Batch } from "./queue.js";
+import { orderTargets, type CandidateView } from "./pick.js";
 import { IdleTimeout, UpstreamCall, upstreamErrorSummary, upstreamMessage, type Decision, type WholeBody } from "./upstream.js";
 
 export interface Exchange {
@@ -45,7 +46,18 @@ export interface ExchangeResult {
 /** Headers never copied from a backend (hop-by-hop, or recomputed here). */
 const COPY_HEADERS = ["content-type", "content-length", "retry-after"] as const;
 
-export function candidateViews(alias: AliasConfig, registry: BackendRegistry, now: number): CandidateView[] {
+/** Whether the backend holds the model now: the probe's view, or the router's own between probes. */
+export function isResident(b: Backend, model: string, config: RouterConfig): boolean {
+  if (b.adapter.servedMeansLoaded) return true;
+  if (config.routing.trackResidency) {
+    // Replays requests sent within a probe's timeout before its answer: the probe may predate them.
+    b.residency.sync(b.models, b.lastProbeAt, config.health.timeoutMs);
+    return b.residency.has(model);
+  }
+  return b.model(model)?.loaded === true;
+}
+
+export function candidateViews(alias: AliasConfig, registry: BackendRegistry, now: number, config: RouterConfig): CandidateView[] {
   // A plain loop: this runs on every request, and flatMap allocates an array per target.
   const out: CandidateView[] = [];
   for (let index = 0; index < alias.targets.length; index++) {
@@ -56,7 +68,7 @@ export function candidateViews(alias: AliasConfig, registry: BackendRegistry, no
     let warmth: CandidateView["warmth"];
     if (b.models === undefined) warmth = "unknown";
     else if (!m || !m.installed) warmth = "missing";
-    else warmth = m.loaded || b.adapter.servedMeansLoaded ? "loaded" : "cold";
+    else warmth = isResident(b, t.model, config) ? "loaded" : "cold";
     out.push({
       index,
       backend: b.name,
@@ -70,6 +82,13 @@ export function candidateViews(alias: AliasConfig, registry: BackendRegistry, no
     });
   }
   return out;
+}
+
+/** Batching per model for this backend's queue, when the policy asks for it and swapping models costs a load. */
+function batchFor(b: Backend, model: string, config: RouterConfig): Batch | undefined {
+  const r = config.routing;
+  if (r.policy !== "ranked" || !r.batchPerModel || b.adapter.servedMeansLoaded) return undefined;
+  return { model, resident: (m) => isResident(b, m, config), maxBypass: r.maxBypass };
 }
 
 function transportError(err: unknown, timedOut: boolean, backend: string): RouterError {
@@ -120,9 +139,8 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
   const { config, aliasConfig } = x;
   const firstByteMs = aliasConfig.firstByteTimeoutMs ?? config.timeouts.firstByteMs;
   const deadline = x.now() + firstByteMs;
-  const views = candidateViews(aliasConfig, x.registry, x.now());
-  // Most aliases have one target: nothing to order or de-duplicate.
-  const order = views.length < 2 ? views : distinctBackends(rankTargets(views));
+  const views = candidateViews(aliasConfig, x.registry, x.now(), config);
+  const order = orderTargets(views, config.routing.policy);
   const keepAlive = x.req.stream ? new KeepAlive(x, config.timeouts.keepAliveMs) : undefined;
   let sent = 0;
   let lastError: RouterError = { status: 503, kind: "overloaded", message: `no backend of alias ${x.alias} could take the request` };
@@ -152,7 +170,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
         lastError = planned.skip;
         continue;
       }
-      const slot = await b.slots.acquire(x.signal);
+      const slot = await b.slots.acquire(x.signal, batchFor(b, c.model, config));
       if (slot === "aborted") return stopped(x, sent);
       if (slot === "full" || slot === "timeout") {
         // A full queue spills to the next target without costing a retry: nothing was sent.
@@ -162,13 +180,17 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
       }
       if (sent > 0) x.metrics.retries.inc({ alias: x.alias });
       sent++;
+      // Judged now, not when ranked: the request may have waited in the queue while models came and went.
+      const coldLoad = c.warmth !== "unknown" && !isResident(b, c.model, config);
+      // The request goes out now: on an engine that loads on demand, its model becomes resident.
+      if (!b.adapter.servedMeansLoaded) b.residency.record(c.model, x.now());
       const trial = admission(b.passive, x.now()) === "trial";
       if (trial) b.passive.trialInFlight = true;
       let a: Attempt;
       try {
         // The deadline is shared fairly by the attempts still possible, so a hung first backend leaves time for the next.
         const left = Math.min(config.retries.max + 2 - sent, order.length - i);
-        a = await attempt(x, b, c.model, planned, remaining / Math.max(1, left), sent, keepAlive, c.warmth === "cold");
+        a = await attempt(x, b, c.model, planned, remaining / Math.max(1, left), sent, keepAlive, coldLoad);
       } finally {
         slot();
         // Whatever the trial's result (recorded above, or none for a client that left), it is over.
@@ -223,7 +245,7 @@ function fail(x: Exchange, err: RouterError, attempts: number, backend?: string,
 }
 
 function passive(x: Exchange, b: Backend, outcome: Outcome, reason: string, retryAfter?: number): void {
-  if (outcome === "failure") x.metrics.upstreamFailures.inc({ backend: b.name, reason });
+  if (outcome === "failure" || outcome === "refused") x.metrics.upstreamFailures.inc({ backend: b.name, reason });
   if (recordOutcome(b.passive, outcome, x.now(), x.config.ejection, x.random(), retryAfter)) {
     b.ejections++;
     x.metrics.ejections.inc({ backend: b.name });
@@ -294,7 +316,9 @@ async function attempt(
       if (x.signal.aborted) return { kind: "gone" };
       // Headers but no content (a stall or reset) is still before the first byte: another backend may answer.
       const reason = ac.timedOut ? "first-byte-timeout" : err instanceof IdleTimeout ? "idle-timeout" : call.headersSeen ? "reset-after-headers" : "transport";
-      passive(x, b, "failure", reason);
+      // Nothing listening: the engine is not running (a crash, a restart), which a probe can tell apart from misbehaving.
+      const refused = reason === "transport" && describeTransportError(err) === "ECONNREFUSED";
+      passive(x, b, refused ? "refused" : "failure", reason);
       return { kind: "next", error: transportError(err, ac.timedOut, b.name) };
     }
     clearTimeout(timer);

@@ -64,3 +64,13 @@ export function distinctBackends(ranked: readonly CandidateView[]): CandidateVie
   const seen = new Set<string>();
   return ranked.filter((c) => (seen.has(c.backend) ? false : (seen.add(c.backend), true)));
 }
+
+/**
+ * The order in which a request tries its alias's targets, one per backend. `first` keeps the configured
+ * order (the first target that answers serves: a baseline to measure the ranking against).
+ */
+export function orderTargets(views: CandidateView[], policy: "ranked" | "first"): CandidateView[] {
+  // Most aliases have one target: nothing to order or de-duplicate.
+  if (views.length < 2) return views;
+  return distinctBackends(policy === "first" ? views : rankTargets(views));
+}

@@ -3,6 +3,7 @@ import { SYSTEM_NAMES } from "./systems.js";
 import { WORKLOADS } from "./workloads.js";
 import type { Plan, WorkloadName } from "./workloads.js";
 import type { SystemName } from "./systems.js";
+import { W6_SYSTEMS, type W6SystemName } from "./w6/systems.js";
 
 export const HELP = `Usage: npm run bench -- [options]
 
@@ -10,7 +11,7 @@ Measures the router against a direct call to a fake upstream, nginx and peer gat
 interleaved rounds on loopback, and writes raw JSON plus a Markdown table to bench-results/.
 
 Options:
-  --quick               CI run: direct + router only, small counts, about a minute at most
+  --quick               CI run: direct + router only, small counts, a short W6; about a minute
   --systems a,b,...     systems to run (default: all; known: ${SYSTEM_NAMES.join(", ")})
   --workloads a,b,...   workloads to run (default: all; known: ${WORKLOADS.join(", ")})
   --rounds N            interleaved rounds (default 3; quick 2)
@@ -23,6 +24,11 @@ Options:
   --router-dist         run the router from dist/ (npm run build first) instead of with tsx
   --router-prof DIR     run the router with --cpu-prof, profiles written to DIR
   --olla-version V      version for go install github.com/thushan/olla@V (default latest)
+  --w6 on|off|only      W6, routing on a home-lab workload (default on; only = W6 alone)
+  --seed N              W6's seed: the same seed plays the same client script (default 1)
+  --w6-systems a,b,...  W6's systems (default: from --systems; known: ${W6_SYSTEMS.join(", ")})
+  --w6-routing JSON     W6: merged into the router's "routing" config (to measure one policy
+                        against its absence, e.g. '{"batchPerModel":false}')
   --help                this text
 
 Needs wrk on PATH (Debian: apt-get install -y wrk); nginx for the proxy floor (nginx-light).
@@ -41,6 +47,11 @@ export interface Options {
   routerDist: boolean;
   routerProfDir: string | undefined;
   ollaVersion: string;
+  w6: "on" | "off" | "only";
+  seed: number;
+  w6Routing: Record<string, unknown>;
+  /** W6's systems when given; otherwise those that --systems implies. */
+  w6Systems: W6SystemName[] | undefined;
 }
 
 export function fullPlan(): Plan {
@@ -112,6 +123,10 @@ export function parseArgs(argv: readonly string[]): Options {
     routerDist: false,
     routerProfDir: undefined,
     ollaVersion: "latest",
+    w6: "on",
+    seed: 1,
+    w6Routing: {},
+    w6Systems: undefined,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -166,6 +181,33 @@ export function parseArgs(argv: readonly string[]): Options {
       case "--olla-version":
         o.ollaVersion = value();
         if (!/^(latest|v\d+\.\d+\.\d+[\w.-]*)$/.test(o.ollaVersion)) throw new Error("--olla-version must be latest or vX.Y.Z");
+        break;
+      case "--w6": {
+        const v = value();
+        if (v !== "on" && v !== "off" && v !== "only") throw new Error("--w6 must be on, off or only");
+        o.w6 = v;
+        break;
+      }
+      case "--w6-systems": {
+        const names = value().split(",").filter(Boolean);
+        const unknown = names.filter((n) => !(W6_SYSTEMS as readonly string[]).includes(n));
+        if (unknown.length > 0) throw new Error(`unknown W6 system ${unknown.join(", ")}; known: ${W6_SYSTEMS.join(", ")}`);
+        o.w6Systems = names as W6SystemName[];
+        break;
+      }
+      case "--w6-routing": {
+        let v: unknown;
+        try {
+          v = JSON.parse(value());
+        } catch {
+          throw new Error("--w6-routing needs a JSON object");
+        }
+        if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error("--w6-routing needs a JSON object");
+        o.w6Routing = v as Record<string, unknown>;
+        break;
+      }
+      case "--seed":
+        o.seed = positiveInt(a, value(), 2 ** 31 - 1);
         break;
       default:
         throw new Error(`unknown option ${a} (see --help)`);

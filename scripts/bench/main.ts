@@ -17,6 +17,9 @@ import type { RunningSystem, SystemContext, SystemName, Upstream } from "./syste
 import { WORKLOADS, runWorkload } from "./workloads.js";
 import type { WorkloadName } from "./workloads.js";
 import { runWrk } from "./wrk.js";
+import { runW6, type W6Run } from "./w6/run.js";
+import { renderW6 } from "./w6/summary.js";
+import { w6SystemsFor } from "./w6/systems.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "../..");
@@ -54,6 +57,18 @@ function workloadsFor(opts: Options, last: boolean): WorkloadName[] {
     if (w === "W2c128") return opts.plan.w2Connections.includes(128);
     return true;
   });
+}
+
+/** Writes the raw JSON and the Markdown report into the results directory; returns the file stem. */
+function writeResults(opts: Options, startedAt: Date, raw: Record<string, unknown>, report: string): string {
+  const outDir = resolve(repoRoot, opts.out);
+  mkdirSync(outDir, { recursive: true });
+  const stem = join(outDir, `${startedAt.toISOString().replace(/[:.]/g, "-")}-${opts.quick ? "quick" : "full"}`);
+  writeFileSync(`${stem}.json`, JSON.stringify(raw, null, 2));
+  writeFileSync(`${stem}.md`, report);
+  process.stdout.write(report);
+  log(`raw results: ${stem}.json`);
+  return stem;
 }
 
 /** Systems that could speak Anthropic Messages; the others are not asked for W4 at all. */
@@ -96,6 +111,22 @@ async function main(): Promise<number> {
   const workDir = mkdtempSync(join(tmpdir(), "aistack-bench-"));
   const cacheDir = opts.cacheDir ?? join(homedir(), ".cache/aistack/bench");
   mkdirSync(cacheDir, { recursive: true });
+  const title = `Benchmark ${opts.quick ? "(quick)" : "(full)"} — ${startedAt.toISOString()}`;
+  const machine = machineFacts();
+  const w6Systems = opts.w6 === "off" ? [] : (opts.w6Systems ?? w6SystemsFor(opts.systems));
+  const w6Phase = async (): Promise<W6Run | undefined> =>
+    w6Systems.length === 0
+      ? undefined
+      : runW6({ repoRoot, cacheDir, workDir, install: opts.install, routerDist: opts.routerDist, routerProfDir: undefined }, opts.quick ? "quick" : "full", opts.seed, w6Systems, opts.w6Routing, log);
+  // W6 fails the run when the router could not run it or failed before a first token with a healthy target left.
+  const w6Failed = (w6: W6Run | undefined): boolean => w6 !== undefined && w6.outcomes.some((o) => o.name === "router" && (o.status !== "ok" || (o.summary?.failedBefore ?? 0) > 0));
+  if (opts.w6 === "only") {
+    const w6 = await w6Phase();
+    const head = [`## ${title}`, "", Object.entries(machine).map(([k, v]) => `${k}: ${v}`).join(" · "), "", ""].join("\n");
+    writeResults(opts, startedAt, { startedAt, options: opts, machine, w6 }, head + (w6 ? renderW6(w6.plan, w6.outcomes) : "W6: no system to run\n"));
+    clearTimeout(watchdog);
+    return w6 === undefined || w6Failed(w6) ? 1 : 0;
+  }
   log(`starting the fake upstream (${opts.upstreamWorkers} worker(s))`);
   const upstream = await startUpstream(opts.upstreamWorkers);
   const ctx: SystemContext = {
@@ -174,19 +205,12 @@ async function main(): Promise<number> {
     notes.push(`upstream headroom: direct W2 c=32 is ${ratio.toFixed(1)}× the router's rate (${ratio >= 5 ? "≥" : "below the wished"} 5×)`);
   }
 
-  const title = `Benchmark ${opts.quick ? "(quick)" : "(full)"} — ${startedAt.toISOString()}`;
-  const machine = machineFacts();
-  const report = renderReport({ title, machine, systems: statuses, samples, holdStreams: opts.plan.holdStreams, notes });
-  const outDir = resolve(repoRoot, opts.out);
-  mkdirSync(outDir, { recursive: true });
-  const stem = join(outDir, `${startedAt.toISOString().replace(/[:.]/g, "-")}-${opts.quick ? "quick" : "full"}`);
-  writeFileSync(`${stem}.json`, JSON.stringify({ startedAt, options: opts, machine, systems: statuses, upstream: upstreamStats, samples }, null, 2));
-  writeFileSync(`${stem}.md`, report);
-  process.stdout.write(report);
-  log(`raw results: ${stem}.json`);
+  const w6 = await w6Phase();
+  const report = renderReport({ title, machine, systems: statuses, samples, holdStreams: opts.plan.holdStreams, notes }) + (w6 ? `\n${renderW6(w6.plan, w6.outcomes)}` : "");
+  writeResults(opts, startedAt, { startedAt, options: opts, machine, systems: statuses, upstream: upstreamStats, samples, w6 }, report);
   clearTimeout(watchdog);
   const failures = samples.filter((s) => s.error !== undefined && (s.system === "direct" || (s.system === "router" && !s.workload.startsWith("W4"))));
-  return failures.length > 0 || !statuses.some((s) => s.name === "router" && s.status === "ok") ? 1 : 0;
+  return failures.length > 0 || !statuses.some((s) => s.name === "router" && s.status === "ok") || w6Failed(w6) ? 1 : 0;
 }
 
 main().then(

@@ -2,7 +2,7 @@
 // the upstream itself (the floor), nginx (the proxy floor), the router, and the peer gateways.
 // Peers are installed into a cache directory outside the repository; one that cannot be installed
 // or started raises SystemUnavailable, which the report shows instead of a number.
-import { execFile } from "node:child_process";
+import { execFile, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -56,6 +56,9 @@ export interface SystemContext {
   ollaVersion: string;
 }
 
+/** What starting a process for a system needs, without the W1–W5 upstream (W6 brings its own engines). */
+export type ProcessContext = Omit<SystemContext, "upstream" | "ollaVersion">;
+
 const JSON_HEADERS = { "content-type": "application/json" };
 
 function openaiFace(url: string, headers: Record<string, string> = {}): Face {
@@ -104,8 +107,12 @@ function direct(ctx: SystemContext): Promise<RunningSystem> {
   });
 }
 
-/** nginx as a pass-through reverse proxy: keep-alive upstream pool, no buffering, no access log. */
-export function nginxConfig(dir: string, listenPort: number, upstreamPort: number, runAsRoot: boolean): string {
+/**
+ * nginx as a reverse proxy: keep-alive upstream pool over `servers` (round-robin when several), no
+ * buffering, no access log; `location` adds directives to the proxied location.
+ */
+export function nginxConfig(dir: string, listenPort: number, servers: number | readonly string[], runAsRoot: boolean, location: readonly string[] = []): string {
+  const upstream = typeof servers === "number" ? [`127.0.0.1:${servers}`] : servers;
   return `${runAsRoot ? "user root;\n" : ""}worker_processes auto;
 daemon off;
 master_process on;
@@ -120,7 +127,7 @@ http {
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
   upstream bench_upstream {
-    server 127.0.0.1:${upstreamPort};
+${upstream.map((u) => `    server ${u};`).join("\n")}
     keepalive 256;
   }
   server {
@@ -134,27 +141,32 @@ http {
       proxy_buffering off;
       proxy_request_buffering off;
       proxy_read_timeout 300s;
-    }
+${location.map((l) => `      ${l}\n`).join("")}    }
   }
 }
 `;
 }
 
-async function nginx(ctx: SystemContext): Promise<RunningSystem> {
-  const dir = join(ctx.workDir, "nginx");
+/** Starts nginx on a config made for a free port, in its own directory under the work dir. */
+export async function startNginx(ctx: ProcessContext, name: string, config: (dir: string, port: number, runAsRoot: boolean) => string, ready: (port: number) => Promise<boolean>): Promise<{ child: ChildProcess; port: number }> {
+  const dir = join(ctx.workDir, name);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
-  writeFileSync(join(dir, "nginx.conf"), nginxConfig(dir, port, ctx.upstream.port, process.getuid?.() === 0));
+  writeFileSync(join(dir, "nginx.conf"), config(dir, port, process.getuid?.() === 0));
   try {
     await run("nginx", ["-v"]);
   } catch {
     throw new SystemUnavailable("nginx is not installed (Debian: apt-get install -y nginx-light)");
   }
   const started = start("nginx", ["-p", dir, "-c", join(dir, "nginx.conf"), "-e", join(dir, "error.log")]);
-  const face = openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`);
-  await waitUntil(started, () => answers(face), 10_000, "nginx");
-  const child = started.child;
-  return { name: "nginx", pid: child.pid!, openai: face, anthropic: "a pass-through proxy does not translate", stop: () => stop(child) };
+  await waitUntil(started, () => ready(port), 10_000, "nginx");
+  return { child: started.child, port };
+}
+
+async function nginx(ctx: SystemContext): Promise<RunningSystem> {
+  const face = (port: number): Face => openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`);
+  const { child, port } = await startNginx(ctx, "nginx", (dir, p, root) => nginxConfig(dir, p, ctx.upstream.port, root), (p) => answers(face(p)));
+  return { name: "nginx", pid: child.pid!, openai: face(port), anthropic: "a pass-through proxy does not translate", stop: () => stop(child) };
 }
 
 export function routerConfig(upstreamPort: number, listenPort: number): RouterConfigInput {
@@ -167,24 +179,37 @@ export function routerConfig(upstreamPort: number, listenPort: number): RouterCo
   };
 }
 
-async function router(ctx: SystemContext): Promise<RunningSystem> {
+/**
+ * Starts the router on a config written into the work dir: from source with tsx, or compiled with the
+ * node flags of the image's ENTRYPOINT. Resolves once `ready(port)` says so.
+ */
+export async function startRouterProcess(
+  ctx: ProcessContext,
+  file: string,
+  config: (port: number) => RouterConfigInput,
+  ready: (port: number) => Promise<boolean>,
+): Promise<{ child: ChildProcess; port: number }> {
   const entry = ctx.routerDist ? join(ctx.repoRoot, "dist/router/main.js") : join(ctx.repoRoot, "router/main.ts");
   if (!existsSync(entry)) {
     throw new SystemUnavailable(ctx.routerDist ? "dist/router/main.js missing (run npm run build)" : "router/main.ts does not exist yet");
   }
   const port = await freePort();
-  const configPath = join(ctx.workDir, "router.json");
-  writeFileSync(configPath, JSON.stringify(routerConfig(ctx.upstream.port, port), null, 2));
+  const configPath = join(ctx.workDir, file);
+  writeFileSync(configPath, JSON.stringify(config(port), null, 2));
   const nodeArgs = ctx.routerDist ? imageNodeFlags(join(ctx.repoRoot, "router/Dockerfile")) : ["--import", "tsx"];
   if (ctx.routerProfDir !== undefined) nodeArgs.push("--cpu-prof", "--cpu-prof-dir", ctx.routerProfDir);
   const started = start(process.execPath, [...nodeArgs, entry, "--config", configPath, "--port", String(port)], { cwd: ctx.repoRoot });
-  const face = openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`);
-  await waitUntil(started, () => answers(face), 20_000, "router");
-  const child = started.child;
+  await waitUntil(started, () => ready(port), 20_000, "router");
+  return { child: started.child, port };
+}
+
+async function router(ctx: SystemContext): Promise<RunningSystem> {
+  const face = (port: number): Face => openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`);
+  const { child, port } = await startRouterProcess(ctx, "router.json", (p) => routerConfig(ctx.upstream.port, p), (p) => answers(face(p)));
   return {
     name: "router",
     pid: child.pid!,
-    openai: face,
+    openai: face(port),
     anthropic: await anthropicOrReason(anthropicFace(`http://127.0.0.1:${port}/v1/messages`)),
     stop: () => stop(child, 5000),
   };
@@ -238,7 +263,8 @@ async function portkey(ctx: SystemContext): Promise<RunningSystem> {
   return { name: "portkey", pid: child.pid!, openai: face, anthropic: "not measured for Portkey", stop: () => stop(child) };
 }
 
-async function litellm(ctx: SystemContext): Promise<RunningSystem> {
+/** The LiteLLM proxy's binary, installed with pip into a venv in the cache directory on first use. */
+export async function litellmBinary(ctx: ProcessContext): Promise<string> {
   const venv = join(ctx.cacheDir, "litellm-venv");
   const bin = join(venv, "bin/litellm");
   if (!existsSync(bin)) {
@@ -250,6 +276,26 @@ async function litellm(ctx: SystemContext): Promise<RunningSystem> {
       throw new SystemUnavailable(`pip install litellm[proxy] failed: ${e instanceof Error ? e.message.slice(0, 300) : String(e)}`);
     }
   }
+  return bin;
+}
+
+// LITELLM_LOG sets its log level (docs.litellm.ai/docs/proxy/debugging); the local cost map keeps it
+// from fetching one over the network at start.
+export const LITELLM_ENV = { LITELLM_LOG: "ERROR", LITELLM_LOCAL_MODEL_COST_MAP: "True", NO_DOCS: "True" };
+
+/** The end of every LiteLLM proxy config here: the master key (recent releases refuse to start without one), no logging of messages, no telemetry. */
+export const LITELLM_SETTINGS: readonly string[] = [
+  "general_settings:",
+  "  master_key: sk-bench",
+  "litellm_settings:",
+  "  set_verbose: false",
+  "  turn_off_message_logging: true",
+  "  telemetry: false",
+  "",
+];
+
+async function litellm(ctx: SystemContext): Promise<RunningSystem> {
+  const bin = await litellmBinary(ctx);
   const port = await freePort();
   const config = join(ctx.workDir, "litellm.yaml");
   writeFileSync(
@@ -261,21 +307,12 @@ async function litellm(ctx: SystemContext): Promise<RunningSystem> {
       `      model: openai/${MODEL}`,
       `      api_base: http://127.0.0.1:${ctx.upstream.port}/v1`,
       "      api_key: bench",
-      // Recent releases refuse to start without a master key.
-      "general_settings:",
-      "  master_key: sk-bench",
-      "litellm_settings:",
-      "  set_verbose: false",
-      "  turn_off_message_logging: true",
-      "  telemetry: false",
-      "",
+      ...LITELLM_SETTINGS,
     ].join("\n"),
   );
   const started = start(bin, ["--config", config, "--host", "127.0.0.1", "--port", String(port), "--num_workers", "1"], {
     cwd: ctx.workDir,
-    // LITELLM_LOG sets its log level (docs.litellm.ai/docs/proxy/debugging); the local cost map
-    // keeps it from fetching one over the network at start.
-    env: { ...process.env, LITELLM_LOG: "ERROR", LITELLM_LOCAL_MODEL_COST_MAP: "True", NO_DOCS: "True" },
+    env: { ...process.env, ...LITELLM_ENV },
   });
   const face = openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`, { authorization: "Bearer sk-bench" });
   await waitUntil(started, () => answers(face), 90_000, "litellm");

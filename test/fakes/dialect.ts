@@ -17,6 +17,8 @@ export interface EngineDialect {
   isPublic(path: string): boolean;
   loadedModels(): string[];
   loadingModels(): string[];
+  /** Whether a request for the model would start at once (loaded, a slot free, nobody waiting). */
+  readyFor(model: string): boolean;
   /** Called on stop and before a restart (llama.cpp loads again on a restart). */
   reset(): void;
 }

@@ -290,6 +290,43 @@ describe("Ollama fake", () => {
     expect(Date.parse(String(ps[0]?.expires_at))).toBeGreaterThan(Date.now());
   });
 
+  it("loads each model in its own time (loadDelaysMs) and tells which requests wait for a load", async () => {
+    const cold: string[] = [];
+    const e = await fake({
+      engine: "ollama",
+      models: ["fast", "slow"],
+      maxLoadedModels: 2,
+      loadDelaysMs: { fast: 0, slow: 60_000 },
+      onColdRequest: (m) => cold.push(m),
+    });
+    const slow = post(`${e.url}/api/generate`, { model: "slow", prompt: "x", stream: false }).catch(() => undefined);
+    await waitFor(() => e.loadingModels().includes("slow:latest"), "slow load under way");
+    expect((await post(`${e.url}/api/generate`, { model: "fast", prompt: "x", stream: false })).status).toBe(200);
+    expect(e.loadedModels()).toEqual(["fast:latest"]);
+    expect(e.loadingModels()).toEqual(["slow:latest"]);
+    // A loaded model answers without waiting for a load: no new cold request.
+    expect((await post(`${e.url}/api/generate`, { model: "fast", prompt: "y", stream: false })).status).toBe(200);
+    expect(cold).toEqual(["slow:latest", "fast:latest"]);
+    await e.kill();
+    await slow;
+  });
+
+  it("says a model is ready only when loaded, not chosen for eviction, a slot free and nobody waiting", async () => {
+    const e = await fake({ engine: "ollama", models: ["a", "b"], loaded: ["a"], chunkDelayMs: 10, reply: () => ({ content: "t ".repeat(20) }) });
+    expect(e.readyFor("a")).toBe(true);
+    expect(e.readyFor("b")).toBe(false);
+    expect(e.readyFor("nope")).toBe(false);
+    const busy = post(`${e.url}/api/generate`, { model: "a", prompt: "x", stream: false });
+    await waitFor(() => e.stats.activeGenerations === 1, "a generating");
+    expect(e.readyFor("a")).toBe(false);
+    expect((await busy).status).toBe(200);
+    expect(e.readyFor("a")).toBe(true);
+    const v = await fake({ engine: "vllm", models: ["m"] });
+    expect([v.readyFor("m"), v.readyFor("other")]).toEqual([true, false]);
+    await v.kill();
+    expect(v.readyFor("m")).toBe(false);
+  });
+
   it("reports the whole size as size_vram when the models sit on a GPU", async () => {
     const e = await fake({ engine: "ollama", models: ["m"], loaded: ["m"], gpu: true });
     const ps = (await json(await fetch(`${e.url}/api/ps`))).models as Record<string, unknown>[];

@@ -48,6 +48,8 @@ export function createGenericOpenAI(runtime: EngineRuntime): EngineDialect {
     isPublic: () => false,
     loadedModels: () => [...options.models],
     loadingModels: () => [],
+    // No slots to wait for: a served model starts at once.
+    readyFor: (m) => options.models.includes(m),
     reset: () => undefined,
   };
 }

@@ -133,6 +133,7 @@ export function createLlamaCpp(runtime: EngineRuntime): EngineDialect {
     isPublic: (path) => PUBLIC.has(path),
     loadedModels: () => (loading() ? [] : [alias]),
     loadingModels: () => (loading() ? [alias] : []),
+    readyFor: () => !loading() && slots.inUse < slotCount,
     reset: () => {
       // A restarted llama-server loads its model again.
       startedAt = Date.now();

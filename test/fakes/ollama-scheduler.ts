@@ -12,12 +12,15 @@ import type { FakeStats } from "./types.js";
 
 export interface SchedulerOptions {
   loaded: string[];
-  loadDelayMs: number;
+  /** Cold-load time of a model. */
+  loadDelayMs: (model: string) => number;
   numParallel: number;
   maxQueue: number;
   maxLoadedModels: number;
   keepAliveMs: number;
   abortLoadOnDisconnect: boolean;
+  /** Told about every request that must wait for its model to load (cold, loading, or being evicted). */
+  onColdRequest?: (model: string) => void;
 }
 
 interface Runner {
@@ -70,6 +73,15 @@ export class OllamaScheduler {
     this.notify();
   }
 
+  /**
+   * Whether a request for the model would start at once: loaded, not chosen for eviction, a parallel
+   * slot free, and the scheduler not blocked on an eviction or holding queued requests.
+   */
+  readyFor(model: string): boolean {
+    const r = this.runners.get(model);
+    return r !== undefined && r.state === "loaded" && !r.evicted && r.active < this.options.numParallel && this.queued === 0 && this.evicting === undefined;
+  }
+
   /** Unloads a model now if idle (keep_alive: 0 with no prompt). */
   unload(model: string): void {
     const r = this.runners.get(model);
@@ -82,6 +94,8 @@ export class OllamaScheduler {
     // has a runner (even a loading one) it has left the queue (server/sched.go, GetRunner and
     // processPending).
     if (this.queued >= this.options.maxQueue) return { kind: "busy" };
+    const resident = this.runners.get(model);
+    if (resident === undefined || resident.state === "loading" || resident.evicted === true) this.options.onColdRequest?.(model);
     this.queued += 1;
     let inQueue = true;
     const leaveQueue = (): void => {
@@ -193,7 +207,7 @@ export class OllamaScheduler {
     // the half-loaded runner and the next request starts over (field notes, "a client that
     // disconnects during load aborts the load").
     const tied = this.options.abortLoadOnDisconnect ? signal : undefined;
-    runner.loaded = pause(this.options.loadDelayMs, tied).then(() => {
+    runner.loaded = pause(this.options.loadDelayMs(model), tied).then(() => {
       if (this.runners.get(model) !== runner) return;
       if (tied?.aborted) {
         this.stats.loadsAborted += 1;

@@ -63,16 +63,18 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
   const { options, stats } = runtime;
   const installed = options.models.map(ollamaName);
   const keepAliveMs = options.keepAliveMs ?? FIVE_MINUTES;
+  const loadDelays = new Map(Object.entries(options.loadDelaysMs ?? {}).map(([m, ms]) => [ollamaName(m), ms]));
   const initiallyLoaded = (options.loaded ?? []).map(ollamaName).filter((m) => installed.includes(m));
   const scheduler = new OllamaScheduler(
     {
       loaded: initiallyLoaded,
-      loadDelayMs: options.loadDelayMs ?? 0,
+      loadDelayMs: (model) => loadDelays.get(model) ?? options.loadDelayMs ?? 0,
       numParallel: options.numParallel ?? 1,
       maxQueue: options.maxQueue ?? 512,
       maxLoadedModels: options.maxLoadedModels ?? 1,
       keepAliveMs,
       abortLoadOnDisconnect: options.abortLoadOnDisconnect ?? true,
+      ...(options.onColdRequest ? { onColdRequest: options.onColdRequest } : {}),
     },
     stats,
   );
@@ -320,6 +322,7 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
     isPublic: (path: string) => path === "/" || path === "/api/version",
     loadedModels: () => scheduler.resident().filter((r) => !r.loading).map((r) => r.model),
     loadingModels: () => scheduler.resident().filter((r) => r.loading).map((r) => r.model),
+    readyFor: (m) => scheduler.readyFor(ollamaName(m)),
     // A restarted Ollama process starts with nothing loaded.
     reset: () => scheduler.reset([]),
   };

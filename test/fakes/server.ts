@@ -197,6 +197,7 @@ export async function startFakeEngine(options: FakeEngineOptions): Promise<FakeE
     stats,
     loadedModels: () => dialect.loadedModels(),
     loadingModels: () => dialect.loadingModels(),
+    readyFor: (m) => listening && faults.current().mode === "ok" && dialect.readyFor(m),
     idle: () =>
       new Promise<void>((resolve) => {
         idleWaiters.add(resolve);

@@ -35,6 +35,10 @@ export interface FakeEngineOptions {
   loaded?: string[];
   /** Ollama: cold-load time of a model; llama.cpp: /health 503 "Loading model" for this long after start. */
   loadDelayMs?: number;
+  /** Ollama: cold-load time per model (names as installed), overriding loadDelayMs for those. */
+  loadDelaysMs?: Record<string, number>;
+  /** Ollama: called when a request must wait for its model to load (cold, still loading, or being evicted). */
+  onColdRequest?: (model: string) => void;
   /** Ollama OLLAMA_NUM_PARALLEL (default 1) / llama.cpp slots (default 4): extra requests queue inside. */
   numParallel?: number;
   /** Ollama OLLAMA_MAX_QUEUE (default 512): beyond it, 503 "server busy". */
@@ -118,6 +122,8 @@ export interface FakeEngine {
   loadedModels(): string[];
   /** Ollama: models whose load is under way (they already show in /api/ps). */
   loadingModels(): string[];
+  /** Whether a request for the model would start at once: listening, the model loaded, a slot free, nobody waiting. */
+  readyFor(model: string): boolean;
   /** Resolves when no request is in flight and no generation is running. */
   idle(): Promise<void>;
   stop(): Promise<void>;

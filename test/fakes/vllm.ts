@@ -114,6 +114,8 @@ export function createVllm(runtime: EngineRuntime): EngineDialect {
     isPublic: (path) => !path.startsWith("/v1"),
     loadedModels: () => [...options.models],
     loadingModels: () => [],
+    // Continuous batching: a served model never waits for a slot.
+    readyFor: (m) => options.models.includes(m),
     reset: () => undefined,
   };
 }

@@ -7,7 +7,7 @@ import { ollamaName, parseOllamaPs, parseOllamaShow, parseOllamaTags } from "../
 import { parseOpenAIModelList } from "../../router/engines/types.js";
 import { admission, ejectionMs, freshPassive, liftByProbe, recordOutcome, retryAfterMs } from "../../router/health/passive.js";
 import { nextInterval } from "../../router/health/probe.js";
-import { distinctBackends, rankTargets, type CandidateView } from "../../router/proxy/pick.js";
+import { distinctBackends, orderTargets, rankTargets, type CandidateView } from "../../router/proxy/pick.js";
 import { Slots } from "../../router/proxy/queue.js";
 import { sha256 } from "./harness.js";
 
@@ -46,6 +46,13 @@ describe("rankTargets", () => {
   it("keeps one candidate per backend", () => {
     const ranked = [view(0, { backend: "x" }), view(1, { backend: "y" }), view(2, { backend: "x" })];
     expect(distinctBackends(ranked).map((c) => c.index)).toEqual([0, 1]);
+  });
+
+  it("routing.policy first keeps the configured order whatever the state; ranked puts the warm, healthy target first", () => {
+    const views = [view(0, { warmth: "cold" }), view(1, { health: "down" }), view(2), view(3, { backend: "b0" })];
+    expect(orderTargets(views, "first").map((c) => c.index)).toEqual([0, 1, 2]);
+    // b0 serves the model warm as its second target (index 3): that one stands for b0.
+    expect(orderTargets(views, "ranked").map((c) => c.index)).toEqual([2, 3, 1]);
   });
 });
 
