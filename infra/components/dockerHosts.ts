@@ -5,7 +5,7 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostConfig, StackConfig } from "../config/schema.js";
-import { dockerHostUrl } from "../plan/hosts.js";
+import { dockerHostUrl, own } from "../plan/hosts.js";
 
 export interface HostProviders {
   provider(host: string): docker.Provider;
@@ -15,7 +15,7 @@ export interface HostProviders {
 }
 
 function knownHost(hosts: StackConfig["hosts"], name: string): HostConfig {
-  const h = Object.hasOwn(hosts, name) ? hosts[name] : undefined;
+  const h = own(hosts, name);
   // Validation reports unknown hosts (infra/config/checks.ts); reaching this is a program error.
   if (!h) throw new Error(`unknown host ${name}`);
   return h;
