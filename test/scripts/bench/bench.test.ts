@@ -1,15 +1,15 @@
 // Pure parts of the benchmark harness: directive parsing, the stream ledger, order statistics,
 // wrk's script and result line, options, and the report's added-latency and target arithmetic.
 import { describe, expect, it } from "vitest";
-import { parseArgs, quickPlan, roundOrder } from "../../scripts/bench/args.js";
-import { directiveText, parseDirective, DEFAULT_CHUNKS } from "../../scripts/bench/directive.js";
-import { StreamLedger } from "../../scripts/bench/ledger.js";
-import { evaluateTargets, renderReport, rowValues, ROWS } from "../../scripts/bench/report.js";
-import type { Sample } from "../../scripts/bench/report.js";
-import { median, percentile, spread } from "../../scripts/bench/stats.js";
-import { nginxConfig, routerConfig } from "../../scripts/bench/systems.js";
-import { parseWrkOutput, wrkScript } from "../../scripts/bench/wrk.js";
-import { parseRouterConfig } from "../../router/config/schema.js";
+import { parseArgs, quickPlan, roundOrder } from "../../../scripts/bench/args.js";
+import { directiveText, parseDirective, DEFAULT_CHUNKS } from "../../../scripts/bench/directive.js";
+import { StreamLedger } from "../../../scripts/bench/ledger.js";
+import { evaluateTargets, renderReport, rowValues, ROWS } from "../../../scripts/bench/report.js";
+import type { Sample } from "../../../scripts/bench/report.js";
+import { median, percentile, spread } from "../../../scripts/bench/stats.js";
+import { nginxConfig, routerConfig } from "../../../scripts/bench/systems.js";
+import { parseWrkOutput, wrkScript } from "../../../scripts/bench/wrk.js";
+import { parseRouterConfig } from "../../../router/config/schema.js";
 
 describe("parseDirective", () => {
   const body = (content: unknown, stream?: boolean): unknown => ({ model: "bench", stream, messages: [{ role: "user", content }] });
@@ -186,7 +186,7 @@ describe("report", () => {
 
 describe("topFrames", () => {
   it("sums self time per frame and ranks it", async () => {
-    const { topFrames } = await import("../../scripts/bench/profile.js");
+    const { topFrames } = await import("../../../scripts/bench/profile.js");
     const frame = (id: number, functionName: string, url: string): { id: number; callFrame: { functionName: string; url: string; lineNumber: number } } => ({
       id,
       callFrame: { functionName, url, lineNumber: 9 },
