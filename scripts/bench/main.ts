@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { HELP, parseArgs, roundOrder } from "./args.js";
 import type { Options } from "./args.js";
 import { machineFacts } from "./machine.js";
+import { runMain } from "../lib/child.js";
 import { killAll, probe, start, waitUntil } from "./procs.js";
 import { renderReport } from "./report.js";
 import type { Sample } from "./report.js";
@@ -213,14 +214,5 @@ async function main(): Promise<number> {
   return failures.length > 0 || !statuses.some((s) => s.name === "router" && s.status === "ok") || w6Failed(w6) ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    killAll();
-    process.exit(code);
-  },
-  (e: unknown) => {
-    process.stderr.write(`bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
-    killAll();
-    process.exit(1);
-  },
-);
+// Every child is ended on exit, failure or Ctrl-C (scripts/lib/child.ts).
+runMain(main, (msg) => process.stderr.write(`bench ${msg}\n`));
