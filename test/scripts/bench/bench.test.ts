@@ -89,6 +89,24 @@ describe("parseArgs", () => {
     expect(o.plan).toEqual(quickPlan());
   });
 
+  it.each<[string[], string[]]>([
+    [[], ["direct", "nginx", "router"]],
+    [["--peers"], ["direct", "nginx", "router", "portkey", "litellm", "olla"]],
+    [["--quick", "--peers"], ["direct", "router", "portkey", "litellm", "olla"]],
+    [["--peers", "--systems", "router,litellm"], ["direct", "router", "litellm"]],
+  ])("runs nginx, the baseline, by default and the peer gateways only with --peers: %j", (argv, systems) => {
+    const o = parseArgs(argv);
+    expect(o.systems).toEqual(systems);
+    expect(o.peers).toBe(argv.includes("--peers"));
+  });
+
+  it.each([
+    [["--systems", "router,litellm"], /litellm: peer gateways run only with --peers/],
+    [["--w6-systems", "router,litellm-shuffle"], /litellm-shuffle: peer gateways run only with --peers/],
+  ])("refuses a peer named without --peers: %j", (argv, err) => {
+    expect(() => parseArgs(argv)).toThrow(err);
+  });
+
   it("always keeps direct, the baseline of every added latency", () => {
     expect(parseArgs(["--systems", "router,nginx"]).systems).toEqual(["direct", "router", "nginx"]);
   });
