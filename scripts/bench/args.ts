@@ -1,18 +1,22 @@
 // Command-line options of `npm run bench`, parsed without side effects so they can be tested.
-import { SYSTEM_NAMES } from "./systems.js";
+import { PEERS, SYSTEM_NAMES } from "./systems.js";
 import { WORKLOADS } from "./workloads.js";
 import type { Plan, WorkloadName } from "./workloads.js";
 import type { SystemName } from "./systems.js";
-import { W6_SYSTEMS, type W6SystemName } from "./w6/systems.js";
+import { W6_PEERS, W6_SYSTEMS, type W6SystemName } from "./w6/systems.js";
 
 export const HELP = `Usage: npm run bench -- [options]
 
-Measures the router against a direct call to a fake upstream, nginx and peer gateways, in
-interleaved rounds on loopback, and writes raw JSON plus a Markdown table to bench-results/.
+Measures the router against a direct call to a fake upstream and nginx (the baseline of its
+targets), and with --peers against peer gateways, in interleaved rounds on loopback, and writes raw
+JSON plus a Markdown table to bench-results/.
 
 Options:
   --quick               CI run: direct + router only, small counts, a short W6; about a minute
-  --systems a,b,...     systems to run (default: all; known: ${SYSTEM_NAMES.join(", ")})
+  --peers               also run the peer gateways (${PEERS.join(", ")}; in W6 LiteLLM's two
+                        strategies), installed into --cache on first use; without it they are skipped
+  --systems a,b,...     systems to run (default: direct, nginx, router, and the peers with --peers;
+                        known: ${SYSTEM_NAMES.join(", ")}; a peer needs --peers)
   --workloads a,b,...   workloads to run (default: all; known: ${WORKLOADS.join(", ")})
   --rounds N            interleaved rounds (default 3; quick 2)
   --seconds N           wrk duration per W1/W2 run (default 5; quick 2)
@@ -26,7 +30,8 @@ Options:
   --olla-version V      version for go install github.com/thushan/olla@V (default latest)
   --w6 on|off|only      W6, routing on a home-lab workload (default on; only = W6 alone)
   --seed N              W6's seed: the same seed plays the same client script (default 1)
-  --w6-systems a,b,...  W6's systems (default: from --systems; known: ${W6_SYSTEMS.join(", ")})
+  --w6-systems a,b,...  W6's systems (default: from --systems; a peer needs --peers;
+                        known: ${W6_SYSTEMS.join(", ")})
   --w6-routing JSON     W6: merged into the router's "routing" config (to measure one policy
                         against its absence, e.g. '{"batchPerModel":false}')
   --help                this text
@@ -37,6 +42,8 @@ Needs wrk on PATH (Debian: apt-get install -y wrk); nginx for the proxy floor (n
 export interface Options {
   help: boolean;
   quick: boolean;
+  /** Run the peer gateways too (--peers); without it they are skipped. */
+  peers: boolean;
   systems: SystemName[];
   workloads: WorkloadName[];
   plan: Plan;
@@ -108,10 +115,12 @@ function knownNames<T extends string>(what: string, raw: string, known: readonly
 
 export function parseArgs(argv: readonly string[]): Options {
   const quick = argv.includes("--quick");
+  const peers = argv.includes("--peers");
   const o: Options = {
     help: false,
     quick,
-    systems: quick ? ["direct", "router"] : [...SYSTEM_NAMES],
+    peers,
+    systems: [...(quick ? (["direct", "router"] as const) : (["direct", "nginx", "router"] as const)), ...(peers ? PEERS : [])],
     workloads: [...WORKLOADS],
     plan: quick ? quickPlan() : fullPlan(),
     // Two processes serve the fake upstream in a full run: one was the bottleneck at 128 connections
@@ -141,6 +150,7 @@ export function parseArgs(argv: readonly string[]): Options {
         o.help = true;
         break;
       case "--quick":
+      case "--peers":
         break;
       case "--systems":
         o.systems = knownNames("system", value(), SYSTEM_NAMES);
@@ -213,6 +223,8 @@ export function parseArgs(argv: readonly string[]): Options {
         throw new Error(`unknown option ${a} (see --help)`);
     }
   }
+  const peersNamed = [...o.systems.filter((s) => PEERS.includes(s)), ...(o.w6Systems ?? []).filter((s) => W6_PEERS.includes(s))];
+  if (!peers && peersNamed.length > 0) throw new Error(`${peersNamed.join(", ")}: peer gateways run only with --peers`);
   // Added latency is measured against direct, so it always runs first in the list.
   if (!o.systems.includes("direct")) o.systems.unshift("direct");
   return o;

@@ -9,17 +9,18 @@ import { fileURLToPath } from "node:url";
 import { HELP, parseArgs, roundOrder } from "./args.js";
 import type { Options } from "./args.js";
 import { machineFacts } from "./machine.js";
+import { runMain } from "../lib/child.js";
 import { killAll, probe, start, waitUntil } from "./procs.js";
 import { renderReport } from "./report.js";
 import type { Sample } from "./report.js";
-import { SYSTEMS, SystemUnavailable } from "./systems.js";
+import { PEERS, SYSTEMS, SystemUnavailable } from "./systems.js";
 import type { RunningSystem, SystemContext, SystemName, Upstream } from "./systems.js";
 import { WORKLOADS, runWorkload } from "./workloads.js";
 import type { WorkloadName } from "./workloads.js";
 import { runWrk } from "./wrk.js";
 import { runW6, type W6Run } from "./w6/run.js";
 import { renderW6 } from "./w6/summary.js";
-import { w6SystemsFor } from "./w6/systems.js";
+import { W6_PEERS, w6SystemsFor } from "./w6/systems.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "../..");
@@ -107,6 +108,10 @@ async function main(): Promise<number> {
   }, capMs);
   watchdog.unref();
 
+  // Said once, in the log and the report, so a table without peers is not read as peers that failed.
+  const peersSkipped = opts.peers ? undefined : `peer gateways skipped (${PEERS.join(", ")}; W6: ${W6_PEERS.join(", ")}): --peers runs them`;
+  if (peersSkipped) log(peersSkipped);
+
   const startedAt = new Date();
   const workDir = mkdtempSync(join(tmpdir(), "aistack-bench-"));
   const cacheDir = opts.cacheDir ?? join(homedir(), ".cache/aistack/bench");
@@ -122,7 +127,7 @@ async function main(): Promise<number> {
   const w6Failed = (w6: W6Run | undefined): boolean => w6 !== undefined && w6.outcomes.some((o) => o.name === "router" && (o.status !== "ok" || (o.summary?.failedBefore ?? 0) > 0));
   if (opts.w6 === "only") {
     const w6 = await w6Phase();
-    const head = [`## ${title}`, "", Object.entries(machine).map(([k, v]) => `${k}: ${v}`).join(" · "), "", ""].join("\n");
+    const head = [`## ${title}`, "", Object.entries(machine).map(([k, v]) => `${k}: ${v}`).join(" · "), "", ...(peersSkipped ? [peersSkipped, ""] : []), ""].join("\n");
     writeResults(opts, startedAt, { startedAt, options: opts, machine, w6 }, head + (w6 ? renderW6(w6.plan, w6.outcomes) : "W6: no system to run\n"));
     clearTimeout(watchdog);
     return w6 === undefined || w6Failed(w6) ? 1 : 0;
@@ -197,6 +202,7 @@ async function main(): Promise<number> {
     `W5: ${opts.plan.disconnects} streams dropped after their first token; delay = upstream close − client close on the shared monotonic clock; a leak is an upstream stream still open, or run to its end, ${opts.plan.settleMs} ms later`,
     `W7: ${opts.plan.bigBodies} concurrent non-streamed requests of ${opts.plan.bigBodyMb} MB each (${BIG_BODY_SYSTEMS.join(", ")}), after the rounds of the other workloads; RSS of the process tree sampled every 50 ms; the router with its default limits (maxBodyBytes 64 MiB, maxBufferedBytes 128 MiB)`,
     `rounds: ${opts.plan.rounds}, system order rotated each round; fake upstream workers: ${opts.upstreamWorkers}`,
+    ...(peersSkipped ? [peersSkipped] : []),
   ];
   const directRps = samples.filter((s) => s.system === "direct" && s.workload === "W2c32" && !s.error).map((s) => s.metrics.rps ?? 0);
   const routerRps = samples.filter((s) => s.system === "router" && s.workload === "W2c32" && !s.error).map((s) => s.metrics.rps ?? 0);
@@ -213,14 +219,5 @@ async function main(): Promise<number> {
   return failures.length > 0 || !statuses.some((s) => s.name === "router" && s.status === "ok") || w6Failed(w6) ? 1 : 0;
 }
 
-main().then(
-  (code) => {
-    killAll();
-    process.exit(code);
-  },
-  (e: unknown) => {
-    process.stderr.write(`bench failed: ${e instanceof Error ? e.message : String(e)}\n`);
-    killAll();
-    process.exit(1);
-  },
-);
+// Every child is ended on exit, failure or Ctrl-C (scripts/lib/child.ts).
+runMain(main, (msg) => process.stderr.write(`bench ${msg}\n`));

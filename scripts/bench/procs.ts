@@ -1,81 +1,10 @@
-// Child processes of a benchmark run: each started in its own process group so it can be ended
-// with everything it forked (nginx workers, Python workers), and all of them ended when the
-// harness exits for any reason.
-import { spawn } from "node:child_process";
-import type { ChildProcess, SpawnOptions } from "node:child_process";
+// The benchmark's process kit: children started, awaited and ended through the scripts' shared helper
+// (each in its own process group, so nginx or Python workers go with it; all ended when the harness
+// exits for any reason), one-shot HTTP probes, and the resident memory of a process tree.
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 
-const live = new Set<ChildProcess>();
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-/** Ends every child still running; synchronous so it also works from an `exit` handler. */
-export function killAll(): void {
-  for (const child of live) killGroup(child, "SIGKILL");
-  live.clear();
-}
-
-let hooked = false;
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on("exit", killAll);
-  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
-    process.on(sig, () => {
-      killAll();
-      process.exit(130);
-    });
-  }
-}
-
-export interface Started {
-  child: ChildProcess;
-  /** The last lines the child wrote, for error messages. */
-  output(): string;
-}
-
-export function start(cmd: string, args: readonly string[], opts: SpawnOptions = {}): Started {
-  hookExit();
-  const child = spawn(cmd, args, { ...opts, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  live.add(child);
-  child.on("exit", () => live.delete(child));
-  let tail = "";
-  const keep = (b: Buffer): void => {
-    tail = (tail + b.toString("utf8")).slice(-4000);
-  };
-  child.stdout?.on("data", keep);
-  child.stderr?.on("data", keep);
-  return { child, output: () => tail };
-}
-
-/** SIGTERM to the group, then SIGKILL after graceMs. */
-export async function stop(child: ChildProcess, graceMs = 3000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  killGroup(child, "SIGTERM");
-  const timer = setTimeout(() => killGroup(child, "SIGKILL"), graceMs);
-  await exited;
-  clearTimeout(timer);
-  live.delete(child);
-}
-
-/** A port free on loopback right now (another process could take it, which the start check catches). */
-export async function freePort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+export { freePort, killAll, start, stop, waitUntil, type Started } from "../lib/child.js";
 
 export interface Probe {
   status: number;
@@ -98,25 +27,6 @@ export function probe(url: string, init: { method?: string; body?: string; heade
     req.on("error", reject);
     req.end(init.body);
   });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until check() resolves true, the child exits, or timeoutMs passes. */
-export async function waitUntil(started: Started, check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (started.child.exitCode !== null || started.child.signalCode !== null) {
-      throw new Error(`${what} exited before it was ready: ${started.output().trim().slice(-600)}`);
-    }
-    try {
-      if (await check()) return;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) throw new Error(`${what} was not ready within ${timeoutMs} ms: ${started.output().trim().slice(-600)}`);
-    await sleep(200);
-  }
 }
 
 /** The pid and all its descendants, from /proc (Linux). */

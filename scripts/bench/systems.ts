@@ -16,6 +16,13 @@ const run = promisify(execFile);
 export const SYSTEM_NAMES = ["direct", "nginx", "router", "portkey", "litellm", "olla"] as const;
 export type SystemName = (typeof SYSTEM_NAMES)[number];
 
+/**
+ * The peer gateways: installed on first use (npm, PyPI, Go modules) and slow to start and to measure,
+ * so they run only with --peers. nginx is not one: it is the baseline the router's targets are ratios
+ * against (W2 ≥ 0.30× nginx, W6 against round-robin), a Debian package that starts in milliseconds.
+ */
+export const PEERS: readonly SystemName[] = ["portkey", "litellm", "olla"];
+
 /** The model (or alias) every system serves, mapped onto the fake upstream. */
 export const MODEL = "bench";
 

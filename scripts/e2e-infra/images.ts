@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { runBounded } from "../e2e/process.js";
+import { runBounded } from "../lib/child.js";
 import { say } from "./toolchain.js";
 
 export interface AptSource {

@@ -11,7 +11,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { e2eCacheDir, ensureOllama } from "../e2e/ollama.js";
-import { runBounded, runMain, stopAll } from "../e2e/process.js";
+import { runBounded, runMain, stopAll } from "../lib/child.js";
 import { REPO_ROOT } from "../e2e/router.js";
 import { ensureImages } from "./images.js";
 import { copyProject } from "./project.js";

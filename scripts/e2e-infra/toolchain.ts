@@ -10,7 +10,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { runBounded } from "../e2e/process.js";
+import { runBounded } from "../lib/child.js";
 
 /** The CLI built when none is on PATH. */
 export const PULUMI_CLI_VERSION = "v3.259.0";

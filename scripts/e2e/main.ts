@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureOllama } from "./ollama.js";
 import { createTinyModels, startOllama, type OllamaServer } from "./ollama-serve.js";
-import { runBounded, runMain, stopAll } from "./process.js";
+import { runBounded, runMain, stopAll } from "../lib/child.js";
 import { REPO_ROOT } from "./router.js";
 
 const E2E_MODELS = ["tiny-a", "tiny-b"] as const;

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { encodeGguf } from "./gguf.js";
 import { DEFAULT_TINY_MODEL, tinyLlamaModel } from "./tiny-model.js";
-import { freePort, runBounded, startProcess, waitForHttp, type ManagedProcess } from "./process.js";
+import { freePort, runBounded, start, waitForHttp, type Started } from "../lib/child.js";
 
 export interface OllamaServeOptions {
   binary: string;
@@ -23,7 +23,7 @@ export interface OllamaServer {
   logFile: string;
   modelsDir: string;
   env: NodeJS.ProcessEnv;
-  proc: ManagedProcess;
+  proc: Started;
   stop(): Promise<void>;
 }
 
@@ -49,9 +49,9 @@ export async function startOllama(opts: OllamaServeOptions): Promise<OllamaServe
   mkdirSync(env.HOME as string, { recursive: true });
   mkdirSync(env.OLLAMA_MODELS as string, { recursive: true });
   const logFile = join(opts.workDir, "ollama.log");
-  const proc = startProcess({ name: "ollama serve", command: opts.binary, args: ["serve"], env, logFile });
+  const proc = start(opts.binary, ["serve"], { env, logFile, graceMs: 10_000 });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}/api/version`, proc, 60_000);
+  await waitForHttp(proc, `${url}/api/version`, 60_000, "ollama serve");
   return { url, logFile, modelsDir: env.OLLAMA_MODELS as string, env, proc, stop: () => proc.stop() };
 }
 

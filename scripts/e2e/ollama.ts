@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readdirSync, cpSync, rmSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { runBounded } from "./process.js";
+import { runBounded } from "../lib/child.js";
 
 export const OLLAMA_VERSION = "v0.17.4";
 export const OLLAMA_MODULE = "github.com/ollama/ollama";

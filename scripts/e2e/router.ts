@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { RouterConfigInput } from "../../router/config/schema.js";
-import { freePort, startProcess, waitForHttp, type ManagedProcess } from "./process.js";
+import { freePort, start, waitForHttp, type Started } from "../lib/child.js";
 
 export const REPO_ROOT = resolve(import.meta.dirname, "..", "..");
 
@@ -12,7 +12,7 @@ export interface RouterProcess {
   url: string;
   configFile: string;
   logFile: string;
-  proc: ManagedProcess;
+  proc: Started;
   /** Rewrites the config file; the router hot-reloads it. */
   writeConfig(config: RouterConfigInput): void;
   stop(): Promise<void>;
@@ -29,15 +29,12 @@ export async function startRouter(
   writeConfig(config);
   const logFile = join(opts.workDir, `${name}.log`);
   const tsx = join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs");
-  const proc = startProcess({
-    name,
-    command: process.execPath,
-    args: [tsx, join(REPO_ROOT, "router", "main.ts"), "--config", configFile, "--port", String(port), "--host", "127.0.0.1"],
+  const proc = start(process.execPath, [tsx, join(REPO_ROOT, "router", "main.ts"), "--config", configFile, "--port", String(port), "--host", "127.0.0.1"], {
     cwd: REPO_ROOT,
-    env: process.env,
     logFile,
+    graceMs: 10_000,
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitForHttp(`${url}${opts.readyPath ?? "/readyz"}`, proc, opts.readyTimeoutMs ?? 60_000);
+  await waitForHttp(proc, `${url}${opts.readyPath ?? "/readyz"}`, opts.readyTimeoutMs ?? 60_000, name);
   return { url, configFile, logFile, proc, writeConfig, stop: () => proc.stop() };
 }

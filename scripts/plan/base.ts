@@ -1,11 +1,12 @@
 // The same stack at another git ref: the ref's tree is extracted to a temp dir (git archive, so the
 // working tree and index are never touched), node_modules is linked in, and the capture runs in a
 // child process so the ref's own program code is what runs.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { fileURLToPath } from "node:url";
+import { start } from "../lib/child.js";
 import { PlanError, parseProjectFile } from "./stackFile.js";
 import { emptyCapture, type Capture } from "./types.js";
 
@@ -42,20 +43,15 @@ export function stackExistsAt(root: string, commit: string, stack: string): bool
   return existsAt(root, commit, stackFile) && (existsAt(root, commit, main) || existsAt(root, commit, posix.join(main, "index.ts")));
 }
 
-const captureMain = fileURLToPath(new URL("./captureMain.ts", import.meta.url));
+const captureChild = fileURLToPath(new URL("./capture-child.ts", import.meta.url));
 
-function runChild(cwd: string, args: string[]): Promise<{ code: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", captureMain, ...args], { cwd, stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (d: string) => {
-      // Bounded: only the end matters for the message.
-      stderr = (stderr + d).slice(-8000);
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code: code ?? 1, stderr }));
-  });
+/** Runs the capture child to its end; its output's tail (bounded: only the end matters) for the message. */
+async function runChild(cwd: string, args: string[]): Promise<{ code: number; output: string }> {
+  const child = start(process.execPath, ["--import", "tsx", captureChild, ...args], { cwd });
+  const { code } = await child.exited;
+  await child.closed;
+  await child.stop();
+  return { code: code ?? 1, output: child.output() };
 }
 
 /** Captures `stack` as of `commit`; an absent stack (or program) is an empty capture. */
@@ -69,9 +65,9 @@ export async function captureAt(root: string, commit: string, stack: string, ref
     execFileSync("tar", ["-xf", tar, "-C", dir], { stdio: "ignore" });
     symlinkSync(join(root, "node_modules"), join(tree, "node_modules"), "dir");
     const json = join(dir, "capture.json");
-    const { code, stderr } = await runChild(tree, ["--root", tree, "--stack", stack, "--json", json]);
+    const { code, output } = await runChild(tree, ["--root", tree, "--stack", stack, "--json", json]);
     if (code !== 0) {
-      const reason = stderr.trim().split("\n").slice(-20).join("\n") || `exit code ${code}`;
+      const reason = output.trim().split("\n").slice(-20).join("\n") || `exit code ${code}`;
       throw new PlanError(`could not render stack "${stack}" at ${ref}:\n${reason}`);
     }
     return JSON.parse(readFileSync(json, "utf8")) as Capture;

@@ -1,76 +1,23 @@
 // Child processes of the soak: engine fakes (test/fakes/cli.ts) and the router (router/main.ts), run
-// with `node --import tsx` so the pid is the process itself (its RSS is the router's). Every child is
-// killed when the soak ends, whatever way it ends.
-import { spawn, type ChildProcess } from "node:child_process";
+// with `node --import tsx` so the pid is the process itself (its RSS is the router's), through the
+// scripts' shared child helper, which ends every child when the soak ends, whatever way it ends.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createInterface } from "node:readline";
+import { start, waitForLine, type Started } from "../lib/child.js";
 
 export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
-const live = new Set<ChildProcess>();
+const isRunning = (c: Started | undefined): c is Started => c !== undefined && c.isRunning();
 
-function isRunning(c: ChildProcess | undefined): c is ChildProcess {
-  return c !== undefined && c.exitCode === null && c.signalCode === null;
-}
-
-/** Kills every child still running (SIGKILL: nothing to drain at that point). */
-export function killAll(): void {
-  for (const c of live) if (isRunning(c)) c.kill("SIGKILL");
-  live.clear();
-}
-
-/** SIGTERM, and SIGKILL if the child has not exited after `graceMs`; resolves once it has exited. */
-async function terminate(c: ChildProcess | undefined, graceMs: number): Promise<void> {
-  if (!isRunning(c)) return;
-  await new Promise<void>((resolve) => {
-    const t = setTimeout(() => c.kill("SIGKILL"), graceMs);
-    c.once("exit", () => {
-      clearTimeout(t);
-      resolve();
-    });
-    c.kill("SIGTERM");
-  });
-}
-process.once("exit", killAll);
-
-function start(script: string, args: string[], ipc: boolean): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", repoRoot + script, ...args], {
-    cwd: repoRoot,
-    stdio: ipc ? ["ignore", "pipe", "pipe", "ipc"] : ["ignore", "pipe", "pipe"],
-  });
-  live.add(child);
-  child.once("exit", () => live.delete(child));
-  // stderr is drained so a chatty child never blocks on a full pipe; its tail is kept for the report.
-  let tail = "";
-  child.stderr?.on("data", (c: Buffer) => (tail = (tail + c.toString("utf8")).slice(-2_000)));
-  child.once("exit", (code, signal) => {
-    if (signal !== "SIGKILL" && signal !== "SIGTERM" && code !== 0 && code !== null) process.stderr.write(`${script} exited ${code}: ${tail}\n`);
+function startScript(script: string, args: string[], ipc: boolean, graceMs: number): Started {
+  const child = start(process.execPath, ["--import", "tsx", repoRoot + script, ...args], { cwd: repoRoot, ipc, graceMs });
+  void child.exited.then(({ code, signal }) => {
+    if (signal !== "SIGKILL" && signal !== "SIGTERM" && code !== 0 && code !== null) process.stderr.write(`${script} exited ${code}: ${child.output().slice(-2_000)}\n`);
   });
   return child;
 }
 
-/** Resolves with the first stdout line that `accept` recognises; stdout keeps being drained after it. */
-function firstLine<T>(child: ChildProcess, accept: (line: string) => T | undefined, what: string, limitMs = 30_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
-    let done = false;
-    const finish = (err: Error | undefined, value?: T): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      if (err) reject(err);
-      else resolve(value as T);
-    };
-    const timer = setTimeout(() => finish(new Error(`${what} did not start within ${limitMs} ms`)), limitMs);
-    lines.on("line", (line) => {
-      if (done) return;
-      const v = accept(line);
-      if (v !== undefined) finish(undefined, v);
-    });
-    child.once("exit", (code) => finish(new Error(`${what} exited (${code ?? "signal"}) before it was ready`)));
-  });
-}
+const READY_MS = 30_000;
 
 export interface FakeSpec {
   name: string;
@@ -86,7 +33,7 @@ export interface FakeStatsReply {
 
 export class FakeProcess {
   port = 0;
-  private child: ChildProcess | undefined;
+  private child: Started | undefined;
   kills = 0;
 
   constructor(readonly spec: FakeSpec) {}
@@ -100,9 +47,9 @@ export class FakeProcess {
   }
 
   async start(): Promise<void> {
-    const child = start("test/fakes/cli.ts", ["--engine", this.spec.engine, "--port", String(this.port), ...this.spec.args], true);
+    const child = startScript("test/fakes/cli.ts", ["--engine", this.spec.engine, "--port", String(this.port), ...this.spec.args], true, 3_000);
     this.child = child;
-    const ready = await firstLine(child, (l) => (l.startsWith("{") ? (JSON.parse(l) as { port: number }) : undefined), `fake ${this.spec.name}`);
+    const ready = await waitForLine(child, (l) => (l.startsWith("{") ? (JSON.parse(l) as { port: number }) : undefined), READY_MS, `fake ${this.spec.name}`);
     this.port = ready.port;
   }
 
@@ -111,15 +58,13 @@ export class FakeProcess {
     const c = this.child;
     if (!c || !this.running) return;
     this.kills++;
-    await new Promise<void>((resolve) => {
-      c.once("exit", () => resolve());
-      c.kill("SIGKILL");
-    });
+    c.signal("SIGKILL");
+    await c.stop();
   }
 
   /** The fake's own stats, over the IPC channel. */
   stats(limitMs = 5_000): Promise<FakeStatsReply | undefined> {
-    const c = this.child;
+    const c = this.child?.child;
     if (!c || !this.running) return Promise.resolve(undefined);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
@@ -137,30 +82,31 @@ export class FakeProcess {
   }
 
   stop(): Promise<void> {
-    return terminate(this.child, 3_000);
+    return this.child?.stop() ?? Promise.resolve();
   }
 }
 
 export class RouterProcess {
   url = "";
-  private child: ChildProcess | undefined;
+  private child: Started | undefined;
 
   async start(configFile: string): Promise<void> {
-    const child = start("router/main.ts", ["--config", configFile], false);
+    const child = startScript("router/main.ts", ["--config", configFile], false, 10_000);
     this.child = child;
-    this.url = await firstLine(
+    this.url = await waitForLine(
       child,
       (l) => {
         if (!l.startsWith("{")) return undefined;
         const m = JSON.parse(l) as { msg?: string; url?: string };
         return m.msg === "listening" ? m.url : undefined;
       },
+      READY_MS,
       "router",
     );
   }
 
   get pid(): number | undefined {
-    return this.child?.pid;
+    return this.child?.child.pid;
   }
 
   get running(): boolean {
@@ -180,6 +126,6 @@ export class RouterProcess {
 
   /** SIGTERM: the router drains, then exits. */
   stop(): Promise<void> {
-    return terminate(this.child, 10_000);
+    return this.child?.stop() ?? Promise.resolve();
   }
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { encodeGguf } from "../../scripts/e2e/gguf.js";
 import { tinyModelfile } from "../../scripts/e2e/ollama-serve.js";
-import { freePort } from "../../scripts/e2e/process.js";
+import { freePort } from "../../scripts/lib/child.js";
 import { DEFAULT_TINY_MODEL, tinyLlamaModel } from "../../scripts/e2e/tiny-model.js";
 import { pulumiRunner, type PulumiResult, type PulumiRunner } from "../../scripts/e2e-infra/project.js";
 

@@ -3,7 +3,7 @@
 // port the models are still installed and nothing is loaded.
 
 import { afterAll, describe, expect, it } from "vitest";
-import { stopAll } from "../../scripts/e2e/process.js";
+import { stopAll } from "../../scripts/lib/child.js";
 import type { OllamaServer } from "../../scripts/e2e/ollama-serve.js";
 import { groupAlive, killEngine, restartEngine, startEngine } from "./engine.js";
 import { e2eEnv } from "./env.js";

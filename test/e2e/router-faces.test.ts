@@ -6,7 +6,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAll } from "../../scripts/e2e/process.js";
+import { stopAll } from "../../scripts/lib/child.js";
 import type { OllamaServer } from "../../scripts/e2e/ollama-serve.js";
 import { startEngine } from "./engine.js";
 import { e2eEnv } from "./env.js";

@@ -7,7 +7,7 @@
 import { readFileSync } from "node:fs";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAll } from "../../scripts/e2e/process.js";
+import { stopAll } from "../../scripts/lib/child.js";
 import type { OllamaServeOptions, OllamaServer } from "../../scripts/e2e/ollama-serve.js";
 import { groupAlive, killEngine, restartEngine, startEngine } from "./engine.js";
 import { e2eEnv } from "./env.js";

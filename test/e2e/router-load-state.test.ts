@@ -4,7 +4,7 @@
 // another file did is loaded at the start.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { stopAll } from "../../scripts/e2e/process.js";
+import { stopAll } from "../../scripts/lib/child.js";
 import { startEngine } from "./engine.js";
 import { e2eEnv } from "./env.js";
 import { eventually, postJson } from "./http.js";

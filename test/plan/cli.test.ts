@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { root } from "./helpers.js";
 
-const cli = join(root, "scripts/plan.ts");
+const cli = join(root, "scripts/plan/main.ts");
 let repo = "";
 
 function git(...args: string[]): void {

@@ -12,6 +12,9 @@ import type { AliasName, W6Plan } from "./plan.js";
 export const W6_SYSTEMS = ["router", "router-first", "nginx-rr", "litellm-shuffle", "litellm-least-busy"] as const;
 export type W6SystemName = (typeof W6_SYSTEMS)[number];
 
+/** W6's peer gateways (LiteLLM's two strategies): only with --peers, as for the other workloads. */
+export const W6_PEERS: readonly W6SystemName[] = ["litellm-shuffle", "litellm-least-busy"];
+
 /** W6's systems for the chosen ones: the router with its ranking and its naive policy, nginx round-robin, LiteLLM's two strategies. */
 export function w6SystemsFor(systems: readonly string[]): W6SystemName[] {
   const out: W6SystemName[] = [];

@@ -2,12 +2,12 @@
 // Offline desired-state render of a stack, and its diff against a git ref (see docs/plan.md).
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { captureAt, repoRoot, resolveCommit } from "./plan/base.js";
-import { captureStack } from "./plan/capture.js";
-import { parsePlanArgs, usage, type PlanOptions } from "./plan/args.js";
-import { diffCaptures, disruptiveReplacements, hasChanges } from "./plan/diff.js";
-import { renderReport } from "./plan/report.js";
-import { PlanError, readProjectFile } from "./plan/stackFile.js";
+import { captureAt, repoRoot, resolveCommit } from "./base.js";
+import { captureStack } from "./capture.js";
+import { parsePlanArgs, usage, type PlanOptions } from "./args.js";
+import { diffCaptures, disruptiveReplacements, hasChanges } from "./diff.js";
+import { renderReport } from "./report.js";
+import { PlanError, readProjectFile } from "./stackFile.js";
 
 export const exitCodes = { ok: 0, error: 2, replacement: 3 } as const;
 

@@ -1,9 +1,10 @@
 // The GGUF writer and the tiny model, read back by an independent reader written from the format
-// description (ggml docs/gguf.md). No engine needed; the engine-facing proof is ollama-facts.
+// description (ggml docs/gguf.md). No engine needed, so it runs with `npm test`; the engine-facing
+// proof is test/e2e/ollama-facts.test.ts.
 
 import { describe, expect, it } from "vitest";
-import { encodeGguf, GGUF_DEFAULT_ALIGNMENT, type GgufFile } from "../../scripts/e2e/gguf.js";
-import { byteLevelVocabulary, byteTokenId, DEFAULT_TINY_MODEL, EOS_ID, seededRandom, tinyLlamaModel } from "../../scripts/e2e/tiny-model.js";
+import { encodeGguf, GGUF_DEFAULT_ALIGNMENT, type GgufFile } from "../../../scripts/e2e/gguf.js";
+import { byteLevelVocabulary, byteTokenId, DEFAULT_TINY_MODEL, EOS_ID, seededRandom, tinyLlamaModel } from "../../../scripts/e2e/tiny-model.js";
 
 interface ReadTensor {
   name: string;

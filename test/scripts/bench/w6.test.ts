@@ -2,14 +2,14 @@
 // requests cut at the deadline as lower bounds) and the verdicts; and the engine fleet's counts of
 // loads and cold waits, with requests sent to its fakes directly.
 import { describe, expect, it } from "vitest";
-import { parseRouterConfig } from "../../router/config/schema.js";
-import { parseArgs } from "../../scripts/bench/args.js";
-import type { RequestResult } from "../../scripts/bench/w6/clients.js";
-import type { EngineCounts, FleetStats } from "../../scripts/bench/w6/fleet.js";
-import { Fleet } from "../../scripts/bench/w6/fleet.js";
-import { planRequests, w6Plan } from "../../scripts/bench/w6/plan.js";
-import { percentileBound, renderW6, summarize, w6Verdicts, type W6Outcome, type W6Summary } from "../../scripts/bench/w6/summary.js";
-import { w6LitellmConfig, w6NginxLocation, w6RouterConfig, w6SystemsFor } from "../../scripts/bench/w6/systems.js";
+import { parseRouterConfig } from "../../../router/config/schema.js";
+import { parseArgs } from "../../../scripts/bench/args.js";
+import type { RequestResult } from "../../../scripts/bench/w6/clients.js";
+import type { EngineCounts, FleetStats } from "../../../scripts/bench/w6/fleet.js";
+import { Fleet } from "../../../scripts/bench/w6/fleet.js";
+import { planRequests, w6Plan } from "../../../scripts/bench/w6/plan.js";
+import { percentileBound, renderW6, summarize, w6Verdicts, type W6Outcome, type W6Summary } from "../../../scripts/bench/w6/summary.js";
+import { w6LitellmConfig, w6NginxLocation, w6RouterConfig, w6SystemsFor } from "../../../scripts/bench/w6/systems.js";
 
 describe("W6 plan", () => {
   it("is the same for the same seed and differs for another", () => {

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { entrypointNodeFlags } from "../../scripts/bench/image-flags.js";
+import { entrypointNodeFlags } from "../../../scripts/bench/image-flags.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -22,7 +22,7 @@ describe("entrypointNodeFlags", () => {
   });
 
   it("reads the router's own Dockerfile without error", () => {
-    const flags = entrypointNodeFlags(readFileSync(join(here, "../../router/Dockerfile"), "utf8"));
+    const flags = entrypointNodeFlags(readFileSync(join(here, "../../../router/Dockerfile"), "utf8"));
     for (const f of flags) expect(f.startsWith("--")).toBe(true);
   });
 });

@@ -1,15 +1,15 @@
 // Pure parts of the benchmark harness: directive parsing, the stream ledger, order statistics,
 // wrk's script and result line, options, and the report's added-latency and target arithmetic.
 import { describe, expect, it } from "vitest";
-import { parseArgs, quickPlan, roundOrder } from "../../scripts/bench/args.js";
-import { directiveText, parseDirective, DEFAULT_CHUNKS } from "../../scripts/bench/directive.js";
-import { StreamLedger } from "../../scripts/bench/ledger.js";
-import { evaluateTargets, renderReport, rowValues, ROWS } from "../../scripts/bench/report.js";
-import type { Sample } from "../../scripts/bench/report.js";
-import { median, percentile, spread } from "../../scripts/bench/stats.js";
-import { nginxConfig, routerConfig } from "../../scripts/bench/systems.js";
-import { parseWrkOutput, wrkScript } from "../../scripts/bench/wrk.js";
-import { parseRouterConfig } from "../../router/config/schema.js";
+import { parseArgs, quickPlan, roundOrder } from "../../../scripts/bench/args.js";
+import { directiveText, parseDirective, DEFAULT_CHUNKS } from "../../../scripts/bench/directive.js";
+import { StreamLedger } from "../../../scripts/bench/ledger.js";
+import { evaluateTargets, renderReport, rowValues, ROWS } from "../../../scripts/bench/report.js";
+import type { Sample } from "../../../scripts/bench/report.js";
+import { median, percentile, spread } from "../../../scripts/bench/stats.js";
+import { nginxConfig, routerConfig } from "../../../scripts/bench/systems.js";
+import { parseWrkOutput, wrkScript } from "../../../scripts/bench/wrk.js";
+import { parseRouterConfig } from "../../../router/config/schema.js";
 
 describe("parseDirective", () => {
   const body = (content: unknown, stream?: boolean): unknown => ({ model: "bench", stream, messages: [{ role: "user", content }] });
@@ -87,6 +87,24 @@ describe("parseArgs", () => {
     const o = parseArgs(["--quick"]);
     expect(o.systems).toEqual(["direct", "router"]);
     expect(o.plan).toEqual(quickPlan());
+  });
+
+  it.each<[string[], string[]]>([
+    [[], ["direct", "nginx", "router"]],
+    [["--peers"], ["direct", "nginx", "router", "portkey", "litellm", "olla"]],
+    [["--quick", "--peers"], ["direct", "router", "portkey", "litellm", "olla"]],
+    [["--peers", "--systems", "router,litellm"], ["direct", "router", "litellm"]],
+  ])("runs nginx, the baseline, by default and the peer gateways only with --peers: %j", (argv, systems) => {
+    const o = parseArgs(argv);
+    expect(o.systems).toEqual(systems);
+    expect(o.peers).toBe(argv.includes("--peers"));
+  });
+
+  it.each([
+    [["--systems", "router,litellm"], /litellm: peer gateways run only with --peers/],
+    [["--w6-systems", "router,litellm-shuffle"], /litellm-shuffle: peer gateways run only with --peers/],
+  ])("refuses a peer named without --peers: %j", (argv, err) => {
+    expect(() => parseArgs(argv)).toThrow(err);
   });
 
   it("always keeps direct, the baseline of every added latency", () => {
@@ -186,7 +204,7 @@ describe("report", () => {
 
 describe("topFrames", () => {
   it("sums self time per frame and ranks it", async () => {
-    const { topFrames } = await import("../../scripts/bench/profile.js");
+    const { topFrames } = await import("../../../scripts/bench/profile.js");
     const frame = (id: number, functionName: string, url: string): { id: number; callFrame: { functionName: string; url: string; lineNumber: number } } => ({
       id,
       callFrame: { functionName, url, lineNumber: 9 },
