@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authenticate, compileKeys, mayUse, type KeyEntry } from "./auth/keys.js";
-import { visible, visibleAliases } from "./auth/scope.js";
+import { resolveModel } from "./routing/resolve.js";
 import {
   draining,
   internalError,
@@ -14,7 +14,6 @@ import {
   notJson,
   requestTooLarge,
   routerBusy,
-  unknownModel,
   unknownPath,
   type RouterError,
 } from "./errors.js";
@@ -277,16 +276,11 @@ export class Router {
       send(res, r, id);
       return account({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
     }
-    const parsed = face.parse(route, json, { config: cfg, knows: (name) => visible(cfg, key, name) });
+    const parsed = face.parse(route, json);
     if (isRouterError(parsed)) return reject(parsed);
-    const alias = parsed.model;
-    const aliasConfig = visible(cfg, key, alias) ? cfg.aliases[alias] : undefined;
-    if (!aliasConfig) {
-      // Outside the key's scope reads exactly as unknown; only the log says which it was.
-      const err = unknownModel(parsed.clientModel ?? alias, visibleAliases(cfg, key));
-      const outside = Object.hasOwn(cfg.aliases, alias);
-      return reject(err, outside ? alias : undefined, outside ? `alias "${alias}" is outside the scope of key "${key?.name ?? ""}"` : err.message);
-    }
+    const resolved = resolveModel(parsed.clientModel, cfg, key, face.mapModel);
+    if (!resolved.ok) return reject(resolved.error, resolved.outside, resolved.logMessage);
+    const { alias, aliasConfig } = resolved;
 
     let total: NodeJS.Timeout | undefined;
     if (cfg.timeouts.totalMs > 0) total = setTimeout(stopLater, cfg.timeouts.totalMs, gone, totalTimeout(cfg.timeouts.totalMs));
@@ -294,7 +288,7 @@ export class Router {
       const result = await forward({
         id,
         face,
-        req: parsed,
+        req: { ...parsed, model: alias },
         alias,
         aliasConfig,
         config: cfg,
