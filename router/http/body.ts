@@ -39,7 +39,7 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
  * upload ended, a client that asked to close the connection could see it reset instead of the answer.
  * A body read whole stays reserved in `hold`; otherwise it is released.
  */
-export function readBody(req: IncomingMessage, limit: number, hold: BodyHold): Promise<Buffer | "too-large" | "busy" | "aborted"> {
+function readBody(req: IncomingMessage, limit: number, hold: BodyHold): Promise<Buffer | "too-large" | "busy" | "aborted"> {
   const declared = Number(req.headers["content-length"]);
   const known = req.headers["content-length"] !== undefined && Number.isFinite(declared);
   if (known && declared > limit) return Promise.resolve("too-large");

@@ -27,17 +27,17 @@ export type Resolution =
     };
 
 /** Whether `name` is an alias of the table that `key` may use (own keys only: no `__proto__` tricks). */
-export function visible(config: RouterConfig, key: KeyEntry | undefined, name: string): boolean {
+function visible(config: RouterConfig, key: KeyEntry | undefined, name: string): boolean {
   return Object.hasOwn(config.aliases, name) && mayUse(key, name);
 }
 
 /** The aliases `key` may use, in the table's order. */
-export function visibleAliases(config: RouterConfig, key: KeyEntry | undefined): string[] {
+function visibleAliases(config: RouterConfig, key: KeyEntry | undefined): string[] {
   return Object.keys(config.aliases).filter((name) => mayUse(key, name));
 }
 
 /** The name as sent, then the face's mapping of it: the names a request may mean, in order. */
-export function candidateNames(model: string, config: RouterConfig, map: NameMapper | undefined): string[] {
+function candidateNames(model: string, config: RouterConfig, map: NameMapper | undefined): string[] {
   const mapped = map?.(model, config);
   return mapped === undefined || mapped === model ? [model] : [model, mapped];
 }
