@@ -19,7 +19,9 @@ export function randomHex(bytes: number): string {
   return hex;
 }
 
-/** A request id: 24 hex digits. */
-export function newRequestId(): string {
-  return randomHex(12);
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The client's x-request-id when it is a sane token, else a new one of 24 hex digits. */
+export function requestId(incoming: string | string[] | undefined): string {
+  return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomHex(12);
 }

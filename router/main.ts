@@ -5,8 +5,6 @@ import { parseArgs } from "node:util";
 import { ConfigWatcher } from "./config/watch.js";
 import { formatProblems, loadConfigFile } from "./config/load.js";
 import { routerConfigJsonSchema } from "./config/schema.js";
-import { anthropicFace } from "./faces/anthropic/index.js";
-import { ollamaFace } from "./faces/ollama/index.js";
 import { Router } from "./server.js";
 
 const usage = `Usage: aistack-router --config <file> [--port N] [--host H]
@@ -54,7 +52,7 @@ async function main(): Promise<number> {
     process.stderr.write(`invalid config ${args.config}:\n${formatProblems(loaded.problems)}\n`);
     return 1;
   }
-  const router = new Router({ config: loaded.config, source: args.config, faces: [anthropicFace, ollamaFace] });
+  const router = new Router({ config: loaded.config, source: args.config });
   await router.listen(port, args.host);
   const watcher = new ConfigWatcher(args.config, router.configHandlers());
   watcher.start(JSON.stringify(loaded.config));

@@ -1,69 +1,32 @@
-// The router's request path, top to bottom: accept → authenticate → parse once and resolve the alias →
-// pick a target and forward (proxy/forward.ts) → stream back → account (metrics, one log line).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+// The router's lifecycle: construct (state, probes, listener), listen, reload a new table, drain and
+// close. What happens to one request is request.ts.
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { authenticate, compileKeys, mayUse, type KeyEntry } from "./auth/keys.js";
-import { visible, visibleAliases } from "./auth/scope.js";
-import {
-  draining,
-  internalError,
-  invalidApiKey,
-  isRouterError,
-  methodNotAllowed,
-  nestedTooDeep,
-  notJson,
-  requestTooLarge,
-  routerBusy,
-  unknownModel,
-  unknownPath,
-  type RouterError,
-} from "./errors.js";
+import { compileKeys } from "./auth/keys.js";
 import type { ConfigProblem, RouterConfig } from "./config/schema.js";
 import type { ConfigWatcherHandlers } from "./config/watch.js";
-import { openaiFace } from "./faces/openai/index.js";
-import type { AliasView, Face, FaceRoute } from "./faces/types.js";
+import { faces } from "./faces/index.js";
 import { StateChanges } from "./health/changes.js";
 import { Prober } from "./health/probe.js";
 import { BackendRegistry } from "./health/state.js";
-import { Logger, type LogSink } from "./ops/log.js";
-import { announceBodyLogging, logBody } from "./ops/body-log.js";
-import { RouterMetrics } from "./ops/metrics.js";
-import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.js";
-import { Cancel, shutdown, stopLater, totalTimeout } from "./proxy/cancel.js";
-import { BodyBudget, type BodyHold } from "./http/body-budget.js";
+import { BodyBudget } from "./http/body-budget.js";
 import { FLUSH_MS, InFlight } from "./http/drain.js";
-import { AllowedMethods } from "./http/allow.js";
-import { newRequestId } from "./ids.js";
-import { forward, type ExchangeResult } from "./proxy/forward.js";
-import { json, send, sendUnread } from "./http/answer.js";
-import { nestedDeeperThan, readBody } from "./http/body.js";
+import { Routes } from "./http/routes.js";
+import { announceBodyLogging } from "./ops/body-log.js";
+import { OPS_PATHS } from "./ops/endpoints.js";
+import { Logger, type LogSink } from "./ops/log.js";
+import { RouterMetrics } from "./ops/metrics.js";
+import type { ConfigInfo } from "./ops/status.js";
+import { shutdown } from "./proxy/cancel.js";
+import { handle, type RequestHost, type Table } from "./request.js";
 
 export interface RouterOptions {
   config: RouterConfig;
   /** Where the config came from, shown on /status. */
   source?: string;
-  /** Faces in addition to OpenAI's (Anthropic, Ollama). */
-  faces?: readonly Face[];
   logSink?: LogSink;
   random?: () => number;
 }
-
-/** One immutable routing table; a reload swaps the whole object, in-flight requests keep theirs. */
-interface Table {
-  config: RouterConfig;
-  keys: KeyEntry[];
-}
-
-interface Hit {
-  face: Face;
-  route: FaceRoute;
-}
-
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-/** The ops endpoints (GET and HEAD), answered by handleOther. */
-const OPS_PATHS = ["/healthz", "/readyz", "/status.json", "/status", "/metrics"];
-/** Far beyond any real request (tool schemas nest a few dozen levels at most). */
-const MAX_JSON_DEPTH = 256;
 
 export class Router {
   readonly registry = new BackendRegistry();
@@ -76,10 +39,6 @@ export class Router {
   private readonly changes: StateChanges;
   /** Request bodies held at once (limits.maxBufferedBytes). */
   readonly bodies: BodyBudget;
-  private readonly faces: Face[];
-  private readonly routes = new Map<string, Hit>();
-  private readonly allowed = new AllowedMethods();
-  private readonly random: () => number;
   private readonly open = new InFlight();
   private draining = false;
   /** The address the listener is bound to; a reload never changes it. */
@@ -87,12 +46,7 @@ export class Router {
 
   constructor(opts: RouterOptions) {
     const cfg = opts.config;
-    this.random = opts.random ?? Math.random;
     this.logger = new Logger(cfg.logging.level, opts.logSink);
-    this.faces = [openaiFace, ...(opts.faces ?? [])];
-    for (const face of this.faces) for (const r of face.routes) this.routes.set(`${r.method} ${r.path}`, { face, route: r });
-    for (const { route } of this.routes.values()) this.allowed.add(route.method, route.path);
-    for (const p of OPS_PATHS) this.allowed.add("GET", p);
     this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
     this.info = { version: 1, loadedAt: Date.now(), source: opts.source, rejected: undefined };
     this.changes = new StateChanges(this.logger);
@@ -100,7 +54,20 @@ export class Router {
     this.prober = new Prober(cfg.health, () => this.changes.observe(this.table.config, this.registry, Date.now()));
     const { added } = this.registry.apply(cfg);
     for (const b of added) this.prober.start(b);
-    this.server = createServer({ noDelay: true, keepAlive: true }, (req, res) => this.handle(req, res));
+    const routes = new Routes(faces, OPS_PATHS);
+    const host: RequestHost = {
+      table: () => this.table,
+      draining: () => this.draining,
+      ops: () => ({ config: this.table.config, registry: this.registry, metrics: this.metrics, info: this.info, draining: this.draining, routes }),
+      routes,
+      registry: this.registry,
+      metrics: this.metrics,
+      logger: this.logger,
+      bodies: this.bodies,
+      open: this.open,
+      random: opts.random ?? Math.random,
+    };
+    this.server = createServer({ noDelay: true, keepAlive: true }, (req, res) => handle(host, req, res));
     this.server.keepAliveTimeout = 65_000;
     // Node's requestTimeout (300 s to receive a whole request) bounds slow uploads; it does not limit
     // how long an answer may stream.
@@ -198,215 +165,5 @@ export class Router {
 
   get inFlight(): number {
     return this.open.size;
-  }
-
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    const started = performance.now();
-    const incoming = req.headers["x-request-id"];
-    const id = typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : newRequestId();
-    const q = req.url?.indexOf("?") ?? -1;
-    const path = q >= 0 ? (req.url ?? "/").slice(0, q) : (req.url ?? "/");
-    if (this.draining) res.setHeader("connection", "close");
-    const hit = this.routes.get(`${req.method === "HEAD" ? "GET" : (req.method ?? "GET")} ${path}`);
-    if (!hit) {
-      this.handleOther(req, res, path, id);
-      return;
-    }
-    if (this.draining) {
-      const err = draining();
-      sendUnread(req, res, hit.face.renderError(err), id);
-      return this.account(hit.face, req.method ?? "", path, id, started, { status: err.status, outcome: "shutdown", attempts: 0, error: err.message }, undefined, undefined);
-    }
-    // One listener per request does both jobs: count it out, and tell the exchange its client left.
-    // req 'close' is unreliable once the body was read (nodejs/node#46666): the response's close before it finished is the signal.
-    const gone = new Cancel();
-    this.open.add(gone);
-    res.once("close", () => {
-      if (!res.writableFinished) gone.abort();
-      this.open.delete(gone);
-    });
-    // The request body counts against limits.maxBufferedBytes until the request is over.
-    const hold = this.bodies.hold();
-    this.serve(hit, req, res, id, path, started, gone, hold)
-      .catch((err: unknown) => {
-        // A bug must not take the process down or leak a stack trace to the client.
-        this.logger.event("error", "internal error", { id, error: (err as Error).message });
-        if (!res.headersSent) sendUnread(req, res, hit.face.renderError(internalError()), id);
-        else res.destroy();
-      })
-      .finally(() => hold.release());
-  }
-
-  private async serve(hit: Hit, req: IncomingMessage, res: ServerResponse, id: string, path: string, started: number, gone: Cancel, hold: BodyHold): Promise<void> {
-    const table = this.table;
-    const { face, route } = hit;
-    const cfg = table.config;
-    const auth = authenticate(req.headers, table.keys);
-    const account = (r: ExchangeResult, alias?: string, stream?: boolean): void =>
-      this.account(face, req.method ?? "", path, id, started, r, alias, auth.ok ? auth.key?.name : undefined, stream);
-    // `logged` tells the operator what the client is not told (an alias outside the key's scope).
-    const reject = (err: RouterError, alias?: string, logged = err.message): void => {
-      sendUnread(req, res, face.renderError(err), id);
-      account({ status: err.status, outcome: err.status >= 500 ? "upstream-error" : "client-error", attempts: 0, error: logged }, alias);
-    };
-    if (!auth.ok) return reject(invalidApiKey(auth.message));
-    const key = auth.key;
-
-    const body = await readBody(req, cfg.limits.maxBodyBytes, hold);
-    if (body === "too-large") {
-      return reject(requestTooLarge(cfg.limits.maxBodyBytes));
-    }
-    if (body === "busy") {
-      // Read to its end and dropped (see readBody): the connection stays usable.
-      return reject(routerBusy());
-    }
-    if (body === "aborted") return account({ status: 499, outcome: "client-gone", attempts: 0 });
-    let json: unknown;
-    try {
-      json = route.local && body.length === 0 ? undefined : JSON.parse(body.toString("utf8"));
-    } catch {
-      return reject(notJson());
-    }
-    // Validation and re-serialisation recurse: a hostile nesting depth would overflow the stack there.
-    if (nestedDeeperThan(json, MAX_JSON_DEPTH)) {
-      return reject(nestedTooDeep(MAX_JSON_DEPTH));
-    }
-    if (cfg.logging.logBodies) logBody(this.logger, { id, face: face.name, path, key: key?.name }, json);
-    if (route.local) {
-      const r = face.local(route, { aliases: this.aliasViews(table, key), body: json });
-      send(res, r, id);
-      return account({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
-    }
-    const parsed = face.parse(route, json, { config: cfg, knows: (name) => visible(cfg, key, name) });
-    if (isRouterError(parsed)) return reject(parsed);
-    const alias = parsed.model;
-    const aliasConfig = visible(cfg, key, alias) ? cfg.aliases[alias] : undefined;
-    if (!aliasConfig) {
-      // Outside the key's scope reads exactly as unknown; only the log says which it was.
-      const err = unknownModel(parsed.clientModel ?? alias, visibleAliases(cfg, key));
-      const outside = Object.hasOwn(cfg.aliases, alias);
-      return reject(err, outside ? alias : undefined, outside ? `alias "${alias}" is outside the scope of key "${key?.name ?? ""}"` : err.message);
-    }
-
-    let total: NodeJS.Timeout | undefined;
-    if (cfg.timeouts.totalMs > 0) total = setTimeout(stopLater, cfg.timeouts.totalMs, gone, totalTimeout(cfg.timeouts.totalMs));
-    try {
-      const result = await forward({
-        id,
-        face,
-        req: parsed,
-        alias,
-        aliasConfig,
-        config: cfg,
-        registry: this.registry,
-        res,
-        signal: gone,
-        metrics: this.metrics,
-        startedAt: started,
-        now: Date.now,
-        random: this.random,
-      });
-      if (result.outcome === "client-gone" && !res.destroyed) res.destroy();
-      account(result, alias, parsed.stream);
-    } finally {
-      clearTimeout(total);
-    }
-  }
-
-  private aliasViews(table: Table, key: KeyEntry | undefined): AliasView[] {
-    const out: AliasView[] = [];
-    for (const [name, a] of Object.entries(table.config.aliases)) {
-      if (!mayUse(key, name)) continue;
-      let ctx: number | undefined;
-      let available = false;
-      let loaded = false;
-      for (const t of a.targets) {
-        const b = this.registry.get(t.backend);
-        if (!b) continue;
-        if (b.health === "up" || b.health === "unknown" || b.health === "warming") available = true;
-        const m = b.model(t.model);
-        if (b.health === "up" && m?.installed && (m.loaded || b.adapter.servedMeansLoaded)) loaded = true;
-        const c = b.contextLength(t.model, t.contextLength);
-        // Any target may serve a request: advertise the smallest known context.
-        if (c !== undefined) ctx = ctx === undefined ? c : Math.min(ctx, c);
-      }
-      out.push({ name, description: a.description, contextLength: ctx, available, loaded });
-    }
-    return out;
-  }
-
-  private account(face: Face, method: string, path: string, id: string, started: number, r: ExchangeResult, alias: string | undefined, key: string | undefined, stream?: boolean): void {
-    const ms = performance.now() - started;
-    const backend = r.backend ?? "none";
-    this.metrics.countRequest(face.name, alias ?? "none", backend, r.status);
-    if (alias !== undefined) this.metrics.observeDuration(alias, backend, ms / 1000);
-    const level = r.status >= 500 ? "error" : r.outcome === "ok" || r.outcome === "client-gone" ? "info" : "warn";
-    if (!this.logger.enabled(level)) return;
-    this.logger.request({
-      ts: new Date().toISOString(),
-      level,
-      msg: "request",
-      id,
-      face: face.name,
-      method,
-      path,
-      ...(alias !== undefined ? { alias } : {}),
-      ...(key !== undefined ? { key } : {}),
-      ...(r.backend !== undefined ? { backend: r.backend } : {}),
-      ...(r.model !== undefined ? { model: r.model } : {}),
-      status: r.status,
-      ...(stream !== undefined ? { stream } : {}),
-      attempts: r.attempts,
-      ms: Math.round(ms * 100) / 100,
-      ...(r.ttfbMs !== undefined ? { ttfbMs: Math.round(r.ttfbMs * 100) / 100 } : {}),
-      outcome: r.outcome,
-      ...(r.error !== undefined ? { error: r.error } : {}),
-    });
-  }
-
-  /** Ops endpoints, and 404/405 for everything else (in the dialect the path suggests). */
-  private handleOther(req: IncomingMessage, res: ServerResponse, path: string, id: string): void {
-    const method = req.method ?? "GET";
-    const cfg = this.table.config;
-    if (method === "GET" || method === "HEAD") {
-      switch (path) {
-        case "/healthz":
-          return sendUnread(req, res, json(200, { status: "ok" }), id);
-        case "/readyz": {
-          const up = this.registry.all().some((b) => b.health === "up");
-          const ready = up && !this.draining;
-          return sendUnread(req, res, json(ready ? 200 : 503, { ready, draining: this.draining, backendsUp: this.registry.all().filter((b) => b.health === "up").map((b) => b.name) }), id);
-        }
-        case "/status.json":
-          return sendUnread(req, res, json(200, statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())), id);
-        case "/status":
-          return sendUnread(req, res, { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: renderStatusHtml(statusSnapshot(cfg, this.registry, this.info, this.draining, Date.now())) }, id);
-        case "/metrics":
-          for (const b of this.registry.all()) this.metrics.setBackend(b.name, b.health, b.inFlight);
-          void this.metrics.registry.metrics().then((text) => sendUnread(req, res, { status: 200, headers: { "content-type": this.metrics.registry.contentType }, body: text }, id));
-          return;
-      }
-    }
-    const face = this.faceFor(path);
-    const allow = this.allowed.header(path);
-    if (allow === undefined) return sendUnread(req, res, face.renderError(unknownPath(path)), id);
-    const r = face.renderError(methodNotAllowed(method, path, allow));
-    sendUnread(req, res, { ...r, headers: { ...r.headers, allow } }, id);
-  }
-
-  /** The face whose paths share the longest prefix with `path`, for errors on unknown paths. */
-  private faceFor(path: string): Face {
-    let best: Face = openaiFace;
-    let bestLen = 0;
-    for (const { face, route } of this.routes.values()) {
-      // A known path with the wrong method (GET /v1/messages) belongs to the face that serves it.
-      if (route.path === path) return face;
-      const prefix = route.path.slice(0, route.path.lastIndexOf("/") + 1);
-      if (path.startsWith(prefix) && prefix.length > bestLen) {
-        best = face;
-        bestLen = prefix.length;
-      }
-    }
-    return best;
   }
 }

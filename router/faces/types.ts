@@ -1,8 +1,9 @@
 // A face is one client dialect (OpenAI, Anthropic, Ollama): its paths, how to read a request and
 // find `model`, how to address the backend, and how to say "error" before and during a response.
-import type { BackendConfig, Engine, RouterConfig } from "../config/schema.js";
+import type { BackendConfig, Engine } from "../config/schema.js";
 import type { ProbeIO } from "../engines/types.js";
 import type { RouterError } from "../errors.js";
+import type { NameMapper } from "../routing/resolve.js";
 
 export type { RouterError } from "../errors.js";
 
@@ -31,14 +32,18 @@ export interface FaceRoute {
 }
 
 /** A request after the body was parsed once and `model` found. */
-export interface FaceRequest {
+export interface ParsedRequest {
   route: FaceRoute;
-  /** The alias the request resolves to. */
-  model: string;
-  /** The name the client sent, when the face mapped it to an alias (claude-*, `coder:latest`). */
-  clientModel?: string;
+  /** The model name the client sent (answers name it, whatever alias it reached). */
+  clientModel: string;
   stream: boolean;
   body: Record<string, unknown>;
+}
+
+/** A parsed request whose model name resolved to an alias (routing/resolve.ts). */
+export interface FaceRequest extends ParsedRequest {
+  /** The alias the request resolves to. */
+  model: string;
 }
 
 export interface PlanTarget {
@@ -74,13 +79,6 @@ export interface UpstreamPlan {
  */
 export type PlanResult = UpstreamPlan | { local: Rendered } | { skip: RouterError };
 
-/** What a face may consult while parsing: the routing table in force for this request. */
-export interface ParseContext {
-  config: RouterConfig;
-  /** Whether `name` is an alias the caller may use (one outside its scope does not exist for it). */
-  knows: (name: string) => boolean;
-}
-
 export interface AliasView {
   name: string;
   description: string | undefined;
@@ -101,8 +99,10 @@ export interface LocalContext {
 export interface Face {
   readonly name: Dialect;
   readonly routes: readonly FaceRoute[];
-  /** Validates the parsed body of a proxied route and finds the alias. */
-  parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest | RouterError;
+  /** Validates the parsed body of a proxied route and finds the model name. */
+  parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError;
+  /** The alias a model name stands for in this dialect when it is not an alias itself (routing/resolve.ts). */
+  readonly mapModel?: NameMapper;
   /**
    * Rewrites the request for one target (model name, path, dialect). `io` reaches the target's
    * backend for side questions that never run inference (tokenize).

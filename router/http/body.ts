@@ -1,8 +1,11 @@
 // Reading a request body once, within the size limit and the budget of bodies held at once, and the
 // JSON nesting check that runs on it.
 import type { IncomingMessage } from "node:http";
+import { nestedTooDeep, notJson, requestTooLarge, routerBusy, type RouterError } from "../errors.js";
 import type { BodyHold } from "./body-budget.js";
 
+/** Far beyond any real request (tool schemas nest a few dozen levels at most). */
+const MAX_JSON_DEPTH = 256;
 
 /** Whether a parsed JSON value nests arrays/objects deeper than `limit` (iterative: no recursion to overflow). */
 export function nestedDeeperThan(value: unknown, limit: number): boolean {
@@ -36,7 +39,7 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
  * upload ended, a client that asked to close the connection could see it reset instead of the answer.
  * A body read whole stays reserved in `hold`; otherwise it is released.
  */
-export function readBody(req: IncomingMessage, limit: number, hold: BodyHold): Promise<Buffer | "too-large" | "busy" | "aborted"> {
+function readBody(req: IncomingMessage, limit: number, hold: BodyHold): Promise<Buffer | "too-large" | "busy" | "aborted"> {
   const declared = Number(req.headers["content-length"]);
   const known = req.headers["content-length"] !== undefined && Number.isFinite(declared);
   if (known && declared > limit) return Promise.resolve("too-large");
@@ -79,4 +82,25 @@ export function readBody(req: IncomingMessage, limit: number, hold: BodyHold): P
       if (!req.complete) settle("aborted");
     });
   });
+}
+
+/**
+ * The body read whole and parsed, or the error to answer; "aborted" when the client left. An empty
+ * body is `undefined` where `emptyOk` (a local route such as GET /api/tags).
+ */
+export async function readJson(req: IncomingMessage, maxBytes: number, hold: BodyHold, emptyOk: boolean): Promise<{ json: unknown } | RouterError | "aborted"> {
+  const body = await readBody(req, maxBytes, hold);
+  if (body === "too-large") return requestTooLarge(maxBytes);
+  // Read to its end and dropped (see readBody): the connection stays usable.
+  if (body === "busy") return routerBusy();
+  if (body === "aborted") return "aborted";
+  if (emptyOk && body.length === 0) return { json: undefined };
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString("utf8"));
+  } catch {
+    return notJson();
+  }
+  // Validation and re-serialisation recurse: a hostile nesting depth would overflow the stack there.
+  return nestedDeeperThan(json, MAX_JSON_DEPTH) ? nestedTooDeep(MAX_JSON_DEPTH) : { json };
 }

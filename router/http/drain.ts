@@ -1,7 +1,8 @@
 // Draining after SIGTERM: the requests the router is answering now, so that the drain can wait for
 // them and, when its time is up, stop each one with an error its client can read (proxy/cancel.ts
 // `shutdown`).
-import type { Cancel, Stop } from "../proxy/cancel.js";
+import type { ServerResponse } from "node:http";
+import { Cancel, type Stop } from "../proxy/cancel.js";
 
 /** After the drain's end, how long the requests stopped then get to write their last bytes. */
 export const FLUSH_MS = 1_000;
@@ -14,11 +15,22 @@ export class InFlight {
     return this.open.size;
   }
 
-  add(c: Cancel): void {
-    this.open.add(c);
+  /**
+   * Counts a request in until its response closes; the Cancel it returns aborts when the client leaves
+   * before the answer finished. One listener does both jobs. req 'close' is unreliable once the body
+   * was read (nodejs/node#46666): the response's close before it finished is the signal.
+   */
+  track(res: ServerResponse): Cancel {
+    const gone = new Cancel();
+    this.open.add(gone);
+    res.once("close", () => {
+      if (!res.writableFinished) gone.abort();
+      this.delete(gone);
+    });
+    return gone;
   }
 
-  delete(c: Cancel): void {
+  private delete(c: Cancel): void {
     this.open.delete(c);
     if (this.open.size === 0 && this.waiters.length > 0) {
       const w = this.waiters;

@@ -1,12 +1,12 @@
-// A router with all three faces in front of engine fakes, for the Anthropic and Ollama face tests.
+// A router in front of engine fakes, for the Anthropic and Ollama face tests.
 import type { FakeReply } from "../fakes/index.js";
-import { otherFaces, routerFixture, type Fixture } from "../router/harness.js";
+import { routerFixture, type Fixture } from "../router/harness.js";
 
 export { config, sha256, until, untilModelsKnown, type Running } from "../router/harness.js";
 
-/** The router fixture with all three faces, for a suite that shares one router: stopped after the suite. */
+/** The router fixture for a suite that shares one router: stopped after the suite. */
 export function facesFixture(): Fixture {
-  return routerFixture("all", { faces: otherFaces });
+  return routerFixture("all");
 }
 
 /** What every backend answers in these tests: reasoning, text and a tool call with nested arguments. */

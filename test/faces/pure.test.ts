@@ -2,7 +2,6 @@
 import { describe, expect, it } from "vitest";
 import { NdjsonModelEcho, OpenAIModelEcho, SseModelEcho } from "../../router/faces/echo-model.js";
 import { anthropicMode, atLeast } from "../../router/faces/anthropic/mode.js";
-import { aliasName } from "../../router/faces/ollama/local.js";
 
 describe("anthropicMode", () => {
   it.each([
@@ -74,12 +73,3 @@ describe("model echo", () => {
   });
 });
 
-describe("aliasName", () => {
-  const known = (n: string): boolean => n === "coder";
-  it.each([
-    ["coder", "coder"],
-    ["coder:latest", "coder"],
-    ["coder:7b", "coder:7b"],
-    ["other:latest", "other:latest"],
-  ])("%s → %s", (m, alias) => expect(aliasName(m, known)).toBe(alias));
-});

@@ -1,13 +1,13 @@
-// Fault-injection set-up on top of the router fixture: a router with all three faces, a fixed random
+// Fault-injection set-up on top of the router fixture: a router with a fixed random
 // draw, and a ledger of which backend saw which request (each request carries a unique marker).
 import type { FakeEngine, FakeEngineOptions, FakeRequest } from "../fakes/index.js";
 import type { RouterConfig } from "../../router/config/schema.js";
-import { otherFaces, routerFixture, startRouter as startAny, type Fixture, type Running, type StartOptions } from "../router/harness.js";
+import { routerFixture, startRouter as startAny, type Fixture, type Running, type StartOptions } from "../router/harness.js";
 
 export { config, fastHealth, sha256, until, untilAllUp, type Fixture, type Running } from "../router/harness.js";
 
-/** All three faces, and a fixed random so ejection times are exact (jitter aside). */
-export const faultStart: StartOptions = { faces: otherFaces, random: () => 0.5 };
+/** A fixed random so ejection times are exact (jitter aside). */
+export const faultStart: StartOptions = { random: () => 0.5 };
 
 export function startRouter(cfg: RouterConfig): Promise<Running> {
   return startAny(cfg, faultStart);

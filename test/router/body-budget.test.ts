@@ -5,7 +5,7 @@ import { connect, type Socket } from "node:net";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseRouterConfig } from "../../router/config/schema.js";
 import { rawExchange } from "../hostile/raw.js";
-import { config, otherFaces, routerFixture, until, untilAllUp, type Running } from "./harness.js";
+import { config, routerFixture, until, untilAllUp, type Running } from "./harness.js";
 
 type FaceName = "openai" | "anthropic" | "ollama";
 const PATH: Record<FaceName, string> = { openai: "/v1/chat/completions", anthropic: "/v1/messages", ollama: "/api/chat" };
@@ -35,7 +35,7 @@ function expectBusy(face: FaceName, status: number, retryAfter: string | null | 
 }
 
 describe("limits.maxBufferedBytes", () => {
-  const fx = routerFixture("all", { faces: otherFaces });
+  const fx = routerFixture("all");
   let r: Running;
   const sockets: Socket[] = [];
 

@@ -7,9 +7,6 @@ import OpenAI from "openai";
 import { afterAll, afterEach } from "vitest";
 import { startFakeEngine, type FakeEngine, type FakeEngineOptions } from "../fakes/index.js";
 import { parseRouterConfig, type RouterConfig, type RouterConfigInput } from "../../router/config/schema.js";
-import { anthropicFace } from "../../router/faces/anthropic/index.js";
-import { ollamaFace } from "../../router/faces/ollama/index.js";
-import type { Face } from "../../router/faces/types.js";
 import { Router } from "../../router/server.js";
 
 export const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
@@ -23,11 +20,7 @@ export function config(input: Omit<RouterConfigInput, "listen">): RouterConfig {
   return r.config;
 }
 
-/** The faces beyond OpenAI's (which the router always has). */
-export const otherFaces: readonly Face[] = [anthropicFace, ollamaFace];
-
 export interface StartOptions {
-  faces?: readonly Face[];
   random?: () => number;
 }
 

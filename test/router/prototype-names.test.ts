@@ -4,7 +4,7 @@
 // a reference to a backend or alias that does not exist, or keep a removed backend alive.
 import { describe, expect, it } from "vitest";
 import { parseRouterConfig } from "../../router/config/schema.js";
-import { config, otherFaces, rawPost, routerFixture, sha256, untilAllUp } from "./harness.js";
+import { config, rawPost, routerFixture, sha256, untilAllUp } from "./harness.js";
 
 const NAMES = ["toString", "constructor", "hasOwnProperty", "valueOf", "isPrototypeOf", "propertyIsEnumerable", "toLocaleString"];
 
@@ -39,7 +39,7 @@ describe("config validation with names inherited by every object", () => {
 });
 
 describe("a router whose names are inherited object properties", () => {
-  const fx = routerFixture("each", { faces: otherFaces });
+  const fx = routerFixture("each");
 
   it("serves them on every face, refuses the ones it does not hold, and retires a removed backend", async () => {
     const engine = await fx.fake({ engine: "vllm", models: ["m"], anthropic: true });

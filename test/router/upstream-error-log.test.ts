@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { FakeEngine } from "../fakes/index.js";
 import { upstreamErrorSummary } from "../../router/proxy/upstream.js";
-import { config, otherFaces, rawPost, routerFixture, untilAllUp, type Running } from "./harness.js";
+import { config, rawPost, routerFixture, untilAllUp, type Running } from "./harness.js";
 
 type FaceName = "openai" | "anthropic" | "ollama";
 const PATH: Record<FaceName, string> = { openai: "/v1/chat/completions", anthropic: "/v1/messages", ollama: "/api/chat" };
@@ -44,7 +44,7 @@ const CASES: Case[] = [
 ];
 
 describe("a backend's error body in the log", () => {
-  const fx = routerFixture("all", { faces: otherFaces });
+  const fx = routerFixture("all");
   let vllm: FakeEngine;
   let r: Running;
 

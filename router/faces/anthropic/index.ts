@@ -20,7 +20,7 @@ import {
 import type { ProbeIO } from "../../engines/types.js";
 import { invalidModel, invalidRequest, isRouterError, unknownPath } from "../../errors.js";
 import { requestIssuesMessage } from "../request-issues.js";
-import type { Face, FaceRequest, FaceRoute, LocalContext, ParseContext, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
+import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
 import { countPromptTokens } from "./count.js";
 import { NdjsonModelEcho, SseModelEcho } from "../echo-model.js";
 import { anthropicInBandError, anthropicPing, renderAnthropicError } from "./errors.js";
@@ -38,29 +38,18 @@ function routes(): FaceRoute[] {
   return out;
 }
 
-/**
- * The alias a model name stands for: an alias the caller may use first (so an alias may itself be
- * named claude-...), then the claude-* family mapping; otherwise the name as sent, which the router
- * answers as an unknown model.
- */
-export function resolveAlias(model: string, ctx: ParseContext): string {
-  if (ctx.knows(model)) return model;
-  return resolveClaudeModel(model, ctx.config.claudeModels) ?? model;
-}
-
-function parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest | RouterError {
+function parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return invalidRequest("request body must be a JSON object");
   const raw = body as Record<string, unknown>;
   if (typeof raw.model !== "string" || raw.model.length === 0) return invalidModel("model: must be a non-empty string");
   const schema = route.kind === "messages" ? anthropicMessagesRequestSchema : anthropicCountTokensRequestSchema;
   const r = schema.safeParse(body);
   if (!r.success) return invalidRequest(requestIssuesMessage(r.error));
-  const alias = resolveAlias(raw.model, ctx);
   const data = r.data as Record<string, unknown>;
   // Never let a client point the router somewhere else (litellm CVE-2024-6587).
   delete data.api_base;
   delete data.base_url;
-  return { route, model: alias, clientModel: raw.model, stream: route.kind === "messages" && data.stream === true, body: data };
+  return { route, clientModel: raw.model, stream: route.kind === "messages" && data.stream === true, body: data };
 }
 
 /**
@@ -107,7 +96,7 @@ async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | 
   const body = req.body as AnthropicMessagesRequest;
   const fit = await fitMessages(body, target, io);
   if (isRouterError(fit)) return { skip: fit };
-  const clientModel = req.clientModel ?? req.model;
+  const clientModel = req.clientModel;
   if (anthropicMode(target.anthropic, target.engine, target.version) === "native") {
     const upstream = JSON.stringify(nativeMessagesBody(body, target.model, fit.maxTokens));
     return { method: "POST", path: "/v1/messages", body: upstream, translator: req.stream ? new SseModelEcho(clientModel) : new NdjsonModelEcho(clientModel) };
@@ -131,6 +120,8 @@ export const anthropicFace: Face = {
   routes: routes(),
   streamContentType: "text/event-stream",
   parse,
+  // A claude-* name reaches an alias through its family (claudeModels); any other name is an alias itself.
+  mapModel: (model, config) => resolveClaudeModel(model, config.claudeModels),
 
   plan(req: FaceRequest, target: PlanTarget, io?: ProbeIO): Promise<PlanResult> {
     return req.route.kind === "count_tokens" ? countTokens(req, target, io) : planMessages(req, target, io);

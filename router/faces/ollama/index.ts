@@ -36,9 +36,9 @@ import { NdjsonModelEcho } from "../echo-model.js";
 import { fitOutput } from "../fit.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
-import type { Face, FaceRequest, FaceRoute, LocalContext, ParseContext, PlanResult, PlanTarget, Rendered, RouterError, StreamTranslator } from "../types.js";
+import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError, StreamTranslator } from "../types.js";
 import { ollamaInBandError, renderOllamaError } from "./errors.js";
-import { aliasName, managementError, psAnswer, showAnswer, tagsAnswer, versionAnswer } from "./local.js";
+import { untagged, managementError, psAnswer, showAnswer, tagsAnswer, versionAnswer } from "./local.js";
 
 const routes: readonly FaceRoute[] = [
   { method: "GET", path: "/api/version", kind: "version", local: true },
@@ -63,7 +63,7 @@ const schemas = {
   embeddings: ollamaEmbeddingsRequestSchema,
 } as const;
 
-function parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest | RouterError {
+function parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return invalidRequest("request body must be a JSON object");
   const schema = schemas[route.kind as keyof typeof schemas];
   if (schema === undefined) return invalidRequest(`no request body expected on ${route.path}`);
@@ -75,10 +75,9 @@ function parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest 
   const data = r.data as Record<string, unknown>;
   delete data.api_base;
   delete data.base_url;
-  const alias = aliasName(raw.model, ctx.knows);
   // Ollama streams unless told not to (docs/api.md: "stream: if false the response will be returned as a single response object").
   const stream = (route.kind === "chat" || route.kind === "generate") && data.stream !== false;
-  return { route, model: alias, clientModel: raw.model, stream, body: data };
+  return { route, clientModel: raw.model, stream, body: data };
 }
 
 function nowNs(): number {
@@ -117,7 +116,7 @@ async function fitGeneration(body: OpenAIChatRequest | OpenAICompletionRequest, 
 
 /** Translation to an OpenAI-speaking engine (vLLM, llama.cpp, generic). */
 async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
-  const model = req.clientModel ?? req.model;
+  const model = req.clientModel;
   const started = nowNs();
   const timing = (): { totalNs: number } => ({ totalNs: nowNs() - started });
   let path: string;
@@ -173,13 +172,14 @@ export const ollamaFace: Face = {
   routes,
   streamContentType: "application/x-ndjson",
   parse,
+  mapModel: untagged,
 
   plan(req: FaceRequest, target: PlanTarget, io?: ProbeIO): PlanResult | Promise<PlanResult> {
     if (target.engine === "ollama") {
       // Passthrough: the native request, keep_alive and options included, with the backend's model name.
       // Ollama fits prompt and num_predict into its own num_ctx, so nothing is clamped here.
       const body = JSON.stringify({ ...req.body, model: target.model });
-      return { method: "POST", path: req.route.path, body, translator: new NdjsonModelEcho(req.clientModel ?? req.model) };
+      return { method: "POST", path: req.route.path, body, translator: new NdjsonModelEcho(req.clientModel) };
     }
     return translated(req, target, io);
   },
@@ -203,7 +203,7 @@ export const ollamaFace: Face = {
   inBandError: ollamaInBandError,
   keepAlive(req: FaceRequest): string {
     // An empty, unfinished chunk in the request's own shape: clients append "" and keep waiting.
-    const head = { model: req.clientModel ?? req.model, created_at: new Date().toISOString() };
+    const head = { model: req.clientModel, created_at: new Date().toISOString() };
     if (req.route.kind === "chat") return JSON.stringify({ ...head, message: { role: "assistant", content: "" }, done: false }) + "\n";
     if (req.route.kind === "generate") return JSON.stringify({ ...head, response: "", done: false }) + "\n";
     return "";

@@ -30,13 +30,8 @@ function entry(a: AliasView): Record<string, unknown> {
 }
 
 /** Ollama clients often add the default tag: `coder:latest` means the alias `coder`. */
-export function aliasName(model: string, known: (name: string) => boolean): string {
-  if (known(model)) return model;
-  if (model.endsWith(":latest")) {
-    const bare = model.slice(0, -":latest".length);
-    if (known(bare)) return bare;
-  }
-  return model;
+export function untagged(model: string): string | undefined {
+  return model.endsWith(":latest") ? model.slice(0, -":latest".length) : undefined;
 }
 
 export function versionAnswer(): Rendered {
@@ -60,7 +55,7 @@ export function showAnswer(body: unknown, aliases: readonly AliasView[]): Render
   const requested = typeof b.model === "string" ? b.model : typeof b.name === "string" ? b.name : undefined;
   if (requested === undefined) return renderOllamaError(invalidModel("model is required"));
   const byName = new Map(aliases.map((a) => [a.name, a]));
-  const a = byName.get(aliasName(requested, (n) => byName.has(n)));
+  const a = byName.get(requested) ?? byName.get(untagged(requested) ?? requested);
   // Unknown and not-allowed look the same: a key must not learn which aliases exist beyond its scope.
   if (!a) return renderOllamaError(ollamaModelNotFound(requested));
   const modelInfo: Record<string, unknown> = { "general.architecture": "aistack" };

@@ -1,6 +1,6 @@
 // The OpenAI face: /v1/* and the same under /api/v1/* (clients configured with base .../api/v1).
 import { invalidModel, invalidRequest, missingModel } from "../../errors.js";
-import type { Face, FaceRequest, FaceRoute, LocalContext, PlanTarget, Rendered, RouterError, UpstreamPlan } from "../types.js";
+import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanTarget, Rendered, RouterError, UpstreamPlan } from "../types.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { OpenAIModelEcho } from "../echo-model.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
@@ -37,7 +37,7 @@ export const openaiFace: Face = {
   routes: routes(),
   streamContentType: "text/event-stream",
 
-  parse(route: FaceRoute, body: unknown): FaceRequest | RouterError {
+  parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError {
     if (typeof body !== "object" || body === null || Array.isArray(body)) return invalidRequest("request body must be a JSON object");
     const b = body as Record<string, unknown>;
     if (b.model === undefined) return missingModel("missing required field: model");
@@ -46,7 +46,7 @@ export const openaiFace: Face = {
     // Never let a client point the router somewhere else (litellm CVE-2024-6587): such fields are dropped.
     delete b.api_base;
     delete b.base_url;
-    return { route, model: b.model, stream: b.stream === true && route.kind !== "embeddings", body: b };
+    return { route, clientModel: b.model, stream: b.stream === true && route.kind !== "embeddings", body: b };
   },
 
   plan(req: FaceRequest, target: PlanTarget): UpstreamPlan {

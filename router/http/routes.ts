@@ -1,0 +1,53 @@
+// The route table: which face serves a method and path, the `Allow` header of a path, and the face
+// that answers an error on a path no face serves.
+import { AllowedMethods } from "./allow.js";
+import type { Face, FaceRoute } from "../faces/types.js";
+
+export interface Hit {
+  face: Face;
+  route: FaceRoute;
+}
+
+/** The path of a request URL, without its query. */
+export function pathOf(url: string | undefined): string {
+  const u = url ?? "/";
+  const q = u.indexOf("?");
+  return q >= 0 ? u.slice(0, q) : u;
+}
+
+export class Routes {
+  private readonly byKey = new Map<string, Hit>();
+  readonly allowed = new AllowedMethods();
+
+  /** `faces` in order: the first is the fallback for errors on paths that look like no face's. */
+  constructor(
+    private readonly faces: readonly [Face, ...Face[]],
+    /** Paths answered outside the faces (GET and HEAD). */
+    otherGets: readonly string[],
+  ) {
+    for (const face of faces) for (const route of face.routes) this.byKey.set(`${route.method} ${route.path}`, { face, route });
+    for (const { route } of this.byKey.values()) this.allowed.add(route.method, route.path);
+    for (const p of otherGets) this.allowed.add("GET", p);
+  }
+
+  /** The face route for `method` and `path`; HEAD is served wherever GET is. */
+  find(method: string | undefined, path: string): Hit | undefined {
+    return this.byKey.get(`${method === "HEAD" ? "GET" : (method ?? "GET")} ${path}`);
+  }
+
+  /** The face whose paths share the longest prefix with `path`, for errors on unknown paths. */
+  faceFor(path: string): Face {
+    let best: Face = this.faces[0];
+    let bestLen = 0;
+    for (const { face, route } of this.byKey.values()) {
+      // A known path with the wrong method (GET /v1/messages) belongs to the face that serves it.
+      if (route.path === path) return face;
+      const prefix = route.path.slice(0, route.path.lastIndexOf("/") + 1);
+      if (path.startsWith(prefix) && prefix.length > bestLen) {
+        best = face;
+        bestLen = prefix.length;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,47 @@
+// The end of every face request: its metrics and its one access log line.
+import type { ExchangeResult } from "../proxy/forward.js";
+import type { Logger } from "./log.js";
+import type { RouterMetrics } from "./metrics.js";
+
+export interface Access {
+  id: string;
+  face: string;
+  method: string;
+  path: string;
+  /** performance.now() when the request was accepted. */
+  started: number;
+  /** The alias the request reached, or the one outside the key's scope that it asked for. */
+  alias?: string;
+  /** The name of the client's key. */
+  key?: string;
+  stream?: boolean;
+}
+
+export function account(logger: Logger, metrics: RouterMetrics, a: Access, r: ExchangeResult): void {
+  const ms = performance.now() - a.started;
+  const backend = r.backend ?? "none";
+  metrics.countRequest(a.face, a.alias ?? "none", backend, r.status);
+  if (a.alias !== undefined) metrics.observeDuration(a.alias, backend, ms / 1000);
+  const level = r.status >= 500 ? "error" : r.outcome === "ok" || r.outcome === "client-gone" ? "info" : "warn";
+  if (!logger.enabled(level)) return;
+  logger.request({
+    ts: new Date().toISOString(),
+    level,
+    msg: "request",
+    id: a.id,
+    face: a.face,
+    method: a.method,
+    path: a.path,
+    ...(a.alias !== undefined ? { alias: a.alias } : {}),
+    ...(a.key !== undefined ? { key: a.key } : {}),
+    ...(r.backend !== undefined ? { backend: r.backend } : {}),
+    ...(r.model !== undefined ? { model: r.model } : {}),
+    status: r.status,
+    ...(a.stream !== undefined ? { stream: a.stream } : {}),
+    attempts: r.attempts,
+    ms: Math.round(ms * 100) / 100,
+    ...(r.ttfbMs !== undefined ? { ttfbMs: Math.round(r.ttfbMs * 100) / 100 } : {}),
+    outcome: r.outcome,
+    ...(r.error !== undefined ? { error: r.error } : {}),
+  });
+}

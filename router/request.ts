@@ -1,0 +1,132 @@
+// One request, top to bottom. A path no face serves goes to the ops endpoints (ops/endpoints.ts);
+// a face's route goes through these steps, each a module of its own:
+//   1. accept        request id, route (http/routes.ts); during a drain: 503 in the face's dialect
+//   2. authenticate  the client's key (auth/keys.ts), before any of the body is read
+//   3. read          the body once, within limits, as JSON (http/body.ts)
+//   4. parse         the face validates it and finds the model name (faces/*); a local route
+//                    (model lists) is answered here from the alias views (backends/views.ts)
+//   5. resolve       model name → alias, with the key's scope: unknown and out of scope read alike
+//                    (routing/resolve.ts)
+//   6. forward       pick a target, fail over, stream the answer back (proxy/forward.ts)
+//   7. account       metrics and one access log line (ops/access.ts)
+// Every error on the way is one of router/errors.ts, rendered by the face in its client's dialect.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { authenticate, mayUse, type KeyEntry } from "./auth/keys.js";
+import { aliasViews } from "./backends/views.js";
+import type { RouterConfig } from "./config/schema.js";
+import { draining, internalError, invalidApiKey, isRouterError, type RouterError } from "./errors.js";
+import type { BackendRegistry } from "./health/state.js";
+import { send, sendUnread } from "./http/answer.js";
+import type { BodyBudget, BodyHold } from "./http/body-budget.js";
+import { readJson } from "./http/body.js";
+import type { InFlight } from "./http/drain.js";
+import { pathOf, type Hit, type Routes } from "./http/routes.js";
+import { requestId } from "./ids.js";
+import { account, type Access } from "./ops/access.js";
+import { logBody } from "./ops/body-log.js";
+import { answerOther, type OpsState } from "./ops/endpoints.js";
+import type { Logger } from "./ops/log.js";
+import type { RouterMetrics } from "./ops/metrics.js";
+import { stopLater, totalTimeout, type Cancel } from "./proxy/cancel.js";
+import { forward, type ExchangeResult } from "./proxy/forward.js";
+import { resolveModel } from "./routing/resolve.js";
+
+/** One immutable routing table; a reload swaps the whole object, in-flight requests keep theirs. */
+export interface Table {
+  config: RouterConfig;
+  keys: KeyEntry[];
+}
+
+/** What a request reads of the router (server.ts): the table and drain state as they are when it arrives. */
+export interface RequestHost {
+  table(): Table;
+  draining(): boolean;
+  ops(): OpsState;
+  readonly routes: Routes;
+  readonly registry: BackendRegistry;
+  readonly metrics: RouterMetrics;
+  readonly logger: Logger;
+  readonly bodies: BodyBudget;
+  readonly open: InFlight;
+  readonly random: () => number;
+}
+
+interface Ctx extends Hit {
+  req: IncomingMessage;
+  res: ServerResponse;
+  access: Access;
+  gone: Cancel;
+  hold: BodyHold;
+}
+
+export function handle(host: RequestHost, req: IncomingMessage, res: ServerResponse): void {
+  const started = performance.now();
+  const id = requestId(req.headers["x-request-id"]);
+  const path = pathOf(req.url);
+  const closing = host.draining();
+  if (closing) res.setHeader("connection", "close");
+  const hit = host.routes.find(req.method, path);
+  if (!hit) return answerOther(req, res, path, id, host.ops());
+  const access: Access = { id, face: hit.face.name, method: req.method ?? "", path, started };
+  if (closing) {
+    const err = draining();
+    sendUnread(req, res, hit.face.renderError(err), id);
+    return account(host.logger, host.metrics, access, { status: err.status, outcome: "shutdown", attempts: 0, error: err.message });
+  }
+  // The request body counts against limits.maxBufferedBytes until the request is over.
+  const hold = host.bodies.hold();
+  serve(host, { ...hit, req, res, access, gone: host.open.track(res), hold })
+    .catch((err: unknown) => {
+      // A bug must not take the process down or leak a stack trace to the client.
+      host.logger.event("error", "internal error", { id, error: (err as Error).message });
+      if (!res.headersSent) sendUnread(req, res, hit.face.renderError(internalError()), id);
+      else res.destroy();
+    })
+    .finally(() => hold.release());
+}
+
+async function serve(host: RequestHost, x: Ctx): Promise<void> {
+  const { face, route, req, res, access } = x;
+  const { config, keys } = host.table();
+  const done = (r: ExchangeResult): void => account(host.logger, host.metrics, access, r);
+  // `logged` tells the operator what the client is not told (an alias outside the key's scope).
+  const reject = (err: RouterError, logged = err.message): void => {
+    sendUnread(req, res, face.renderError(err), access.id);
+    done({ status: err.status, outcome: err.status >= 500 ? "upstream-error" : "client-error", attempts: 0, error: logged });
+  };
+
+  const auth = authenticate(req.headers, keys);
+  if (!auth.ok) return reject(invalidApiKey(auth.message));
+  const key = auth.key;
+  access.key = key?.name;
+
+  const read = await readJson(req, config.limits.maxBodyBytes, x.hold, route.local === true);
+  if (read === "aborted") return done({ status: 499, outcome: "client-gone", attempts: 0 });
+  if (isRouterError(read)) return reject(read);
+  if (config.logging.logBodies) logBody(host.logger, { id: access.id, face: face.name, path: access.path, key: key?.name }, read.json);
+
+  if (route.local) {
+    const r = face.local(route, { aliases: aliasViews(config, host.registry, (alias) => mayUse(key, alias)), body: read.json });
+    send(res, r, access.id);
+    return done({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
+  }
+  const parsed = face.parse(route, read.json);
+  if (isRouterError(parsed)) return reject(parsed);
+
+  const resolved = resolveModel(parsed.clientModel, config, key, face.mapModel);
+  access.alias = resolved.ok ? resolved.alias : resolved.outside;
+  if (!resolved.ok) return reject(resolved.error, resolved.logMessage);
+
+  const { alias, aliasConfig } = resolved;
+  const ms = config.timeouts.totalMs;
+  const total = ms > 0 ? setTimeout(stopLater, ms, x.gone, totalTimeout(ms)) : undefined;
+  try {
+    const { registry, metrics, random } = host;
+    const result = await forward({ id: access.id, face, req: { ...parsed, model: alias }, alias, aliasConfig, config, registry, res, signal: x.gone, metrics, startedAt: access.started, now: Date.now, random });
+    if (result.outcome === "client-gone" && !res.destroyed) res.destroy();
+    access.stream = parsed.stream;
+    done(result);
+  } finally {
+    clearTimeout(total);
+  }
+}
