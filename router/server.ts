@@ -7,16 +7,17 @@ import { unknownModel, visible, visibleAliases } from "./auth/scope.js";
 import type { ConfigProblem, RouterConfig } from "./config/schema.js";
 import type { ConfigWatcherHandlers } from "./config/watch.js";
 import { openaiFace } from "./faces/openai/index.js";
-import type { AliasView, Face, FaceRoute, RouterError } from "./faces/types.js";
+import type { Face, FaceRoute, RouterError } from "./faces/types.js";
 import { isRouterError } from "./faces/types.js";
 import { StateChanges } from "./health/changes.js";
 import { Prober } from "./health/probe.js";
-import { BackendRegistry } from "./health/state.js";
+import { BackendRegistry } from "./backends/registry.js";
+import { aliasViews } from "./backends/views.js";
 import { Logger, type LogSink } from "./ops/log.js";
 import { announceBodyLogging, logBody } from "./ops/body-log.js";
 import { RouterMetrics } from "./ops/metrics.js";
 import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.js";
-import { Cancel, shutdown, stopLater, totalTimeout } from "./proxy/cancel.js";
+import { Cancel, shutdown, stopLater, totalTimeout } from "./http/cancel.js";
 import { BodyBudget, type BodyHold } from "./http/body-budget.js";
 import { DRAINING, FLUSH_MS, InFlight } from "./http/drain.js";
 import { AllowedMethods } from "./http/allow.js";
@@ -259,7 +260,7 @@ export class Router {
     }
     if (cfg.logging.logBodies) logBody(this.logger, { id, face: face.name, path, key: key?.name }, json);
     if (route.local) {
-      const r = face.local(route, { aliases: this.aliasViews(table, key), body: json });
+      const r = face.local(route, { aliases: aliasViews(cfg, this.registry, (alias) => mayUse(key, alias)), body: json });
       send(res, r, id);
       return account({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
     }
@@ -297,28 +298,6 @@ export class Router {
     } finally {
       clearTimeout(total);
     }
-  }
-
-  private aliasViews(table: Table, key: KeyEntry | undefined): AliasView[] {
-    const out: AliasView[] = [];
-    for (const [name, a] of Object.entries(table.config.aliases)) {
-      if (!mayUse(key, name)) continue;
-      let ctx: number | undefined;
-      let available = false;
-      let loaded = false;
-      for (const t of a.targets) {
-        const b = this.registry.get(t.backend);
-        if (!b) continue;
-        if (b.health === "up" || b.health === "unknown" || b.health === "warming") available = true;
-        const m = b.model(t.model);
-        if (b.health === "up" && m?.installed && (m.loaded || b.adapter.servedMeansLoaded)) loaded = true;
-        const c = b.contextLength(t.model, t.contextLength);
-        // Any target may serve a request: advertise the smallest known context.
-        if (c !== undefined) ctx = ctx === undefined ? c : Math.min(ctx, c);
-      }
-      out.push({ name, description: a.description, contextLength: ctx, available, loaded });
-    }
-    return out;
   }
 
   private account(face: Face, method: string, path: string, id: string, started: number, r: ExchangeResult, alias: string | undefined, key: string | undefined, stream?: boolean): void {

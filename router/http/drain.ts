@@ -1,8 +1,8 @@
 // Draining after SIGTERM: the requests the router is answering now, so that the drain can wait for
-// them and, when its time is up, stop each one with an error its client can read (proxy/cancel.ts
+// them and, when its time is up, stop each one with an error its client can read (cancel.ts
 // `shutdown`); and the answer to a request that arrives meanwhile.
 import type { RouterError } from "../faces/types.js";
-import type { Cancel, Stop } from "../proxy/cancel.js";
+import type { Cancel, Stop } from "./cancel.js";
 
 /** A request that arrives during a drain: 503 in its dialect (the connection closes after it). */
 export const DRAINING: RouterError = {

@@ -4,12 +4,14 @@
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { AliasConfig, RouterConfig } from "../config/schema.js";
 import { isUpstreamPlan, type Face, type FaceRequest, type Rendered, type RouterError, type StreamTranslator, type UpstreamPlan } from "../faces/types.js";
-import { admission, recordOutcome, retryAfterMs, type Outcome } from "../health/passive.js";
+import { admission } from "../backends/admission.js";
+import type { Backend, BackendRegistry } from "../backends/registry.js";
+import { isResident } from "../backends/warmth.js";
+import { recordKeyRejected, recordOutcome, retryAfterMs, type Outcome } from "../health/passive.js";
 import { describeTransportError, probeIO } from "../health/probe.js";
-import type { Backend, BackendRegistry } from "../health/state.js";
+import { onAbort, stopOf, type CancelSignal } from "../http/cancel.js";
 import type { RouterMetrics } from "../ops/metrics.js";
-import { onAbort, stopOf, type CancelSignal } from "./cancel.js";
-import { batchFor, candidateViews, isResident } from "./candidates.js";
+import { batchFor, candidateViews } from "./candidates.js";
 import { orderTargets, type CandidateView } from "./pick.js";
 import { IdleTimeout, UpstreamCall, upstreamErrorSummary, upstreamMessage, type Decision, type WholeBody } from "./upstream.js";
 
@@ -239,8 +241,9 @@ async function attempt(
 ): Promise<Attempt> {
   const ac = new AttemptCancel();
   // Ollama aborts a model load when the request that started it goes away, even while other clients
-  // wait for that model (field notes item 8): a request that is loading a model is stopped only once
-  // the load is done (its first byte), or at a deadline (first byte, total time, end of a drain).
+  // wait for that model (test/reliability/faults.test.ts, "an Ollama cold load while more requests
+  // queue"): a request that is loading a model is stopped only once the load is done (its first
+  // byte), or at a deadline (first byte, total time, end of a drain).
   let holdForLoad = coldLoad;
   const onClientGone = (): void => {
     if (!holdForLoad || stopOf(x.signal)) ac.abort();
@@ -317,8 +320,7 @@ function classifyError(x: Exchange, b: Backend, model: string, status: number, t
   }
   if (status === 401 || status === 403) {
     // A backend refusing the router's key is a configuration error, not an outage.
-    b.health = "misconfigured";
-    b.detail = `answered ${status} to a request: check its apiKey`;
+    recordKeyRejected(b, status);
     return { kind: "next", error: { status: 502, kind: "upstream", message: `backend ${b.name} rejected the router's credentials` } };
   }
   if (status >= 500 || status === 404) {

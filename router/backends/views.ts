@@ -1,0 +1,28 @@
+// The aliases as a face's model list shows them (GET /v1/models, /api/tags...): whether any target
+// can serve now, whether one holds its model warm, and the context every target can take.
+import type { RouterConfig } from "../config/schema.js";
+import type { AliasView } from "../faces/types.js";
+import type { BackendRegistry } from "./registry.js";
+import { warmth } from "./warmth.js";
+
+/** The aliases `may` allows (the caller's key scope), in the table's order. */
+export function aliasViews(config: RouterConfig, registry: BackendRegistry, may: (alias: string) => boolean): AliasView[] {
+  const out: AliasView[] = [];
+  for (const [name, a] of Object.entries(config.aliases)) {
+    if (!may(name)) continue;
+    let ctx: number | undefined;
+    let available = false;
+    let loaded = false;
+    for (const t of a.targets) {
+      const b = registry.get(t.backend);
+      if (!b) continue;
+      if (b.health === "up" || b.health === "unknown" || b.health === "warming") available = true;
+      if (b.health === "up" && warmth(b, t.model, config) === "loaded") loaded = true;
+      const c = b.contextLength(t.model, t.contextLength);
+      // Any target may serve a request: advertise the smallest known context.
+      if (c !== undefined) ctx = ctx === undefined ? c : Math.min(ctx, c);
+    }
+    out.push({ name, description: a.description, contextLength: ctx, available, loaded });
+  }
+  return out;
+}
