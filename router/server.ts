@@ -3,12 +3,25 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { authenticate, compileKeys, mayUse, type KeyEntry } from "./auth/keys.js";
-import { unknownModel, visible, visibleAliases } from "./auth/scope.js";
+import { visible, visibleAliases } from "./auth/scope.js";
+import {
+  draining,
+  internalError,
+  invalidApiKey,
+  isRouterError,
+  methodNotAllowed,
+  nestedTooDeep,
+  notJson,
+  requestTooLarge,
+  routerBusy,
+  unknownModel,
+  unknownPath,
+  type RouterError,
+} from "./errors.js";
 import type { ConfigProblem, RouterConfig } from "./config/schema.js";
 import type { ConfigWatcherHandlers } from "./config/watch.js";
 import { openaiFace } from "./faces/openai/index.js";
-import type { Face, FaceRoute, RouterError } from "./faces/types.js";
-import { isRouterError } from "./faces/types.js";
+import type { Face, FaceRoute } from "./faces/types.js";
 import { StateChanges } from "./health/changes.js";
 import { Prober } from "./health/probe.js";
 import { BackendRegistry } from "./backends/registry.js";
@@ -19,7 +32,7 @@ import { RouterMetrics } from "./ops/metrics.js";
 import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./ops/status.js";
 import { Cancel, shutdown, stopLater, totalTimeout } from "./http/cancel.js";
 import { BodyBudget, type BodyHold } from "./http/body-budget.js";
-import { DRAINING, FLUSH_MS, InFlight } from "./http/drain.js";
+import { FLUSH_MS, InFlight } from "./http/drain.js";
 import { AllowedMethods } from "./http/allow.js";
 import { newRequestId } from "./ids.js";
 import { forward, type ExchangeResult } from "./proxy/forward.js";
@@ -201,8 +214,9 @@ export class Router {
       return;
     }
     if (this.draining) {
-      sendUnread(req, res, hit.face.renderError(DRAINING), id);
-      return this.account(hit.face, req.method ?? "", path, id, started, { status: 503, outcome: "shutdown", attempts: 0, error: DRAINING.message }, undefined, undefined);
+      const err = draining();
+      sendUnread(req, res, hit.face.renderError(err), id);
+      return this.account(hit.face, req.method ?? "", path, id, started, { status: err.status, outcome: "shutdown", attempts: 0, error: err.message }, undefined, undefined);
     }
     // One listener per request does both jobs: count it out, and tell the exchange its client left.
     // req 'close' is unreliable once the body was read (nodejs/node#46666): the response's close before it finished is the signal.
@@ -218,7 +232,7 @@ export class Router {
       .catch((err: unknown) => {
         // A bug must not take the process down or leak a stack trace to the client.
         this.logger.event("error", "internal error", { id, error: (err as Error).message });
-        if (!res.headersSent) sendUnread(req, res, hit.face.renderError({ status: 500, kind: "internal", message: "internal router error" }), id);
+        if (!res.headersSent) sendUnread(req, res, hit.face.renderError(internalError()), id);
         else res.destroy();
       })
       .finally(() => hold.release());
@@ -236,27 +250,27 @@ export class Router {
       sendUnread(req, res, face.renderError(err), id);
       account({ status: err.status, outcome: err.status >= 500 ? "upstream-error" : "client-error", attempts: 0, error: logged }, alias);
     };
-    if (!auth.ok) return reject({ status: 401, kind: "authentication", message: auth.message, code: "invalid_api_key" });
+    if (!auth.ok) return reject(invalidApiKey(auth.message));
     const key = auth.key;
 
     const body = await readBody(req, cfg.limits.maxBodyBytes, hold);
     if (body === "too-large") {
-      return reject({ status: 413, kind: "too_large", message: `request body exceeds ${cfg.limits.maxBodyBytes} bytes`, code: "request_too_large" });
+      return reject(requestTooLarge(cfg.limits.maxBodyBytes));
     }
     if (body === "busy") {
       // Read to its end and dropped (see readBody): the connection stays usable.
-      return reject({ status: 503, kind: "overloaded", message: "the router holds as many request bodies as limits.maxBufferedBytes allows; retry shortly", retryAfterS: 1 });
+      return reject(routerBusy());
     }
     if (body === "aborted") return account({ status: 499, outcome: "client-gone", attempts: 0 });
     let json: unknown;
     try {
       json = route.local && body.length === 0 ? undefined : JSON.parse(body.toString("utf8"));
     } catch {
-      return reject({ status: 400, kind: "invalid_request", message: "request body is not valid JSON", code: "invalid_json" });
+      return reject(notJson());
     }
     // Validation and re-serialisation recurse: a hostile nesting depth would overflow the stack there.
     if (nestedDeeperThan(json, MAX_JSON_DEPTH)) {
-      return reject({ status: 400, kind: "invalid_request", message: `request JSON is nested deeper than ${MAX_JSON_DEPTH} levels`, code: "invalid_json" });
+      return reject(nestedTooDeep(MAX_JSON_DEPTH));
     }
     if (cfg.logging.logBodies) logBody(this.logger, { id, face: face.name, path, key: key?.name }, json);
     if (route.local) {
@@ -354,8 +368,8 @@ export class Router {
     }
     const face = this.faceFor(path);
     const allow = this.allowed.header(path);
-    if (allow === undefined) return sendUnread(req, res, face.renderError({ status: 404, kind: "not_found", message: `unknown path ${path.slice(0, 128)}`, code: "unknown_path" }), id);
-    const r = face.renderError({ status: 405, kind: "invalid_request", message: `method ${method} not allowed on ${path.slice(0, 128)}; allowed: ${allow}` });
+    if (allow === undefined) return sendUnread(req, res, face.renderError(unknownPath(path)), id);
+    const r = face.renderError(methodNotAllowed(method, path, allow));
     sendUnread(req, res, { ...r, headers: { ...r.headers, allow } }, id);
   }
 

@@ -2,7 +2,6 @@
 // exist for it: every listing leaves it out, and asking for it gets exactly the answer an unknown name
 // gets (404, the same message), so a key cannot learn, or probe for, the names of other aliases.
 import type { RouterConfig } from "../config/schema.js";
-import type { RouterError } from "../faces/types.js";
 import { mayUse, type KeyEntry } from "./keys.js";
 
 /** Whether `name` is an alias of the table that `key` may use (own keys only: no `__proto__` tricks). */
@@ -13,18 +12,4 @@ export function visible(config: RouterConfig, key: KeyEntry | undefined, name: s
 /** The aliases `key` may use, in the table's order. */
 export function visibleAliases(config: RouterConfig, key: KeyEntry | undefined): string[] {
   return Object.keys(config.aliases).filter((name) => mayUse(key, name));
-}
-
-/**
- * The answer to a model name that names no alias the key may use. It echoes the name the client sent
- * (not what a face resolved it to) and lists only the key's own aliases.
- */
-export function unknownModel(requested: string, available: readonly string[]): RouterError {
-  const hint = requested.startsWith("claude-") ? "; claude-* names reach an alias through the router's claudeModels setting" : "";
-  return {
-    status: 404,
-    kind: "not_found",
-    code: "model_not_found",
-    message: `unknown model "${requested.slice(0, 128)}"; available aliases: ${available.join(", ") || "(none)"}${hint}`,
-  };
 }

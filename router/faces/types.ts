@@ -2,6 +2,9 @@
 // find `model`, how to address the backend, and how to say "error" before and during a response.
 import type { BackendConfig, Engine, RouterConfig } from "../config/schema.js";
 import type { ProbeIO } from "../engines/types.js";
+import type { RouterError } from "../errors.js";
+
+export type { RouterError } from "../errors.js";
 
 export type Dialect = "openai" | "anthropic" | "ollama";
 
@@ -10,31 +13,6 @@ export interface StreamTranslator {
   /** The bytes for the client so far (a Buffer may be passed on as it came). */
   push(chunk: Buffer | string): Buffer | string;
   end(): string;
-}
-
-/** Face-neutral error kinds; each face maps them to its own error types. */
-export type ErrorKind =
-  | "invalid_request"
-  | "authentication"
-  | "permission"
-  | "not_found"
-  | "too_large"
-  | "rate_limited"
-  | "overloaded"
-  | "upstream"
-  | "timeout"
-  | "internal";
-
-export interface RouterError {
-  status: number;
-  kind: ErrorKind;
-  message: string;
-  /** Machine-readable code, e.g. model_not_found. */
-  code?: string;
-  /** Seconds, for 429/503. */
-  retryAfterS?: number;
-  /** What the log says instead of `message` when that quotes a backend's answer (which may echo the prompt). */
-  logMessage?: string;
 }
 
 export interface Rendered {
@@ -141,10 +119,13 @@ export interface Face {
   readonly streamContentType: string;
 }
 
-export function isRouterError(x: FaceRequest | RouterError): x is RouterError {
-  return (x as RouterError).kind !== undefined && (x as FaceRequest).route === undefined;
-}
-
 export function isUpstreamPlan(p: PlanResult): p is UpstreamPlan {
   return (p as UpstreamPlan).path !== undefined;
+}
+
+/** An error answer with its status, and `retry-after` when the error has one. */
+export function errorAnswer(err: RouterError, contentType: string, body: string): Rendered {
+  const headers: Record<string, string> = { "content-type": contentType };
+  if (err.retryAfterS !== undefined) headers["retry-after"] = String(err.retryAfterS);
+  return { status: err.status, headers, body };
 }

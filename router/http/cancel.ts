@@ -3,7 +3,7 @@
 // an EventEmitter with an `aborted` flag does the same job for less. (The backend call itself is
 // stopped directly, see upstream.ts.)
 import { EventEmitter } from "node:events";
-import type { RouterError } from "../faces/types.js";
+import { drainExpired, requestTimeout, type RouterError } from "../errors.js";
 
 /**
  * Why the router itself stopped a request (its whole-request time cap, or the end of a drain), and
@@ -52,13 +52,13 @@ export function stopLater(c: Cancel, stop: Stop): void {
 
 /** timeouts.totalMs ran out: 504 before the answer started, an in-band error after. */
 export function totalTimeout(ms: number): Stop {
-  return { outcome: "total-timeout", error: { status: 504, kind: "timeout", code: "request_timeout", message: `the request took longer than timeouts.totalMs (${ms} ms)` } };
+  return { outcome: "total-timeout", error: requestTimeout(ms) };
 }
 
 /** The drain after SIGTERM ran out while the request was still open. */
 export function shutdown(drainMs: number): Stop {
   return {
     outcome: "shutdown",
-    error: { status: 503, kind: "overloaded", code: "shutting_down", message: `the router is shutting down: its drain time (drainMs ${drainMs} ms) ran out before this answer was complete` },
+    error: drainExpired(drainMs),
   };
 }

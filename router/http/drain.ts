@@ -1,16 +1,7 @@
 // Draining after SIGTERM: the requests the router is answering now, so that the drain can wait for
 // them and, when its time is up, stop each one with an error its client can read (cancel.ts
-// `shutdown`); and the answer to a request that arrives meanwhile.
-import type { RouterError } from "../faces/types.js";
+// `shutdown`).
 import type { Cancel, Stop } from "./cancel.js";
-
-/** A request that arrives during a drain: 503 in its dialect (the connection closes after it). */
-export const DRAINING: RouterError = {
-  status: 503,
-  kind: "overloaded",
-  code: "shutting_down",
-  message: "the router is shutting down and takes no new requests; send it again (to another instance)",
-};
 
 /** After the drain's end, how long the requests stopped then get to write their last bytes. */
 export const FLUSH_MS = 1_000;

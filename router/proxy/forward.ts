@@ -3,10 +3,24 @@
 // first-byte deadline. After the first byte a failure ends the response with an in-band error.
 import type { IncomingHttpHeaders, ServerResponse } from "node:http";
 import type { AliasConfig, RouterConfig } from "../config/schema.js";
-import { isUpstreamPlan, type Face, type FaceRequest, type Rendered, type RouterError, type StreamTranslator, type UpstreamPlan } from "../faces/types.js";
+import { isUpstreamPlan, type Face, type FaceRequest, type Rendered, type StreamTranslator, type UpstreamPlan } from "../faces/types.js";
 import { admission } from "../backends/admission.js";
 import type { Backend, BackendRegistry } from "../backends/registry.js";
 import { isResident } from "../backends/warmth.js";
+import {
+  aliasFirstByteTimeout,
+  backendBusy,
+  backendCredentials,
+  backendError,
+  backendFull,
+  backendRejected,
+  backendUnreachable,
+  firstByteTimeout,
+  idleTimeout,
+  midStreamFailure,
+  noBackend,
+  type RouterError,
+} from "../errors.js";
 import { recordKeyRejected, recordOutcome, retryAfterMs, type Outcome } from "../health/passive.js";
 import { describeTransportError, probeIO } from "../health/probe.js";
 import { onAbort, stopOf, type CancelSignal } from "../http/cancel.js";
@@ -49,9 +63,9 @@ export interface ExchangeResult {
 const COPY_HEADERS = ["content-type", "content-length", "retry-after"] as const;
 
 function transportError(err: unknown, timedOut: boolean, backend: string): RouterError {
-  if (err instanceof IdleTimeout) return { status: 504, kind: "timeout", message: `backend ${backend} went silent before its answer was complete (${err.message})` };
-  if (timedOut) return { status: 504, kind: "timeout", message: `backend ${backend} sent no response before the first-byte timeout` };
-  return { status: 502, kind: "upstream", message: `backend ${backend} unreachable (${describeTransportError(err)})` };
+  if (err instanceof IdleTimeout) return idleTimeout(backend, err.message);
+  if (timedOut) return firstByteTimeout(backend);
+  return backendUnreachable(backend, describeTransportError(err));
 }
 
 type Attempt =
@@ -100,7 +114,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
   const order = orderTargets(views, config.routing.policy);
   const keepAlive = x.req.stream ? new KeepAlive(x, config.timeouts.keepAliveMs) : undefined;
   let sent = 0;
-  let lastError: RouterError = { status: 503, kind: "overloaded", message: `no backend of alias ${x.alias} could take the request` };
+  let lastError: RouterError = noBackend(x.alias);
   try {
     for (let i = 0; i < order.length; i++) {
       const c = order[i] as CandidateView;
@@ -108,7 +122,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
       if (x.signal.aborted) return stopped(x, sent);
       const remaining = deadline - x.now();
       if (remaining <= 0) {
-        lastError = { status: 504, kind: "timeout", message: `no backend of alias ${x.alias} answered within ${firstByteMs} ms` };
+        lastError = aliasFirstByteTimeout(x.alias, firstByteMs);
         break;
       }
       const b = x.registry.get(c.backend);
@@ -132,7 +146,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
       if (slot === "full" || slot === "timeout") {
         // A full queue spills to the next target without costing a retry: nothing was sent.
         recordOutcome(b.passive, "busy", x.now(), config.ejection, x.random());
-        lastError = { status: 503, kind: "overloaded", message: `backend ${b.name} is at its concurrency limit (queue ${slot})`, retryAfterS: 1 };
+        lastError = backendFull(b.name, slot);
         continue;
       }
       if (sent > 0) x.metrics.retries.inc({ alias: x.alias });
@@ -302,34 +316,24 @@ function classifyError(x: Exchange, b: Backend, model: string, status: number, t
   // 429, and Ollama's 503 "server busy" when its queue is full, mean busy: deprioritize, not eject.
   if (status === 429 || (status === 503 && /busy|queue|overload/i.test(message))) {
     passive(x, b, "busy", "busy", retryAfter);
-    return {
-      kind: "next",
-      error: {
-        status: status === 429 ? 429 : 503,
-        kind: status === 429 ? "rate_limited" : "overloaded",
-        message: `backend ${b.name} is busy: ${message}`,
-        logMessage: `backend ${b.name} is busy: answered ${status} (${summary})`,
-        ...(retryAfterS !== undefined ? { retryAfterS } : {}),
-      },
-    };
+    return { kind: "next", error: backendBusy(b.name, status, message, summary, retryAfterS) };
   }
-  const answered: Pick<RouterError, "message" | "logMessage"> = { message: `backend ${b.name} answered ${status}: ${message}`, logMessage: `backend ${b.name} answered ${status} (${summary})` };
   if (status === 502 || status === 503 || status === 504) {
     passive(x, b, "failure", `status-${status}`);
-    return { kind: "next", error: { status: 502, kind: "upstream", ...answered } };
+    return { kind: "next", error: backendError(b.name, status, message, summary) };
   }
   if (status === 401 || status === 403) {
     // A backend refusing the router's key is a configuration error, not an outage.
     recordKeyRejected(b, status);
-    return { kind: "next", error: { status: 502, kind: "upstream", message: `backend ${b.name} rejected the router's credentials` } };
+    return { kind: "next", error: backendCredentials(b.name) };
   }
   if (status >= 500 || status === 404) {
     // 404: the model is not on that backend (config drift); 500: another backend may cope.
-    return { kind: "next", error: { status: 502, kind: "upstream", ...answered } };
+    return { kind: "next", error: backendError(b.name, status, message, summary) };
   }
   // The client's own mistake (400, 413, 422...): another backend would say the same.
   passive(x, b, "success", "");
-  return { kind: "final", error: { status, kind: status === 413 ? "too_large" : "invalid_request", message, logMessage: answered.logMessage }, backend: b.name, model };
+  return { kind: "final", error: backendRejected(b.name, status, message, summary), backend: b.name, model };
 }
 
 async function relay(
@@ -380,7 +384,7 @@ async function relay(
     return { status, outcome: stop.outcome, backend, model, attempts, ttfbMs, error: stop.error.message };
   }
   passive(x, b, "failure", "mid-stream");
-  const err: RouterError = { status: 502, kind: "upstream", message: `backend ${b.name} failed mid-response: ${end.error.message || end.error.name}` };
+  const err = midStreamFailure(b.name, end.error.message || end.error.name);
   cut(x, err);
   return { status, outcome: "in-band-error", backend, model, attempts, ttfbMs, error: err.message };
 }

@@ -1,9 +1,7 @@
 // Fitting a request into a target's context window. Claude Code asks for max_tokens 32000; a vLLM
-// serving max_model_len 32768 rejects prompt + 32000 with a 400 (field notes item 6), so the output
-// budget is clamped to what is left instead. Only a prompt that cannot fit at all is an error.
-import { anthropicError, ollamaError, type DialectError } from "./errors.js";
-import type { AnthropicErrorBody } from "./types/anthropic.js";
-import type { OllamaErrorBody } from "./types/ollama.js";
+// serving max_model_len 32768 rejects prompt + 32000 with a 400, so the output budget is clamped to
+// what is left instead (test/translate/context.test.ts). Only a prompt that cannot fit at all is an error.
+import { contextTooLong, type RouterError } from "../errors.js";
 
 /** Room kept free for template tokens the count may not see (generation prompt, tool preambles). */
 export function safetyMargin(contextLength: number): number {
@@ -45,43 +43,15 @@ export function firstFittingTarget<T>(targets: readonly T[], promptTokens: numbe
   });
 }
 
-export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
-}
-
 /**
- * "Prompt too long" in each dialect. Anthropic's wording ("prompt is too long: N tokens > M maximum",
- * 400 invalid_request_error) is what Claude Code recognises to compact the conversation; OpenAI's is
- * code context_length_exceeded.
+ * "Prompt too long" in the client's dialect. Anthropic's wording ("prompt is too long: N tokens > M
+ * maximum", 400 invalid_request_error) is what Claude Code recognises to compact the conversation.
  */
-export function contextOverflowError(dialect: "anthropic", promptTokens: number, contextLength: number): DialectError<AnthropicErrorBody>;
-export function contextOverflowError(dialect: "openai", promptTokens: number, contextLength: number): DialectError<OpenAIErrorBody>;
-export function contextOverflowError(dialect: "ollama", promptTokens: number, contextLength: number): DialectError<OllamaErrorBody>;
-export function contextOverflowError(
-  dialect: "anthropic" | "openai" | "ollama",
-  promptTokens: number,
-  contextLength: number,
-): DialectError<AnthropicErrorBody | OpenAIErrorBody | OllamaErrorBody> {
+export function contextOverflowError(dialect: "anthropic" | "ollama", promptTokens: number, contextLength: number): RouterError {
   const max = Math.max(0, contextLength - safetyMargin(contextLength));
-  switch (dialect) {
-    case "anthropic":
-      return anthropicError(400, `prompt is too long: ${promptTokens} tokens > ${max} maximum`);
-    case "ollama":
-      // Ollama's own wording for an input it refuses ("the input length exceeds the context length",
-      // a 400 from /api/embed, as client reports quote it, e.g. nano-step/nano-brain#208),
-      // with the numbers added so the client can tell by how much.
-      return ollamaError(400, `the input length exceeds the context length (${promptTokens} prompt tokens, context ${contextLength})`);
-    case "openai":
-      return {
-        status: 400,
-        body: {
-          error: {
-            message: `This model's maximum context length is ${contextLength} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`,
-            type: "invalid_request_error",
-            param: "messages",
-            code: "context_length_exceeded",
-          },
-        },
-      };
-  }
+  if (dialect === "anthropic") return contextTooLong(`prompt is too long: ${promptTokens} tokens > ${max} maximum`);
+  // Ollama's own wording for an input it refuses ("the input length exceeds the context length",
+  // a 400 from /api/embed, as client reports quote it, e.g. nano-step/nano-brain#208),
+  // with the numbers added so the client can tell by how much.
+  return contextTooLong(`the input length exceeds the context length (${promptTokens} prompt tokens, context ${contextLength})`);
 }

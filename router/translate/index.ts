@@ -24,7 +24,6 @@
  *
  * Shared:
  *   context.ts    planOutputTokens, firstFittingTarget, contextOverflowError, safetyMargin
- *   errors.ts     anthropicError, anthropicErrorType, ollamaError, requestIssuesMessage, backendErrorMessage
  *   reasoning.ts  reasoningControls, reasoningText
  *   sse.ts        SseDataDecoder
  */
@@ -41,6 +40,5 @@ export * from "./ollama-request.js";
 export * from "./ollama-response.js";
 export * from "./ollama-stream.js";
 export * from "./context.js";
-export * from "./errors.js";
 export * from "./reasoning.js";
 export * from "./sse.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { anthropicToOpenAI, type AnthropicToOpenAIOptions } from "../../router/translate/anthropic-request.js";
-import { requestIssuesMessage } from "../../router/translate/errors.js";
+import { requestIssuesMessage } from "../../router/faces/request-issues.js";
 import { anthropicMessagesRequestSchema, type AnthropicMessagesRequest } from "../../router/translate/types/anthropic.js";
 
 function parse(body: unknown): AnthropicMessagesRequest {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { anthropicFace } from "../../router/faces/anthropic/index.js";
 import { contextOverflowError, firstFittingTarget, planOutputTokens, safetyMargin } from "../../router/translate/context.js";
 
 describe("planOutputTokens", () => {
@@ -40,10 +41,9 @@ describe("firstFittingTarget", () => {
 describe("contextOverflowError", () => {
   it("speaks each dialect", () => {
     const a = contextOverflowError("anthropic", 40_000, 32_768);
-    expect(a.status).toBe(400);
-    expect(a.body.error.type).toBe("invalid_request_error");
-    expect(a.body.error.message).toMatch(/^prompt is too long: 40000 tokens > \d+ maximum$/);
-    expect(contextOverflowError("openai", 40_000, 32_768).body.error.code).toBe("context_length_exceeded");
-    expect(contextOverflowError("ollama", 40_000, 32_768).body.error).toBe("the input length exceeds the context length (40000 prompt tokens, context 32768)");
+    expect(a).toMatchObject({ status: 400, code: "context_length_exceeded" });
+    expect(JSON.parse(anthropicFace.renderError(a).body)).toMatchObject({ error: { type: "invalid_request_error" } });
+    expect(a.message).toMatch(/^prompt is too long: 40000 tokens > \d+ maximum$/);
+    expect(contextOverflowError("ollama", 40_000, 32_768).message).toBe("the input length exceeds the context length (40000 prompt tokens, context 32768)");
   });
 });

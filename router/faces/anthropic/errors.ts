@@ -1,8 +1,9 @@
 // Anthropic's error shape, {"type":"error","error":{"type","message"}} (docs.claude.com/en/api/errors):
-// the type follows the status, and a failure after the stream started is an `error` event.
+// the type follows the kind of error, and a failure after the stream started is an `error` event.
+import { kindOf, type ErrorKind } from "../../errors.js";
 import { formatSseEvent } from "../../translate/index.js";
-import type { AnthropicErrorType } from "../../translate/index.js";
-import type { ErrorKind, Rendered, RouterError } from "../types.js";
+import type { AnthropicErrorBody, AnthropicErrorType } from "../../translate/index.js";
+import { errorAnswer, type Rendered, type RouterError } from "../types.js";
 
 const typeOf: Record<ErrorKind, AnthropicErrorType> = {
   invalid_request: "invalid_request_error",
@@ -18,23 +19,17 @@ const typeOf: Record<ErrorKind, AnthropicErrorType> = {
   internal: "api_error",
 };
 
-export function anthropicErrorType(kind: ErrorKind): AnthropicErrorType {
-  return typeOf[kind];
-}
-
-export function anthropicErrorBody(err: RouterError): string {
-  return JSON.stringify({ type: "error", error: { type: typeOf[err.kind], message: err.message } });
+function anthropicErrorObject(err: RouterError): AnthropicErrorBody {
+  return { type: "error", error: { type: typeOf[kindOf(err)], message: err.message } };
 }
 
 export function renderAnthropicError(err: RouterError): Rendered {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (err.retryAfterS !== undefined) headers["retry-after"] = String(err.retryAfterS);
-  return { status: err.status, headers, body: anthropicErrorBody(err) };
+  return errorAnswer(err, "application/json", JSON.stringify(anthropicErrorObject(err)));
 }
 
 /** Mid-stream: an `error` event; the SDKs raise it as an APIError of that type. */
 export function anthropicInBandError(err: RouterError): string {
-  return formatSseEvent({ type: "error", error: { type: typeOf[err.kind], message: err.message } });
+  return formatSseEvent(anthropicErrorObject(err));
 }
 
 /** A `ping` event: the SDKs skip it at any point of the stream, even before message_start. */

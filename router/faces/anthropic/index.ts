@@ -12,13 +12,14 @@ import {
   estimateInputTokens,
   nativeMessagesBody,
   openAIToAnthropic,
-  requestIssuesMessage,
   resolveClaudeModel,
   type AnthropicCountTokensRequest,
   type AnthropicMessagesRequest,
   type OpenAIChatCompletion,
 } from "../../translate/index.js";
 import type { ProbeIO } from "../../engines/types.js";
+import { invalidModel, invalidRequest, isRouterError, unknownPath } from "../../errors.js";
+import { requestIssuesMessage } from "../request-issues.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, ParseContext, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
 import { countPromptTokens } from "./count.js";
 import { NdjsonModelEcho, SseModelEcho } from "../echo-model.js";
@@ -37,10 +38,6 @@ function routes(): FaceRoute[] {
   return out;
 }
 
-function invalid(message: string): RouterError {
-  return { status: 400, kind: "invalid_request", message };
-}
-
 /**
  * The alias a model name stands for: an alias the caller may use first (so an alias may itself be
  * named claude-...), then the claude-* family mapping; otherwise the name as sent, which the router
@@ -52,12 +49,12 @@ export function resolveAlias(model: string, ctx: ParseContext): string {
 }
 
 function parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest | RouterError {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return invalid("request body must be a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return invalidRequest("request body must be a JSON object");
   const raw = body as Record<string, unknown>;
-  if (typeof raw.model !== "string" || raw.model.length === 0) return invalid("model: must be a non-empty string");
+  if (typeof raw.model !== "string" || raw.model.length === 0) return invalidModel("model: must be a non-empty string");
   const schema = route.kind === "messages" ? anthropicMessagesRequestSchema : anthropicCountTokensRequestSchema;
   const r = schema.safeParse(body);
-  if (!r.success) return invalid(requestIssuesMessage(r.error));
+  if (!r.success) return invalidRequest(requestIssuesMessage(r.error));
   const alias = resolveAlias(raw.model, ctx);
   const data = r.data as Record<string, unknown>;
   // Never let a client point the router somewhere else (litellm CVE-2024-6587).
@@ -102,17 +99,14 @@ async function fitMessages(req: AnthropicMessagesRequest, target: PlanTarget, io
     estimate: estimateInputTokens(req),
     count: () => countPromptTokens(req, target.engine, target.model, io),
   });
-  if (!fit.fits) {
-    const e = contextOverflowError("anthropic", fit.promptTokens, fit.contextLength);
-    return { status: e.status, kind: "invalid_request", code: "context_length_exceeded", message: e.body.error.message };
-  }
+  if (!fit.fits) return contextOverflowError("anthropic", fit.promptTokens, fit.contextLength);
   return { maxTokens: fit.maxTokens ?? req.max_tokens, ...(fit.promptTokens !== undefined ? { promptTokens: fit.promptTokens } : {}) };
 }
 
 async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
   const body = req.body as AnthropicMessagesRequest;
   const fit = await fitMessages(body, target, io);
-  if ("kind" in fit) return { skip: fit };
+  if (isRouterError(fit)) return { skip: fit };
   const clientModel = req.clientModel ?? req.model;
   if (anthropicMode(target.anthropic, target.engine, target.version) === "native") {
     const upstream = JSON.stringify(nativeMessagesBody(body, target.model, fit.maxTokens));
@@ -143,7 +137,7 @@ export const anthropicFace: Face = {
   },
 
   local(route: FaceRoute, _ctx: LocalContext): Rendered {
-    return renderAnthropicError({ status: 404, kind: "not_found", message: `no local route ${route.path}` });
+    return renderAnthropicError(unknownPath(route.path));
   },
 
   renderError: renderAnthropicError,

@@ -2,6 +2,8 @@
 // rewritten, keep_alive kept); vLLM, llama.cpp and generic OpenAI servers get it translated to
 // OpenAI and the answer translated back to Ollama's JSON / NDJSON.
 import type { ProbeIO } from "../../engines/types.js";
+import { invalidModel, invalidRequest } from "../../errors.js";
+import { requestIssuesMessage } from "../request-issues.js";
 import {
   contextOverflowError,
   estimatePromptFormTokens,
@@ -18,7 +20,6 @@ import {
   openAIToOllamaEmbed,
   openAIToOllamaEmbeddings,
   openAIToOllamaGenerate,
-  requestIssuesMessage,
   type OllamaChatRequest,
   type OllamaEmbeddingsRequest,
   type OllamaEmbedRequest,
@@ -62,19 +63,15 @@ const schemas = {
   embeddings: ollamaEmbeddingsRequestSchema,
 } as const;
 
-function invalid(message: string): RouterError {
-  return { status: 400, kind: "invalid_request", message };
-}
-
 function parse(route: FaceRoute, body: unknown, ctx: ParseContext): FaceRequest | RouterError {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return invalid("request body must be a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body)) return invalidRequest("request body must be a JSON object");
   const schema = schemas[route.kind as keyof typeof schemas];
-  if (schema === undefined) return invalid(`no request body expected on ${route.path}`);
+  if (schema === undefined) return invalidRequest(`no request body expected on ${route.path}`);
   const raw = body as Record<string, unknown>;
   // The legacy /api/embeddings and older clients send `name`-less bodies; `model` is required everywhere.
-  if (typeof raw.model !== "string" || raw.model.length === 0) return invalid("model is required");
+  if (typeof raw.model !== "string" || raw.model.length === 0) return invalidModel("model is required");
   const r = schema.safeParse(body);
-  if (!r.success) return invalid(requestIssuesMessage(r.error));
+  if (!r.success) return invalidRequest(requestIssuesMessage(r.error));
   const data = r.data as Record<string, unknown>;
   delete data.api_base;
   delete data.base_url;
@@ -113,10 +110,7 @@ async function fitGeneration(body: OpenAIChatRequest | OpenAICompletionRequest, 
     estimate,
     count: () => countPromptForm(form, estimate, target.engine, target.model, io),
   });
-  if (!fit.fits) {
-    const e = contextOverflowError("ollama", fit.promptTokens, fit.contextLength);
-    return { status: e.status, kind: "invalid_request", code: "context_length_exceeded", message: e.body.error };
-  }
+  if (!fit.fits) return contextOverflowError("ollama", fit.promptTokens, fit.contextLength);
   if (fit.maxTokens !== undefined) body.max_tokens = fit.maxTokens;
   return undefined;
 }

@@ -3,7 +3,8 @@
 // size, digest, details}]}; /api/ps adds expires_at and size_vram; /api/show {details, model_info,
 // parameters, template, capabilities}.
 import { createHash } from "node:crypto";
-import type { AliasView, Rendered, RouterError } from "../types.js";
+import { invalidModel, notSupported, ollamaModelNotFound, type RouterError } from "../../errors.js";
+import type { AliasView, Rendered } from "../types.js";
 import { renderOllamaError } from "./errors.js";
 
 /** The Ollama API level this face follows (what clients feature-detect on). */
@@ -57,11 +58,11 @@ export function psAnswer(aliases: readonly AliasView[]): Rendered {
 export function showAnswer(body: unknown, aliases: readonly AliasView[]): Rendered {
   const b = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
   const requested = typeof b.model === "string" ? b.model : typeof b.name === "string" ? b.name : undefined;
-  if (requested === undefined) return renderOllamaError({ status: 400, kind: "invalid_request", message: "model is required" });
+  if (requested === undefined) return renderOllamaError(invalidModel("model is required"));
   const byName = new Map(aliases.map((a) => [a.name, a]));
   const a = byName.get(aliasName(requested, (n) => byName.has(n)));
   // Unknown and not-allowed look the same: a key must not learn which aliases exist beyond its scope.
-  if (!a) return renderOllamaError({ status: 404, kind: "not_found", message: `model '${requested.slice(0, 128)}' not found` });
+  if (!a) return renderOllamaError(ollamaModelNotFound(requested));
   const modelInfo: Record<string, unknown> = { "general.architecture": "aistack" };
   if (a.contextLength !== undefined) modelInfo["aistack.context_length"] = a.contextLength;
   return json({
@@ -80,10 +81,5 @@ export function showAnswer(body: unknown, aliases: readonly AliasView[]): Render
 /** pull/push/create/delete/copy: models behind an alias are managed in the router's config, not here. */
 export function managementError(path: string): RouterError {
   const verb = path.slice("/api/".length);
-  return {
-    status: 501,
-    kind: "invalid_request",
-    code: "not_supported",
-    message: `${verb} is not available through the aistack router: its models are aliases defined in the router config; manage models on the backend itself`,
-  };
+  return notSupported(`${verb} is not available through the aistack router: its models are aliases defined in the router config; manage models on the backend itself`);
 }

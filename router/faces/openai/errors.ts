@@ -1,5 +1,6 @@
 // OpenAI's error shape: {"error":{"message","type","param","code"}}.
-import type { ErrorKind, Rendered, RouterError } from "../types.js";
+import { kindOf, shownCode, type ErrorKind } from "../../errors.js";
+import { errorAnswer, type Rendered, type RouterError } from "../types.js";
 
 const typeOf: Record<ErrorKind, string> = {
   invalid_request: "invalid_request_error",
@@ -14,16 +15,14 @@ const typeOf: Record<ErrorKind, string> = {
   internal: "server_error",
 };
 
-export function openaiErrorBody(err: RouterError): string {
+function openaiErrorBody(err: RouterError): string {
   return JSON.stringify({
-    error: { message: err.message, type: typeOf[err.kind], param: null, code: err.code ?? null },
+    error: { message: err.message, type: typeOf[kindOf(err)], param: null, code: shownCode(err) },
   });
 }
 
 export function renderOpenAIError(err: RouterError): Rendered {
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (err.retryAfterS !== undefined) headers["retry-after"] = String(err.retryAfterS);
-  return { status: err.status, headers, body: openaiErrorBody(err) };
+  return errorAnswer(err, "application/json", openaiErrorBody(err));
 }
 
 /** Mid-stream: one SSE event carrying the error object; the OpenAI SDKs raise it as an APIError. */

@@ -1,4 +1,5 @@
 // The OpenAI face: /v1/* and the same under /api/v1/* (clients configured with base .../api/v1).
+import { invalidModel, invalidRequest, missingModel } from "../../errors.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, PlanTarget, Rendered, RouterError, UpstreamPlan } from "../types.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { OpenAIModelEcho } from "../echo-model.js";
@@ -20,10 +21,6 @@ function routes(): FaceRoute[] {
   return out;
 }
 
-function invalid(message: string, code?: string): RouterError {
-  return { status: 400, kind: "invalid_request", message, ...(code ? { code } : {}) };
-}
-
 /** An assembled answer names the model the client asked for, as every answer does. */
 function naming(model: string): (json: unknown) => unknown {
   return (json) => (typeof json === "object" && json !== null && !Array.isArray(json) ? { ...json, model } : json);
@@ -41,11 +38,11 @@ export const openaiFace: Face = {
   streamContentType: "text/event-stream",
 
   parse(route: FaceRoute, body: unknown): FaceRequest | RouterError {
-    if (typeof body !== "object" || body === null || Array.isArray(body)) return invalid("request body must be a JSON object");
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return invalidRequest("request body must be a JSON object");
     const b = body as Record<string, unknown>;
-    if (b.model === undefined) return invalid("missing required field: model", "missing_model");
-    if (typeof b.model !== "string" || b.model.length === 0) return invalid("model must be a non-empty string", "invalid_model");
-    if (route.kind === "chat" && !Array.isArray(b.messages)) return invalid("messages must be an array");
+    if (b.model === undefined) return missingModel("missing required field: model");
+    if (typeof b.model !== "string" || b.model.length === 0) return invalidModel("model must be a non-empty string");
+    if (route.kind === "chat" && !Array.isArray(b.messages)) return invalidRequest("messages must be an array");
     // Never let a client point the router somewhere else (litellm CVE-2024-6587): such fields are dropped.
     delete b.api_base;
     delete b.base_url;
