@@ -36,6 +36,7 @@ import { FLUSH_MS, InFlight } from "./http/drain.js";
 import { AllowedMethods } from "./http/allow.js";
 import { newRequestId } from "./ids.js";
 import { forward, type ExchangeResult } from "./proxy/forward.js";
+import { Reply } from "./http/reply.js";
 import { json, send, sendUnread } from "./http/answer.js";
 import { nestedDeeperThan, readBody } from "./http/body.js";
 
@@ -300,7 +301,7 @@ export class Router {
         aliasConfig,
         config: cfg,
         registry: this.registry,
-        res,
+        reply: new Reply(req, res, face, id),
         signal: gone,
         metrics: this.metrics,
         startedAt: started,
