@@ -2,7 +2,7 @@
 // consecutive failures for base × times-ejected (capped, jittered); when it expires one trial request
 // goes through; a success or a passing probe lifts the ejection. Busy (429, queue full) is not failure.
 // The state it writes lives with the backend (backends/admission.ts).
-import type { PassiveState } from "../backends/admission.js";
+import { admission, type PassiveState } from "../backends/admission.js";
 import type { Backend } from "../backends/registry.js";
 
 export interface EjectionPolicy {
@@ -54,6 +54,18 @@ export function recordOutcome(
     return true;
   }
   return false;
+}
+
+/** A request goes out now: when the backend's ejection has been served, it is the one trial; returns whether it is. */
+export function beginTrial(s: PassiveState, now: number): boolean {
+  if (admission(s, now) !== "trial") return false;
+  s.trialInFlight = true;
+  return true;
+}
+
+/** The trial is over, whatever its result (recorded by recordOutcome, or none for a client that left). */
+export function endTrial(s: PassiveState): void {
+  s.trialInFlight = false;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { isResident } from "../backends/warmth.js";
 import { aliasFirstByteTimeout, backendFull, noBackend, type RouterError } from "../errors.js";
 import { isUpstreamPlan } from "../faces/types.js";
-import { admission } from "../backends/admission.js";
+import { beginTrial, endTrial } from "../health/passive.js";
 import { probeIO } from "../health/probe.js";
 import { attempt, type Attempt } from "./attempt.js";
 import { batchFor, candidateViews } from "./candidates.js";
@@ -67,8 +67,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
       const coldLoad = c.warmth !== "unknown" && !isResident(b, c.model, config);
       // The request goes out now: on an engine that loads on demand, its model becomes resident.
       if (!b.adapter.servedMeansLoaded) b.residency.record(c.model, x.now());
-      const trial = admission(b.passive, x.now()) === "trial";
-      if (trial) b.passive.trialInFlight = true;
+      const trial = beginTrial(b.passive, x.now());
       let a: Attempt;
       try {
         // The deadline is shared fairly by the attempts still possible, so a hung first backend leaves time for the next.
@@ -76,8 +75,7 @@ export async function forward(x: Exchange): Promise<ExchangeResult> {
         a = await attempt(x, { b, model: c.model, plan: planned, firstByteMs: remaining / Math.max(1, left), attemptNo: sent, coldLoad });
       } finally {
         slot();
-        // Whatever the trial's result (recorded above, or none for a client that left), it is over.
-        if (trial) b.passive.trialInFlight = false;
+        if (trial) endTrial(b.passive);
       }
       if (a.kind === "committed") return a.result;
       if (a.kind === "gone") return stopped(x, sent);
