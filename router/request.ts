@@ -15,11 +15,11 @@ import { authenticate, mayUse, type KeyEntry } from "./auth/keys.js";
 import { aliasViews } from "./backends/views.js";
 import type { RouterConfig } from "./config/schema.js";
 import { draining, internalError, invalidApiKey, isRouterError, type RouterError } from "./errors.js";
-import type { BackendRegistry } from "./health/state.js";
-import { send, sendUnread } from "./http/answer.js";
+import type { BackendRegistry } from "./backends/registry.js";
 import type { BodyBudget, BodyHold } from "./http/body-budget.js";
 import { readJson } from "./http/body.js";
 import type { InFlight } from "./http/drain.js";
+import { Reply } from "./http/reply.js";
 import { pathOf, type Hit, type Routes } from "./http/routes.js";
 import { requestId } from "./ids.js";
 import { account, type Access } from "./ops/access.js";
@@ -27,7 +27,7 @@ import { logBody } from "./ops/body-log.js";
 import { answerOther, type OpsState } from "./ops/endpoints.js";
 import type { Logger } from "./ops/log.js";
 import type { RouterMetrics } from "./ops/metrics.js";
-import { stopLater, totalTimeout, type Cancel } from "./proxy/cancel.js";
+import { stopLater, totalTimeout, type Cancel } from "./http/cancel.js";
 import { forward, type ExchangeResult } from "./proxy/forward.js";
 import { resolveModel } from "./routing/resolve.js";
 
@@ -53,7 +53,7 @@ export interface RequestHost {
 
 interface Ctx extends Hit {
   req: IncomingMessage;
-  res: ServerResponse;
+  reply: Reply;
   access: Access;
   gone: Cancel;
   hold: BodyHold;
@@ -66,32 +66,34 @@ export function handle(host: RequestHost, req: IncomingMessage, res: ServerRespo
   const closing = host.draining();
   if (closing) res.setHeader("connection", "close");
   const hit = host.routes.find(req.method, path);
-  if (!hit) return answerOther(req, res, path, id, host.ops());
+  // Everything written to the client goes through this one object (http/reply.ts).
+  const reply = new Reply(req, res, hit?.face ?? host.routes.faceFor(path), id);
+  if (!hit) return answerOther(reply, req.method ?? "GET", path, host.ops());
   const access: Access = { id, face: hit.face.name, method: req.method ?? "", path, started };
   if (closing) {
     const err = draining();
-    sendUnread(req, res, hit.face.renderError(err), id);
+    reply.error(err);
     return account(host.logger, host.metrics, access, { status: err.status, outcome: "shutdown", attempts: 0, error: err.message });
   }
   // The request body counts against limits.maxBufferedBytes until the request is over.
   const hold = host.bodies.hold();
-  serve(host, { ...hit, req, res, access, gone: host.open.track(res), hold })
+  serve(host, { ...hit, req, reply, access, gone: host.open.track(res), hold })
     .catch((err: unknown) => {
       // A bug must not take the process down or leak a stack trace to the client.
       host.logger.event("error", "internal error", { id, error: (err as Error).message });
-      if (!res.headersSent) sendUnread(req, res, hit.face.renderError(internalError()), id);
-      else res.destroy();
+      if (!reply.started) reply.error(internalError());
+      else reply.destroy();
     })
     .finally(() => hold.release());
 }
 
 async function serve(host: RequestHost, x: Ctx): Promise<void> {
-  const { face, route, req, res, access } = x;
+  const { face, route, req, reply, access } = x;
   const { config, keys } = host.table();
   const done = (r: ExchangeResult): void => account(host.logger, host.metrics, access, r);
   // `logged` tells the operator what the client is not told (an alias outside the key's scope).
   const reject = (err: RouterError, logged = err.message): void => {
-    sendUnread(req, res, face.renderError(err), access.id);
+    reply.error(err);
     done({ status: err.status, outcome: err.status >= 500 ? "upstream-error" : "client-error", attempts: 0, error: logged });
   };
 
@@ -107,7 +109,7 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
 
   if (route.local) {
     const r = face.local(route, { aliases: aliasViews(config, host.registry, (alias) => mayUse(key, alias)), body: read.json });
-    send(res, r, access.id);
+    reply.send(r);
     return done({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
   }
   const parsed = face.parse(route, read.json);
@@ -122,8 +124,8 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   const total = ms > 0 ? setTimeout(stopLater, ms, x.gone, totalTimeout(ms)) : undefined;
   try {
     const { registry, metrics, random } = host;
-    const result = await forward({ id: access.id, face, req: { ...parsed, model: alias }, alias, aliasConfig, config, registry, res, signal: x.gone, metrics, startedAt: access.started, now: Date.now, random });
-    if (result.outcome === "client-gone" && !res.destroyed) res.destroy();
+    const result = await forward({ id: access.id, face, req: { ...parsed, model: alias }, alias, aliasConfig, config, registry, reply, signal: x.gone, metrics, startedAt: access.started, now: Date.now, random });
+    if (result.outcome === "client-gone") reply.destroy();
     access.stream = parsed.stream;
     done(result);
   } finally {

@@ -8,7 +8,7 @@ import type { ConfigWatcherHandlers } from "./config/watch.js";
 import { faces } from "./faces/index.js";
 import { StateChanges } from "./health/changes.js";
 import { Prober } from "./health/probe.js";
-import { BackendRegistry } from "./health/state.js";
+import { BackendRegistry } from "./backends/registry.js";
 import { BodyBudget } from "./http/body-budget.js";
 import { FLUSH_MS, InFlight } from "./http/drain.js";
 import { Routes } from "./http/routes.js";
@@ -17,7 +17,7 @@ import { OPS_PATHS } from "./ops/endpoints.js";
 import { Logger, type LogSink } from "./ops/log.js";
 import { RouterMetrics } from "./ops/metrics.js";
 import type { ConfigInfo } from "./ops/status.js";
-import { shutdown } from "./proxy/cancel.js";
+import { shutdown } from "./http/cancel.js";
 import { handle, type RequestHost, type Table } from "./request.js";
 
 export interface RouterOptions {

@@ -1,9 +1,11 @@
-// The alias table as clients see it in model lists (OpenAI /v1/models, Ollama /api/tags, /api/ps,
-// /api/show): only the aliases the caller may use, with what the registry knows of their targets.
+// The aliases as a face's model list shows them (GET /v1/models, /api/tags...): whether any target
+// can serve now, whether one holds its model warm, and the context every target can take.
 import type { RouterConfig } from "../config/schema.js";
 import type { AliasView } from "../faces/types.js";
-import type { BackendRegistry } from "../health/state.js";
+import type { BackendRegistry } from "./registry.js";
+import { warmth } from "./warmth.js";
 
+/** The aliases `may` allows (the caller's key scope), in the table's order. */
 export function aliasViews(config: RouterConfig, registry: BackendRegistry, may: (alias: string) => boolean): AliasView[] {
   const out: AliasView[] = [];
   for (const [name, a] of Object.entries(config.aliases)) {
@@ -15,8 +17,7 @@ export function aliasViews(config: RouterConfig, registry: BackendRegistry, may:
       const b = registry.get(t.backend);
       if (!b) continue;
       if (b.health === "up" || b.health === "unknown" || b.health === "warming") available = true;
-      const m = b.model(t.model);
-      if (b.health === "up" && m?.installed && (m.loaded || b.adapter.servedMeansLoaded)) loaded = true;
+      if (b.health === "up" && warmth(b, t.model, config) === "loaded") loaded = true;
       const c = b.contextLength(t.model, t.contextLength);
       // Any target may serve a request: advertise the smallest known context.
       if (c !== undefined) ctx = ctx === undefined ? c : Math.min(ctx, c);

@@ -1,18 +1,9 @@
 // Passive health: what real traffic says about a backend. Envoy-style outlier detection: eject after
 // consecutive failures for base × times-ejected (capped, jittered); when it expires one trial request
 // goes through; a success or a passing probe lifts the ejection. Busy (429, queue full) is not failure.
-
-export interface PassiveState {
-  consecutiveFailures: number;
-  ejected: boolean;
-  ejectedUntil: number;
-  timesEjected: number;
-  trialInFlight: boolean;
-  /** Deprioritized until then after a 429 / queue full. */
-  busyUntil: number;
-  /** The latest failure was a refused connection: the server was not running then (crashed, stopped). */
-  lastRefused: boolean;
-}
+// The state it writes lives with the backend (backends/admission.ts).
+import { admission, type PassiveState } from "../backends/admission.js";
+import type { Backend } from "../backends/registry.js";
 
 export interface EjectionPolicy {
   consecutiveFailures: number;
@@ -28,23 +19,10 @@ export interface EjectionPolicy {
  */
 export type Outcome = "success" | "failure" | "refused" | "busy";
 
-export function freshPassive(): PassiveState {
-  return { consecutiveFailures: 0, ejected: false, ejectedUntil: 0, timesEjected: 0, trialInFlight: false, busyUntil: 0, lastRefused: false };
-}
-
 /** `random` in [0,1) spreads re-admissions of backends ejected together. */
 export function ejectionMs(timesEjected: number, p: EjectionPolicy, random: number): number {
   const base = Math.min(p.baseMs * Math.max(1, timesEjected), p.maxMs);
   return Math.round(base * (1 + p.jitter * (2 * random - 1)));
-}
-
-export type Admission = "open" | "trial" | "ejected";
-
-/** Whether traffic may go to the backend now. */
-export function admission(s: PassiveState, now: number): Admission {
-  if (!s.ejected) return "open";
-  if (now >= s.ejectedUntil && !s.trialInFlight) return "trial";
-  return "ejected";
 }
 
 /** Records one outcome; returns true when this outcome ejected the backend. */
@@ -78,6 +56,18 @@ export function recordOutcome(
   return false;
 }
 
+/** A request goes out now: when the backend's ejection has been served, it is the one trial; returns whether it is. */
+export function beginTrial(s: PassiveState, now: number): boolean {
+  if (admission(s, now) !== "trial") return false;
+  s.trialInFlight = true;
+  return true;
+}
+
+/** The trial is over, whatever its result (recorded by recordOutcome, or none for a client that left). */
+export function endTrial(s: PassiveState): void {
+  s.trialInFlight = false;
+}
+
 /**
  * A passing active probe ends an ejection once its time is served: probes do not run inference, so a
  * backend whose health endpoint is fine while generations fail must still sit out the ejection. An
@@ -99,4 +89,13 @@ export function retryAfterMs(value: string | string[] | undefined, now: number):
   if (Number.isFinite(s) && s >= 0) return Math.min(s * 1000, 300_000);
   const t = Date.parse(v);
   return Number.isFinite(t) ? Math.max(0, Math.min(t - now, 300_000)) : undefined;
+}
+
+/**
+ * A backend refused the router's key on a real request: a configuration error, not an outage. Its
+ * health says so until its next probe judges it again.
+ */
+export function recordKeyRejected(b: Backend, status: number): void {
+  b.health = "misconfigured";
+  b.detail = `answered ${status} to a request: check its apiKey`;
 }

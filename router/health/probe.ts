@@ -3,7 +3,7 @@
 import type { Dispatcher } from "undici";
 import type { BackendHealth, ProbeIO, ProbeResponse } from "../engines/types.js";
 import { liftByProbe } from "./passive.js";
-import type { Backend } from "./state.js";
+import type { Backend } from "../backends/registry.js";
 
 export interface ProbeTiming {
   intervalMs: number;

@@ -1,8 +1,8 @@
 // Draining after SIGTERM: the requests the router is answering now, so that the drain can wait for
-// them and, when its time is up, stop each one with an error its client can read (proxy/cancel.ts
+// them and, when its time is up, stop each one with an error its client can read (cancel.ts
 // `shutdown`).
 import type { ServerResponse } from "node:http";
-import { Cancel, type Stop } from "../proxy/cancel.js";
+import { Cancel, type Stop } from "./cancel.js";
 
 /** After the drain's end, how long the requests stopped then get to write their last bytes. */
 export const FLUSH_MS = 1_000;

@@ -1,10 +1,10 @@
 // The router's own endpoints (GET and HEAD): /healthz, /readyz, /status (HTML), /status.json and
 // /metrics; and 404/405 for every path no face serves, in the dialect the path suggests.
-import type { IncomingMessage, ServerResponse } from "node:http";
 import type { RouterConfig } from "../config/schema.js";
 import { methodNotAllowed, unknownPath } from "../errors.js";
-import type { BackendRegistry } from "../health/state.js";
-import { json, sendUnread } from "../http/answer.js";
+import type { BackendRegistry } from "../backends/registry.js";
+import { json } from "../http/answer.js";
+import type { Reply } from "../http/reply.js";
 import type { Routes } from "../http/routes.js";
 import type { RouterMetrics } from "./metrics.js";
 import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./status.js";
@@ -21,32 +21,30 @@ export interface OpsState {
   routes: Routes;
 }
 
-export function answerOther(req: IncomingMessage, res: ServerResponse, path: string, id: string, s: OpsState): void {
-  const method = req.method ?? "GET";
+/** `reply` speaks the dialect of the face whose paths `path` is closest to. */
+export function answerOther(reply: Reply, method: string, path: string, s: OpsState): void {
   if (method === "GET" || method === "HEAD") {
     switch (path) {
       case "/healthz":
-        return sendUnread(req, res, json(200, { status: "ok" }), id);
+        return reply.send(json(200, { status: "ok" }));
       case "/readyz": {
         const up = s.registry.all().filter((b) => b.health === "up");
         const ready = up.length > 0 && !s.draining;
-        return sendUnread(req, res, json(ready ? 200 : 503, { ready, draining: s.draining, backendsUp: up.map((b) => b.name) }), id);
+        return reply.send(json(ready ? 200 : 503, { ready, draining: s.draining, backendsUp: up.map((b) => b.name) }));
       }
       case "/status.json":
-        return sendUnread(req, res, json(200, statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now())), id);
+        return reply.send(json(200, statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now())));
       case "/status": {
         const html = renderStatusHtml(statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now()));
-        return sendUnread(req, res, { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: html }, id);
+        return reply.send({ status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: html });
       }
       case "/metrics":
         for (const b of s.registry.all()) s.metrics.setBackend(b.name, b.health, b.inFlight);
-        void s.metrics.registry.metrics().then((text) => sendUnread(req, res, { status: 200, headers: { "content-type": s.metrics.registry.contentType }, body: text }, id));
+        void s.metrics.registry.metrics().then((text) => reply.send({ status: 200, headers: { "content-type": s.metrics.registry.contentType }, body: text }));
         return;
     }
   }
-  const face = s.routes.faceFor(path);
   const allow = s.routes.allowed.header(path);
-  if (allow === undefined) return sendUnread(req, res, face.renderError(unknownPath(path)), id);
-  const r = face.renderError(methodNotAllowed(method, path, allow));
-  sendUnread(req, res, { ...r, headers: { ...r.headers, allow } }, id);
+  if (allow === undefined) return reply.error(unknownPath(path));
+  reply.error(methodNotAllowed(method, path, allow), { allow });
 }

@@ -2,8 +2,9 @@
 // loaded models, in-flight requests, last probe, ejections, and the config's own health.
 import type { RouterConfig } from "../config/schema.js";
 import type { ConfigProblem } from "../config/schema.js";
-import { admission } from "../health/passive.js";
-import type { BackendRegistry } from "../health/state.js";
+import { admission } from "../backends/admission.js";
+import type { BackendRegistry } from "../backends/registry.js";
+import { warmth } from "../backends/warmth.js";
 import type { ModelState } from "../engines/types.js";
 
 export interface ConfigInfo {
@@ -56,9 +57,7 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
       description: a.description ?? null,
       targets: a.targets.map((t) => {
         const b = registry.get(t.backend);
-        const m = b?.model(t.model);
-        const modelState = !b || b.models === undefined ? "unknown" : !m?.installed ? "missing" : m.loaded ? "loaded" : "cold";
-        return { backend: t.backend, model: t.model, health: b?.health ?? "unknown", model_state: modelState, context_length: b?.contextLength(t.model, t.contextLength) ?? null };
+        return { backend: t.backend, model: t.model, health: b?.health ?? "unknown", model_state: warmth(b, t.model, cfg), context_length: b?.contextLength(t.model, t.contextLength) ?? null };
       }),
     })),
     backends: registry.all().map((b) => ({

@@ -2,21 +2,11 @@
 // and whether the backend holds the model now (the probe's view, or the router's own between probes);
 // and what a backend's queue needs to batch its waiters per model.
 import type { AliasConfig, RouterConfig } from "../config/schema.js";
-import { admission } from "../health/passive.js";
-import type { Backend, BackendRegistry } from "../health/state.js";
+import { admission } from "../backends/admission.js";
+import type { Backend, BackendRegistry } from "../backends/registry.js";
+import type { Batch } from "../backends/slots.js";
+import { isResident, warmth } from "../backends/warmth.js";
 import type { CandidateView } from "./pick.js";
-import type { Batch } from "./queue.js";
-
-/** Whether the backend holds the model now: the probe's view, or the router's own between probes. */
-export function isResident(b: Backend, model: string, config: RouterConfig): boolean {
-  if (b.adapter.servedMeansLoaded) return true;
-  if (config.routing.trackResidency) {
-    // Replays requests sent within a probe's timeout before its answer: the probe may predate them.
-    b.residency.sync(b.models, b.lastProbeAt, config.health.timeoutMs);
-    return b.residency.has(model);
-  }
-  return b.model(model)?.loaded === true;
-}
 
 export function candidateViews(alias: AliasConfig, registry: BackendRegistry, now: number, config: RouterConfig): CandidateView[] {
   // A plain loop: this runs on every request, and flatMap allocates an array per target.
@@ -25,11 +15,6 @@ export function candidateViews(alias: AliasConfig, registry: BackendRegistry, no
     const t = alias.targets[index] as AliasConfig["targets"][number];
     const b = registry.get(t.backend);
     if (!b) continue;
-    const m = b.model(t.model);
-    let warmth: CandidateView["warmth"];
-    if (b.models === undefined) warmth = "unknown";
-    else if (!m || !m.installed) warmth = "missing";
-    else warmth = isResident(b, t.model, config) ? "loaded" : "cold";
     out.push({
       index,
       backend: b.name,
@@ -38,7 +23,7 @@ export function candidateViews(alias: AliasConfig, registry: BackendRegistry, no
       admission: admission(b.passive, now),
       busy: b.passive.busyUntil > now,
       saturated: !b.slots.free,
-      warmth,
+      warmth: warmth(b, t.model, config),
       inFlight: b.inFlight,
     });
   }

@@ -3,7 +3,8 @@
 // the same model rank by fewest requests outstanding. Ejected backends stay at the end: when nothing
 // else is left, the best of them is still tried.
 import type { BackendHealth } from "../engines/types.js";
-import type { Admission } from "../health/passive.js";
+import type { Admission } from "../backends/admission.js";
+import type { Warmth } from "../backends/warmth.js";
 
 export interface CandidateView {
   /** Position in the alias's configured order. */
@@ -15,8 +16,7 @@ export interface CandidateView {
   busy: boolean;
   /** At maxConcurrency: a request would queue. */
   saturated: boolean;
-  /** loaded: no wait; cold: installed but must load; missing: not on the backend; unknown: not probed. */
-  warmth: "loaded" | "cold" | "missing" | "unknown";
+  warmth: Warmth;
   inFlight: number;
 }
 

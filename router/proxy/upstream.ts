@@ -8,7 +8,7 @@
 //    It rejects on a transport failure before that point.
 // 2. `relay()`: the rest of a committed body to the client, pausing the backend while the client is
 //    slow and cutting a backend that goes silent for longer than the idle limit.
-import type { IncomingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
 import type { StreamTranslator } from "../faces/types.js";
 
@@ -32,6 +32,12 @@ export type Decision =
   | { status: number; headers: IncomingHttpHeaders; ok: false; text: string };
 
 export type RelayEnd = { ok: true } | { ok: false; error: Error };
+
+/** Where a committed body goes (the client's Reply): false from write means wait for "drain". */
+export interface Sink {
+  write(chunk: Buffer | string): boolean;
+  once(event: "drain", listener: () => void): unknown;
+}
 
 /** Error bodies are read up to this size; the rest is not waited for. */
 export const ERROR_TEXT_CAP = 64 * 1024;
@@ -64,7 +70,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private settle: ((d: Decision) => void) | undefined;
   private fail: ((e: Error) => void) | undefined;
   private finish: ((e: RelayEnd) => void) | undefined;
-  private res: ServerResponse | undefined;
+  private sink: Sink | undefined;
   private translator: StreamTranslator | undefined;
   private idleMs = 0;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -96,11 +102,11 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   /**
-   * Sends the rest of a committed body to `res` (the first chunk was handled by the caller);
-   * never ends `res` itself. A translator's tail is written when the body ends.
+   * Sends the rest of a committed body to `sink` (the first chunk was handled by the caller);
+   * never ends it. A translator's tail is written when the body ends.
    */
-  relay(res: ServerResponse, translator: StreamTranslator | undefined, idleMs: number): Promise<RelayEnd> {
-    this.res = res;
+  relay(sink: Sink, translator: StreamTranslator | undefined, idleMs: number): Promise<RelayEnd> {
+    this.sink = sink;
     this.translator = translator;
     this.idleMs = idleMs;
     const held = this.held;
@@ -264,14 +270,14 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   private write(chunk: Buffer): void {
-    const res = this.res as ServerResponse;
+    const sink = this.sink as Sink;
     const out = this.translator ? this.translator.push(chunk) : chunk;
     if (out.length === 0) return;
-    if (!res.write(out) && !this.waitingDrain) {
+    if (!sink.write(out) && !this.waitingDrain) {
       // While the client is slow the backend waits; memory stays bounded by the socket buffers.
       this.waitingDrain = true;
       this.controller?.pause();
-      res.once("drain", () => this.onDrain());
+      sink.once("drain", () => this.onDrain());
     }
   }
 
@@ -281,9 +287,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   private writeTail(): void {
-    if (!this.translator || !this.res) return;
+    if (!this.translator || !this.sink) return;
     const tail = this.translator.end();
-    if (tail.length > 0) this.res.write(tail);
+    if (tail.length > 0) this.sink.write(tail);
   }
 
   private end(e: RelayEnd): void {
@@ -301,51 +307,4 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
 function idleOut(call: UpstreamCall): void {
   call.idleOut();
-}
-
-/** A human message from a backend's error body (OpenAI, Ollama, vLLM and llama.cpp shapes). */
-export function upstreamMessage(text: string, status: number): string {
-  try {
-    const j = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown };
-    const m = typeof j.error === "string" ? j.error : (j.error?.message ?? j.message ?? j.detail);
-    if (typeof m === "string" && m.length > 0) return m.slice(0, 500);
-  } catch {
-    // not JSON: fall through to the raw text
-  }
-  const t = text.trim().slice(0, 200);
-  return t.length > 0 ? t : `status ${status}`;
-}
-
-/**
- * Error types and codes as engines write them (BadRequestError, invalid_request_error, vLLM's
- * HTTP phrase "Bad Request"): one short word, or two when the second is capitalised.
- */
-const IDENTIFIER = /^[A-Za-z][\w.:-]{0,47}(?: [A-Z][\w.:-]{0,23})?$/;
-
-/**
- * What the log keeps of a backend's error body: its size and the error's type or code when those are
- * short identifiers, never its message. Engines quote the request in their messages: vLLM's
- * validation errors carry each failing field's `input`, for a missing field the whole body, prompt
- * included (vllm/entrypoints/serve/utils/server_utils.py, validation_exception_handler).
- */
-export function upstreamErrorSummary(text: string, status: number): string {
-  const names = new Set<string>();
-  const note = (v: unknown): void => {
-    const s = typeof v === "number" ? String(v) : v;
-    if (typeof s === "string" && IDENTIFIER.test(s) && s !== String(status) && names.size < 4) names.add(s);
-  };
-  try {
-    const j = JSON.parse(text) as Record<string, unknown> | null;
-    const inner = typeof j?.error === "object" && j.error !== null ? (j.error as Record<string, unknown>) : undefined;
-    note(inner?.type);
-    note(inner?.code);
-    note(j?.type);
-    note(j?.code);
-    // FastAPI's 422: {"detail": [{"type": "missing", "loc": [...], "msg": ..., "input": ...}, ...]}
-    if (Array.isArray(j?.detail)) for (const d of j.detail as unknown[]) note((d as Record<string, unknown> | null)?.type);
-  } catch {
-    // not JSON: the size is all there is to say
-  }
-  const bytes = Buffer.byteLength(text);
-  return `${[...names].join(", ")}${names.size > 0 ? "; " : ""}${bytes}-byte body not logged`;
 }

@@ -3,8 +3,8 @@
 // in test/proxy/upstream-call.test.ts.
 import { describe, expect, it } from "vitest";
 import { RouterMetrics } from "../../router/ops/metrics.js";
-import { Cancel, onAbort, type CancelSignal } from "../../router/proxy/cancel.js";
-import { Slots } from "../../router/proxy/queue.js";
+import { Cancel, onAbort, type CancelSignal } from "../../router/http/cancel.js";
+import { Slots } from "../../router/backends/slots.js";
 
 describe("Cancel", () => {
   it("aborts once: listeners run a single time and the flag stays set", () => {

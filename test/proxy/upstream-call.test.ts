@@ -5,7 +5,8 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo } from "node:net";
 import { Pool } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ERROR_TEXT_CAP, IdleTimeout, UpstreamCall, upstreamMessage, type Decision, type RelayEnd } from "../../router/proxy/upstream.js";
+import { upstreamMessage } from "../../router/proxy/classify.js";
+import { ERROR_TEXT_CAP, IdleTimeout, UpstreamCall, type Decision, type RelayEnd } from "../../router/proxy/upstream.js";
 
 type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
 

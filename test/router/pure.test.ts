@@ -5,10 +5,11 @@ import { parseConfigText } from "../../router/config/load.js";
 import { llamacppContext } from "../../router/engines/llamacpp.js";
 import { ollamaName, parseOllamaPs, parseOllamaShow, parseOllamaTags } from "../../router/engines/ollama.js";
 import { parseOpenAIModelList } from "../../router/engines/types.js";
-import { admission, ejectionMs, freshPassive, liftByProbe, recordOutcome, retryAfterMs } from "../../router/health/passive.js";
+import { admission, freshPassive } from "../../router/backends/admission.js";
+import { ejectionMs, liftByProbe, recordOutcome, retryAfterMs } from "../../router/health/passive.js";
 import { nextInterval } from "../../router/health/probe.js";
 import { distinctBackends, orderTargets, rankTargets, type CandidateView } from "../../router/proxy/pick.js";
-import { Slots } from "../../router/proxy/queue.js";
+import { Slots } from "../../router/backends/slots.js";
 import { sha256 } from "./harness.js";
 
 const view = (index: number, over: Partial<CandidateView> = {}): CandidateView => ({

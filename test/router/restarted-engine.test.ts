@@ -2,7 +2,8 @@
 // but a probe that answers afterwards lifts that ejection at once, and a backend that refuses is
 // probed at the usual interval, so the restarted engine takes traffic again within one probe.
 import { describe, expect, it } from "vitest";
-import { freshPassive, liftByProbe, recordOutcome } from "../../router/health/passive.js";
+import { freshPassive } from "../../router/backends/admission.js";
+import { liftByProbe, recordOutcome } from "../../router/health/passive.js";
 import { nextInterval } from "../../router/health/probe.js";
 import { config, routerFixture, until, untilAllUp } from "./harness.js";
 

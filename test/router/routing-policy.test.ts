@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { parseRouterConfig } from "../../router/config/schema.js";
 import type { ModelState } from "../../router/engines/types.js";
-import { nextWaiter, Slots, type AcquireResult, type Batch } from "../../router/proxy/queue.js";
-import { Residency } from "../../router/proxy/residency.js";
+import { nextWaiter, Slots, type AcquireResult, type Batch } from "../../router/backends/slots.js";
+import { Residency } from "../../router/backends/residency.js";
 
 const probe = (loaded: string[], cold: string[] = []): Map<string, ModelState> =>
   new Map<string, ModelState>([...loaded.map((m) => [m, { installed: true, loaded: true }] as const), ...cold.map((m) => [m, { installed: true, loaded: false }] as const)]);

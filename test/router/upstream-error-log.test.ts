@@ -3,7 +3,7 @@
 // gets only a bounded summary: status, the error's type or code, the body's size.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { FakeEngine } from "../fakes/index.js";
-import { upstreamErrorSummary } from "../../router/proxy/upstream.js";
+import { upstreamErrorSummary } from "../../router/proxy/classify.js";
 import { config, rawPost, routerFixture, untilAllUp, type Running } from "./harness.js";
 
 type FaceName = "openai" | "anthropic" | "ollama";

@@ -1,12 +1,13 @@
-// Per-backend state the router and its faces read: health, models (installed/loaded/context), load,
-// ejections; plus the keep-alive connection pool used to reach it. The registry survives reloads.
+// Per-backend state the router and its faces read: health, models (installed/loaded/context), load
+// (slots), residency, ejections; plus the keep-alive connection pool used to reach it. The registry
+// survives reloads. Health is written only by the prober and the passive tracker (router/health/).
 import { Pool } from "undici";
 import type { BackendConfig, RouterConfig } from "../config/schema.js";
 import { adapters } from "../engines/index.js";
 import type { BackendHealth, EngineAdapter, ModelState } from "../engines/types.js";
-import { Slots } from "../proxy/queue.js";
-import { Residency } from "../proxy/residency.js";
-import { freshPassive, type PassiveState } from "./passive.js";
+import { Slots } from "./slots.js";
+import { Residency } from "./residency.js";
+import { freshPassive, type PassiveState } from "./admission.js";
 
 export class Backend {
   readonly adapter: EngineAdapter;

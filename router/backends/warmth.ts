@@ -1,0 +1,25 @@
+// Whether a model is warm on a backend: one rule for picking a target (proxy/candidates.ts), for
+// /status and for the model lists the faces answer (backends/views.ts).
+import type { RouterConfig } from "../config/schema.js";
+import type { Backend } from "./registry.js";
+
+/** loaded: no wait; cold: installed but must load; missing: not on the backend; unknown: not probed. */
+export type Warmth = "loaded" | "cold" | "missing" | "unknown";
+
+/** Whether the backend holds the model now: the probe's view, or the router's own between probes. */
+export function isResident(b: Backend, model: string, config: RouterConfig): boolean {
+  if (b.adapter.servedMeansLoaded) return true;
+  if (config.routing.trackResidency) {
+    // Replays requests sent within a probe's timeout before its answer: the probe may predate them.
+    b.residency.sync(b.models, b.lastProbeAt, config.health.timeoutMs);
+    return b.residency.has(model);
+  }
+  return b.model(model)?.loaded === true;
+}
+
+/** The model's warmth on the backend; `unknown` for a backend not probed yet (or not in the table). */
+export function warmth(b: Backend | undefined, model: string, config: RouterConfig): Warmth {
+  if (b === undefined || b.models === undefined) return "unknown";
+  if (b.model(model)?.installed !== true) return "missing";
+  return isResident(b, model, config) ? "loaded" : "cold";
+}
