@@ -59,7 +59,7 @@ function timeOut(c: AttemptCancel): void {
 export async function attempt(x: Exchange, { b, model, plan, firstByteMs, attemptNo, coldLoad }: AttemptSpec): Promise<Attempt> {
   const ac = new AttemptCancel();
   // Ollama aborts a model load when the request that started it goes away, even while other clients
-  // wait for that model (test/reliability/faults.test.ts, "an Ollama cold load while more requests
+  // wait for that model (test/router/reliability/faults.test.ts, "an Ollama cold load while more requests
   // queue"): a request that is loading a model is stopped only once the load is done (its first
   // byte), or at a deadline (first byte, total time, end of a drain).
   let holdForLoad = coldLoad;

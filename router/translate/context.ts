@@ -1,6 +1,6 @@
 // Fitting a request into a target's context window. Claude Code asks for max_tokens 32000; a vLLM
 // serving max_model_len 32768 rejects prompt + 32000 with a 400, so the output budget is clamped to
-// what is left instead (test/translate/context.test.ts). Only a prompt that cannot fit at all is an error.
+// what is left instead (test/router/translate/context.test.ts). Only a prompt that cannot fit at all is an error.
 import { contextTooLong, type RouterError } from "../errors.js";
 
 /** Room kept free for template tokens the count may not see (generation prompt, tool preambles). */

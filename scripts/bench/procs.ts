@@ -1,10 +1,7 @@
-// The benchmark's process kit: children started, awaited and ended through the scripts' shared helper
-// (each in its own process group, so nginx or Python workers go with it; all ended when the harness
-// exits for any reason), one-shot HTTP probes, and the resident memory of a process tree.
+// The benchmark's process kit beside the scripts' child-process helper (scripts/lib/child.ts): one-shot
+// HTTP probes, and the resident memory of a process tree.
 import { readdirSync, readFileSync } from "node:fs";
 import http from "node:http";
-
-export { freePort, killAll, start, stop, waitUntil, type Started } from "../lib/child.js";
 
 export interface Probe {
   status: number;

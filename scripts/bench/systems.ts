@@ -9,7 +9,8 @@ import { promisify } from "node:util";
 import type { RouterConfigInput } from "../../router/config/schema.js";
 import type { StreamTarget } from "./client.js";
 import { imageNodeFlags } from "./image-flags.js";
-import { freePort, probe, start, stop, waitUntil } from "./procs.js";
+import { probe } from "./procs.js";
+import { freePort, start, stop, waitUntil } from "../lib/child.js";
 
 const run = promisify(execFile);
 

@@ -1,4 +1,4 @@
-// Child processes of the soak: engine fakes (test/fakes/cli.ts) and the router (router/main.ts), run
+// Child processes of the soak: engine fakes (tools/fakes/cli.ts) and the router (router/main.ts), run
 // with `node --import tsx` so the pid is the process itself (its RSS is the router's), through the
 // scripts' shared child helper, which ends every child when the soak ends, whatever way it ends.
 import { readFileSync } from "node:fs";
@@ -47,7 +47,7 @@ export class FakeProcess {
   }
 
   async start(): Promise<void> {
-    const child = startScript("test/fakes/cli.ts", ["--engine", this.spec.engine, "--port", String(this.port), ...this.spec.args], true, 3_000);
+    const child = startScript("tools/fakes/cli.ts", ["--engine", this.spec.engine, "--port", String(this.port), ...this.spec.args], true, 3_000);
     this.child = child;
     const ready = await waitForLine(child, (l) => (l.startsWith("{") ? (JSON.parse(l) as { port: number }) : undefined), READY_MS, `fake ${this.spec.name}`);
     this.port = ready.port;

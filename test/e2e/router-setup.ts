@@ -5,7 +5,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { RouterConfigInput } from "../../router/config/schema.js";
 import { startRouter, type RouterProcess } from "../../scripts/e2e/router.js";
-import { startFakeEngine, type FakeEngine } from "../fakes/index.js";
+import { startFakeEngine, type FakeEngine } from "../../tools/fakes/index.js";
 import type { E2eEnv } from "./env.js";
 import { getJson, logLines } from "./http.js";
 

@@ -5,7 +5,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import { Ollama } from "ollama";
 import OpenAI from "openai";
 import { afterAll, afterEach } from "vitest";
-import { startFakeEngine, type FakeEngine, type FakeEngineOptions } from "../fakes/index.js";
+import { startFakeEngine, type FakeEngine, type FakeEngineOptions } from "../../tools/fakes/index.js";
 import { parseRouterConfig, type RouterConfig, type RouterConfigInput } from "../../router/config/schema.js";
 import { Router } from "../../router/server.js";
 

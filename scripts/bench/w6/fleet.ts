@@ -1,4 +1,4 @@
-// The engines of W6 in one process: the test suite's engine fakes (test/fakes), each on its own
+// The engines of W6 in one process: the test suite's engine fakes (tools/fakes), each on its own
 // loopback port, and a control port for the harness. Run as `tsx scripts/bench/w6/fleet.ts '<engines
 // as JSON>'`; it prints {"backends":{name:url},"controlPort":C} once listening.
 //   POST /reset          every engine stopped and started fresh on the same port (cold, zero counts)
@@ -8,7 +8,7 @@
 //                        and of those, how many had another engine ready with their model at that moment
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { startFakeEngine, type FakeEngine } from "../../../test/fakes/index.js";
+import { startFakeEngine, type FakeEngine } from "../../../tools/fakes/index.js";
 import type { EngineSpec } from "./plan.js";
 
 export interface EngineCounts {

@@ -1,7 +1,8 @@
 // Runs W6 for each system in turn against one engine fleet, reset to the same cold start before each
 // system, and returns the per-request records, the engines' counts and the summaries.
 import { join } from "node:path";
-import { probe, start, stop, waitUntil } from "../procs.js";
+import { probe } from "../procs.js";
+import { start, stop, waitUntil } from "../../lib/child.js";
 import { SystemUnavailable, type ProcessContext } from "../systems.js";
 import { runClients, type RequestResult } from "./clients.js";
 import type { FleetStats } from "./fleet.js";

@@ -4,7 +4,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RouterConfigInput } from "../../../router/config/schema.js";
-import { probe, start, stop, waitUntil, freePort } from "../procs.js";
+import { probe } from "../procs.js";
+import { start, stop, waitUntil, freePort } from "../../lib/child.js";
 import { LITELLM_ENV, LITELLM_SETTINGS, litellmBinary, nginxConfig, startNginx, startRouterProcess, type ProcessContext } from "../systems.js";
 import type { W6Face } from "./clients.js";
 import type { AliasName, W6Plan } from "./plan.js";

@@ -145,8 +145,11 @@ describe("stopping", () => {
   it("killAll() ends every listed group at once, synchronously", async () => {
     const a = start(node, ["-e", FORKER]);
     const b = start(node, ["-e", IGNORES_TERM]);
-    const grandchild = await waitForLine(a, (l) => (l.startsWith("grandchild ") ? Number(l.slice(11)) : undefined), 20_000, "forker");
-    await waitForLine(b, (l) => (l === "up" ? true : undefined), 20_000, "child");
+    // Both listen from the start: a line is only seen by a waiter subscribed before it was written.
+    const [grandchild] = await Promise.all([
+      waitForLine(a, (l) => (l.startsWith("grandchild ") ? Number(l.slice(11)) : undefined), 20_000, "forker"),
+      waitForLine(b, (l) => (l === "up" ? true : undefined), 20_000, "child"),
+    ]);
     killAll();
     expect(await a.exited).toEqual({ code: null, signal: "SIGKILL" });
     expect(await b.exited).toEqual({ code: null, signal: "SIGKILL" });
