@@ -1,7 +1,9 @@
 // What the router shows about the real engine's load state, read from its /api/ps by the probes:
 // cold before first use, loaded after a request, cold again once the keep-alive has passed, and the
 // other model evicting the first (OLLAMA_MAX_LOADED_MODELS=1). On an engine of its own, so nothing
-// another file did is loaded at the start.
+// another file did is loaded at the start. An alias target's model_state is the router's one warmth
+// rule (backends/warmth.ts): what it sent counts as loaded before the next probe says so; the
+// backend's model list is what the probes last read, so the test waits for the probe to catch up.
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stopAll } from "../../scripts/lib/child.js";
@@ -24,6 +26,27 @@ function chat(model: string): Record<string, unknown> {
 function engineModels(status: RouterStatus, which: "installed" | "loaded"): string[] {
   const names = backendStatus(status, REAL).models.filter((m) => m[which]).map((m) => (m.name.includes(":") ? m.name : `${m.name}:latest`));
   return [...new Set(names)].sort();
+}
+
+/** Waits until the probes have read `expected` as the engine's loaded models (and returns that /status.json). */
+async function engineShowsLoaded(url: string, expected: string[], timeoutMs: number): Promise<RouterStatus> {
+  let last: string[] = [];
+  try {
+    return await eventually(
+      `the probes to read ${JSON.stringify(expected)} loaded`,
+      async () => {
+        const status = await routerStatus(url);
+        last = engineModels(status, "loaded");
+        return JSON.stringify(last) === JSON.stringify(expected) ? status : undefined;
+      },
+      timeoutMs,
+      100,
+    );
+  } catch {
+    // Say what the probes did read, not only that the wait ran out.
+    expect(last).toEqual(expected);
+    throw new Error("unreachable");
+  }
 }
 
 /** Waits until the router shows `state` for the alias's target on the real backend. */
@@ -59,8 +82,7 @@ describe.sequential("the router follows the real engine's load state", () => {
     const reply = await postJson(`${url}/v1/chat/completions`, chat(modelA));
     expect(reply.status).toBe(200);
     await routerShows(url, modelA, "loaded", 10_000);
-    const status = await routerStatus(url);
-    expect(engineModels(status, "loaded")).toEqual([`${modelA}:latest`]);
+    const status = await engineShowsLoaded(url, [`${modelA}:latest`], 10_000);
     const loaded = backendStatus(status, REAL).models.filter((m) => m.loaded);
     // Ollama's expires_at is the end of the request plus its keep-alive: in the future.
     expect(loaded.length).toBeGreaterThan(0);
@@ -80,7 +102,6 @@ describe.sequential("the router follows the real engine's load state", () => {
     expect(reply.status).toBe(200);
     await routerShows(url, modelB, "loaded", 10_000);
     await routerShows(url, modelA, "cold", 10_000);
-    const status = await routerStatus(url);
-    expect(engineModels(status, "loaded")).toEqual([`${modelB}:latest`]);
+    await engineShowsLoaded(url, [`${modelB}:latest`], 10_000);
   });
 });
