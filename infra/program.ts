@@ -4,13 +4,13 @@ import type { RouterConfigInput } from "../router/config/schema.js";
 import type { StackConfig } from "./config/schema.js";
 import { DockerHosts } from "./components/dockerHosts.js";
 import { TraefikIngress } from "./components/ingress.js";
-import { Router } from "./components/router.js";
+import { RouterDeployment } from "./components/router.js";
 import { InferenceBackend, Kokoro, OpenWebUI } from "./components/services.js";
 import { planStack } from "./plan/stack.js";
 
 export interface StackOutputs {
   /** The router config per router host (the alias table the routers hot-reload). */
-  aliases: Record<string, RouterConfigInput>;
+  routerConfigs: Record<string, RouterConfigInput>;
   urls: Record<string, string>;
   routerUrls: string[];
 }
@@ -25,7 +25,7 @@ export function buildStack(cfg: StackConfig, homeDir = homedir()): StackOutputs 
   }
   if (cfg.openWebUI) new OpenWebUI("open-webui", { containers: byOwner("openWebUI", "open-webui"), hosts });
   if (cfg.kokoro) new Kokoro("kokoro", { containers: byOwner("kokoro", "kokoro"), hosts });
-  const router = new Router("router", {
+  const router = new RouterDeployment("router", {
     containers: byOwner("router", "router"),
     deliveries: plan.routerConfigs,
     providers: hosts,
@@ -38,5 +38,5 @@ export function buildStack(cfg: StackConfig, homeDir = homedir()): StackOutputs 
     });
   }
   const routerUrls = cfg.router.hosts.map((h) => plan.urls[`router-${h}`] ?? "");
-  return { aliases: router.configs, urls: plan.urls, routerUrls };
+  return { routerConfigs: router.configs, urls: plan.urls, routerUrls };
 }

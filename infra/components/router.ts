@@ -17,19 +17,23 @@ export function writeFileScript(dir: string, file: string): string {
   return `set -eu; umask 022; mkdir -p ${shellWord(dir)}; tmp=${shellWord(`${file}.tmp`)}; cat > "$tmp"; mv -f "$tmp" ${shellWord(file)}`;
 }
 
-export interface RouterArgs {
+export interface RouterDeploymentArgs {
   containers: ContainerSpec[];
   deliveries: RouterConfigDelivery[];
   providers: HostProviders;
 }
 
-export class Router extends pulumi.ComponentResource {
+/**
+ * The type token is the one this component had when it was called `Router`: a resource's URN is built
+ * from it, so keeping it keeps every deployed router (and its children) in place.
+ */
+export class RouterDeployment extends pulumi.ComponentResource {
   readonly containers: docker.Container[] = [];
   readonly configDeliveries: pulumi.CustomResource[] = [];
   /** The rendered config per router host (identical apart from local-host addressing). */
   readonly configs: Record<string, RouterConfigInput> = {};
 
-  constructor(name: string, args: RouterArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: RouterDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aistack:router:Router", name, {}, opts);
     for (const d of args.deliveries) {
       // No delete command: on replacement the new file is written before the old resource is deleted.

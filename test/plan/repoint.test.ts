@@ -44,7 +44,7 @@ describe("repointing coder in the home stack", () => {
       "changed command:remote:Command router-unraid-config",
     ]);
     expect(diff.resources.every((r) => r.changed.join() === "stdin,triggers" && r.replacing.join() === "triggers")).toBe(true);
-    expect(diff.outputs).toEqual(["aliases"]);
+    expect(diff.outputs).toEqual(["routerConfigs"]);
     expect(report).not.toContain("REPLACES");
   });
 
