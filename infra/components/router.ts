@@ -4,10 +4,10 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { RouterConfigInput } from "../../router/config/schema.js";
-import type { RouterConfigDelivery } from "../plan/stack.js";
-import type { ContainerSpec } from "../plan/types.js";
-import { sha256Hex } from "../plan/routerConfig.js";
-import { shellWord } from "../plan/shell.js";
+import type { RouterConfigDelivery } from "../specs/stack.js";
+import type { ContainerSpec } from "../specs/types.js";
+import { sha256Hex } from "../specs/routerConfig.js";
+import { shellWord } from "../specs/shell.js";
 import { addContainer } from "./container.js";
 import type { HostProviders } from "./dockerHosts.js";
 import { hostCommand } from "./hostCommand.js";

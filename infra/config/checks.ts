@@ -2,12 +2,12 @@
 import type { Gpus, HostConfig, StackConfig } from "./schema.js";
 import { problem, rmFix, configPath, type ConfigProblem } from "./problems.js";
 import { isUnparsed, nothingUnparsed, type Unparsed } from "./partial.js";
-import { own } from "../plan/hosts.js";
-import { planKokoro } from "../plan/kokoro.js";
-import { openWebUIContainer, openWebUIVolume } from "../plan/openWebUI.js";
-import { planRouter } from "../plan/router.js";
-import { planEngines } from "../plan/stack.js";
-import type { ContainerSpec } from "../plan/types.js";
+import { own } from "../specs/hosts.js";
+import { kokoroSpecs } from "../specs/kokoro.js";
+import { openWebUIContainer, openWebUIVolume } from "../specs/openWebUI.js";
+import { routerSpecs } from "../specs/router.js";
+import { engineSpecs } from "../specs/stack.js";
+import type { ContainerSpec } from "../specs/types.js";
 
 function known(names: Iterable<string>): string {
   const list = [...names];
@@ -181,7 +181,7 @@ interface NameClaim {
   what: string;
 }
 
-/** Where a planned container's placement is configured, and what it is called in a message. */
+/** Where a container spec's placement is configured, and what it is called in a message. */
 function ownerOf(cfg: StackConfig, spec: Pick<ContainerSpec, "kind" | "owner" | "host">): { at: (string | number)[]; what: string } {
   switch (spec.kind) {
     case "engine":
@@ -196,13 +196,13 @@ function ownerOf(cfg: StackConfig, spec: Pick<ContainerSpec, "kind" | "owner" | 
 }
 
 /**
- * Docker names containers and volumes per host, so two services that plan the same name on one host
+ * Docker names containers and volumes per host, so two services whose specs use the same name on one host
  * (a backend named `router-box` on the router's host `box`) would fight over one container. The fixed
  * names (router, Open WebUI, Kokoro) claim first, so the finding lands on the backend, whose name is the
  * user's choice.
  */
 function checkDockerNames(cfg: StackConfig, out: ConfigProblem[]): void {
-  const specs: Pick<ContainerSpec, "name" | "kind" | "owner" | "host" | "volumes">[] = [...planRouter(cfg, "~"), ...planKokoro(cfg), ...planEngines(cfg)];
+  const specs: Pick<ContainerSpec, "name" | "kind" | "owner" | "host" | "volumes">[] = [...routerSpecs(cfg, "~"), ...kokoroSpecs(cfg), ...engineSpecs(cfg)];
   if (cfg.openWebUI && own(cfg.hosts, cfg.openWebUI.host)) {
     specs.unshift({ name: openWebUIContainer, kind: "openWebUI", owner: "open-webui", host: cfg.openWebUI.host, volumes: [{ volume: openWebUIVolume, containerPath: "" }] });
   }

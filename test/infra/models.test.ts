@@ -2,7 +2,7 @@
 // which the engine container does not depend on: adding or removing a model restarts nothing.
 import { describe, expect, it } from "vitest";
 import { validateStackConfig } from "../../infra/config/load.js";
-import { modelPullScript, planModelPulls } from "../../infra/plan/ollama.js";
+import { modelPullScript, modelPullSpecs } from "../../infra/specs/ollama.js";
 import { byType, readStackFile, runProgram, withSecrets, type Run } from "./harness.js";
 
 type Values = Record<string, unknown>;
@@ -56,7 +56,7 @@ describe("model pulls", () => {
   it("the script waits for the engine, skips a model already present, and pulls otherwise", () => {
     const r = validateStackConfig({ values: withSecrets(readStackFile("local")), secretKeys: new Set(["secrets"]) });
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    const [pull] = planModelPulls(r.config);
+    const [pull] = modelPullSpecs(r.config);
     if (!pull) throw new Error("no pull planned");
     const lines = modelPullScript(pull).split("\n");
     expect(lines[1]).toMatch(/^i=0; until docker exec local-ollama ollama list /);

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { loadStackConfig } from "../../infra/config/load.js";
 import { DockerHosts } from "../../infra/components/dockerHosts.js";
 import { RouterDeployment } from "../../infra/components/router.js";
-import { planStack } from "../../infra/plan/stack.js";
+import { stackSpec } from "../../infra/specs/stack.js";
 import { readStackFile, runProgram, testHome, withSecrets } from "./harness.js";
 
 function urnOf(r: pulumi.Resource): Promise<string> {
@@ -16,7 +16,7 @@ describe("RouterDeployment", () => {
   it("has the URNs the router component had as `Router`", async () => {
     await runProgram(withSecrets(readStackFile("home"))); // installs the mocks and the home stack's config
     const cfg = loadStackConfig();
-    const plan = planStack(cfg, testHome);
+    const plan = stackSpec(cfg, testHome);
     const hosts = new DockerHosts("hosts", { hosts: cfg.hosts, used: plan.containers.map((c) => c.host) });
     const router = new RouterDeployment("router", {
       containers: plan.containers.filter((c) => c.kind === "router"),

@@ -5,7 +5,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { validateStackConfig } from "../../infra/config/load.js";
-import { planRouter } from "../../infra/plan/router.js";
+import { routerSpecs } from "../../infra/specs/router.js";
 import { byType, readStackFile, runProgram, testHome, withSecrets } from "./harness.js";
 
 function entrypoint(): string[] {
@@ -28,7 +28,7 @@ describe("router container command", () => {
   it.each(["home", "local"])("the %s stack passes only router options to it", (stack) => {
     const r = validateStackConfig({ values: withSecrets(readStackFile(stack)), secretKeys: new Set(["secrets"]) });
     if (!r.ok) throw new Error(JSON.stringify(r.problems));
-    const specs = planRouter(r.config, testHome);
+    const specs = routerSpecs(r.config, testHome);
     expect(specs.length).toBeGreaterThan(0);
     for (const spec of specs) {
       const cmd = spec.command ?? [];

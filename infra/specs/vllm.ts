@@ -32,7 +32,7 @@ function healthOn(port: number): HealthCheckSpec {
   };
 }
 
-export function planVllm(cfg: StackConfig, name: string, b: VllmBackend): ContainerSpec[] {
+export function vllmSpecs(cfg: StackConfig, name: string, b: VllmBackend): ContainerSpec[] {
   const secretEnv: Record<string, string> = cfg.secrets.hfToken ? { HF_TOKEN: cfg.secrets.hfToken } : {};
   const cluster = b.vllm.cluster;
   const hosts = b.hosts.map((h) => ({ name: h, host: hostConfig(cfg, h) }));

@@ -25,7 +25,7 @@ export function ollamaEnv(settings: OllamaBackend["ollama"]): Record<string, str
   });
 }
 
-export function planOllama(cfg: StackConfig, name: string, b: OllamaBackend): ContainerSpec[] {
+export function ollamaSpecs(cfg: StackConfig, name: string, b: OllamaBackend): ContainerSpec[] {
   const hostName = b.hosts[0] as string;
   const host = hostConfig(cfg, hostName);
   if (!host) return [];
@@ -62,7 +62,7 @@ export interface ModelPull {
   model: string;
 }
 
-export function planModelPulls(cfg: StackConfig): ModelPull[] {
+export function modelPullSpecs(cfg: StackConfig): ModelPull[] {
   return Object.entries(cfg.backends).flatMap(([name, b]) =>
     b.engine === "ollama" && b.hosts[0] !== undefined
       ? b.models.map((model) => ({ name: `${name}-model-${model}`, backend: name, host: b.hosts[0] as string, container: name, model }))

@@ -27,7 +27,7 @@ export function routerConfigDir(cfg: StackConfig, host: string, homeDir: string)
   return `${hostPath(h, h.dataDir, homeDir).replace(/\/$/, "")}/router`;
 }
 
-export function planRouter(cfg: StackConfig, homeDir: string): ContainerSpec[] {
+export function routerSpecs(cfg: StackConfig, homeDir: string): ContainerSpec[] {
   const port = cfg.router.port;
   return cfg.router.hosts.flatMap((hostName) => {
     const host = hostConfig(cfg, hostName);

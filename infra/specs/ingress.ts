@@ -67,7 +67,7 @@ export interface ExternalService {
   port: number;
 }
 
-export interface IngressPlan {
+export interface IngressSpec {
   namespace: string;
   services: ExternalService[];
   /** Present when more than one router runs: Traefik balances across them, skipping unready ones. */
@@ -82,7 +82,7 @@ export interface IngressPlan {
  */
 const routerHealthCheck = { path: "/readyz", interval: "10s", timeout: "3s" };
 
-export function planIngress(cfg: StackConfig): IngressPlan | undefined {
+export function ingressSpec(cfg: StackConfig): IngressSpec | undefined {
   const ing = cfg.ingress;
   const owui = cfg.openWebUI;
   if (!ing.enabled || !ing.domain || !owui) return undefined;

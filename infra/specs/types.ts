@@ -1,4 +1,4 @@
-// What the planning functions produce: plain data that components turn into resources.
+// What the spec functions produce: plain data that components turn into resources.
 
 /** Durations in Go's canonical form (`30s`, `1m0s`, `3m0s`): the Docker provider stores them so (see duration.ts). */
 export interface HealthCheckSpec {
@@ -36,7 +36,7 @@ export interface ContainerSpec {
   entrypoint?: string[];
   /** Sorted by name. */
   env: Record<string, string>;
-  /** Secret values (plain here so plans are testable; components wrap them as Pulumi secrets). Sorted. */
+  /** Secret values (plain here so specs are testable; components wrap them as Pulumi secrets). Sorted. */
   secretEnv: Record<string, string>;
   ports: { internal: number; external: number }[];
   networkMode?: "host";

@@ -24,7 +24,7 @@ export function llamacppArgs(b: LlamacppBackend): string[] {
   ];
 }
 
-export function planLlamacpp(cfg: StackConfig, name: string, b: LlamacppBackend): ContainerSpec[] {
+export function llamacppSpecs(cfg: StackConfig, name: string, b: LlamacppBackend): ContainerSpec[] {
   const hostName = b.hosts[0] as string;
   const host = hostConfig(cfg, hostName);
   if (!host) return [];

@@ -6,7 +6,7 @@ import type { ContainerSpec } from "./types.js";
 
 export const kokoroContainerPort = 8880;
 
-export function planKokoro(cfg: StackConfig): ContainerSpec[] {
+export function kokoroSpecs(cfg: StackConfig): ContainerSpec[] {
   const k = cfg.kokoro;
   const host = k ? hostConfig(cfg, k.host) : undefined;
   if (!k || !host) return [];

@@ -69,7 +69,7 @@ export function openWebUIEnv(cfg: StackConfig): { env: Record<string, string>; s
   return { env: sortedRecord(env), secretEnv: sortedRecord(secretEnv) };
 }
 
-export function planOpenWebUI(cfg: StackConfig): ContainerSpec[] {
+export function openWebUISpecs(cfg: StackConfig): ContainerSpec[] {
   const o = cfg.openWebUI;
   const host = o ? hostConfig(cfg, o.host) : undefined;
   if (!o || !host) return [];

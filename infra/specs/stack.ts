@@ -1,16 +1,16 @@
-// The whole plan: every container on every host, the router config per router host, the ingress.
+// The whole stack's specs: every container on every host, the router config per router host, the ingress.
 import type { RouterConfigInput } from "../../router/config/schema.js";
 import type { StackConfig } from "../config/schema.js";
-import { planIngress, type IngressPlan } from "./ingress.js";
-import { planKokoro } from "./kokoro.js";
-import { planLlamacpp } from "./llamacpp.js";
-import { planModelPulls, planOllama, type ModelPull } from "./ollama.js";
-import { openWebUIUrl, planOpenWebUI } from "./openWebUI.js";
-import { planRouter, routerConfigDir, routerConfigFileName } from "./router.js";
+import { ingressSpec, type IngressSpec } from "./ingress.js";
+import { kokoroSpecs } from "./kokoro.js";
+import { llamacppSpecs } from "./llamacpp.js";
+import { modelPullSpecs, ollamaSpecs, type ModelPull } from "./ollama.js";
+import { openWebUIUrl, openWebUISpecs } from "./openWebUI.js";
+import { routerSpecs, routerConfigDir, routerConfigFileName } from "./router.js";
 import { publicAddress } from "./hosts.js";
 import { renderRouterConfig, routerConfigFile } from "./routerConfig.js";
 import type { ContainerSpec } from "./types.js";
-import { planVllm } from "./vllm.js";
+import { vllmSpecs } from "./vllm.js";
 
 export interface RouterConfigDelivery {
   host: string;
@@ -20,30 +20,30 @@ export interface RouterConfigDelivery {
   content: string;
 }
 
-export interface StackPlan {
+export interface StackSpec {
   containers: ContainerSpec[];
   routerConfigs: RouterConfigDelivery[];
   /** Every model listed under an Ollama backend, made present on its host after the engine starts. */
   modelPulls: ModelPull[];
-  ingress?: IngressPlan;
+  ingress?: IngressSpec;
   urls: Record<string, string>;
 }
 
-export function planEngines(cfg: StackConfig): ContainerSpec[] {
+export function engineSpecs(cfg: StackConfig): ContainerSpec[] {
   return Object.entries(cfg.backends).flatMap(([name, b]) => {
     switch (b.engine) {
       case "ollama":
-        return planOllama(cfg, name, b);
+        return ollamaSpecs(cfg, name, b);
       case "vllm":
-        return planVllm(cfg, name, b);
+        return vllmSpecs(cfg, name, b);
       case "llamacpp":
-        return planLlamacpp(cfg, name, b);
+        return llamacppSpecs(cfg, name, b);
     }
   });
 }
 
-export function planStack(cfg: StackConfig, homeDir: string): StackPlan {
-  const containers = [...planEngines(cfg), ...planOpenWebUI(cfg), ...planKokoro(cfg), ...planRouter(cfg, homeDir)];
+export function stackSpec(cfg: StackConfig, homeDir: string): StackSpec {
+  const containers = [...engineSpecs(cfg), ...openWebUISpecs(cfg), ...kokoroSpecs(cfg), ...routerSpecs(cfg, homeDir)];
   const routerConfigs = cfg.router.hosts.map((host) => {
     const config = renderRouterConfig(cfg, host);
     const dir = routerConfigDir(cfg, host, homeDir);
@@ -54,7 +54,7 @@ export function planStack(cfg: StackConfig, homeDir: string): StackPlan {
   if (cfg.openWebUI) urls["open-webui"] = `http://${publicAddress(cfg, cfg.openWebUI.host)}:${cfg.openWebUI.port}`;
   if (cfg.kokoro) urls.kokoro = `http://${publicAddress(cfg, cfg.kokoro.host)}:${cfg.kokoro.port}`;
   for (const h of cfg.router.hosts) urls[`router-${h}`] = `http://${publicAddress(cfg, h)}:${cfg.router.port}`;
-  const ingress = planIngress(cfg);
+  const ingress = ingressSpec(cfg);
   if (ingress && cfg.ingress.domain) urls.public = openWebUIUrl(cfg);
-  return { containers, routerConfigs, modelPulls: planModelPulls(cfg), ...(ingress ? { ingress } : {}), urls };
+  return { containers, routerConfigs, modelPulls: modelPullSpecs(cfg), ...(ingress ? { ingress } : {}), urls };
 }
