@@ -2,15 +2,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { stackConfigKeys } from "../../infra/config/schema.js";
-import { configPath } from "../../infra/config/problems.js";
-import { ingressRules, routerExactPaths } from "../../infra/specs/ingress.js";
-import { gpuRequest } from "../../infra/specs/hosts.js";
-import { ollamaEnv } from "../../infra/specs/ollama.js";
-import { renderRouterConfig, routerConfigFile, sha256Hex } from "../../infra/specs/routerConfig.js";
-import { validateStackConfig } from "../../infra/config/load.js";
-import { SEED_OLLAMA_ENV } from "../support/seed.js";
-import { readStackFile, withSecrets } from "./harness.js";
+import { stackConfigKeys } from "../../../infra/config/schema.js";
+import { configPath } from "../../../infra/config/problems.js";
+import { ingressRules, routerExactPaths } from "../../../infra/specs/ingress.js";
+import { gpuRequest } from "../../../infra/specs/hosts.js";
+import { ollamaEnv } from "../../../infra/specs/ollama.js";
+import { renderRouterConfig, routerConfigFile, sha256Hex } from "../../../infra/specs/routerConfig.js";
+import { validateStackConfig } from "../../../infra/config/load.js";
+import { SEED_OLLAMA_ENV } from "../../support/seed.js";
+import { readStackFile, withSecrets } from "../harness.js";
 
 function homeConfig() {
   const r = validateStackConfig({ values: withSecrets(readStackFile("home")), secretKeys: new Set(["secrets"]) });
@@ -96,7 +96,7 @@ describe("small pure helpers", () => {
   });
 
   it("Pulumi.yaml declares every top-level key the program reads, with a type and description", () => {
-    const project = parse(readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8")) as { config: Record<string, { type?: string; description?: string }> };
+    const project = parse(readFileSync(new URL("../../../Pulumi.yaml", import.meta.url), "utf8")) as { config: Record<string, { type?: string; description?: string }> };
     for (const key of stackConfigKeys) {
       expect(project.config[key]?.type, key).toBe("object");
       expect(project.config[key]?.description, key).toBeTruthy();

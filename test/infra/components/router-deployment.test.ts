@@ -2,11 +2,11 @@
 // deployed stack's router and its children keep their URNs: no delete-and-create on the next `up`.
 import type * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { loadStackConfig } from "../../infra/config/load.js";
-import { DockerHosts } from "../../infra/components/dockerHosts.js";
-import { RouterDeployment } from "../../infra/components/router.js";
-import { stackSpec } from "../../infra/specs/stack.js";
-import { readStackFile, runProgram, testHome, withSecrets } from "./harness.js";
+import { loadStackConfig } from "../../../infra/config/load.js";
+import { DockerHosts } from "../../../infra/components/dockerHosts.js";
+import { RouterDeployment } from "../../../infra/components/router.js";
+import { stackSpec } from "../../../infra/specs/stack.js";
+import { readStackFile, runProgram, testHome, withSecrets } from "../harness.js";
 
 function urnOf(r: pulumi.Resource): Promise<string> {
   return new Promise((resolve) => r.urn.apply(resolve));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePlanArgs } from "../../scripts/plan/args.js";
+import { parsePlanArgs } from "../../../scripts/plan/args.js";
 
 describe("plan arguments", () => {
   it.each([

@@ -4,12 +4,12 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { validateStackConfig } from "../../infra/config/load.js";
-import { routerSpecs } from "../../infra/specs/router.js";
-import { byType, readStackFile, runProgram, testHome, withSecrets } from "./harness.js";
+import { validateStackConfig } from "../../../infra/config/load.js";
+import { routerSpecs } from "../../../infra/specs/router.js";
+import { byType, readStackFile, runProgram, testHome, withSecrets } from "../harness.js";
 
 function entrypoint(): string[] {
-  const text = readFileSync(new URL("../../router/Dockerfile", import.meta.url), "utf8");
+  const text = readFileSync(new URL("../../../router/Dockerfile", import.meta.url), "utf8");
   const line = text.split("\n").find((l) => l.startsWith("ENTRYPOINT "));
   if (!line) throw new Error("router/Dockerfile has no ENTRYPOINT");
   return JSON.parse(line.slice("ENTRYPOINT ".length)) as string[];
@@ -45,7 +45,7 @@ describe("router image", () => {
     expect(builds.map((b) => b.name).sort()).toEqual(["router-dev-image", "router-unraid-image"]);
     for (const b of builds) {
       // Absolute paths in the project root: neither the provider nor the program runs there.
-      const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+      const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
       expect(b.inputs).toMatchObject({ imageName: "aistack-router:local", skipPush: true, build: { context: root, dockerfile: `${root}/router/Dockerfile`, platform: "linux/amd64", args: {} } });
       // Built by the Docker daemon of the host the router runs on.
       const container = byType(run, "docker:index/container:Container").find((c) => `${c.name}-image` === b.name);
@@ -60,7 +60,7 @@ describe("router image", () => {
     const run = await runProgram({ ...values, router });
     const [build] = byType(run, "docker:index/image:Image");
     expect(build?.inputs.build).toMatchObject({ args: { NODE_IMAGE: "aistack-e2e/node-base:20" } });
-    const dockerfile = readFileSync(new URL("../../router/Dockerfile", import.meta.url), "utf8");
+    const dockerfile = readFileSync(new URL("../../../router/Dockerfile", import.meta.url), "utf8");
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:22-slim$/m);
     expect(dockerfile.match(/^FROM \$\{NODE_IMAGE\}/gm)?.length).toBe(dockerfile.match(/^FROM /gm)?.length);
   });
@@ -73,11 +73,11 @@ describe("router image", () => {
   });
 
   it("sends only what the image needs as build context", () => {
-    const ignore = readFileSync(new URL("../../.dockerignore", import.meta.url), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+    const ignore = readFileSync(new URL("../../../.dockerignore", import.meta.url), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
     expect(ignore[0]).toBe("*");
-    const beside = readFileSync(new URL("../../router/Dockerfile.dockerignore", import.meta.url), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+    const beside = readFileSync(new URL("../../../router/Dockerfile.dockerignore", import.meta.url), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
     expect(ignore).toEqual(beside);
-    const copied = [...readFileSync(new URL("../../router/Dockerfile", import.meta.url), "utf8").matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? "").split(" "));
+    const copied = [...readFileSync(new URL("../../../router/Dockerfile", import.meta.url), "utf8").matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? "").split(" "));
     expect(copied.length).toBeGreaterThan(0);
     for (const path of copied) expect(ignore.includes(`!${path}`) || ignore.includes(`!${path}/`), path).toBe(true);
   });

@@ -1,10 +1,11 @@
 // Every stack renders the same report twice, grouped by host, with its alias table.
 import { describe, expect, it } from "vitest";
-import { diffCaptures } from "../../scripts/plan/diff.js";
-import { renderReport } from "../../scripts/plan/report.js";
-import { capture, stackNames } from "./helpers.js";
+import { diffCaptures } from "../../../scripts/plan/diff.js";
+import { renderReport } from "../../../scripts/plan/report.js";
+import { stackNames } from "../../infra/harness.js";
+import { capture } from "./fixtures.js";
 
-describe.each(stackNames())("stack %s", (stack) => {
+describe.each(stackNames)("stack %s", (stack) => {
   it("renders identically twice, with and without a base", async () => {
     const first = await capture(stack);
     const second = await capture(stack);

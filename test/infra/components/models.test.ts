@@ -1,9 +1,9 @@
 // Every model listed under an Ollama backend is made present on its host by a resource of its own,
 // which the engine container does not depend on: adding or removing a model restarts nothing.
 import { describe, expect, it } from "vitest";
-import { validateStackConfig } from "../../infra/config/load.js";
-import { modelPullScript, modelPullSpecs } from "../../infra/specs/ollama.js";
-import { byType, readStackFile, runProgram, withSecrets, type Run } from "./harness.js";
+import { validateStackConfig } from "../../../infra/config/load.js";
+import { modelPullScript, modelPullSpecs } from "../../../infra/specs/ollama.js";
+import { byType, readStackFile, runProgram, withSecrets, type Run } from "../harness.js";
 
 type Values = Record<string, unknown>;
 type Backends = Record<string, { models?: string[] }>;

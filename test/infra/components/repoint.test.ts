@@ -1,6 +1,6 @@
 // Repointing an alias must change only the config-delivery resources: no container input moves.
 import { describe, expect, it } from "vitest";
-import { readStackFile, runProgram, withSecrets, type Run } from "./harness.js";
+import { readStackFile, runProgram, withSecrets, type Run } from "../harness.js";
 
 function inputsByName(run: Run): Map<string, string> {
   return new Map(run.resources.map((r) => [`${r.type}::${r.name}`, JSON.stringify(r.rawInputs)]));

@@ -1,8 +1,8 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-explicit-any -- fixtures are free-form YAML data edited per case */
 // One case per validation rule: the message names the path, what is wrong, and the fixing command.
 import { describe, expect, it } from "vitest";
-import { validateStackConfig } from "../../infra/config/load.js";
-import { readStackFile, runProgram, withSecrets } from "./harness.js";
+import { validateStackConfig } from "../../../infra/config/load.js";
+import { readStackFile, runProgram, withSecrets } from "../harness.js";
 
 type Config = Record<string, any>;
 

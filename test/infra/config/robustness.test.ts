@@ -3,11 +3,11 @@
 // mutations of the home stack never throw and are rejected with a path and a fixing command each.
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { loadStackConfig, validateStackConfig } from "../../infra/config/load.js";
-import { parseByPart } from "../../infra/config/partial.js";
-import type { ConfigProblem } from "../../infra/config/problems.js";
-import { prng } from "../../scripts/soak/run.js";
-import { installConfig, readStackFile, withSecrets } from "../infra/harness.js";
+import { loadStackConfig, validateStackConfig } from "../../../infra/config/load.js";
+import { parseByPart } from "../../../infra/config/partial.js";
+import type { ConfigProblem } from "../../../infra/config/problems.js";
+import { prng } from "../../../scripts/soak/run.js";
+import { installConfig, readStackFile, withSecrets } from "../harness.js";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Tree = Record<string, Json>;

@@ -1,10 +1,10 @@
 // A one-line alias repoint: the reviewer sees the alias's old and new targets first, and that no
 // container is replaced; only the config-delivery resources change.
 import { describe, expect, it } from "vitest";
-import { diffCaptures, disruptiveReplacements } from "../../scripts/plan/diff.js";
-import { renderReport } from "../../scripts/plan/report.js";
-import type { Json } from "../../scripts/plan/types.js";
-import { capture, configOf } from "./helpers.js";
+import { diffCaptures, disruptiveReplacements } from "../../../scripts/plan/diff.js";
+import { renderReport } from "../../../scripts/plan/report.js";
+import type { Json } from "../../../scripts/plan/types.js";
+import { capture, configOf } from "./fixtures.js";
 
 type Aliases = Record<string, { targets: { backend: string; model: string }[] }>;
 

@@ -1,7 +1,7 @@
 // The alias table per router host comes from the program's `routerConfigs` output, and from the
 // `aliases` output of a base ref whose program still exported it under that name.
 import { describe, expect, it } from "vitest";
-import { captureProgram } from "../../scripts/plan/capture.js";
+import { captureProgram } from "../../../scripts/plan/capture.js";
 
 const perHost = { box: { backends: {}, aliases: { chat: { targets: [{ backend: "b", model: "m" }] } } } };
 const config = { values: { router: { hosts: ["other"], aliases: { fromConfig: { targets: [{ backend: "c", model: "n" }] } } } }, secretKeys: [], placeholders: [] };

@@ -1,25 +1,11 @@
-// Captures stacks in memory (the program under mocks, through the plan's own capture module).
-import { readFileSync, readdirSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { loadStackConfig } from "../../infra/config/load.js";
-import { buildStack } from "../../infra/program.js";
-import { captureProgram, planHome } from "../../scripts/plan/capture.js";
-import { stackValues, type StackValues } from "../../scripts/plan/stackFile.js";
-import type { Capture, CapturedResource, Json } from "../../scripts/plan/types.js";
-
-export const root = fileURLToPath(new URL("../../", import.meta.url));
-export const project = "aistack";
-
-export function stackNames(): string[] {
-  return readdirSync(new URL("../../stacks/", import.meta.url))
-    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
-    .filter((s): s is string => s !== undefined)
-    .sort();
-}
-
-export function stackText(stack: string): string {
-  return readFileSync(new URL(`../../stacks/Pulumi.${stack}.yaml`, import.meta.url), "utf8");
-}
+// The plan tool's inputs: stacks captured in memory (the program under mocks, through the tool's own
+// capture module; the stack files come from the Pulumi test harness) and synthetic captures.
+import { loadStackConfig } from "../../../infra/config/load.js";
+import { buildStack } from "../../../infra/program.js";
+import { captureProgram, planHome } from "../../../scripts/plan/capture.js";
+import { stackValues, type StackValues } from "../../../scripts/plan/stackFile.js";
+import type { Capture, CapturedResource, Json } from "../../../scripts/plan/types.js";
+import { project, root, stackText } from "../../infra/harness.js";
 
 export function configOf(stack: string): StackValues {
   return stackValues(stackText(stack), project);

@@ -1,10 +1,11 @@
 // No secret value reaches a report: filled-in placeholders, encrypted stack values, secret-named env.
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { diffCaptures } from "../../scripts/plan/diff.js";
-import { renderReport } from "../../scripts/plan/report.js";
-import { stackValues } from "../../scripts/plan/stackFile.js";
-import { capture, configOf, project, stackNames, stackText } from "./helpers.js";
+import { diffCaptures } from "../../../scripts/plan/diff.js";
+import { renderReport } from "../../../scripts/plan/report.js";
+import { stackValues } from "../../../scripts/plan/stackFile.js";
+import { project, stackNames, stackText } from "../../infra/harness.js";
+import { capture, configOf } from "./fixtures.js";
 
 const sha = (s: string): string => createHash("sha256").update(s, "utf8").digest("hex");
 
@@ -22,7 +23,7 @@ describe("stack values", () => {
   });
 });
 
-describe.each(stackNames())("the %s stack's report", (stack) => {
+describe.each(stackNames)("the %s stack's report", (stack) => {
   it("never prints a secret, nor a full digest of one", async () => {
     const config = configOf(stack);
     const c = await capture(stack, config);

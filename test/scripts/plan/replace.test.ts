@@ -1,9 +1,9 @@
 // Replacement detection per input, on synthetic before/after captures.
 import { describe, expect, it } from "vitest";
-import { diffCaptures, disruptiveReplacements } from "../../scripts/plan/diff.js";
-import { renderReport } from "../../scripts/plan/report.js";
-import type { CapturedResource, Json } from "../../scripts/plan/types.js";
-import { container, syntheticCapture } from "./helpers.js";
+import { diffCaptures, disruptiveReplacements } from "../../../scripts/plan/diff.js";
+import { renderReport } from "../../../scripts/plan/report.js";
+import type { CapturedResource, Json } from "../../../scripts/plan/types.js";
+import { container, syntheticCapture } from "./fixtures.js";
 
 const base = { ref: "main", commit: "0123456789ab" };
 

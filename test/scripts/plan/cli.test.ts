@@ -5,9 +5,10 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { root } from "./helpers.js";
+import { root } from "../../infra/harness.js";
 
-const cli = join(root, "scripts/plan.ts");
+/** The entry `npm run plan` runs (`tsx <entry>`). */
+const cli = join(root, (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: { plan: string } }).scripts.plan.replace(/^tsx /, ""));
 let repo = "";
 
 function git(...args: string[]): void {
