@@ -1,4 +1,4 @@
-// Pure planning functions, no mocks.
+// Pure spec functions (infra/specs/), no mocks.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
