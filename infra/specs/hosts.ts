@@ -1,5 +1,6 @@
 // Addresses and Docker endpoints of hosts.
 import type { Gpus, HostConfig, StackConfig } from "../config/schema.js";
+import type { ContainerSpec } from "./types.js";
 
 /**
  * A record's own entry. Names such as "constructor" or "toString" are valid names, and `name in record`
@@ -59,4 +60,34 @@ export function extraHostsFor(host: HostConfig): { host: string; ip: string }[] 
 
 export function sortedRecord(r: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** What differs between the engine containers of single-host backends (Ollama, llama.cpp). */
+export type EngineParts = Pick<ContainerSpec, "env" | "secretEnv" | "ports" | "volumes" | "healthcheck"> & Pick<Partial<ContainerSpec>, "command">;
+
+/** A single-host backend's engine container on its one host (none while that host is unknown). */
+export function singleHostEngine(cfg: StackConfig, name: string, b: { hosts: string[]; image: string; gpus?: Gpus | undefined }, parts: EngineParts): ContainerSpec[] {
+  const hostName = b.hosts[0] as string;
+  const host = hostConfig(cfg, hostName);
+  if (!host) return [];
+  const { command, env, secretEnv, ports, volumes, healthcheck } = parts;
+  return [
+    {
+      name,
+      kind: "engine",
+      owner: name,
+      host: hostName,
+      image: b.image,
+      ...(command ? { command } : {}),
+      env,
+      secretEnv,
+      ports,
+      volumes,
+      binds: [],
+      gpus: gpuRequest(host.gpus, b.gpus),
+      extraHosts: extraHostsFor(host),
+      healthcheck,
+      restart: "unless-stopped",
+    },
+  ];
 }

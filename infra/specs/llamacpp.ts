@@ -2,7 +2,7 @@
 // Flags per llama.cpp's tools/server/README: -m/-hf, -c (context), -ngl (GPU layers), -np (slots), --alias.
 // GET /health answers 503 while the model loads and 200 once ready (same README).
 import type { StackConfig } from "../config/schema.js";
-import { extraHostsFor, gpuRequest, hostConfig } from "./hosts.js";
+import { singleHostEngine } from "./hosts.js";
 import type { ContainerSpec } from "./types.js";
 
 type LlamacppBackend = Extract<StackConfig["backends"][string], { engine: "llamacpp" }>;
@@ -25,35 +25,21 @@ export function llamacppArgs(b: LlamacppBackend): string[] {
 }
 
 export function llamacppSpecs(cfg: StackConfig, name: string, b: LlamacppBackend): ContainerSpec[] {
-  const hostName = b.hosts[0] as string;
-  const host = hostConfig(cfg, hostName);
-  if (!host) return [];
-  return [
-    {
-      name,
-      kind: "engine",
-      owner: name,
-      host: hostName,
-      image: b.image,
-      command: llamacppArgs(b),
-      env: {},
-      secretEnv: cfg.secrets.hfToken && b.llamacpp.hfRepo ? { HF_TOKEN: cfg.secrets.hfToken } : {},
-      ports: [{ internal: containerPort, external: b.port }],
-      volumes: [
-        { volume: `${name}-models`, containerPath: "/models" },
-        { volume: `${name}-cache`, containerPath: "/root/.cache/llama.cpp" },
-      ],
-      binds: [],
-      gpus: gpuRequest(host.gpus, b.gpus),
-      extraHosts: extraHostsFor(host),
-      healthcheck: {
-        tests: ["CMD", "curl", "-fsS", `http://127.0.0.1:${containerPort}/health`],
-        interval: "30s",
-        timeout: "10s",
-        startPeriod: "10m0s",
-        retries: 5,
-      },
-      restart: "unless-stopped",
+  return singleHostEngine(cfg, name, b, {
+    command: llamacppArgs(b),
+    env: {},
+    secretEnv: cfg.secrets.hfToken && b.llamacpp.hfRepo ? { HF_TOKEN: cfg.secrets.hfToken } : {},
+    ports: [{ internal: containerPort, external: b.port }],
+    volumes: [
+      { volume: `${name}-models`, containerPath: "/models" },
+      { volume: `${name}-cache`, containerPath: "/root/.cache/llama.cpp" },
+    ],
+    healthcheck: {
+      tests: ["CMD", "curl", "-fsS", `http://127.0.0.1:${containerPort}/health`],
+      interval: "30s",
+      timeout: "10s",
+      startPeriod: "10m0s",
+      retries: 5,
     },
-  ];
+  });
 }

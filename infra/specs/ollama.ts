@@ -1,6 +1,6 @@
 // Ollama: one container per backend, models cached in a named volume.
 import type { StackConfig } from "../config/schema.js";
-import { extraHostsFor, gpuRequest, sortedRecord, hostConfig } from "./hosts.js";
+import { singleHostEngine, sortedRecord } from "./hosts.js";
 import { shellWord } from "./shell.js";
 import type { ContainerSpec } from "./types.js";
 
@@ -26,29 +26,15 @@ export function ollamaEnv(settings: OllamaBackend["ollama"]): Record<string, str
 }
 
 export function ollamaSpecs(cfg: StackConfig, name: string, b: OllamaBackend): ContainerSpec[] {
-  const hostName = b.hosts[0] as string;
-  const host = hostConfig(cfg, hostName);
-  if (!host) return [];
   const containerPort = ollamaContainerPort(b.ollama);
-  return [
-    {
-      name,
-      kind: "engine",
-      owner: name,
-      host: hostName,
-      image: b.image,
-      env: ollamaEnv(b.ollama),
-      secretEnv: {},
-      ports: [{ internal: containerPort, external: b.port }],
-      volumes: [{ volume: `${name}-models`, containerPath: "/root/.ollama" }],
-      binds: [],
-      gpus: gpuRequest(host.gpus, b.gpus),
-      extraHosts: extraHostsFor(host),
-      // `ollama list` asks the running server (GET /api/tags) and never loads a model.
-      healthcheck: { tests: ["CMD", "ollama", "list"], interval: "30s", timeout: "10s", startPeriod: "1m0s", retries: 5 },
-      restart: "unless-stopped",
-    },
-  ];
+  return singleHostEngine(cfg, name, b, {
+    env: ollamaEnv(b.ollama),
+    secretEnv: {},
+    ports: [{ internal: containerPort, external: b.port }],
+    volumes: [{ volume: `${name}-models`, containerPath: "/root/.ollama" }],
+    // `ollama list` asks the running server (GET /api/tags) and never loads a model.
+    healthcheck: { tests: ["CMD", "ollama", "list"], interval: "30s", timeout: "10s", startPeriod: "1m0s", retries: 5 },
+  });
 }
 
 /** One model an Ollama backend must have: pulled on its host into the engine's model volume. */
