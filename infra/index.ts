@@ -6,6 +6,6 @@ import { buildStack } from "./program.js";
 const outputs = buildStack(loadStackConfig());
 
 /** The router config each router host receives: backends, the alias table, key digests. */
-export const aliases = pulumi.output(outputs.aliases);
+export const routerConfigs = pulumi.output(outputs.routerConfigs);
 export const urls = outputs.urls;
 export const routerUrls = outputs.routerUrls;

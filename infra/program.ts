@@ -1,42 +1,42 @@
-// The program: validate, plan, then hand each part of the plan to its component.
+// The program: validate, derive the specs (infra/specs/), then hand each part to its component.
 import { homedir } from "node:os";
 import type { RouterConfigInput } from "../router/config/schema.js";
 import type { StackConfig } from "./config/schema.js";
 import { DockerHosts } from "./components/dockerHosts.js";
 import { TraefikIngress } from "./components/ingress.js";
-import { Router } from "./components/router.js";
+import { RouterDeployment } from "./components/router.js";
 import { InferenceBackend, Kokoro, OpenWebUI } from "./components/services.js";
-import { planStack } from "./plan/stack.js";
+import { stackSpec } from "./specs/stack.js";
 
 export interface StackOutputs {
   /** The router config per router host (the alias table the routers hot-reload). */
-  aliases: Record<string, RouterConfigInput>;
+  routerConfigs: Record<string, RouterConfigInput>;
   urls: Record<string, string>;
   routerUrls: string[];
 }
 
 export function buildStack(cfg: StackConfig, homeDir = homedir()): StackOutputs {
-  const plan = planStack(cfg, homeDir);
-  const hosts = new DockerHosts("hosts", { hosts: cfg.hosts, used: plan.containers.map((c) => c.host) });
-  const byOwner = (kind: string, owner: string) => plan.containers.filter((c) => c.kind === kind && c.owner === owner);
+  const spec = stackSpec(cfg, homeDir);
+  const hosts = new DockerHosts("hosts", { hosts: cfg.hosts, used: spec.containers.map((c) => c.host) });
+  const byOwner = (kind: string, owner: string) => spec.containers.filter((c) => c.kind === kind && c.owner === owner);
 
   for (const name of Object.keys(cfg.backends)) {
-    new InferenceBackend(name, { containers: byOwner("engine", name), hosts, pulls: plan.modelPulls.filter((p) => p.backend === name) });
+    new InferenceBackend(name, { containers: byOwner("engine", name), hosts, pulls: spec.modelPulls.filter((p) => p.backend === name) });
   }
   if (cfg.openWebUI) new OpenWebUI("open-webui", { containers: byOwner("openWebUI", "open-webui"), hosts });
   if (cfg.kokoro) new Kokoro("kokoro", { containers: byOwner("kokoro", "kokoro"), hosts });
-  const router = new Router("router", {
+  const router = new RouterDeployment("router", {
     containers: byOwner("router", "router"),
-    deliveries: plan.routerConfigs,
+    deliveries: spec.routerConfigs,
     providers: hosts,
   });
-  if (plan.ingress) {
+  if (spec.ingress) {
     new TraefikIngress("ingress", {
-      plan: plan.ingress,
+      spec: spec.ingress,
       ...(cfg.secrets.kubeconfig ? { kubeconfig: cfg.secrets.kubeconfig } : {}),
       ...(cfg.ingress.context ? { context: cfg.ingress.context } : {}),
     });
   }
-  const routerUrls = cfg.router.hosts.map((h) => plan.urls[`router-${h}`] ?? "");
-  return { aliases: router.configs, urls: plan.urls, routerUrls };
+  const routerUrls = cfg.router.hosts.map((h) => spec.urls[`router-${h}`] ?? "");
+  return { routerConfigs: router.configs, urls: spec.urls, routerUrls };
 }

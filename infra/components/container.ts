@@ -2,7 +2,7 @@
 import { resolve } from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import type { ContainerSpec } from "../plan/types.js";
+import type { ContainerSpec } from "../specs/types.js";
 import type { HostProviders } from "./dockerHosts.js";
 
 /** Secret env values become Pulumi secrets, so they never show in plain text in state or previews. */
@@ -41,7 +41,7 @@ function containerImage(parent: pulumi.Resource, spec: ContainerSpec, provider: 
   return new docker.RemoteImage(`${spec.name}-image`, { name: spec.image, keepLocally: true }, { parent, provider }).imageId;
 }
 
-/** The project root (where Pulumi.yaml is), which the plan's build paths are relative to. */
+/** The project root (where Pulumi.yaml is), which the specs' build paths are relative to. */
 export const projectRoot = resolve(import.meta.dirname, "..", "..");
 
 export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts: HostProviders, dependsOn: pulumi.Resource[] = []): docker.Container {

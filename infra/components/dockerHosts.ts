@@ -5,12 +5,12 @@ import * as command from "@pulumi/command";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { HostConfig, StackConfig } from "../config/schema.js";
-import { dockerHostUrl, own } from "../plan/hosts.js";
+import { dockerHostUrl, own } from "../specs/hosts.js";
 
 export interface HostProviders {
   provider(host: string): docker.Provider;
   readonly command: command.Provider;
-  /** The host's config; every name the plan uses was validated to exist. */
+  /** The host's config; every name the specs use was validated to exist. */
   host(name: string): HostConfig;
 }
 

@@ -3,10 +3,10 @@
 // `allowExternalNameServices` for the Kubernetes CRD provider.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { IngressPlan } from "../plan/ingress.js";
+import type { IngressSpec } from "../specs/ingress.js";
 
 export interface TraefikIngressArgs {
-  plan: IngressPlan;
+  spec: IngressSpec;
   kubeconfig?: string;
   context?: string;
 }
@@ -25,27 +25,27 @@ export class TraefikIngress extends pulumi.ComponentResource {
       { parent: this },
     );
     const o = { parent: this, provider };
-    const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.plan.namespace } }, o);
+    const ns = new k8s.core.v1.Namespace(`${name}-namespace`, { metadata: { name: args.spec.namespace } }, o);
     const inNs = { ...o, dependsOn: [ns] };
-    const services = args.plan.services.map(
+    const services = args.spec.services.map(
       (s) =>
         new k8s.core.v1.Service(
           `${name}-${s.name}`,
           {
-            metadata: { name: s.name, namespace: args.plan.namespace },
+            metadata: { name: s.name, namespace: args.spec.namespace },
             spec: { type: "ExternalName", externalName: s.externalName, ports: [{ name: "http", port: s.port, targetPort: s.port }] },
           },
           inNs,
         ),
     );
-    const balancer = args.plan.routerBalancer
+    const balancer = args.spec.routerBalancer
       ? new k8s.apiextensions.CustomResource(
-          `${name}-${args.plan.routerBalancer.name}`,
+          `${name}-${args.spec.routerBalancer.name}`,
           {
             apiVersion: "traefik.io/v1alpha1",
             kind: "TraefikService",
-            metadata: { name: args.plan.routerBalancer.name, namespace: args.plan.namespace },
-            spec: args.plan.routerBalancer.spec,
+            metadata: { name: args.spec.routerBalancer.name, namespace: args.spec.namespace },
+            spec: args.spec.routerBalancer.spec,
           },
           { ...o, dependsOn: [ns, ...services] },
         )
@@ -55,8 +55,8 @@ export class TraefikIngress extends pulumi.ComponentResource {
       {
         apiVersion: "traefik.io/v1alpha1",
         kind: "IngressRoute",
-        metadata: { name: args.plan.ingressRoute.name, namespace: args.plan.namespace },
-        spec: args.plan.ingressRoute.spec,
+        metadata: { name: args.spec.ingressRoute.name, namespace: args.spec.namespace },
+        spec: args.spec.ingressRoute.spec,
       },
       { ...o, dependsOn: [ns, ...services, ...(balancer ? [balancer] : [])] },
     );

@@ -4,10 +4,10 @@
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { RouterConfigInput } from "../../router/config/schema.js";
-import type { RouterConfigDelivery } from "../plan/stack.js";
-import type { ContainerSpec } from "../plan/types.js";
-import { sha256Hex } from "../plan/routerConfig.js";
-import { shellWord } from "../plan/shell.js";
+import type { RouterConfigDelivery } from "../specs/stack.js";
+import type { ContainerSpec } from "../specs/types.js";
+import { sha256Hex } from "../specs/routerConfig.js";
+import { shellWord } from "../specs/shell.js";
 import { addContainer } from "./container.js";
 import type { HostProviders } from "./dockerHosts.js";
 import { hostCommand } from "./hostCommand.js";
@@ -17,19 +17,23 @@ export function writeFileScript(dir: string, file: string): string {
   return `set -eu; umask 022; mkdir -p ${shellWord(dir)}; tmp=${shellWord(`${file}.tmp`)}; cat > "$tmp"; mv -f "$tmp" ${shellWord(file)}`;
 }
 
-export interface RouterArgs {
+export interface RouterDeploymentArgs {
   containers: ContainerSpec[];
   deliveries: RouterConfigDelivery[];
   providers: HostProviders;
 }
 
-export class Router extends pulumi.ComponentResource {
+/**
+ * The type token is the one this component had when it was called `Router`: a resource's URN is built
+ * from it, so keeping it keeps every deployed router (and its children) in place.
+ */
+export class RouterDeployment extends pulumi.ComponentResource {
   readonly containers: docker.Container[] = [];
   readonly configDeliveries: pulumi.CustomResource[] = [];
   /** The rendered config per router host (identical apart from local-host addressing). */
   readonly configs: Record<string, RouterConfigInput> = {};
 
-  constructor(name: string, args: RouterArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, args: RouterDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("aistack:router:Router", name, {}, opts);
     for (const d of args.deliveries) {
       // No delete command: on replacement the new file is written before the old resource is deleted.

@@ -1,8 +1,8 @@
-// Thin components, one per service kind: each turns its planned containers into resources.
+// Thin components, one per service kind: each turns its container specs into resources.
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { modelPullScript, type ModelPull } from "../plan/ollama.js";
-import type { ContainerSpec } from "../plan/types.js";
+import { modelPullScript, type ModelPull } from "../specs/ollama.js";
+import type { ContainerSpec } from "../specs/types.js";
 import { addContainer } from "./container.js";
 import type { HostProviders } from "./dockerHosts.js";
 import { hostCommand, localDockerEnv } from "./hostCommand.js";

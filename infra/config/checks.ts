@@ -1,13 +1,15 @@
 // Cross-checks zod cannot express per field: references between sections, GPUs, ports, cluster shape.
+// Each rule is a named check over the parts that parsed (test/infra/config/checks.test.ts has a table per check).
+import { referenceProblems } from "../../router/config/schema.js";
 import type { Gpus, HostConfig, StackConfig } from "./schema.js";
 import { problem, rmFix, configPath, type ConfigProblem } from "./problems.js";
 import { isUnparsed, nothingUnparsed, type Unparsed } from "./partial.js";
-import { own } from "../plan/hosts.js";
-import { planKokoro } from "../plan/kokoro.js";
-import { openWebUIContainer, openWebUIVolume } from "../plan/openWebUI.js";
-import { planRouter } from "../plan/router.js";
-import { planEngines } from "../plan/stack.js";
-import type { ContainerSpec } from "../plan/types.js";
+import { own } from "../specs/hosts.js";
+import { kokoroSpecs } from "../specs/kokoro.js";
+import { openWebUIContainer, openWebUIVolume } from "../specs/openWebUI.js";
+import { routerSpecs } from "../specs/router.js";
+import { engineSpecs } from "../specs/stack.js";
+import type { ContainerSpec } from "../specs/types.js";
 
 function known(names: Iterable<string>): string {
   const list = [...names];
@@ -19,7 +21,7 @@ function hasGpu(gpus: Gpus): boolean {
 }
 
 /** The model names a backend answers to, or undefined when it cannot be known ahead (Ollama with no list). */
-export function servedModels(backend: StackConfig["backends"][string]): string[] | undefined {
+function servedModels(backend: StackConfig["backends"][string]): string[] | undefined {
   switch (backend.engine) {
     case "vllm":
       return [backend.vllm.servedModelName ?? backend.vllm.model];
@@ -30,6 +32,10 @@ export function servedModels(backend: StackConfig["backends"][string]): string[]
   }
 }
 
+/** A cross-check: the problems of one rule over the parts of the config that parsed. */
+export type Check = (cfg: StackConfig, unparsed: Unparsed) => ConfigProblem[];
+
+/** Pushes a problem when `name` is not a host; true when it is one. */
 function checkHostRef(hosts: Record<string, HostConfig>, unparsed: Unparsed, name: string, at: (string | number)[], out: ConfigProblem[]): boolean {
   if (Object.hasOwn(hosts, name)) return true;
   // The host exists but is invalid: its own problem is reported, this reference is not wrong.
@@ -38,25 +44,17 @@ function checkHostRef(hosts: Record<string, HostConfig>, unparsed: Unparsed, nam
   return false;
 }
 
-interface PortClaim {
-  host: string;
-  port: number;
-  at: (string | number)[];
-  what: string;
+function vllmCluster(b: StackConfig["backends"][string]) {
+  return b.engine === "vllm" ? b.vllm.cluster : undefined;
 }
 
-/**
- * `unparsed` names what exists in the config but did not parse (and so is absent from `cfg`); findings that
- * would only be consequences of its absence are not reported.
- */
-export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparsed): ConfigProblem[] {
+/** A backend's hosts exist, are distinct, and are as many as its engine runs on (one, or 2+ for a vLLM cluster). */
+export const backendHosts: Check = (cfg, unparsed) => {
   const out: ConfigProblem[] = [];
-  const claims: PortClaim[] = [];
-
   for (const [name, b] of Object.entries(cfg.backends)) {
     const base = ["backends", name];
     b.hosts.forEach((h, i) => checkHostRef(cfg.hosts, unparsed, h, [...base, "hosts", i], out));
-    const cluster = b.engine === "vllm" ? b.vllm.cluster : undefined;
+    const cluster = vllmCluster(b);
     if (cluster && b.hosts.length < 2) {
       out.push(problem([...base, "hosts"], `cluster mode needs at least 2 hosts, got ${b.hosts.length}`, '["<head>","<worker>"]'));
     }
@@ -66,6 +64,15 @@ export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparse
     if (new Set(b.hosts).size !== b.hosts.length) {
       out.push(problem([...base, "hosts"], "lists a host twice", `["${[...new Set(b.hosts)].join('","')}"]`));
     }
+  }
+  return out;
+};
+
+/** A backend that needs a GPU runs on hosts that have one, and the GPU ids it names exist there. */
+export const backendGpus: Check = (cfg) => {
+  const out: ConfigProblem[] = [];
+  for (const [name, b] of Object.entries(cfg.backends)) {
+    const base = ["backends", name];
     for (const [i, h] of b.hosts.entries()) {
       const host = own(cfg.hosts, h);
       if (!host) continue;
@@ -82,29 +89,67 @@ export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparse
           if (!hostGpus.includes(g)) out.push(problem([...base, "gpus", j], `host "${h}" has no GPU "${g}"; it offers ${known(hostGpus)}`, hostGpus[0] ?? "all"));
         });
       }
-      if (!cluster || i === 0) claims.push({ host: h, port: b.port, at: [...base, "port"], what: `backend ${name}` });
-      if (cluster && i === 0) claims.push({ host: h, port: cluster.rayPort, at: [...base, "vllm", "cluster", "rayPort"], what: `backend ${name} (Ray head)` });
     }
   }
+  return out;
+};
 
-  if (cfg.openWebUI && checkHostRef(cfg.hosts, unparsed, cfg.openWebUI.host, ["openWebUI", "host"], out)) {
-    claims.push({ host: cfg.openWebUI.host, port: cfg.openWebUI.port, at: ["openWebUI", "port"], what: "Open WebUI" });
-  }
+/** Open WebUI, Kokoro and the router run on hosts that exist (the router on distinct ones), Kokoro's GPU image on a GPU host. */
+export const serviceHosts: Check = (cfg, unparsed) => {
+  const out: ConfigProblem[] = [];
+  if (cfg.openWebUI) checkHostRef(cfg.hosts, unparsed, cfg.openWebUI.host, ["openWebUI", "host"], out);
   if (cfg.kokoro && checkHostRef(cfg.hosts, unparsed, cfg.kokoro.host, ["kokoro", "host"], out)) {
-    claims.push({ host: cfg.kokoro.host, port: cfg.kokoro.port, at: ["kokoro", "port"], what: "Kokoro" });
     const host = own(cfg.hosts, cfg.kokoro.host);
     if (cfg.kokoro.gpu && host && !hasGpu(host.gpus)) {
       out.push(problem(["kokoro", "gpu"], `the GPU image needs a GPU but host "${cfg.kokoro.host}" declares gpus: none`, "false"));
     }
   }
-  cfg.router.hosts.forEach((h, i) => {
-    if (checkHostRef(cfg.hosts, unparsed, h, ["router", "hosts", i], out) && !unparsed.parts.has("router.port")) claims.push({ host: h, port: cfg.router.port, at: ["router", "port"], what: "the router" });
-  });
+  cfg.router.hosts.forEach((h, i) => checkHostRef(cfg.hosts, unparsed, h, ["router", "hosts", i], out));
   if (new Set(cfg.router.hosts).size !== cfg.router.hosts.length) {
     out.push(problem(["router", "hosts"], "lists a host twice", `["${[...new Set(cfg.router.hosts)].join('","')}"]`));
   }
+  return out;
+};
 
-  // No two containers bind one host port.
+interface PortClaim {
+  host: string;
+  port: number;
+  at: (string | number)[];
+  what: string;
+}
+
+/** The host ports each service binds, on the hosts that exist. */
+function portClaims(cfg: StackConfig, unparsed: Unparsed): PortClaim[] {
+  const claims: PortClaim[] = [];
+  for (const [name, b] of Object.entries(cfg.backends)) {
+    const cluster = vllmCluster(b);
+    for (const [i, h] of b.hosts.entries()) {
+      if (!own(cfg.hosts, h)) continue;
+      if (!cluster || i === 0) claims.push({ host: h, port: b.port, at: ["backends", name, "port"], what: `backend ${name}` });
+      if (cluster && i === 0) claims.push({ host: h, port: cluster.rayPort, at: ["backends", name, "vllm", "cluster", "rayPort"], what: `backend ${name} (Ray head)` });
+    }
+  }
+  if (cfg.openWebUI && own(cfg.hosts, cfg.openWebUI.host)) {
+    claims.push({ host: cfg.openWebUI.host, port: cfg.openWebUI.port, at: ["openWebUI", "port"], what: "Open WebUI" });
+  }
+  if (cfg.kokoro && own(cfg.hosts, cfg.kokoro.host)) claims.push({ host: cfg.kokoro.host, port: cfg.kokoro.port, at: ["kokoro", "port"], what: "Kokoro" });
+  for (const h of cfg.router.hosts) {
+    if (own(cfg.hosts, h) && !unparsed.parts.has("router.port")) claims.push({ host: h, port: cfg.router.port, at: ["router", "port"], what: "the router" });
+  }
+  return claims;
+}
+
+function freePort(claims: readonly PortClaim[], host: string, from: number): number {
+  const used = new Set(claims.filter((c) => c.host === host).map((c) => c.port));
+  let p = from + 1;
+  while (used.has(p)) p++;
+  return p;
+}
+
+/** No two containers bind one host port. */
+export const hostPorts: Check = (cfg, unparsed) => {
+  const out: ConfigProblem[] = [];
+  const claims = portClaims(cfg, unparsed);
   const byHostPort = new Map<string, PortClaim>();
   for (const c of claims) {
     const key = `${c.host}:${c.port}`;
@@ -113,65 +158,76 @@ export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparse
       out.push(problem(c.at, `port ${c.port} on host "${c.host}" is already bound by ${first.what}`, String(freePort(claims, c.host, c.port))));
     } else if (!first) byHostPort.set(key, c);
   }
+  return out;
+};
 
-  checkDockerNames(cfg, out);
+/**
+ * References into other sections: alias targets name existing backends, key scopes and Claude families
+ * name existing aliases, no key name is used twice. The router's parser runs the same function on its
+ * file (referenceProblems in router/config/schema.ts).
+ */
+export const references: Check = (cfg, unparsed) => {
+  const sections = { backends: cfg.backends, aliases: cfg.router.aliases, apiKeys: cfg.router.apiKeys, claudeModels: cfg.router.claudeModels };
+  const present = { backend: (n: string) => isUnparsed(unparsed.backends, n), alias: (n: string) => isUnparsed(unparsed.aliases, n) };
+  return referenceProblems(sections, present).map((p) => problem(["router", ...p.path], p.message, p.suggestion));
+};
 
-  // Alias targets name existing backends and models those backends serve.
+/** An alias target's model is one its backend serves, where that is known ahead (not for Ollama with no list). */
+export const targetModels: Check = (cfg) => {
+  const out: ConfigProblem[] = [];
   for (const [alias, def] of Object.entries(cfg.router.aliases)) {
     def.targets.forEach((t, i) => {
-      const at = ["router", "aliases", alias, "targets", i];
       const backend = own(cfg.backends, t.backend);
-      if (!backend) {
-        if (isUnparsed(unparsed.backends, t.backend)) return;
-        out.push(problem([...at, "backend"], `unknown backend "${t.backend}"; known: ${known(Object.keys(cfg.backends))}`, Object.keys(cfg.backends)[0] ?? "<backend>"));
-        return;
-      }
-      const models = servedModels(backend);
+      const models = backend && servedModels(backend);
       if (models && !models.includes(t.model)) {
-        out.push(problem([...at, "model"], `backend "${t.backend}" does not serve "${t.model}"; it serves ${known(models)}`, models[0] ?? "<model>"));
+        out.push(problem(["router", "aliases", alias, "targets", i, "model"], `backend "${t.backend}" does not serve "${t.model}"; it serves ${known(models)}`, models[0] ?? "<model>"));
       }
     });
   }
+  return out;
+};
 
-  // API keys: each named key has its secret, scopes name real aliases, and no secret is orphaned.
-  const keyNames = new Set<string>();
-  cfg.router.apiKeys.forEach((k, i) => {
-    if (keyNames.has(k.name)) out.push(problem(["router", "apiKeys", i, "name"], `duplicate key name "${k.name}"`, `${k.name}-2`));
-    keyNames.add(k.name);
-    if (!Object.hasOwn(cfg.secrets.apiKeys, k.name) && !isUnparsed(unparsed.secretKeys, k.name)) {
-      out.push(problem(["secrets", "apiKeys", k.name], `API key "${k.name}" has no secret value`, "<key>", { secret: true }));
+/** Each named API key has its secret, and every secret belongs to a named key. */
+export const apiKeySecrets: Check = (cfg, unparsed) => {
+  const out: ConfigProblem[] = [];
+  for (const { name } of cfg.router.apiKeys) {
+    if (!Object.hasOwn(cfg.secrets.apiKeys, name) && !isUnparsed(unparsed.secretKeys, name)) {
+      out.push(problem(["secrets", "apiKeys", name], `API key "${name}" has no secret value`, "<key>", { secret: true }));
     }
-    k.aliases?.forEach((a, j) => {
-      if (!Object.hasOwn(cfg.router.aliases, a) && !isUnparsed(unparsed.aliases, a)) out.push(problem(["router", "apiKeys", i, "aliases", j], `unknown alias "${a}"; known: ${known(Object.keys(cfg.router.aliases))}`, Object.keys(cfg.router.aliases)[0] ?? "<alias>"));
-    });
-  });
+  }
+  const keyNames = new Set(cfg.router.apiKeys.map((k) => k.name));
   for (const name of Object.keys(cfg.secrets.apiKeys)) {
     if (!keyNames.has(name) && !unparsed.parts.has("router.apiKeys")) {
       const path = configPath(["secrets", "apiKeys", name]);
       out.push({ path, message: `no router.apiKeys entry is named "${name}"`, fix: rmFix(path) });
     }
   }
-  for (const [family, alias] of Object.entries(cfg.router.claudeModels ?? {})) {
-    if (alias !== undefined && !Object.hasOwn(cfg.router.aliases, alias) && !isUnparsed(unparsed.aliases, alias)) {
-      out.push(problem(["router", "claudeModels", family], `unknown alias "${alias}"; known: ${known(Object.keys(cfg.router.aliases))}`, Object.keys(cfg.router.aliases)[0] ?? "<alias>"));
-    }
-  }
+  return out;
+};
 
-  const hasOpenWebUI = cfg.openWebUI !== undefined || unparsed.parts.has("openWebUI");
-  if (hasOpenWebUI && cfg.router.apiKeys.length > 0 && !keyNames.has("open-webui")) {
-    const i = cfg.router.apiKeys.length;
-    out.push(problem(["router", "apiKeys", i, "name"], 'the router requires API keys, so Open WebUI needs one named "open-webui" (and its secret under secrets.apiKeys.open-webui)', "open-webui"));
-  }
-  if (cfg.ingress.enabled) {
-    if (!cfg.ingress.domain && !unparsed.parts.has("ingress.domain")) out.push(problem(["ingress", "domain"], "ingress is enabled but has no domain", "llm.example.com"));
-    if (!hasOpenWebUI) out.push(problem(["ingress", "enabled"], "ingress routes to Open WebUI, but no openWebUI is configured", "false"));
-    const remoteRouters = cfg.router.hosts.filter((h) => own(cfg.hosts, h)?.kind === "local");
-    if (remoteRouters.length) {
-      out.push(problem(["ingress", "enabled"], `a cluster cannot reach a router on the local host ("${remoteRouters.join('", "')}")`, "false"));
-    }
+function hasOpenWebUI(cfg: StackConfig, unparsed: Unparsed): boolean {
+  return cfg.openWebUI !== undefined || unparsed.parts.has("openWebUI");
+}
+
+/** When the router requires keys, Open WebUI (one of its clients) has one named "open-webui". */
+export const openWebUIKey: Check = (cfg, unparsed) => {
+  const keys = cfg.router.apiKeys;
+  if (!hasOpenWebUI(cfg, unparsed) || keys.length === 0 || keys.some((k) => k.name === "open-webui")) return [];
+  return [problem(["router", "apiKeys", keys.length, "name"], 'the router requires API keys, so Open WebUI needs one named "open-webui" (and its secret under secrets.apiKeys.open-webui)', "open-webui")];
+};
+
+/** An enabled ingress has a domain, Open WebUI to route to, and routers a cluster can reach. */
+export const ingress: Check = (cfg, unparsed) => {
+  const out: ConfigProblem[] = [];
+  if (!cfg.ingress.enabled) return out;
+  if (!cfg.ingress.domain && !unparsed.parts.has("ingress.domain")) out.push(problem(["ingress", "domain"], "ingress is enabled but has no domain", "llm.example.com"));
+  if (!hasOpenWebUI(cfg, unparsed)) out.push(problem(["ingress", "enabled"], "ingress routes to Open WebUI, but no openWebUI is configured", "false"));
+  const localRouters = cfg.router.hosts.filter((h) => own(cfg.hosts, h)?.kind === "local");
+  if (localRouters.length) {
+    out.push(problem(["ingress", "enabled"], `a cluster cannot reach a router on the local host ("${localRouters.join('", "')}")`, "false"));
   }
   return out;
-}
+};
 
 interface NameClaim {
   host: string;
@@ -181,7 +237,7 @@ interface NameClaim {
   what: string;
 }
 
-/** Where a planned container's placement is configured, and what it is called in a message. */
+/** Where a container spec's placement is configured, and what it is called in a message. */
 function ownerOf(cfg: StackConfig, spec: Pick<ContainerSpec, "kind" | "owner" | "host">): { at: (string | number)[]; what: string } {
   switch (spec.kind) {
     case "engine":
@@ -196,13 +252,14 @@ function ownerOf(cfg: StackConfig, spec: Pick<ContainerSpec, "kind" | "owner" | 
 }
 
 /**
- * Docker names containers and volumes per host, so two services that plan the same name on one host
+ * Docker names containers and volumes per host, so two services whose specs use the same name on one host
  * (a backend named `router-box` on the router's host `box`) would fight over one container. The fixed
  * names (router, Open WebUI, Kokoro) claim first, so the finding lands on the backend, whose name is the
  * user's choice.
  */
-function checkDockerNames(cfg: StackConfig, out: ConfigProblem[]): void {
-  const specs: Pick<ContainerSpec, "name" | "kind" | "owner" | "host" | "volumes">[] = [...planRouter(cfg, "~"), ...planKokoro(cfg), ...planEngines(cfg)];
+export const dockerNames: Check = (cfg) => {
+  const out: ConfigProblem[] = [];
+  const specs: Pick<ContainerSpec, "name" | "kind" | "owner" | "host" | "volumes">[] = [...routerSpecs(cfg, "~"), ...kokoroSpecs(cfg), ...engineSpecs(cfg)];
   if (cfg.openWebUI && own(cfg.hosts, cfg.openWebUI.host)) {
     specs.unshift({ name: openWebUIContainer, kind: "openWebUI", owner: "open-webui", host: cfg.openWebUI.host, volumes: [{ volume: openWebUIVolume, containerPath: "" }] });
   }
@@ -220,11 +277,14 @@ function checkDockerNames(cfg: StackConfig, out: ConfigProblem[]): void {
       out.push(problem(c.at, `${c.object} name "${c.name}" on host "${c.host}" is already ${taken.what}'s; rename ${c.what} or move it to another host`, other ?? "<another host>"));
     }
   }
-}
+  return out;
+};
 
-function freePort(claims: readonly PortClaim[], host: string, from: number): number {
-  const used = new Set(claims.filter((c) => c.host === host).map((c) => c.port));
-  let p = from + 1;
-  while (used.has(p)) p++;
-  return p;
+/**
+ * Every cross-check. `unparsed` names what exists in the config but did not parse (and so is absent from
+ * `cfg`); findings that would only be consequences of its absence are not reported.
+ */
+export function crossCheck(cfg: StackConfig, unparsed: Unparsed = nothingUnparsed): ConfigProblem[] {
+  const checks: Check[] = [backendHosts, backendGpus, serviceHosts, hostPorts, dockerNames, references, targetModels, apiKeySecrets, openWebUIKey, ingress];
+  return checks.flatMap((check) => check(cfg, unparsed));
 }

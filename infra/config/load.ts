@@ -4,7 +4,7 @@ import { crossCheck } from "./checks.js";
 import { configError, type ConfigProblem } from "./problems.js";
 import { parseByPart } from "./partial.js";
 import { stackConfigKeys, type StackConfig } from "./schema.js";
-import { checkRouterConfig, renderRouterConfig } from "../plan/routerConfig.js";
+import { checkRouterConfig, renderRouterConfig } from "../specs/routerConfig.js";
 
 export type ValidationResult = { ok: true; config: StackConfig } | { ok: false; problems: ConfigProblem[] };
 

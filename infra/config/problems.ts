@@ -1,6 +1,6 @@
 // Config problems read like advice: where, what is wrong, and the exact command that fixes it.
 import * as pulumi from "@pulumi/pulumi";
-import { shellWord } from "../plan/shell.js";
+import { shellWord } from "../specs/shell.js";
 
 export interface ConfigProblem {
   /** Path under the project namespace, as `pulumi config set --path` takes it. */

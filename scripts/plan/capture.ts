@@ -133,11 +133,12 @@ function aliasTable(aliases: unknown): Record<string, AliasTarget[]> {
 }
 
 /**
- * The alias table per router host: from the program's `aliases` output (router config per host) when
- * it has one, else from the stack config (`router.aliases` on each `router.hosts`).
+ * The alias table per router host: from the program's `routerConfigs` output (router config per host;
+ * `aliases` in programs older than that name, so a base ref from before it still reads) when it has one,
+ * else from the stack config (`router.aliases` on each `router.hosts`).
  */
 function aliasesOf(outputs: Record<string, Json>, values: Record<string, Json>): Record<string, Record<string, AliasTarget[]>> {
-  const out = outputs.aliases;
+  const out = outputs.routerConfigs ?? outputs.aliases;
   if (typeof out === "object" && out !== null && !Array.isArray(out) && Object.keys(out).length > 0) {
     return Object.fromEntries(Object.entries(out).map(([host, cfg]) => [host, aliasTable((cfg as { aliases?: unknown } | null)?.aliases)]));
   }

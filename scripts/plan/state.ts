@@ -50,7 +50,7 @@ function deliveredFile(create: string): string | undefined {
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
-/** The model a pull script makes present (infra/plan/ollama.ts modelPullScript). */
+/** The model a pull script makes present (infra/specs/ollama.ts modelPullScript). */
 function pulledModel(create: string): { model: string; container: string } | undefined {
   const m = /docker exec (\S+) ollama pull (?:'([^']+)'|(\S+))/.exec(create);
   return m ? { container: m[1] ?? "", model: m[2] ?? m[3] ?? "" } : undefined;

@@ -1,5 +1,8 @@
-// Runs the Pulumi program under mocks from a stack file (or a config object) and records every resource.
+// The one Pulumi test harness: the stack files in stacks/, and the program run under mocks from a stack
+// file (or a config object) with every resource recorded. The plan tool's tests (test/scripts/plan/)
+// read their stacks through it too.
 import { readFileSync, readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { loadStackConfig } from "../../infra/config/load.js";
@@ -20,10 +23,17 @@ export interface RecordedResource {
 
 export const project = "aistack";
 export const testHome = "/home/tester";
+/** The repository's root, with a trailing slash. */
+export const root = fileURLToPath(new URL("../../", import.meta.url));
+
+/** A stack file's text, as committed. */
+export function stackText(stack: string): string {
+  return readFileSync(new URL(`../../stacks/Pulumi.${stack}.yaml`, import.meta.url), "utf8");
+}
 
 /** Every config value of a stack file, keys as written (`aistack:hosts`, `pulumi:disable-default-providers`). */
 export function readStackConfigValues(stack: string): Record<string, unknown> {
-  const doc = parse(readFileSync(new URL(`../../stacks/Pulumi.${stack}.yaml`, import.meta.url), "utf8")) as { config?: Record<string, unknown> } | null;
+  const doc = parse(stackText(stack)) as { config?: Record<string, unknown> } | null;
   return doc?.config ?? {};
 }
 

@@ -1,7 +1,7 @@
 // Every stack file builds under mocks, and its containers land where the seed network has them.
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SEED_OLLAMA_ENV } from "../support/seed.js";
+import { SEED_OLLAMA_ENV } from "./seed.js";
 import { byType, envOf, readStackFile, runProgram, withSecrets, type RecordedResource, type Run } from "./harness.js";
 
 const stacks = readdirSync(new URL("../../stacks/", import.meta.url))

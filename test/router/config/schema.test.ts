@@ -19,7 +19,7 @@ const minimal = {
 };
 
 describe("router config schema", () => {
-  it("accepts the design's minimal file and fills defaults", () => {
+  it("accepts the minimal file (backends, aliases, keys) and fills defaults", () => {
     const r = parseRouterConfig(minimal);
     expect(r.ok).toBe(true);
     if (!r.ok) return;

@@ -1,0 +1,59 @@
+// The module boundaries in eslint.config.js: each rule reports a deliberate violation, and a legal import
+// passes. The project's own config is loaded as is; only type-aware linting is switched off (the probes
+// are not files of the TypeScript project, and the boundary rule needs no types).
+import { fileURLToPath } from "node:url";
+import { ESLint } from "eslint";
+import tseslint from "typescript-eslint";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const eslint = new ESLint({
+  cwd: root,
+  overrideConfig: [
+    {
+      files: ["**/*.ts"],
+      ...tseslint.configs.disableTypeChecked,
+      languageOptions: { parserOptions: { projectService: false } },
+      rules: {
+        ...tseslint.configs.disableTypeChecked.rules,
+        "@pulumi/no-output-in-template-literal": "off",
+        "@pulumi/no-output-instance-in-template-literal": "off",
+      },
+    },
+  ],
+});
+
+async function boundaryFindings(filePath: string, from: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`import { x } from ${JSON.stringify(from)};\nexport const y = x;\n`, { filePath });
+  return (result?.messages ?? []).map((m) => `${m.ruleId ?? "(parse)"}: ${m.message}`);
+}
+
+describe("module boundaries", () => {
+  it.each([
+    ["a face importing the proxy", "router/faces/boundary-probe.ts", "../proxy/forward.js"],
+    ["a face's dialect folder importing the proxy", "router/faces/openai/boundary-probe.ts", "../../proxy/forward.js"],
+    ["the router importing Pulumi", "router/boundary-probe.ts", "@pulumi/pulumi"],
+    ["the router importing the Pulumi program", "router/config/boundary-probe.ts", "../../infra/config/schema.js"],
+    ["the router importing a script", "router/boundary-probe.ts", "../scripts/plan/capture.js"],
+    ["the router importing the engine fakes", "router/boundary-probe.ts", "../tools/fakes/index.js"],
+    ["the router importing a test", "router/proxy/boundary-probe.ts", "../../test/router/harness.js"],
+    ["a face importing the Pulumi program", "router/faces/boundary-probe.ts", "../../infra/program.js"],
+    ["the Pulumi program importing the router's proxy", "infra/components/boundary-probe.ts", "../../router/proxy/forward.js"],
+    ["the Pulumi program importing the router's config loader", "infra/boundary-probe.ts", "../router/config/load.js"],
+  ])("reports %s", async (_case, file, from) => {
+    const findings = await boundaryFindings(file, from);
+    expect(findings).toHaveLength(1);
+    expect(findings[0]).toMatch(/^no-restricted-imports: /);
+  });
+
+  it.each([
+    ["a face importing the router's config schema", "router/faces/boundary-probe.ts", "../config/schema.js"],
+    ["a face importing a translator", "router/faces/openai/boundary-probe.ts", "../../translate/errors.js"],
+    ["the proxy importing the health module", "router/proxy/boundary-probe.ts", "../health/state.js"],
+    ["the Pulumi program importing the router's config schema", "infra/specs/boundary-probe.ts", "../../router/config/schema.js"],
+    ["the Pulumi program importing Pulumi", "infra/components/boundary-probe.ts", "@pulumi/pulumi"],
+    ["a script importing the router and the program", "scripts/boundary-probe.ts", "../router/proxy/forward.js"],
+  ])("allows %s", async (_case, file, from) => {
+    expect(await boundaryFindings(file, from)).toEqual([]);
+  });
+});
