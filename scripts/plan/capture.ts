@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
+import { cliConfig, runUnderMocks } from "./mocks.js";
 import { PlanError, readProjectFile, stackFilePath, stackValues, type StackValues } from "./stackFile.js";
 import type { AliasTarget, Capture, CapturedHost, CapturedResource, Json } from "./types.js";
 
@@ -81,19 +82,6 @@ function addressOf(inputs: Record<string, unknown>): { address?: string } {
   return typeof host === "string" ? { address: host } : {};
 }
 
-export async function settle(count: () => number): Promise<void> {
-  // Registrations resolve asynchronously under mocks: wait until none arrive for a number of turns.
-  let last = -1;
-  let stable = 0;
-  while (stable < 20) {
-    await new Promise((r) => setImmediate(r));
-    if (count() === last) stable++;
-    else {
-      stable = 0;
-      last = count();
-    }
-  }
-}
 
 async function resolve(value: unknown, secrets: readonly string[]): Promise<Json> {
   const out: pulumi.Output<unknown> = pulumi.output(value);
@@ -170,43 +158,24 @@ export function relativeTo(v: Json, root: string | undefined): Json {
 /** Runs a program under mocks with the given config and records everything it declares. */
 export async function captureProgram(run: ProgramRun): Promise<Capture> {
   const resources: CapturedResource[] = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        const raw = args.inputs as Record<string, unknown>;
-        // Components own nothing a provider acts on; their children are what changes.
-        if (args.custom !== false) resources.push({
-          type: args.type,
-          name: args.name,
-          ...(args.provider ? { provider: providerName(args.provider) } : {}),
-          ...addressOf(raw),
-          inputs: relativeTo(maskSecrets(raw, run.config.placeholders), run.root) as Record<string, Json>,
-        });
-        // An image's id names what was pulled or built; containers use it, so name the image by its reference.
-        const state =
-          args.type === "docker:index/remoteImage:RemoteImage"
-            ? { ...raw, imageId: raw.name }
-            : args.type === "docker:index/image:Image"
-              ? { ...raw, repoDigest: raw.imageName }
-              : raw;
-        return { id: `${args.name}-id`, state };
-      },
-      call(args) {
-        return args.inputs as Record<string, unknown>;
-      },
+  const exported = await runUnderMocks({
+    project: run.project,
+    stack: run.stack,
+    config: cliConfig(run.config.values, run.project),
+    secretKeys: run.config.secretKeys.map((k) => `${run.project}:${k}`),
+    program: run.program,
+    record(r) {
+      // Components own nothing a provider acts on; their children are what changes.
+      if (!r.custom) return;
+      resources.push({
+        type: r.type,
+        name: r.name,
+        ...(r.provider ? { provider: providerName(r.provider) } : {}),
+        ...addressOf(r.inputs),
+        inputs: relativeTo(maskSecrets(r.inputs, run.config.placeholders), run.root) as Record<string, Json>,
+      });
     },
-    run.project,
-    run.stack,
-    false,
-  );
-  const config: Record<string, string> = {};
-  for (const [k, v] of Object.entries(run.config.values)) config[`${run.project}:${k}`] = JSON.stringify(v);
-  pulumi.runtime.setAllConfig(
-    config,
-    run.config.secretKeys.map((k) => `${run.project}:${k}`),
-  );
-  const exported = await Promise.resolve(run.program());
-  await settle(() => resources.length);
+  });
   const outputs: Record<string, Json> = {};
   if (typeof exported === "object" && exported !== null) {
     for (const [k, v] of Object.entries(exported).sort(([a], [b]) => a.localeCompare(b))) {

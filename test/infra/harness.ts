@@ -7,7 +7,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
 import { loadStackConfig } from "../../infra/config/load.js";
 import { buildStack, type StackOutputs } from "../../infra/program.js";
-import { settle, unwrap } from "../../scripts/plan/capture.js";
+import { unwrap } from "../../scripts/plan/capture.js";
+import { cliConfig, runUnderMocks } from "../../scripts/plan/mocks.js";
 
 export interface RecordedResource {
   type: string;
@@ -76,11 +77,17 @@ export function withSecrets(values: Record<string, unknown>): Record<string, unk
  * Installs config (as the CLI would) so pulumi.Config and the secret-key list see it. `foreign` holds keys
  * outside the project namespace, as written (the CLI hands a string value as is, anything else as JSON).
  */
+/** The config a program sees, as the CLI hands it over (see scripts/plan/mocks.ts). */
+function configOf(values: Record<string, unknown>, foreign: Record<string, unknown>): Record<string, string> {
+  return { ...cliConfig(foreign), ...cliConfig(values, project) };
+}
+
+/**
+ * Installs config (as the CLI would) so pulumi.Config and the secret-key list see it, for tests that
+ * run the config loader without the program. `foreign` holds keys outside the project namespace.
+ */
 export function installConfig(values: Record<string, unknown>, secretKeys: string[] = ["secrets"], foreign: Record<string, unknown> = {}): void {
-  const config: Record<string, string> = {};
-  for (const [k, v] of Object.entries(foreign)) config[k] = typeof v === "string" ? v : JSON.stringify(v);
-  for (const [k, v] of Object.entries(values)) config[`${project}:${k}`] = JSON.stringify(v);
-  pulumi.runtime.setAllConfig(config, secretKeys.map((k) => `${project}:${k}`));
+  pulumi.runtime.setAllConfig(configOf(values, foreign), secretKeys.map((k) => `${project}:${k}`));
 }
 
 export interface Run {
@@ -90,38 +97,16 @@ export interface Run {
 
 export async function runProgram(values: Record<string, unknown>, secretKeys: string[] = ["secrets"], foreign: Record<string, unknown> = {}): Promise<Run> {
   const resources: RecordedResource[] = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource(args) {
-        const raw = args.inputs as Record<string, unknown>;
-        resources.push({
-          type: args.type,
-          name: args.name,
-          inputs: unwrap(raw) as Record<string, unknown>,
-          rawInputs: raw,
-          ...(args.provider ? { provider: args.provider } : {}),
-          custom: args.custom ?? true,
-        });
-        // A pulled or built image's id output names the image, so tests can see containers use it.
-        const state =
-          args.type === "docker:index/remoteImage:RemoteImage"
-            ? { ...raw, imageId: `id-of:${String(raw.name)}` }
-            : args.type === "docker:index/image:Image"
-              ? { ...raw, repoDigest: `id-of:${String(raw.imageName)}` }
-              : raw;
-        return { id: `${args.name}-id`, state };
-      },
-      call(args) {
-        return args.inputs as Record<string, unknown>;
-      },
-    },
+  const outputs = await runUnderMocks({
     project,
-    "test",
-    false,
-  );
-  installConfig(values, secretKeys, foreign);
-  const outputs = buildStack(loadStackConfig(), testHome);
-  await settle(() => resources.length);
+    stack: "test",
+    config: configOf(values, foreign),
+    secretKeys: secretKeys.map((k) => `${project}:${k}`),
+    program: () => buildStack(loadStackConfig(), testHome),
+    record: (r) => resources.push({ ...r, inputs: unwrap(r.inputs) as Record<string, unknown>, rawInputs: r.inputs }),
+    // Not the reference itself, so a test sees a container use the image's id output.
+    imageId: (ref) => `id-of:${ref}`,
+  });
   return { resources, outputs };
 }
 
