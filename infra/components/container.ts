@@ -6,7 +6,7 @@ import type { ContainerSpec } from "../specs/types.js";
 import type { HostProviders } from "./dockerHosts.js";
 
 /** Secret env values become Pulumi secrets, so they never show in plain text in state or previews. */
-export function containerEnvs(spec: ContainerSpec): pulumi.Input<string>[] {
+function containerEnvs(spec: ContainerSpec): pulumi.Input<string>[] {
   const plain = Object.entries(spec.env).map(([k, v]) => `${k}=${v}`);
   const secret = Object.entries(spec.secretEnv).map(([k, v]) => pulumi.secret(`${k}=${v}`));
   return [...plain, ...secret];
@@ -42,7 +42,7 @@ function containerImage(parent: pulumi.Resource, spec: ContainerSpec, provider: 
 }
 
 /** The project root (where Pulumi.yaml is), which the specs' build paths are relative to. */
-export const projectRoot = resolve(import.meta.dirname, "..", "..");
+const projectRoot = resolve(import.meta.dirname, "..", "..");
 
 export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts: HostProviders, dependsOn: pulumi.Resource[] = []): docker.Container {
   const provider = hosts.provider(spec.host);

@@ -13,7 +13,7 @@ import type { HostProviders } from "./dockerHosts.js";
 import { hostCommand } from "./hostCommand.js";
 
 /** Writes stdin to the file atomically (temp file + rename), so a reload never reads half a file. */
-export function writeFileScript(dir: string, file: string): string {
+function writeFileScript(dir: string, file: string): string {
   return `set -eu; umask 022; mkdir -p ${shellWord(dir)}; tmp=${shellWord(`${file}.tmp`)}; cat > "$tmp"; mv -f "$tmp" ${shellWord(file)}`;
 }
 

@@ -18,7 +18,7 @@ export interface RawStackConfig {
  * Pulumi.yaml gives the optional sections the default `{}` (the CLI treats a declared key without a
  * default as required). An empty object therefore means "not set": no Open WebUI, no Kokoro, no secrets.
  */
-export const emptyMeansUnset = ["openWebUI", "kokoro", "secrets"] as const;
+const emptyMeansUnset = ["openWebUI", "kokoro", "secrets"] as const;
 
 function withoutEmptyDefaults(values: Record<string, unknown>): Record<string, unknown> {
   const out = { ...values };
@@ -67,7 +67,7 @@ function isSecretKey(fullKey: string): boolean {
 }
 
 /** Reads `<project>:<key>` for every declared top-level key. Values are plain here; secrets are re-wrapped where used. */
-export function readStackConfig(config = new pulumi.Config()): RawStackConfig {
+function readStackConfig(config = new pulumi.Config()): RawStackConfig {
   const values: Record<string, unknown> = {};
   const secretKeys = new Set<string>();
   for (const key of stackConfigKeys) {

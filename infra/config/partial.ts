@@ -19,7 +19,7 @@ import {
 import { zodProblems } from "./zodProblems.js";
 
 /** Marks a whole record section as unusable: every name in it counts as present-but-invalid. */
-export const EVERY_NAME = "*";
+const EVERY_NAME = "*";
 
 /** What exists in the user's config but did not parse; a reference to it is not an "unknown" reference. */
 export interface Unparsed {

@@ -27,7 +27,7 @@ export function configPath(segments: readonly PropertyKey[]): string {
   return out;
 }
 
-export function setFix(path: string, value: string, secret = false): string {
+function setFix(path: string, value: string, secret = false): string {
   return `pulumi config set ${secret ? "--secret " : ""}--path '${path}' ${shellWord(value)}`;
 }
 
@@ -41,7 +41,7 @@ export function problem(segments: readonly Segment[], message: string, fixValue:
 }
 
 /** One line per problem, sorted by path so the report is stable. */
-export function formatProblems(problems: readonly ConfigProblem[]): string {
+function formatProblems(problems: readonly ConfigProblem[]): string {
   const lines = [...problems]
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.message < b.message ? -1 : 1))
     .map((p) => `  - ${p.path}: ${p.message}. Fix: ${p.fix}`);

@@ -20,7 +20,7 @@ const hostAddress = z
 const absolutePath = z.string().regex(/^(\/|~\/)/, "must be an absolute path (or ~/... on a local host)");
 
 /** GPUs a host offers: none, all, or a device list ("0", "1" or GPU UUIDs). */
-export const gpusSchema = z.union([z.literal("none"), z.literal("all"), z.array(z.string().min(1)).min(1)], {
+const gpusSchema = z.union([z.literal("none"), z.literal("all"), z.array(z.string().min(1)).min(1)], {
   error: 'must be "none", "all" or a list of device ids such as ["0","1"]',
 });
 export type Gpus = z.infer<typeof gpusSchema>;
@@ -51,7 +51,7 @@ export const hostSchema = z.discriminatedUnion("kind", [
 export type HostConfig = z.infer<typeof hostSchema>;
 
 /** Ollama settings; the defaults are the seed network's values. */
-export const ollamaSettingsSchema = z
+const ollamaSettingsSchema = z
   .strictObject({
     host: z.string().default("0.0.0.0:11434"),
     keepAlive: z.string().default("30m"),
@@ -63,7 +63,7 @@ export const ollamaSettingsSchema = z
   })
   .prefault({});
 
-export const vllmSettingsSchema = z.strictObject({
+const vllmSettingsSchema = z.strictObject({
   /** Hugging Face repo id or a path inside the container. */
   model: z.string().min(1),
   servedModelName: z.string().min(1).optional(),
@@ -82,7 +82,7 @@ export const vllmSettingsSchema = z.strictObject({
     .optional(),
 });
 
-export const llamacppSettingsSchema = z
+const llamacppSettingsSchema = z
   .strictObject({
     /** A GGUF path inside the container (mounted from the models volume) ... */
     modelPath: z.string().min(1).optional(),
@@ -110,9 +110,8 @@ export const backendSchema = z.discriminatedUnion("engine", [
   z.strictObject({ engine: z.literal("vllm"), ...backendCommon, vllm: vllmSettingsSchema }),
   z.strictObject({ engine: z.literal("llamacpp"), ...backendCommon, llamacpp: llamacppSettingsSchema }),
 ]);
-export type BackendSpecConfig = z.infer<typeof backendSchema>;
 
-export const openWebUISchema = z.strictObject({
+const openWebUISchema = z.strictObject({
   host: nameSchema,
   port: port.default(8080),
   image: pinnedImage,
@@ -130,7 +129,7 @@ export const openWebUISchema = z.strictObject({
   env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]*$/, "must be an environment variable name"), z.string()).default({}),
 });
 
-export const kokoroSchema = z.strictObject({
+const kokoroSchema = z.strictObject({
   host: nameSchema,
   port: port.default(8880),
   image: pinnedImage,
@@ -138,7 +137,7 @@ export const kokoroSchema = z.strictObject({
 });
 
 /** One router.apiKeys entry: a key's name and scope; its value lives under secrets.apiKeys.<name>. */
-export const routerApiKeySchema = z.strictObject({ name: nameSchema, aliases: z.array(nameSchema).optional() });
+const routerApiKeySchema = z.strictObject({ name: nameSchema, aliases: z.array(nameSchema).optional() });
 
 export const routerSchema = z.strictObject({
   hosts: z.array(nameSchema).min(1),
@@ -187,7 +186,6 @@ export const stackConfigSchema = z.strictObject({
   secrets: secretsSchema,
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
-export type StackConfigInput = z.input<typeof stackConfigSchema>;
 
 /** Top-level keys under the project namespace, with the description Pulumi.yaml declares for each. */
 export const stackConfigKeys = ["hosts", "backends", "openWebUI", "kokoro", "router", "ingress", "secrets"] as const;

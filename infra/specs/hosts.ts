@@ -22,7 +22,7 @@ export function dockerHostUrl(host: HostConfig): string {
 }
 
 /** A name containers on a local host use to reach the host itself (mapped to Docker's host gateway). */
-export const localHostAlias = "host.docker.internal";
+const localHostAlias = "host.docker.internal";
 
 /**
  * How a container on `fromHost` reaches a service published on `toHost`. Containers on a local

@@ -34,9 +34,9 @@ export const routerExactPaths = [
   "/api/embeddings",
 ] as const;
 
-export const routerPriority = 100;
-export const versionPriority = 90;
-export const openWebUIPriority = 1;
+const routerPriority = 100;
+const versionPriority = 90;
+const openWebUIPriority = 1;
 
 export interface RouteRule {
   match: string;
@@ -61,7 +61,7 @@ export function ingressRules(domain: string): RouteRule[] {
   ];
 }
 
-export interface ExternalService {
+interface ExternalService {
   name: string;
   externalName: string;
   port: number;

@@ -4,7 +4,7 @@ import type { StackConfig } from "../config/schema.js";
 import { extraHostsFor, gpuRequest, hostConfig } from "./hosts.js";
 import type { ContainerSpec } from "./types.js";
 
-export const kokoroContainerPort = 8880;
+const kokoroContainerPort = 8880;
 
 export function kokoroSpecs(cfg: StackConfig): ContainerSpec[] {
   const k = cfg.kokoro;

@@ -9,7 +9,7 @@ type LlamacppBackend = Extract<StackConfig["backends"][string], { engine: "llama
 
 const containerPort = 8080;
 
-export function llamacppArgs(b: LlamacppBackend): string[] {
+function llamacppArgs(b: LlamacppBackend): string[] {
   const s = b.llamacpp;
   const model = s.modelPath !== undefined ? ["-m", s.modelPath] : ["-hf", s.hfRepo ?? ""];
   return [

@@ -7,7 +7,7 @@ import type { ContainerSpec } from "./types.js";
 type OllamaBackend = Extract<StackConfig["backends"][string], { engine: "ollama" }>;
 
 /** The container port is the one OLLAMA_HOST binds (default 11434, per Ollama's FAQ on OLLAMA_HOST). */
-export function ollamaContainerPort(settings: OllamaBackend["ollama"]): number {
+function ollamaContainerPort(settings: OllamaBackend["ollama"]): number {
   const m = /:(\d+)$/.exec(settings.host);
   return m?.[1] ? Number(m[1]) : 11434;
 }
@@ -57,7 +57,7 @@ export function modelPullSpecs(cfg: StackConfig): ModelPull[] {
 }
 
 /** How long a pull waits for the engine to answer after its container (re)starts. */
-export const engineWaitSeconds = 120;
+const engineWaitSeconds = 120;
 
 /**
  * The host-side script that makes one model present. It talks to the engine through its own CLI inside

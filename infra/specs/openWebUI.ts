@@ -11,12 +11,12 @@ const containerPort = 8080;
 export const openWebUIContainer = "open-webui";
 export const openWebUIVolume = "open-webui-data";
 /** The router API key Open WebUI presents, when the router has keys at all. */
-export const openWebUIKeyName = "open-webui";
+const openWebUIKeyName = "open-webui";
 
 const flag = (b: boolean): string => (b ? "True" : "False");
 
 /** The router Open WebUI talks to: the one on its own host if any, else the first. */
-export function openWebUIRouterHost(cfg: StackConfig): string {
+function openWebUIRouterHost(cfg: StackConfig): string {
   const own = cfg.openWebUI?.host;
   return own !== undefined && cfg.router.hosts.includes(own) ? own : (cfg.router.hosts[0] as string);
 }
@@ -30,7 +30,7 @@ export function openWebUIUrl(cfg: StackConfig): string {
   return `http://${addr ?? "localhost"}:${o?.port ?? containerPort}`;
 }
 
-export function openWebUIEnv(cfg: StackConfig): { env: Record<string, string>; secretEnv: Record<string, string> } {
+function openWebUIEnv(cfg: StackConfig): { env: Record<string, string>; secretEnv: Record<string, string> } {
   const o = cfg.openWebUI;
   if (!o) return { env: {}, secretEnv: {} };
   const from = o.host;

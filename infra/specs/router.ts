@@ -5,12 +5,12 @@ import type { HostConfig, StackConfig } from "../config/schema.js";
 import { extraHostsFor, hostPath, hostConfig } from "./hosts.js";
 import type { ContainerSpec, ImageBuildSpec } from "./types.js";
 
-export const routerConfigMount = "/etc/aistack";
+const routerConfigMount = "/etc/aistack";
 /** The tag a router host's own build gets when `router.image` names no published image. */
-export const builtRouterImage = "aistack-router:local";
+const builtRouterImage = "aistack-router:local";
 
 /** router/Dockerfile built on the router host, from the repository root; its NODE_IMAGE arg is `router.baseImage`. */
-export function routerImageBuild(cfg: StackConfig, host: HostConfig): ImageBuildSpec | undefined {
+function routerImageBuild(cfg: StackConfig, host: HostConfig): ImageBuildSpec | undefined {
   if (cfg.router.image) return undefined;
   return {
     context: ".",

@@ -15,7 +15,7 @@ export function sha256Hex(value: string): string {
  * Router-side view of one backend. The router reaches each engine at http://<host address>:<host port>;
  * a vLLM cluster is served by its head (first host).
  */
-export function routerBackend(cfg: StackConfig, b: Backend, fromHost: string): Pick<BackendConfig, "engine" | "url" | "maxConcurrency" | "contextLength"> {
+function routerBackend(cfg: StackConfig, b: Backend, fromHost: string): Pick<BackendConfig, "engine" | "url" | "maxConcurrency" | "contextLength"> {
   const url = `http://${reachAddress(cfg, b.hosts[0] as string, fromHost)}:${b.port}`;
   switch (b.engine) {
     case "ollama":
@@ -41,7 +41,7 @@ export function routerBackend(cfg: StackConfig, b: Backend, fromHost: string): P
 }
 
 /** Recursively sorts object keys (arrays keep their order: target order is priority). */
-export function sortKeys<T>(value: T): T {
+function sortKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v: unknown) => sortKeys(v)) as T;
   if (value !== null && typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>)

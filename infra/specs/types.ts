@@ -51,8 +51,3 @@ export interface ContainerSpec {
   healthcheck: HealthCheckSpec;
   restart: "unless-stopped";
 }
-
-export interface ServiceUrl {
-  service: string;
-  url: string;
-}

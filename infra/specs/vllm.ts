@@ -11,7 +11,7 @@ type VllmBackend = Extract<StackConfig["backends"][string], { engine: "vllm" }>;
 
 const hfCache = "/root/.cache/huggingface";
 
-export function vllmServeArgs(b: VllmBackend, tensorParallel?: number): string[] {
+function vllmServeArgs(b: VllmBackend, tensorParallel?: number): string[] {
   const s = b.vllm;
   const args = ["vllm", "serve", s.model, "--host", "0.0.0.0", "--port", String(b.port), "--served-model-name", s.servedModelName ?? s.model];
   args.push("--gpu-memory-utilization", String(s.gpuMemoryUtilization));

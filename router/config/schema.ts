@@ -11,10 +11,10 @@ export const nameSchema = z
 const positiveMs = z.number().int().positive();
 const nonNegativeMs = z.number().int().nonnegative();
 
-export const engineSchema = z.enum(["vllm", "ollama", "llamacpp", "openai"]);
+const engineSchema = z.enum(["vllm", "ollama", "llamacpp", "openai"]);
 export type Engine = z.infer<typeof engineSchema>;
 
-export const backendSchema = z.strictObject({
+const backendSchema = z.strictObject({
   engine: engineSchema,
   /** The server's root; the router appends /v1/..., /api/..., /health. */
   url: z
@@ -42,14 +42,13 @@ export const backendSchema = z.strictObject({
 });
 export type BackendConfig = z.infer<typeof backendSchema>;
 
-export const targetSchema = z.strictObject({
+const targetSchema = z.strictObject({
   backend: nameSchema,
   /** The model name as the backend knows it. */
   model: z.string().min(1).max(256),
   /** Overrides the learned context length for this model on this backend. */
   contextLength: z.number().int().positive().optional(),
 });
-export type TargetConfig = z.infer<typeof targetSchema>;
 
 export const aliasSchema = z.strictObject({
   targets: z.array(targetSchema).min(1, "an alias needs at least one target"),
@@ -59,7 +58,7 @@ export const aliasSchema = z.strictObject({
 });
 export type AliasConfig = z.infer<typeof aliasSchema>;
 
-export const apiKeySchema = z.strictObject({
+const apiKeySchema = z.strictObject({
   name: nameSchema,
   sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be the lowercase hex sha256 of the key (64 characters)"),
   /** Aliases this key may use; absent = all aliases. */
@@ -68,7 +67,7 @@ export const apiKeySchema = z.strictObject({
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 
 /** The shape of the file; parseRouterConfig adds the references between its sections. */
-export const routerConfigSchema = z
+const routerConfigSchema = z
   .strictObject({
     /** Lets editors find the JSON Schema (router/config.schema.json); ignored by the router. */
     $schema: z.string().optional(),

@@ -7,7 +7,7 @@ import type { NameMapper } from "../routing/resolve.js";
 
 export type { RouterError } from "../errors.js";
 
-export type Dialect = "openai" | "anthropic" | "ollama";
+type Dialect = "openai" | "anthropic" | "ollama";
 
 /** Turns upstream bytes (OpenAI SSE, Ollama NDJSON, a whole JSON body) into client bytes. One per request. */
 export interface StreamTranslator {

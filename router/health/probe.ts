@@ -59,7 +59,7 @@ export function probeIO(b: Backend, timeoutMs: number): ProbeIO {
 }
 
 /** Probes once and records the result on the backend. */
-export async function probeOnce(b: Backend, timeoutMs: number, now: () => number = Date.now): Promise<void> {
+async function probeOnce(b: Backend, timeoutMs: number, now: () => number = Date.now): Promise<void> {
   try {
     const report = await b.adapter.probe(probeIO(b, timeoutMs), b.wanted, b.models);
     b.health = report.health;

@@ -7,7 +7,7 @@ import type { RouterConfig } from "../config/schema.js";
 import type { Logger } from "./log.js";
 
 /** Longest body written whole; a longer one is written cut to this many characters. */
-export const BODY_LOG_CAP = 64 * 1024;
+const BODY_LOG_CAP = 64 * 1024;
 const REDACTED = "[redacted]";
 
 // api_key, x-api-key, client_secret, access_token, password, Authorization... but not max_tokens.

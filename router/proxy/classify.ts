@@ -11,7 +11,7 @@ import { retryAfterMs } from "../health/passive.js";
  * key-rejected: the backend refused the router's key (its health becomes misconfigured); success:
  * the backend works, the request was wrong; undefined: nothing to record (404 config drift, a 500).
  */
-export type Recorded = "busy" | "failure" | "key-rejected" | "success" | undefined;
+type Recorded = "busy" | "failure" | "key-rejected" | "success" | undefined;
 
 export interface Verdict {
   /** next: another backend may answer; final: any backend would say the same, the client gets `error`. */

@@ -28,7 +28,7 @@ export interface Exchange {
   random: () => number;
 }
 
-export type ExchangeOutcome = "ok" | "client-error" | "upstream-error" | "in-band-error" | "client-gone" | "total-timeout" | "shutdown";
+type ExchangeOutcome = "ok" | "client-error" | "upstream-error" | "in-band-error" | "client-gone" | "total-timeout" | "shutdown";
 
 export interface ExchangeResult {
   status: number;

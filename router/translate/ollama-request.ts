@@ -97,7 +97,7 @@ function userContent(m: OllamaMessage): string | OpenAIContentPart[] {
  * call, so ids are made up per call and each result is paired with the oldest unanswered call of
  * the same name (then the oldest unanswered call of any name).
  */
-export function ollamaMessagesToOpenAI(messages: OllamaMessage[]): OpenAIMessage[] {
+function ollamaMessagesToOpenAI(messages: OllamaMessage[]): OpenAIMessage[] {
   const out: OpenAIMessage[] = [];
   const unanswered: { id: string; name: string }[] = [];
   messages.forEach((m, mi) => {

@@ -34,7 +34,7 @@ interface CompletionChunk {
 
 type AnyChunk = OpenAIChatChunk & CompletionChunk & { created?: number; system_fingerprint?: string | null; error?: unknown };
 
-export type AssembledBody = (OpenAIChatCompletion & Record<string, unknown>) | (OpenAICompletion & Record<string, unknown>);
+type AssembledBody = (OpenAIChatCompletion & Record<string, unknown>) | (OpenAICompletion & Record<string, unknown>);
 
 /** The outcome: the whole body, an error the backend sent in the stream, or nothing usable. */
 export type Assembled = { ok: true; body: AssembledBody } | { ok: false; error: unknown };

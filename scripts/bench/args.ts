@@ -61,7 +61,7 @@ export interface Options {
   w6Systems: W6SystemName[] | undefined;
 }
 
-export function fullPlan(): Plan {
+function fullPlan(): Plan {
   return {
     rounds: 3,
     w1Seconds: 5,

@@ -13,8 +13,8 @@ export interface Directive {
 }
 
 export const DEFAULT_CHUNKS = 16;
-export const MAX_CHUNKS = 100_000;
-export const MAX_PACE_MS = 10_000;
+const MAX_CHUNKS = 100_000;
+const MAX_PACE_MS = 10_000;
 
 /** The text a client puts in its message so the upstream answers as asked. */
 export function directiveText(d: { chunks: number; paceMs: number; id?: string | undefined }): string {

@@ -27,7 +27,7 @@ export function probe(url: string, init: { method?: string; body?: string; heade
 }
 
 /** The pid and all its descendants, from /proc (Linux). */
-export function processTree(root: number): number[] {
+function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;

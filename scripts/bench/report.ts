@@ -76,13 +76,13 @@ export function rowValues(samples: readonly Sample[], system: SystemName, row: R
   return out;
 }
 
-export function cell(s: Spread): string {
+function cell(s: Spread): string {
   if (s.n === 0) return "–";
   const f = (x: number): string => (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(3));
   return s.n === 1 || s.min === s.max ? f(s.median) : `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
 }
 
-export const RATIOS: { label: string; num: SystemName; den: SystemName }[] = [
+const RATIOS: { label: string; num: SystemName; den: SystemName }[] = [
   { label: "router ÷ direct", num: "router", den: "direct" },
   { label: "router ÷ nginx", num: "router", den: "nginx" },
   { label: "Portkey ÷ router", num: "portkey", den: "router" },

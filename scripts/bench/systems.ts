@@ -25,7 +25,7 @@ export type SystemName = (typeof SYSTEM_NAMES)[number];
 export const PEERS: readonly SystemName[] = ["portkey", "litellm", "olla"];
 
 /** The model (or alias) every system serves, mapped onto the fake upstream. */
-export const MODEL = "bench";
+const MODEL = "bench";
 
 export class SystemUnavailable extends Error {}
 
@@ -232,7 +232,7 @@ async function npmInstall(ctx: SystemContext, dir: string, spec: string): Promis
   }
 }
 
-export const PORTKEY_SPEC = "@portkey-ai/gateway@1.15.2";
+const PORTKEY_SPEC = "@portkey-ai/gateway@1.15.2";
 
 async function portkey(ctx: SystemContext): Promise<RunningSystem> {
   const dir = join(ctx.cacheDir, "portkey");

@@ -52,7 +52,7 @@ function docker(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv 
   return execFileSync("docker", args, { encoding: "utf8", stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"], input: opts.input, env: opts.env ?? process.env, timeout: 20 * 60_000 });
 }
 
-export function imageExists(tag: string): boolean {
+function imageExists(tag: string): boolean {
   try {
     docker(["image", "inspect", tag]);
     return true;
@@ -104,7 +104,7 @@ export interface SuiteImages {
 }
 
 /** The imported minbase image, `aistack-e2e/debian:<suite>`. */
-export async function ensureBaseImage(cache: string): Promise<string> {
+async function ensureBaseImage(cache: string): Promise<string> {
   mkdirSync(cache, { recursive: true });
   const { tar, suite } = await ensureRootfs(cache);
   const base = `aistack-e2e/debian:${suite}`;
@@ -123,7 +123,7 @@ const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
  * npm is where a proxy re-signs TLS) and a `node` user: router/Dockerfile's NODE_IMAGE. The tag carries
  * a digest of what goes in, so a change rebuilds it.
  */
-export function ensureNodeBase(base: string): string {
+function ensureNodeBase(base: string): string {
   const node = realpathSync(process.execPath);
   const npmDir = join(dirname(dirname(node)), "lib", "node_modules", "npm");
   if (!existsSync(join(npmDir, "bin", "npm-cli.js"))) throw new Error(`npm not found beside ${node} (looked in ${npmDir})`);
@@ -146,7 +146,7 @@ export function ensureNodeBase(base: string): string {
 }
 
 /** The base plus the Ollama binary, serving on 0.0.0.0:11434 like the published image. */
-export function ensureOllamaImage(base: string, ollamaBinary: string, ollamaVersion: string): string {
+function ensureOllamaImage(base: string, ollamaBinary: string, ollamaVersion: string): string {
   const ollama = `aistack-e2e/ollama:${ollamaVersion}`;
   if (!imageExists(ollama)) {
     say(`building ${ollama}`);

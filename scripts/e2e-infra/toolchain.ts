@@ -13,18 +13,18 @@ import { delimiter, join } from "node:path";
 import { runBounded } from "../lib/child.js";
 
 /** The CLI built when none is on PATH. */
-export const PULUMI_CLI_VERSION = "v3.259.0";
+const PULUMI_CLI_VERSION = "v3.259.0";
 const PULUMI_PKG = "github.com/pulumi/pulumi/pkg/v3";
 const PULUMI_SDK = "github.com/pulumi/pulumi/sdk/v3";
 
-export const REQUIRED_PLUGINS = ["pulumi-language-nodejs", "pulumi-resource-docker", "pulumi-resource-command"] as const;
+const REQUIRED_PLUGINS = ["pulumi-language-nodejs", "pulumi-resource-docker", "pulumi-resource-command"] as const;
 
 export function say(msg: string): void {
   process.stderr.write(`[e2e:infra] ${msg}\n`);
 }
 
 /** The first executable named `name` on PATH, or undefined. */
-export function onPath(name: string, path = process.env.PATH ?? ""): string | undefined {
+function onPath(name: string, path = process.env.PATH ?? ""): string | undefined {
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     const file = join(dir, name);
@@ -38,7 +38,7 @@ export function onPath(name: string, path = process.env.PATH ?? ""): string | un
   return undefined;
 }
 
-export function dockerAnswers(): boolean {
+function dockerAnswers(): boolean {
   try {
     execFileSync("docker", ["version", "--format", "{{.Server.Version}}"], { stdio: ["ignore", "pipe", "ignore"], timeout: 15_000 });
     return true;

@@ -9,12 +9,12 @@
 // data section); then zero padding to `general.alignment` (32 by default) and the tensor data, each
 // tensor starting on an aligned offset.
 
-export const GGUF_MAGIC = "GGUF";
-export const GGUF_VERSION = 3;
+const GGUF_MAGIC = "GGUF";
+const GGUF_VERSION = 3;
 export const GGUF_DEFAULT_ALIGNMENT = 32;
 
 /** gguf_type codes from ggml's gguf.h. */
-export const GgufValueType = {
+const GgufValueType = {
   uint8: 0,
   int8: 1,
   uint16: 2,
@@ -31,9 +31,9 @@ export const GgufValueType = {
 } as const;
 
 /** ggml_type codes; only F32 is written here (plain, exact, and fine on the CPU for a tiny model). */
-export const GgmlType = { f32: 0 } as const;
+const GgmlType = { f32: 0 } as const;
 
-export type GgufScalar =
+type GgufScalar =
   | { type: "uint32"; value: number }
   | { type: "int32"; value: number }
   | { type: "float32"; value: number }
@@ -41,7 +41,7 @@ export type GgufScalar =
   | { type: "bool"; value: boolean }
   | { type: "string"; value: string };
 
-export type GgufArray =
+type GgufArray =
   | { type: "array"; of: "string"; values: readonly string[] }
   | { type: "array"; of: "float32"; values: readonly number[] }
   | { type: "array"; of: "int32"; values: readonly number[] };

@@ -28,7 +28,7 @@ export interface OllamaServer {
 }
 
 /** The server's environment; Ollama's knobs are documented in envconfig/config.go and docs/faq.md. */
-export function ollamaServeEnv(opts: OllamaServeOptions, port: number): NodeJS.ProcessEnv {
+function ollamaServeEnv(opts: OllamaServeOptions, port: number): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: join(opts.workDir, "home"),
@@ -59,13 +59,13 @@ export async function startOllama(opts: OllamaServeOptions): Promise<OllamaServe
  * A chat template Ollama accepts (Go text/template over .Messages, as in Ollama's docs/template.md).
  * The role markers are plain text: the byte-level vocabulary has no special tokens for them.
  */
-export const TINY_TEMPLATE = `{{- range .Messages }}<|{{ .Role }}|>
+const TINY_TEMPLATE = `{{- range .Messages }}<|{{ .Role }}|>
 {{ .Content }}
 {{ end }}<|assistant|>
 `;
 
 /** Replies stay short unless a request asks for more (the model never stops on its own). */
-export const TINY_NUM_PREDICT = 24;
+const TINY_NUM_PREDICT = 24;
 
 export function tinyModelfile(ggufFile: string): string {
   return [

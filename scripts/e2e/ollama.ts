@@ -16,8 +16,8 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { runBounded } from "../lib/child.js";
 
-export const OLLAMA_VERSION = "v0.17.4";
-export const OLLAMA_MODULE = "github.com/ollama/ollama";
+const OLLAMA_VERSION = "v0.17.4";
+const OLLAMA_MODULE = "github.com/ollama/ollama";
 /** go.mod of v0.17.4 says `go 1.24.1`. */
 const MIN_GO = [1, 24] as const;
 
@@ -36,7 +36,7 @@ export interface OllamaInstall {
   version: string;
 }
 
-export interface GoEnvPaths {
+interface GoEnvPaths {
   GOBIN: string;
   GOPATH: string;
   GOCACHE: string;
@@ -44,7 +44,7 @@ export interface GoEnvPaths {
 }
 
 /** Everything Go writes stays inside the cache, per version for the binary. */
-export function goPaths(cache: string, version: string): GoEnvPaths {
+function goPaths(cache: string, version: string): GoEnvPaths {
   return {
     GOBIN: join(cache, `ollama-${version}`, "bin"),
     GOPATH: join(cache, "go", "path"),
@@ -54,7 +54,7 @@ export function goPaths(cache: string, version: string): GoEnvPaths {
 }
 
 /** Parses `go version` output ("go version go1.26.8 linux/amd64") into [major, minor]. */
-export function parseGoVersion(out: string): [number, number] | undefined {
+function parseGoVersion(out: string): [number, number] | undefined {
   const m = /go(\d+)\.(\d+)/.exec(out);
   return m ? [Number(m[1]), Number(m[2])] : undefined;
 }
@@ -122,7 +122,7 @@ async function ensureVendorHeaders(cache: string, logFile: string): Promise<stri
 }
 
 /** `ollama --version` prints "ollama version is X" (plus a warning when no server is running). */
-export function parseOllamaVersion(out: string): string | undefined {
+function parseOllamaVersion(out: string): string | undefined {
   return /version is (\S+)/.exec(out)?.[1];
 }
 

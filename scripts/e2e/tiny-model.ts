@@ -36,7 +36,7 @@ const TOKEN_TYPE_CONTROL = 3;
 const TOKEN_TYPE_BYTE = 6;
 
 const SPECIAL_TOKENS = ["<unk>", "<s>", "</s>"] as const;
-export const BOS_ID = 1;
+const BOS_ID = 1;
 export const EOS_ID = 2;
 
 /** Byte tokens come right after the three specials, so byte b is token 3 + b. */

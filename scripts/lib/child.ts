@@ -21,7 +21,7 @@ export interface StartOptions {
   graceMs?: number;
 }
 
-export interface Exit {
+interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }

@@ -34,7 +34,7 @@ function existsAt(root: string, commit: string, path: string): boolean {
 }
 
 /** Whether the stack and a program to run it exist at the commit. */
-export function stackExistsAt(root: string, commit: string, stack: string): boolean {
+function stackExistsAt(root: string, commit: string, stack: string): boolean {
   const text = git(root, ["show", `${commit}:Pulumi.yaml`]);
   if (text === undefined) return false;
   const project = parseProjectFile(text);

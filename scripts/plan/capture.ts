@@ -16,16 +16,16 @@ export const planHome = "~";
 const secretSig = "4dabf18193072939515e22adb298388d";
 const secretSigValue = "1b47061264138c4ac30d75fd1eb44270";
 
-export function isWireSecret(v: unknown): v is { value: unknown } {
+function isWireSecret(v: unknown): v is { value: unknown } {
   return typeof v === "object" && v !== null && (v as Record<string, unknown>)[secretSig] === secretSigValue;
 }
 
-export function secretDigest(value: unknown): string {
+function secretDigest(value: unknown): string {
   return createHash("sha256").update(JSON.stringify(value ?? null)).digest("hex").slice(0, 16);
 }
 
 /** Environment names whose values are secret whatever they hold (ENABLE_* switches are not). */
-export const secretEnvName = /^(?!ENABLE_).*(KEYS?|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|KUBECONFIG)$/i;
+const secretEnvName = /^(?!ENABLE_).*(KEYS?|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|KUBECONFIG)$/i;
 
 const envEntry = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 
@@ -45,7 +45,7 @@ function maskEnvList(list: string[], secrets: readonly string[]): Json {
 }
 
 /** Inputs as JSON, each secret replaced by a digest of its value (never the value itself). */
-export function maskSecrets(v: unknown, secrets: readonly string[] = []): Json {
+function maskSecrets(v: unknown, secrets: readonly string[] = []): Json {
   if (isWireSecret(v)) {
     const plain = unwrap(v.value);
     if (Array.isArray(plain) && plain.length > 0 && plain.every((e) => typeof e === "string" && envEntry.test(e))) return maskEnvList(plain as string[], secrets);
@@ -146,7 +146,7 @@ export interface ProgramRun {
 }
 
 /** Paths under `root` as `.` or `./<rest>`, so a capture reads the same wherever the project lives. */
-export function relativeTo(v: Json, root: string | undefined): Json {
+function relativeTo(v: Json, root: string | undefined): Json {
   if (root === undefined) return v;
   const base = root.replace(/\/+$/, "");
   if (typeof v === "string") return v === base ? "." : v.startsWith(`${base}/`) ? `./${v.slice(base.length + 1)}` : v;

@@ -4,7 +4,7 @@ import { groupOf } from "./hosts.js";
 import { isDisruptive, replacingInputs } from "./replace.js";
 import { isSecretValue, type AliasTarget, type Capture, type CapturedResource, type Json } from "./types.js";
 
-export interface AliasChange {
+interface AliasChange {
   alias: string;
   /** Absent: the alias is new. */
   before?: AliasTarget[];
@@ -41,7 +41,7 @@ function isPlainObject(v: Json | undefined): v is { [k: string]: Json } {
 }
 
 /** Paths (up to `depth` object levels) where two values differ, sorted. */
-export function changedPaths(a: Json | undefined, b: Json | undefined, prefix = "", depth = 2): string[] {
+function changedPaths(a: Json | undefined, b: Json | undefined, prefix = "", depth = 2): string[] {
   if (canon(a) === canon(b)) return [];
   if (depth > 0 && isPlainObject(a) && isPlainObject(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
@@ -63,7 +63,7 @@ function envMap(v: Json | undefined): Map<string, string> {
 }
 
 /** Names of env entries that differ: `+NAME` added, `-NAME` removed, `NAME` changed. */
-export function envChanges(a: Json | undefined, b: Json | undefined): string[] {
+function envChanges(a: Json | undefined, b: Json | undefined): string[] {
   const before = envMap(a);
   const after = envMap(b);
   const out: string[] = [];
@@ -83,7 +83,7 @@ export function aliasTableOf(capture: Capture): Record<string, AliasTarget[]> {
   return host === undefined ? {} : (capture.aliases[host] ?? {});
 }
 
-export function diffAliases(base: Capture, head: Capture): AliasChange[] {
+function diffAliases(base: Capture, head: Capture): AliasChange[] {
   const a = aliasTableOf(base);
   const b = aliasTableOf(head);
   const out: AliasChange[] = [];

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { isSecretValue, secretEnvPattern, type AliasTarget, type Json } from "./types.js";
 
-export const masked = "[secret]";
+const masked = "[secret]";
 
 /** Inline code that survives any content (a longer fence when the text holds backticks). */
 export function code(text: string): string {
@@ -22,7 +22,7 @@ export function show(v: Json | undefined): string {
   return String(v);
 }
 
-export function maskJson(v: Json): Json {
+function maskJson(v: Json): Json {
   if (isSecretValue(v)) return masked;
   if (typeof v === "string") return v.replace(secretEnvPattern, masked);
   if (Array.isArray(v)) return v.map(maskJson);

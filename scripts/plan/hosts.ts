@@ -3,7 +3,7 @@
 import type { Capture, CapturedResource } from "./types.js";
 
 export const kubernetesGroup = "Kubernetes";
-export const otherGroup = "Other";
+const otherGroup = "Other";
 
 function hostByDockerUrl(capture: Capture, url: string): string | undefined {
   for (const h of capture.hosts) {

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /** One resource the program declared, with its inputs as the engine would get them (secrets wrapped). */
-export interface Registration {
+interface Registration {
   type: string;
   name: string;
   inputs: Record<string, unknown>;

@@ -13,9 +13,7 @@
 // Unknown inputs of a Container or RemoteImage count as replacing: a plan that warns too much is
 // safer than one that hides a restart.
 
-export type Effect = "replace" | "update";
-
-export interface ReplaceRule {
+interface ReplaceRule {
   /** Matches a Pulumi type token. */
   type: (token: string) => boolean;
   /** Whether a change at this input path (dot-separated, from the top) forces replacement. */
@@ -27,7 +25,7 @@ export interface ReplaceRule {
 const top = (path: string): string => path.split(".")[0] ?? path;
 
 /** Container arguments without ForceNew (camelCase, as the Pulumi SDK names them). */
-export const containerUpdatable: ReadonlySet<string> = new Set([
+const containerUpdatable: ReadonlySet<string> = new Set([
   "attach",
   "containerReadRefreshTimeoutMilliseconds",
   "cpuPeriod",
@@ -51,9 +49,9 @@ export const containerUpdatable: ReadonlySet<string> = new Set([
   "waitTimeout",
 ]);
 
-export const remoteImageUpdatable: ReadonlySet<string> = new Set(["keepLocally", "forceRemove"]);
+const remoteImageUpdatable: ReadonlySet<string> = new Set(["keepLocally", "forceRemove"]);
 
-export const replaceRules: readonly ReplaceRule[] = [
+const replaceRules: readonly ReplaceRule[] = [
   {
     type: (t) => t === "docker:index/container:Container",
     replaces: (p) => !containerUpdatable.has(top(p)),

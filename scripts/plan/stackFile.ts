@@ -47,7 +47,7 @@ export interface StackValues {
 const placeholderPrefix = "plan-placeholder-";
 
 /** A stable stand-in for a secret at a config path; long enough for any minimum-length rule. */
-export function placeholderFor(path: string): string {
+function placeholderFor(path: string): string {
   return `${placeholderPrefix}${path}`;
 }
 

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { start, waitForLine, type Started } from "../lib/child.js";
 
-export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 const isRunning = (c: Started | undefined): c is Started => c !== undefined && c.isRunning();
 

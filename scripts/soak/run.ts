@@ -17,7 +17,7 @@ export { prng };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Sums every sample of a Prometheus counter, optionally only those whose labels contain `match`. */
-export function counterSum(text: string, name: string, match = ""): number {
+function counterSum(text: string, name: string, match = ""): number {
   let sum = 0;
   for (const line of text.split("\n")) {
     if (!line.startsWith(name + "{") && !line.startsWith(name + " ")) continue;

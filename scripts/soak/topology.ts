@@ -15,10 +15,10 @@ export const FAKES: readonly FakeSpec[] = [
 ];
 
 export const ALIASES = ["coder", "chat", "mixed"] as const;
-export type SoakAlias = (typeof ALIASES)[number];
+type SoakAlias = (typeof ALIASES)[number];
 
 /** The backends each alias may use (the flaky one first, so failover is exercised). */
-export const ALIAS_TARGETS: Record<SoakAlias, readonly string[]> = {
+const ALIAS_TARGETS: Record<SoakAlias, readonly string[]> = {
   coder: ["vllm-flaky", "vllm-steady"],
   chat: ["ollama-flaky", "ollama-steady"],
   mixed: ["llama-flaky", "vllm-steady", "ollama-steady"],

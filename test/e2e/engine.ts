@@ -7,7 +7,7 @@ import { createTinyModels, startOllama, type OllamaServeOptions, type OllamaServ
 import type { E2eEnv } from "./env.js";
 
 /** Options for another engine like the one `npm run e2e` started, in its own directory. */
-export function engineOptions(env: E2eEnv, name: string): OllamaServeOptions {
+function engineOptions(env: E2eEnv, name: string): OllamaServeOptions {
   const workDir = join(env.workDir, name);
   mkdirSync(workDir, { recursive: true });
   return { binary: env.ollamaBinary, workDir, keepAlive: `${env.keepAliveS}s`, maxLoadedModels: 1, numParallel: 1 };

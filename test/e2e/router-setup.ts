@@ -28,7 +28,7 @@ export interface ScenarioOptions {
  * Two aliases, one per model, each with the real Ollama first and the fake second. The real
  * backend takes one request at a time, as OLLAMA_NUM_PARALLEL=1 does.
  */
-export function scenarioConfig(env: E2eEnv, opts: ScenarioOptions): RouterConfigInput {
+function scenarioConfig(env: E2eEnv, opts: ScenarioOptions): RouterConfigInput {
   const [modelA, modelB] = env.models;
   const interval = opts.healthIntervalMs ?? 200;
   return {
@@ -58,7 +58,7 @@ export function scenarioConfig(env: E2eEnv, opts: ScenarioOptions): RouterConfig
  * The second target: an Ollama fake with the same two model names, cold, one request at a time.
  * Its answers are its own fixed text, so a reply says which engine produced it.
  */
-export async function startSecondTarget(env: E2eEnv): Promise<FakeEngine> {
+async function startSecondTarget(env: E2eEnv): Promise<FakeEngine> {
   return startFakeEngine({ engine: "ollama", models: [...env.models], loaded: [], numParallel: 1, anthropic: true, chunkDelayMs: 2 });
 }
 
@@ -83,7 +83,7 @@ export async function startScenario(env: E2eEnv, name: string, opts: Omit<Scenar
   };
 }
 
-export interface StatusModel {
+interface StatusModel {
   name: string;
   installed: boolean;
   loaded: boolean;

@@ -22,7 +22,7 @@ export function isModelRunner(argv: readonly string[]): boolean {
 }
 
 /** Direct children of `pid`, from every thread's children list (Linux, /proc). */
-export function childPids(pid: number): number[] {
+function childPids(pid: number): number[] {
   const out: number[] = [];
   let tasks: string[];
   try {

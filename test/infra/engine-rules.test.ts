@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { canonicalGoDuration, isGoDuration } from "../../infra/specs/duration.js";
+import { canonicalGoDuration, isGoDuration } from "./go-duration.js";
 import { foreignConfig, project, readStackConfigValues, readStackFile, runProgram, stackNames, withSecrets } from "./harness.js";
 
 interface DeclaredKey {

@@ -60,7 +60,7 @@ export const stackNames: string[] = readdirSync(new URL("../../stacks/", import.
  * Secrets a stack file leaves out: tests supply them the way the Pulumi CLI hands them to a program,
  * through setAllConfig with the key listed as secret.
  */
-export const testSecrets = {
+const testSecrets = {
   hfToken: "hf_test_token_0000000000",
   webuiSecretKey: "test-webui-secret-key-000",
   apiKeys: { laptop: "sk-laptop-test-key-0000", "open-webui": "sk-owui-test-key-00000" },

@@ -3,7 +3,7 @@
 import type { FaultSpec } from "./types.js";
 
 /** Paths where an engine generates or embeds; faults apply only here unless told otherwise. */
-export const INFERENCE_PATHS = new Set([
+const INFERENCE_PATHS = new Set([
   "/v1/chat/completions",
   "/v1/completions",
   "/v1/embeddings",

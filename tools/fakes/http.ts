@@ -32,12 +32,6 @@ export function sendJson(
   res.end(text);
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, contentType: string): void {
-  if (res.headersSent || res.destroyed) return;
-  res.writeHead(status, { "content-type": contentType, "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
 /** Writes and waits for `drain` when the socket buffer is full; false once the client is gone. */
 export async function writeChunk(res: ServerResponse, chunk: string): Promise<boolean> {
   if (res.destroyed || res.writableEnded) return false;

@@ -20,7 +20,7 @@ const FIVE_MINUTES = 5 * 60 * 1000;
 const FOREVER_ISO = "2318-01-01T00:00:00Z";
 
 /** Ollama names always carry a tag: "llama3" is "llama3:latest". */
-export function ollamaName(model: string): string {
+function ollamaName(model: string): string {
   return model.includes(":") ? model : `${model}:latest`;
 }
 
@@ -53,7 +53,7 @@ function details(): Record<string, unknown> {
   return { parent_model: "", format: "gguf", family: "llama", families: ["llama"], parameter_size: "1B", quantization_level: "Q4_K_M" };
 }
 
-export function ollamaVersion(anthropic: boolean | undefined): string {
+function ollamaVersion(anthropic: boolean | undefined): string {
   // /v1/messages arrived in Ollama v0.14.0; with it the fake reports the release the end-to-end
   // run verified (0.17.4), without it the release before 0.14.0.
   return anthropic ? "0.17.4" : "0.13.5";

@@ -9,7 +9,7 @@ export function isRecord(v: unknown): v is Json {
 }
 
 /** Text of an OpenAI, Anthropic or Ollama message content (string or array of parts). */
-export function contentText(content: unknown): string {
+function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (!Array.isArray(content)) return "";
   const parts: string[] = [];

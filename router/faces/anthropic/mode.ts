@@ -14,7 +14,7 @@ import type { BackendConfig, Engine } from "../../config/schema.js";
 export type AnthropicMode = "native" | "translate";
 
 /** Parses "0.14.0", "v0.14.1-rc2", "0.15" into numbers; undefined when not a version. */
-export function parseVersion(v: string | undefined): number[] | undefined {
+function parseVersion(v: string | undefined): number[] | undefined {
   if (v === undefined) return undefined;
   const m = /^v?(\d+)\.(\d+)(?:\.(\d+))?/.exec(v.trim());
   if (!m) return undefined;
@@ -32,7 +32,7 @@ export function atLeast(version: string | undefined, min: readonly number[]): bo
   return true;
 }
 
-export const OLLAMA_NATIVE_MESSAGES = [0, 14, 0] as const;
+const OLLAMA_NATIVE_MESSAGES = [0, 14, 0] as const;
 
 export function anthropicMode(setting: BackendConfig["anthropic"], engine: Engine, version: string | undefined): AnthropicMode {
   if (setting !== "auto") return setting;

@@ -8,7 +8,7 @@ import type { AliasView, Rendered } from "../types.js";
 import { renderOllamaError } from "./errors.js";
 
 /** The Ollama API level this face follows (what clients feature-detect on). */
-export const OLLAMA_API_VERSION = "0.14.0";
+const OLLAMA_API_VERSION = "0.14.0";
 
 /** When the router started: aliases have no file dates, this stands in for modified_at. */
 const startedAt = new Date().toISOString();

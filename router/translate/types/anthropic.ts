@@ -43,7 +43,7 @@ const redactedThinkingBlock = z.looseObject({ type: z.literal("redacted_thinking
 const hostedBlockTypes = ["server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result", "search_result", "container_upload", "mcp_tool_use", "mcp_tool_result"] as const;
 const hostedBlock = z.looseObject({ type: z.enum(hostedBlockTypes) });
 
-export const anthropicContentBlockSchema = z.discriminatedUnion("type", [
+const anthropicContentBlockSchema = z.discriminatedUnion("type", [
   textBlock,
   imageBlock,
   documentBlock,
@@ -54,7 +54,6 @@ export const anthropicContentBlockSchema = z.discriminatedUnion("type", [
   hostedBlock,
 ]);
 export type AnthropicContentBlockParam = z.infer<typeof anthropicContentBlockSchema>;
-export type AnthropicToolResultParam = z.infer<typeof toolResultBlock>;
 export type AnthropicImageParam = z.infer<typeof imageBlock>;
 
 const knownBlockTypes = new Set<string>(["text", "image", "document", "tool_use", "tool_result", "thinking", "redacted_thinking", ...hostedBlockTypes]);
@@ -71,14 +70,14 @@ function dropUnknownBlocks(content: unknown): unknown {
   });
 }
 
-export const anthropicMessageParamSchema = z.looseObject({
+const anthropicMessageParamSchema = z.looseObject({
   /** Anthropic itself accepts only user/assistant; "system" is tolerated and merged into the system prompt. */
   role: z.enum(["user", "assistant", "system"]),
   content: z.union([z.string(), z.preprocess(dropUnknownBlocks, z.array(anthropicContentBlockSchema))]),
 });
 export type AnthropicMessageParam = z.infer<typeof anthropicMessageParamSchema>;
 
-export const anthropicToolSchema = z.looseObject({
+const anthropicToolSchema = z.looseObject({
   name: z.string().min(1),
   description: z.string().optional(),
   /** Absent on Anthropic-hosted tools (web_search, bash_2025...), which are dropped. */
@@ -90,14 +89,14 @@ export type AnthropicToolParam = z.infer<typeof anthropicToolSchema>;
 
 const knownToolChoices = new Set(["auto", "any", "tool", "none"]);
 
-export const anthropicToolChoiceSchema = z.discriminatedUnion("type", [
+const anthropicToolChoiceSchema = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("auto"), disable_parallel_tool_use: z.boolean().optional() }),
   z.looseObject({ type: z.literal("any"), disable_parallel_tool_use: z.boolean().optional() }),
   z.looseObject({ type: z.literal("tool"), name: z.string().min(1), disable_parallel_tool_use: z.boolean().optional() }),
   z.looseObject({ type: z.literal("none") }),
 ]);
 
-export const anthropicThinkingSchema = z.looseObject({
+const anthropicThinkingSchema = z.looseObject({
   /** enabled | disabled | adaptive today; a newer kind is read as "on" rather than refused. */
   type: z.string(),
   budget_tokens: z.number().int().nonnegative().optional(),
@@ -142,7 +141,7 @@ export type AnthropicContentBlock =
   | { type: "thinking"; thinking: string; signature: string }
   | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
 
-export interface AnthropicUsage {
+interface AnthropicUsage {
   input_tokens: number;
   output_tokens: number;
 }

@@ -3,7 +3,7 @@
 import { z } from "zod";
 
 /** Modelfile-style options; only the ones with an OpenAI equivalent are translated. */
-export const ollamaOptionsSchema = z.looseObject({
+const ollamaOptionsSchema = z.looseObject({
   num_predict: z.number().int().optional(),
   temperature: z.number().optional(),
   top_p: z.number().optional(),
@@ -24,7 +24,7 @@ const formatSchema = z.union([z.literal("json"), z.literal(""), z.record(z.strin
 const thinkSchema = z.union([z.boolean(), z.enum(["low", "medium", "high"])]);
 const keepAlive = z.union([z.string(), z.number()]).optional();
 
-export const ollamaToolCallSchema = z.looseObject({
+const ollamaToolCallSchema = z.looseObject({
   id: z.string().optional(),
   function: z.looseObject({
     index: z.number().int().optional(),
@@ -33,7 +33,7 @@ export const ollamaToolCallSchema = z.looseObject({
   }),
 });
 
-export const ollamaMessageSchema = z.looseObject({
+const ollamaMessageSchema = z.looseObject({
   role: z.enum(["system", "user", "assistant", "tool"]),
   content: z.string().default(""),
   images: z.array(z.string()).nullish(),
@@ -44,7 +44,7 @@ export const ollamaMessageSchema = z.looseObject({
 });
 export type OllamaMessage = z.infer<typeof ollamaMessageSchema>;
 
-export const ollamaToolSchema = z.looseObject({
+const ollamaToolSchema = z.looseObject({
   type: z.literal("function").default("function"),
   function: z.looseObject({
     name: z.string().min(1),
@@ -144,8 +144,4 @@ export interface OllamaEmbedResponse {
 
 export interface OllamaEmbeddingsResponse {
   embedding: number[];
-}
-
-export interface OllamaErrorBody {
-  error: string;
 }

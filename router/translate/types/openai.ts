@@ -1,11 +1,11 @@
 // OpenAI chat-completions wire types: what the translators send to OpenAI-compatible engines
 // (vLLM, llama.cpp, Ollama's /v1) and what they read back. Engine extensions are marked.
 
-export interface OpenAITextPart {
+interface OpenAITextPart {
   type: "text";
   text: string;
 }
-export interface OpenAIImagePart {
+interface OpenAIImagePart {
   type: "image_url";
   image_url: { url: string };
 }
@@ -37,7 +37,7 @@ export interface OpenAITool {
 export type OpenAIToolChoice = "auto" | "none" | "required" | { type: "function"; function: { name: string } };
 
 /** Sampling and streaming fields shared by chat and plain completions. */
-export interface OpenAISampling {
+interface OpenAISampling {
   max_tokens?: number;
   temperature?: number;
   top_p?: number;

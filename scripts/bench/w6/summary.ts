@@ -85,7 +85,7 @@ const sec = (b: Bound): string => (Number.isFinite(b.ms) ? `${b.atLeast ? "≥ "
 
 const perHundred = (n: number, of: number): string => (of > 0 ? ((100 * n) / of).toFixed(0) : "–");
 
-export function w6Table(outcomes: readonly W6Outcome[]): string[] {
+function w6Table(outcomes: readonly W6Outcome[]): string[] {
   const lines = [
     "| system | answered / sent / planned | failed before / after first token | unfinished at the deadline | e2e p50 / p95 / p99 (s) | TTFT p50 / p95 / p99 (s) | model loads (per 100 answered) | evictions | waited on a load / while a warm target was free |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",

@@ -25,7 +25,7 @@ function dechunk(body: Buffer): Buffer {
   return Buffer.concat(out);
 }
 
-export function parseResponse(raw: Buffer): RawResponse {
+function parseResponse(raw: Buffer): RawResponse {
   const end = raw.indexOf("\r\n\r\n");
   if (end < 0) return { status: 0, headers: {}, body: raw.toString("utf8"), raw: raw.toString("latin1") };
   const head = raw.subarray(0, end).toString("latin1").split("\r\n");

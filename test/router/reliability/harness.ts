@@ -4,10 +4,10 @@ import type { FakeEngine, FakeEngineOptions, FakeRequest } from "../../../tools/
 import type { RouterConfig } from "../../../router/config/schema.js";
 import { routerFixture, startRouter as startAny, type Fixture, type Running, type StartOptions } from "../harness.js";
 
-export { config, fastHealth, sha256, until, untilAllUp, type Fixture, type Running } from "../harness.js";
+export { config, sha256, until, untilAllUp, type Fixture, type Running } from "../harness.js";
 
 /** A fixed random so ejection times are exact (jitter aside). */
-export const faultStart: StartOptions = { random: () => 0.5 };
+const faultStart: StartOptions = { random: () => 0.5 };
 
 export function startRouter(cfg: RouterConfig): Promise<Running> {
   return startAny(cfg, faultStart);
@@ -45,7 +45,7 @@ export function ledgerFake(fx: Fixture, ledger: Ledger, name: string, opts: Omit
 }
 
 /** Reads an OpenAI SSE body: data payloads in order, and whether [DONE] came. */
-export function openaiEvents(text: string): { data: Record<string, unknown>[]; done: boolean } {
+function openaiEvents(text: string): { data: Record<string, unknown>[]; done: boolean } {
   const data: Record<string, unknown>[] = [];
   let done = false;
   for (const line of text.split("\n")) {

@@ -1,6 +1,7 @@
-// Durations as the Docker provider stores them. The provider keeps Go's `time.Duration.String()` form
-// (`30s`, `1m0s`, `3m0s`, `1h0m0s`) in its state, so an input written any other way (`60s`, `3m`) differs
-// from the stored value on every preview and shows as a perpetual update of the container.
+// A test oracle: durations as the Docker provider stores them. The provider keeps Go's
+// `time.Duration.String()` form (`30s`, `1m0s`, `3m0s`, `1h0m0s`) in its state, so an input written any
+// other way (`60s`, `3m`) differs from the stored value on every preview and shows as a perpetual update
+// of the container.
 
 const unitNs: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 const durationPattern = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
@@ -11,7 +12,7 @@ export function isGoDuration(s: string): boolean {
 }
 
 /** Go's time.ParseDuration for the unsigned forms above, in nanoseconds. */
-export function parseGoDuration(s: string): number {
+function parseGoDuration(s: string): number {
   if (!isGoDuration(s)) throw new Error(`not a duration: ${s}`);
   let ns = 0;
   for (const m of s.matchAll(/(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)/g)) ns += Number(m[1]) * (unitNs[m[2] as string] as number);
@@ -28,7 +29,7 @@ function frac(value: number, unit: number): string {
 }
 
 /** Go's time.Duration.String() for a non-negative whole number of nanoseconds. */
-export function goDurationNs(ns: number): string {
+function goDurationNs(ns: number): string {
   if (!Number.isInteger(ns) || ns < 0) throw new Error(`expected whole nanoseconds, got ${ns}`);
   if (ns === 0) return "0s";
   if (ns < 1e3) return `${ns}ns`;
@@ -40,11 +41,6 @@ export function goDurationNs(ns: number): string {
   if (h > 0) return `${h}h${m}m${s}`;
   if (m > 0) return `${m}m${s}`;
   return s;
-}
-
-/** Go's time.Duration.String() for whole seconds: `0s`, `30s`, `3m0s`, `1h30m0s`. */
-export function goDuration(seconds: number): string {
-  return goDurationNs(seconds * 1e9);
 }
 
 /** The form the provider stores for a duration written as `s`. */
