@@ -1,6 +1,6 @@
 // The router's configuration: the public contract shared with infra/ (which renders it) and the
 // router (which loads and hot-reloads it). The smallest valid file (backends, aliases; the README's
-// example, test/router/config-schema.test.ts) must keep working: every field added here carries a default.
+// example, test/router/config/schema.test.ts) must keep working: every field added here carries a default.
 import { z } from "zod";
 
 /** Names used as map keys and in metrics labels: backends, aliases, key names. */

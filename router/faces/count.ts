@@ -1,7 +1,8 @@
 // Prompt tokens of a request on one backend, shared by the Anthropic and Ollama faces: the engine's
 // own tokenizer where it has one (vLLM POST /tokenize; llama.cpp POST /apply-template then POST
 // /tokenize), else the caller's estimate, which errs high. Any tokenizer failure falls back to the
-// estimate: a count must never be a fake 0 (field notes item 5).
+// estimate: a count must never be a fake 0, which Claude Code trusts and never compacts
+// (Wei-Shaw/sub2api#657; test/router/faces/anthropic.test.ts, "%s counts with the %s, never 0").
 import type { Engine } from "../config/schema.js";
 import type { ProbeIO } from "../engines/types.js";
 import {

@@ -1,5 +1,5 @@
 // Output budget per target, shared by the Anthropic and Ollama faces: a max_tokens that fits the
-// target's context (Claude Code asks for 32000 of a 32k model; field notes item 6). The cheap high
+// target's context (Claude Code asks for 32000 of a 32k model: farion1231/cc-switch#1022). The cheap high
 // estimate decides first; only when it says "too big" is the engine's tokenizer asked, so the common
 // request costs no extra call.
 import { planOutputTokens } from "../translate/index.js";

@@ -10,7 +10,8 @@ import { describeTransportError } from "../health/probe.js";
 import { onAbort, stopOf } from "../http/cancel.js";
 import { classifyStatus } from "./classify.js";
 import { track, type Exchange, type ExchangeResult } from "./exchange.js";
-import { IdleTimeout, UpstreamCall, type Decision, type WholeBody } from "./upstream.js";
+import { UpstreamCall, type WholeBody } from "./upstream.js";
+import { IdleTimeout, type Decision } from "./upstream-outcome.js";
 
 export type Attempt =
   | { kind: "committed"; result: ExchangeResult }

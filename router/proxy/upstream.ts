@@ -3,45 +3,20 @@
 // per request (undici docs, Dispatcher.dispatch and the DispatchHandler/DispatchController interface;
 // `Pool.request` builds a Readable body per call). The router reads a call in two steps:
 //
-// 1. `decision()`: what it needs to commit to this backend or fail over: the status and headers plus
-//    the first chunk (or null for an empty body) of a success, or the (capped) text of an error.
-//    It rejects on a transport failure before that point.
-// 2. `relay()`: the rest of a committed body to the client, pausing the backend while the client is
-//    slow and cutting a backend that goes silent for longer than the idle limit.
+// 1. the decision (a `Decision`, see upstream-outcome.ts): commit to this backend or fail over. It
+//    rejects on a transport failure before that point.
+// 2. `relay()`: the rest of a committed body to the client (body-relay.ts), cutting a backend that
+//    goes silent for longer than the idle limit.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
 import type { StreamTranslator } from "../faces/types.js";
+import { BodyRelay, type Sink } from "./body-relay.js";
+import { CallAborted, ErrorText, IdleTimeout, type Decision, type RelayEnd } from "./upstream-outcome.js";
 
-export class IdleTimeout extends Error {
-  constructor(ms: number) {
-    super(`no data from the backend for ${ms} ms`);
-    this.name = "IdleTimeout";
-  }
-}
-
-/** Why a call was stopped from this side: the client left, or a deadline passed. */
-export class CallAborted extends Error {
-  constructor() {
-    super("request aborted");
-    this.name = "AbortError";
-  }
-}
-
-export type Decision =
-  | { status: number; headers: IncomingHttpHeaders; ok: true; first: Buffer | null }
-  | { status: number; headers: IncomingHttpHeaders; ok: false; text: string };
-
-export type RelayEnd = { ok: true } | { ok: false; error: Error };
-
-/** Where a committed body goes (the client's Reply): false from write means wait for "drain". */
-export interface Sink {
-  write(chunk: Buffer | string): boolean;
-  once(event: "drain", listener: () => void): unknown;
-}
-
-/** Error bodies are read up to this size; the rest is not waited for. */
-export const ERROR_TEXT_CAP = 64 * 1024;
-
+/**
+ * Where a call is: before the headers; waiting for the first chunk (or the whole body) of a success or
+ * the text of an error; held for the caller's decision; relaying; over.
+ */
 type Phase = "head" | "first" | "whole" | "error-body" | "held" | "relay" | "done";
 
 /**
@@ -62,19 +37,15 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private pendingAbort: Error | undefined;
   private status = 0;
   private headers: IncomingHttpHeaders = {};
-  private errorChunks: Buffer[] = [];
-  private errorSize = 0;
-  /** Chunks that arrived after the first one while the call was held (pause is not instantaneous). */
-  private held: Buffer[] | undefined;
-  private heldEnd: RelayEnd | undefined;
+  private errorText: ErrorText | undefined;
+  /** A `whole` call's body so far. */
+  private body: Buffer[] | undefined;
+  /** A success's body after its first chunk (see body-relay.ts). */
+  private out: BodyRelay | undefined;
   private settle: ((d: Decision) => void) | undefined;
   private fail: ((e: Error) => void) | undefined;
-  private finish: ((e: RelayEnd) => void) | undefined;
-  private sink: Sink | undefined;
-  private translator: StreamTranslator | undefined;
   private idleMs = 0;
   private idleTimer: NodeJS.Timeout | undefined;
-  private waitingDrain = false;
   private whole: WholeBody | undefined;
 
   /** Starts the call; the returned promise is the decision (see the file's header). */
@@ -106,21 +77,14 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
    * never ends it. A translator's tail is written when the body ends.
    */
   relay(sink: Sink, translator: StreamTranslator | undefined, idleMs: number): Promise<RelayEnd> {
-    this.sink = sink;
-    this.translator = translator;
+    const out = this.out;
+    if (!out) throw new Error("relay() needs a decision to commit first");
     this.idleMs = idleMs;
-    const held = this.held;
-    this.held = undefined;
-    if (held) for (const c of held) this.write(c);
-    if (this.heldEnd) {
-      if (this.heldEnd.ok) this.writeTail();
-      return Promise.resolve(this.heldEnd);
+    if (this.phase === "held") {
+      this.phase = "relay";
+      this.idleTimer = setTimeout(idleOut, idleMs, this);
     }
-    this.phase = "relay";
-    this.idleTimer = setTimeout(idleOut, idleMs, this);
-    const p = new Promise<RelayEnd>((resolve) => (this.finish = resolve));
-    if (!this.waitingDrain) this.controller?.resume();
-    return p;
+    return out.attach(sink, translator);
   }
 
   // ---- undici's handler interface -------------------------------------------------------------
@@ -138,6 +102,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     this.status = statusCode;
     this.headers = headers;
     this.phase = statusCode >= 400 ? "error-body" : this.whole ? "whole" : "first";
+    if (this.phase === "error-body") this.errorText = new ErrorText();
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
@@ -145,19 +110,19 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       case "first":
         // Hold the backend until the caller decides; the first chunk travels with the decision.
         this.phase = "held";
-        this.held = [];
+        this.out = new BodyRelay(controller);
         controller.pause();
         this.decide({ status: this.status, headers: this.headers, ok: true, first: chunk });
         return;
       case "held":
-        this.held?.push(chunk);
+        this.out?.write(chunk);
         return;
       case "whole":
-        if (this.held) {
-          this.held.push(chunk);
+        if (this.body) {
+          this.body.push(chunk);
           this.idleTimer?.refresh();
         } else {
-          this.held = [chunk];
+          this.body = [chunk];
           this.idleTimer = setTimeout(idleOut, this.whole?.idleMs ?? 0, this);
           this.whole?.onFirstByte();
         }
@@ -167,7 +132,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
         return;
       case "relay":
         this.idleTimer?.refresh();
-        this.write(chunk);
+        this.out?.write(chunk);
         return;
       default:
         return;
@@ -176,30 +141,25 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
 
   onResponseEnd(): void {
     switch (this.phase) {
-      case "whole": {
+      case "whole":
+      case "first": {
         this.phase = "done";
         clearTimeout(this.idleTimer);
-        const held = this.held;
-        this.held = undefined;
-        this.heldEnd = { ok: true };
-        this.decide({ status: this.status, headers: this.headers, ok: true, first: held ? Buffer.concat(held) : null });
+        const body = this.body;
+        this.body = undefined;
+        // The whole body (if any) travels with the decision; relay() only adds a translator's tail.
+        this.out = new BodyRelay(undefined);
+        this.out.end({ ok: true });
+        this.decide({ status: this.status, headers: this.headers, ok: true, first: body ? Buffer.concat(body) : null });
         return;
       }
-      case "first":
-        this.phase = "done";
-        this.decide({ status: this.status, headers: this.headers, ok: true, first: null });
-        return;
       case "error-body":
         this.phase = "done";
         this.decideError();
         return;
       case "held":
-        this.phase = "done";
-        this.heldEnd = { ok: true };
-        return;
       case "relay":
         this.phase = "done";
-        this.writeTail();
         this.end({ ok: true });
         return;
       default:
@@ -213,7 +173,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
     switch (phase) {
       case "whole":
         clearTimeout(this.idleTimer);
-        this.held = undefined;
+        this.body = undefined;
         this.reject(error);
         return;
       case "head":
@@ -225,8 +185,6 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
         this.decideError();
         return;
       case "held":
-        this.heldEnd = { ok: false, error };
-        return;
       case "relay":
         this.end({ ok: false, error });
         return;
@@ -250,52 +208,21 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   }
 
   private collectError(controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    const room = ERROR_TEXT_CAP - this.errorSize;
-    if (chunk.length >= room) {
-      this.errorChunks.push(chunk.subarray(0, room));
-      this.errorSize = ERROR_TEXT_CAP;
-      this.phase = "done";
-      this.decideError();
-      controller.abort(new CallAborted());
-      return;
-    }
-    this.errorChunks.push(chunk);
-    this.errorSize += chunk.length;
+    if (!this.errorText?.add(chunk)) return;
+    this.phase = "done";
+    this.decideError();
+    controller.abort(new CallAborted());
   }
 
   private decideError(): void {
-    const text = Buffer.concat(this.errorChunks).toString("utf8");
-    this.errorChunks = [];
+    const text = this.errorText?.text() ?? "";
+    this.errorText = undefined;
     this.decide({ status: this.status, headers: this.headers, ok: false, text });
-  }
-
-  private write(chunk: Buffer): void {
-    const sink = this.sink as Sink;
-    const out = this.translator ? this.translator.push(chunk) : chunk;
-    if (out.length === 0) return;
-    if (!sink.write(out) && !this.waitingDrain) {
-      // While the client is slow the backend waits; memory stays bounded by the socket buffers.
-      this.waitingDrain = true;
-      this.controller?.pause();
-      sink.once("drain", () => this.onDrain());
-    }
-  }
-
-  private onDrain(): void {
-    this.waitingDrain = false;
-    if (this.phase === "relay") this.controller?.resume();
-  }
-
-  private writeTail(): void {
-    if (!this.translator || !this.sink) return;
-    const tail = this.translator.end();
-    if (tail.length > 0) this.sink.write(tail);
   }
 
   private end(e: RelayEnd): void {
     clearTimeout(this.idleTimer);
-    this.finish?.(e);
-    this.finish = undefined;
+    this.out?.end(e);
   }
 
   /** For the idle timer (no closure per call). */

@@ -37,7 +37,8 @@ export function nativeMessagesBody(req: AnthropicMessagesRequest | Record<string
   out.model = model;
   if (maxTokens !== undefined) out.max_tokens = maxTokens;
 
-  // Mid-conversation system messages join the top-level system prompt (field notes item 11).
+  // Mid-conversation system messages join the top-level system prompt, as in anthropicMessagesToOpenAI
+  // (test/router/translate/anthropic-native.test.ts, "merges a mid-conversation system message ...").
   const extraSystem: string[] = [];
   const messages: unknown[] = [];
   for (const m of (src.messages as { role: string; content: unknown }[] | undefined) ?? []) {

@@ -122,7 +122,9 @@ function assistantMessage(content: string | AnthropicContentBlockParam[]): OpenA
 /**
  * The conversation as OpenAI messages. System text (the top-level `system` plus any system
  * message found mid-conversation) is merged into one leading system message, because many chat
- * templates reject a system message anywhere else (field notes item 11).
+ * templates reject a system message anywhere else ("System message must be at the beginning";
+ * test/router/translate/anthropic-request.test.ts, "merges system blocks and mid-conversation
+ * system messages into one leading system message").
  */
 export function anthropicMessagesToOpenAI(system: SystemParam, messages: AnthropicMessageParam[]): OpenAIMessage[] {
   const systemParts = systemText(system);

@@ -2,13 +2,14 @@
 // Event grammar (https://docs.claude.com/en/docs/build-with-claude/streaming): message_start; per
 // content block content_block_start, content_block_delta*, content_block_stop; message_delta
 // (stop_reason, usage); message_stop; `ping` any time; `error` ends the stream in band.
-// Blocks are emitted one at a time with consecutive indexes; tool arguments are forwarded
-// fragment by fragment as input_json_delta, byte for byte (field notes items 2-4).
-import { anthropicStopReason, newMessageId, newToolUseId } from "./anthropic-response.js";
+// The content blocks are anthropic-blocks.ts; this file owns the message around them: its start, the
+// stop reason and usage, and errors (a stream that ends early is an error, never a fake success).
+import { ContentBlocks } from "./anthropic-blocks.js";
+import { anthropicStopReason, newMessageId } from "./anthropic-response.js";
 import { reasoningText } from "./reasoning.js";
 import { SseDataDecoder } from "./sse.js";
 import type { AnthropicErrorType, AnthropicStopReason, AnthropicStreamEvent } from "./types/anthropic.js";
-import type { OpenAIChatChunk, OpenAIToolCallDelta } from "./types/openai.js";
+import type { OpenAIChatChunk } from "./types/openai.js";
 
 export interface AnthropicStreamOptions {
   /** The model name the client asked for. */
@@ -22,16 +23,6 @@ export interface AnthropicStreamOptions {
   toolUseId?: () => string;
 }
 
-interface ToolState {
-  id?: string;
-  name?: string;
-  /** Argument fragments that arrived before the tool's name; sent once the block can start. */
-  pending: string;
-  index?: number;
-}
-
-type OpenBlock = { kind: "thinking" | "text"; index: number } | { kind: "tool"; index: number; key: number };
-
 export function formatSseEvent(ev: AnthropicStreamEvent): string {
   return `event: ${ev.type}\ndata: ${JSON.stringify(ev)}\n\n`;
 }
@@ -43,11 +34,7 @@ export class AnthropicStreamTranslator {
   private started = false;
   private finished = false;
   private sawFinish = false;
-  private nextIndex = 0;
-  private open: OpenBlock | undefined;
-  private readonly tools = new Map<number, ToolState>();
-  private lastToolKey = 0;
-  private usedTools = false;
+  private readonly blocks: ContentBlocks;
   private stop: { stop_reason: AnthropicStopReason; stop_sequence: string | null } | undefined;
   private inputTokens: number | undefined;
   private outputTokens = 0;
@@ -56,6 +43,7 @@ export class AnthropicStreamTranslator {
     this.opts = opts;
     this.id = opts.id ?? newMessageId();
     this.inputTokens = opts.inputTokens;
+    this.blocks = new ContentBlocks(opts.toolUseId);
   }
 
   /** True once message_stop or an error event has been produced. */
@@ -150,105 +138,21 @@ export class AnthropicStreamTranslator {
     if (!choice) return;
     const delta = choice.delta;
     const thinking = reasoningText(delta);
-    if (thinking) this.appendText("thinking", thinking, out);
-    if (delta?.content) this.appendText("text", delta.content, out);
-    for (const tc of delta?.tool_calls ?? []) this.toolDelta(tc, out);
+    if (thinking) this.blocks.text("thinking", thinking, out);
+    if (delta?.content) this.blocks.text("text", delta.content, out);
+    for (const tc of delta?.tool_calls ?? []) this.blocks.tool(tc, out);
     if (choice.finish_reason) {
       this.sawFinish = true;
-      this.closeOpen(out);
+      this.blocks.close(out);
       this.stop = anthropicStopReason(choice.finish_reason, choice.stop_reason, this.opts.stopSequences);
     }
   }
 
-  private appendText(kind: "thinking" | "text", text: string, out: AnthropicStreamEvent[]): void {
-    if (this.open?.kind !== kind) {
-      this.closeOpen(out);
-      const index = this.nextIndex++;
-      this.open = { kind, index };
-      out.push({
-        type: "content_block_start",
-        index,
-        content_block: kind === "text" ? { type: "text", text: "" } : { type: "thinking", thinking: "", signature: "" },
-      });
-    }
-    out.push({
-      type: "content_block_delta",
-      index: this.open.index,
-      delta: kind === "text" ? { type: "text_delta", text } : { type: "thinking_delta", thinking: text },
-    });
-  }
-
-  private toolKey(tc: OpenAIToolCallDelta): number {
-    if (typeof tc.index === "number") return tc.index;
-    // Engines that omit `index` send one whole call per delta: a new id means a new call.
-    if (tc.id) {
-      for (const [k, st] of this.tools) if (st.id === tc.id) return k;
-      return this.tools.size === 0 ? 0 : Math.max(...this.tools.keys()) + 1;
-    }
-    return this.lastToolKey;
-  }
-
-  private toolDelta(tc: OpenAIToolCallDelta, out: AnthropicStreamEvent[]): void {
-    const key = this.toolKey(tc);
-    this.lastToolKey = key;
-    let st = this.tools.get(key);
-    if (!st) {
-      st = { pending: "" };
-      this.tools.set(key, st);
-    }
-    if (tc.id && !st.id) st.id = tc.id;
-    const name = tc.function?.name;
-    if (name && st.index === undefined) st.name = name;
-    const args = tc.function?.arguments ?? "";
-    if (st.index === undefined) {
-      st.pending += args;
-      if (st.name) this.startTool(key, st, out);
-      return;
-    }
-    if (!args) return;
-    if (!(this.open?.kind === "tool" && this.open.key === key)) {
-      // A call whose block is already closed got more arguments (engines do not interleave calls,
-      // but if one does, the fragment still reaches the client's block by index rather than vanish).
-      if (this.open?.kind !== "tool") this.closeOpen(out);
-    }
-    out.push({ type: "content_block_delta", index: st.index, delta: { type: "input_json_delta", partial_json: args } });
-  }
-
-  private startTool(key: number, st: ToolState, out: AnthropicStreamEvent[]): void {
-    this.closeOpen(out);
-    const index = this.nextIndex++;
-    st.index = index;
-    this.usedTools = true;
-    this.open = { kind: "tool", index, key };
-    out.push({
-      type: "content_block_start",
-      index,
-      content_block: { type: "tool_use", id: st.id || (this.opts.toolUseId ?? newToolUseId)(), name: st.name ?? "", input: {} },
-    });
-    if (st.pending) {
-      out.push({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json: st.pending } });
-      st.pending = "";
-    }
-  }
-
-  private closeOpen(out: AnthropicStreamEvent[]): void {
-    if (!this.open) return;
-    out.push({ type: "content_block_stop", index: this.open.index });
-    this.open = undefined;
-  }
-
   private finish(out: AnthropicStreamEvent[]): void {
     this.ensureStarted(out);
-    this.closeOpen(out);
-    // Calls whose name never arrived still carry the model's arguments: deliver them rather than drop them.
-    for (const [key, st] of this.tools) {
-      if (st.index === undefined && (st.pending || st.id)) {
-        this.startTool(key, st, out);
-        this.closeOpen(out);
-      }
-    }
+    this.blocks.finish(out);
     let stop = this.stop ?? { stop_reason: "end_turn" as AnthropicStopReason, stop_sequence: null };
-    if (stop.stop_reason === "end_turn" && this.usedTools) stop = { stop_reason: "tool_use", stop_sequence: null };
+    if (stop.stop_reason === "end_turn" && this.blocks.usedTools) stop = { stop_reason: "tool_use", stop_sequence: null };
     const usage: { output_tokens: number; input_tokens?: number } = { output_tokens: this.outputTokens };
     if (this.inputTokens !== undefined) usage.input_tokens = this.inputTokens;
     out.push({ type: "message_delta", delta: stop, usage });

@@ -1,6 +1,7 @@
 // POST /v1/messages/count_tokens over engines that are not Anthropic: count with the engine's own
 // tokenizer where it has one, else an estimate that errs high. Never 0 for a non-empty request:
-// Claude Code trusts the number to decide when to compact (field notes item 5).
+// Claude Code trusts the number to decide when to compact (Wei-Shaw/sub2api#657;
+// test/router/translate/count-tokens.test.ts, "never answers 0 even when a tokenizer does").
 import { anthropicMessagesToOpenAI, anthropicToolsToOpenAI } from "./anthropic-request.js";
 import type { AnthropicContentBlockParam, AnthropicCountTokensRequest } from "./types/anthropic.js";
 import type { OpenAIMessage, OpenAITool } from "./types/openai.js";

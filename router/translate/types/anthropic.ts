@@ -1,5 +1,6 @@
 // Anthropic Messages wire types. Request bodies are zod schemas so a bad body yields a precise 400;
-// objects are loose because new client versions add fields (field notes item 10).
+// objects are loose because new client versions add fields (BerriAI/litellm#20021;
+// test/router/translate/anthropic-request.test.ts, "tolerates unknown top-level and block fields").
 // Shapes: https://docs.claude.com/en/api/messages and .../build-with-claude/streaming.
 import { z } from "zod";
 

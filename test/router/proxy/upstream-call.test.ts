@@ -6,7 +6,8 @@ import type { AddressInfo } from "node:net";
 import { Pool } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upstreamMessage } from "../../../router/proxy/classify.js";
-import { ERROR_TEXT_CAP, IdleTimeout, UpstreamCall, type Decision, type RelayEnd } from "../../../router/proxy/upstream.js";
+import { UpstreamCall } from "../../../router/proxy/upstream.js";
+import { ERROR_TEXT_CAP, IdleTimeout, type Decision, type RelayEnd } from "../../../router/proxy/upstream-outcome.js";
 
 type Upstream = (req: IncomingMessage, res: ServerResponse) => void;
 
