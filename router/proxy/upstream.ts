@@ -52,6 +52,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   static start(dispatcher: Dispatcher, options: Dispatcher.DispatchOptions, whole?: WholeBody): { call: UpstreamCall; decision: Promise<Decision> } {
     const call = new UpstreamCall();
     call.whole = whole;
+    // A whole answer's idle limit runs from its first chunk (relay() sets it for a relayed one).
+    call.idleMs = whole?.idleMs ?? 0;
     const decision = new Promise<Decision>((resolve, reject) => {
       call.settle = resolve;
       call.fail = reject;
@@ -123,7 +125,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
           this.idleTimer?.refresh();
         } else {
           this.body = [chunk];
-          this.idleTimer = setTimeout(idleOut, this.whole?.idleMs ?? 0, this);
+          this.idleTimer = setTimeout(idleOut, this.idleMs, this);
           this.whole?.onFirstByte();
         }
         return;

@@ -302,6 +302,26 @@ describe("UpstreamCall: relaying a committed body", () => {
     await upstreamCut;
   });
 
+  it("a whole answer that goes silent ends with IdleTimeout naming the idle limit", async () => {
+    behaviour = (_req, res) => {
+      res.writeHead(200);
+      res.write("data: first\n\n");
+      // then silence
+    };
+    resetCut();
+    let firstByte = false;
+    const { decision } = UpstreamCall.start(pool, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: "{}" }, { idleMs: 150, onFirstByte: () => (firstByte = true) });
+    const err = await decision.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(firstByte).toBe(true);
+    expect(err).toBeInstanceOf(IdleTimeout);
+    // The client reads this text in its error: it must say the limit that ran out.
+    expect((err as Error).message).toBe("no data from the backend for 150 ms");
+    await upstreamCut;
+  });
+
   it("runs a translator over every chunk and writes its tail at the end", async () => {
     behaviour = (_req, res) => {
       res.writeHead(200);
