@@ -11,9 +11,8 @@
 //   7. account       metrics and one access log line (ops/access.ts)
 // Every error on the way is one of router/errors.ts, rendered by the face in its client's dialect.
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { authenticate, mayUse, type KeyEntry } from "./auth/keys.js";
+import { authenticate, mayUse } from "./auth/keys.js";
 import { aliasViews } from "./backends/views.js";
-import type { RouterConfig } from "./config/schema.js";
 import { draining, internalError, invalidApiKey, isRouterError, type RouterError } from "./errors.js";
 import type { BackendRegistry } from "./backends/registry.js";
 import type { BodyBudget, BodyHold } from "./http/body-budget.js";
@@ -27,15 +26,10 @@ import { logBody } from "./ops/body-log.js";
 import { answerOther, type OpsState } from "./ops/endpoints.js";
 import type { Logger } from "./ops/log.js";
 import type { RouterMetrics } from "./ops/metrics.js";
-import { stopLater, totalTimeout, type Cancel } from "./http/cancel.js";
+import { totalTimer, type Cancel } from "./http/cancel.js";
 import { forward, type ExchangeResult } from "./proxy/forward.js";
 import { resolveModel } from "./routing/resolve.js";
-
-/** One immutable routing table; a reload swaps the whole object, in-flight requests keep theirs. */
-export interface Table {
-  config: RouterConfig;
-  keys: KeyEntry[];
-}
+import type { Table } from "./table.js";
 
 /** What a request reads of the router (server.ts): the table and drain state as they are when it arrives. */
 export interface RequestHost {
@@ -120,8 +114,7 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   if (!resolved.ok) return reject(resolved.error, resolved.logMessage);
 
   const { alias, aliasConfig } = resolved;
-  const ms = config.timeouts.totalMs;
-  const total = ms > 0 ? setTimeout(stopLater, ms, x.gone, totalTimeout(ms)) : undefined;
+  const disarm = totalTimer(config.timeouts.totalMs, x.gone);
   try {
     const { registry, metrics, random } = host;
     const result = await forward({ id: access.id, face, req: { ...parsed, model: alias }, alias, aliasConfig, config, registry, reply, signal: x.gone, metrics, startedAt: access.started, now: Date.now, random });
@@ -129,6 +122,6 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
     access.stream = parsed.stream;
     done(result);
   } finally {
-    clearTimeout(total);
+    disarm();
   }
 }

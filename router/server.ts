@@ -2,7 +2,6 @@
 // close. What happens to one request is request.ts.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { compileKeys } from "./auth/keys.js";
 import type { ConfigProblem, RouterConfig } from "./config/schema.js";
 import type { ConfigWatcherHandlers } from "./config/watch.js";
 import { faces } from "./faces/index.js";
@@ -18,7 +17,8 @@ import { Logger, type LogSink } from "./ops/log.js";
 import { RouterMetrics } from "./ops/metrics.js";
 import type { ConfigInfo } from "./ops/status.js";
 import { shutdown } from "./http/cancel.js";
-import { handle, type RequestHost, type Table } from "./request.js";
+import { handle, type RequestHost } from "./request.js";
+import { tableOf, type Table } from "./table.js";
 
 export interface RouterOptions {
   config: RouterConfig;
@@ -47,7 +47,7 @@ export class Router {
   constructor(opts: RouterOptions) {
     const cfg = opts.config;
     this.logger = new Logger(cfg.logging.level, opts.logSink);
-    this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
+    this.table = tableOf(cfg);
     this.info = { version: 1, loadedAt: Date.now(), source: opts.source, rejected: undefined };
     this.changes = new StateChanges(this.logger);
     this.bodies = new BodyBudget(cfg.limits.maxBufferedBytes);
@@ -103,7 +103,7 @@ export class Router {
     }
     const { added, retired } = this.registry.apply(cfg);
     const bodiesWereLogged = this.table.config.logging.logBodies;
-    this.table = { config: cfg, keys: compileKeys(cfg.apiKeys) };
+    this.table = tableOf(cfg);
     this.info.version++;
     this.info.loadedAt = Date.now();
     this.info.rejected = undefined;

@@ -46,13 +46,18 @@ export function onAbort(signal: CancelSignal, f: () => void): () => void {
 }
 
 /** For setTimeout(stopLater, ms, cancel, stop): no closure per request. */
-export function stopLater(c: Cancel, stop: Stop): void {
+function stopLater(c: Cancel, stop: Stop): void {
   c.abort(stop);
 }
 
-/** timeouts.totalMs ran out: 504 before the answer started, an in-band error after. */
-export function totalTimeout(ms: number): Stop {
-  return { outcome: "total-timeout", error: requestTimeout(ms) };
+/**
+ * timeouts.totalMs (0: none): when it runs out the request is stopped with a 504 before the answer
+ * started, an in-band error after. Returns what disarms it.
+ */
+export function totalTimer(ms: number, c: Cancel): () => void {
+  if (ms <= 0) return () => undefined;
+  const timer = setTimeout(stopLater, ms, c, { outcome: "total-timeout", error: requestTimeout(ms) } satisfies Stop);
+  return () => clearTimeout(timer);
 }
 
 /** The drain after SIGTERM ran out while the request was still open. */

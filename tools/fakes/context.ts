@@ -68,7 +68,8 @@ export function createRuntime(
       stats.maxActiveGenerations = Math.max(stats.maxActiveGenerations, stats.activeGenerations);
       try {
         // llama-server notices a gone client only while streaming; a non-streamed generation runs
-        // to its end and holds its slot (field notes, "Streaming").
+        // to its end and holds its slot (why the router streams internally and assembles:
+        // test/router/faces/llamacpp-assembled.test.ts).
         const detached = options.engine === "llamacpp" && mode?.stream === false && options.cancelNonStreaming !== true;
         return await play(ctx, plan, emit, detached ? new AbortController().signal : ctx.signal);
       } finally {

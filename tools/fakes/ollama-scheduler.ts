@@ -204,8 +204,8 @@ export class OllamaScheduler {
     this.runners.set(model, runner);
     this.stats.loadsStarted += 1;
     // The load runs under the request that started it: if that client disconnects, Ollama drops
-    // the half-loaded runner and the next request starts over (field notes, "a client that
-    // disconnects during load aborts the load").
+    // the half-loaded runner and the next request starts over. The router holds such a request open
+    // (test/router/reliability/faults.test.ts, "an Ollama cold load while more requests queue").
     const tied = this.options.abortLoadOnDisconnect ? signal : undefined;
     runner.loaded = pause(this.options.loadDelayMs(model), tied).then(() => {
       if (this.runners.get(model) !== runner) return;
