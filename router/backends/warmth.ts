@@ -1,5 +1,6 @@
 // Whether a model is warm on a backend: one rule for picking a target (proxy/candidates.ts), for
-// /status and for the model lists the faces answer (backends/views.ts).
+// /status and for the model lists the faces answer (backends/views.ts); its first half, whether the
+// model is there at all, is what the state-change log asks (health/changes.ts).
 import type { RouterConfig } from "../config/schema.js";
 import type { Backend } from "./registry.js";
 
@@ -17,9 +18,15 @@ export function isResident(b: Backend, model: string, config: RouterConfig): boo
   return b.model(model)?.loaded === true;
 }
 
+/** Whether the model is on the backend at all, from its last model list; `unknown` before the first one. */
+export function presence(b: Backend | undefined, model: string): "installed" | "missing" | "unknown" {
+  if (b === undefined || b.models === undefined) return "unknown";
+  return b.model(model)?.installed === true ? "installed" : "missing";
+}
+
 /** The model's warmth on the backend; `unknown` for a backend not probed yet (or not in the table). */
 export function warmth(b: Backend | undefined, model: string, config: RouterConfig): Warmth {
-  if (b === undefined || b.models === undefined) return "unknown";
-  if (b.model(model)?.installed !== true) return "missing";
-  return isResident(b, model, config) ? "loaded" : "cold";
+  const p = presence(b, model);
+  if (p !== "installed") return p;
+  return b !== undefined && isResident(b, model, config) ? "loaded" : "cold";
 }

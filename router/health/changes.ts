@@ -6,16 +6,16 @@ import type { BackendHealth } from "../engines/types.js";
 import type { Logger } from "../ops/log.js";
 import { admission } from "../backends/admission.js";
 import type { Backend, BackendRegistry } from "../backends/registry.js";
-import { warmth } from "../backends/warmth.js";
+import { presence } from "../backends/warmth.js";
 
 type Level = "info" | "warn" | "error";
 
 const HEALTH_LEVEL: Record<BackendHealth, Level> = { unknown: "info", up: "info", warming: "info", down: "warn", misconfigured: "error" };
 
 /** Whether the model is missing on the backend; undefined while its model list is not known. */
-function modelMissing(b: Backend, model: string, cfg: RouterConfig): boolean | undefined {
-  const w = warmth(b, model, cfg);
-  return w === "unknown" ? undefined : w === "missing";
+function modelMissing(b: Backend, model: string): boolean | undefined {
+  const p = presence(b, model);
+  return p === "unknown" ? undefined : p === "missing";
 }
 
 export class StateChanges {
@@ -42,7 +42,7 @@ export class StateChanges {
       for (const model of b.wanted) {
         const key = `${b.name}\n${model}`;
         models.add(key);
-        const missing = modelMissing(b, model, cfg);
+        const missing = modelMissing(b, model);
         // Present is what a model is assumed to be: only a missing one, and its return, are news.
         if (missing === undefined || missing === (this.missing.get(key) ?? false)) continue;
         this.missing.set(key, missing);
@@ -59,7 +59,7 @@ export class StateChanges {
       const targets = def.targets.map((t) => ({ t, b: registry.get(t.backend) }));
       // Until every target's backend was probed once, "no healthy target" would only mean "not yet known".
       if (targets.some(({ b }) => b === undefined || b.lastProbeAt === undefined)) continue;
-      const usable = targets.find(({ t, b }) => b !== undefined && b.health === "up" && admission(b.passive, now) !== "ejected" && modelMissing(b, t.model, cfg) !== true);
+      const usable = targets.find(({ t, b }) => b !== undefined && b.health === "up" && admission(b.passive, now) !== "ejected" && modelMissing(b, t.model) !== true);
       const stranded = usable === undefined;
       if (stranded === (this.stranded.get(alias) ?? false)) continue;
       this.stranded.set(alias, stranded);
@@ -71,7 +71,7 @@ export class StateChanges {
           model: t.model,
           health: b?.health ?? "unknown",
           ...(b && admission(b.passive, now) === "ejected" ? { ejected: true } : {}),
-          ...(b && modelMissing(b, t.model, cfg) ? { modelMissing: true } : {}),
+          ...(b && modelMissing(b, t.model) ? { modelMissing: true } : {}),
         }));
         this.logger.event("error", "alias has no healthy target", { alias, targets: why });
       }
