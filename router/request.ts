@@ -27,6 +27,7 @@ import { answerOther, type OpsState } from "./ops/endpoints.js";
 import type { Logger } from "./ops/log.js";
 import type { RouterMetrics } from "./ops/metrics.js";
 import { totalTimer, type Cancel } from "./http/cancel.js";
+import { errorOutcome } from "./proxy/exchange.js";
 import { forward, type ExchangeResult } from "./proxy/forward.js";
 import { resolveModel } from "./routing/resolve.js";
 import type { Table } from "./table.js";
@@ -88,7 +89,7 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   // `logged` tells the operator what the client is not told (an alias outside the key's scope).
   const reject = (err: RouterError, logged = err.message): void => {
     reply.error(err);
-    done({ status: err.status, outcome: err.status >= 500 ? "upstream-error" : "client-error", attempts: 0, error: logged });
+    done({ status: err.status, outcome: errorOutcome(err), attempts: 0, error: logged });
   };
 
   const auth = authenticate(req.headers, keys);

@@ -40,12 +40,17 @@ export interface ExchangeResult {
   error?: string;
 }
 
+/** How an error answer is counted: the client's mistake, or a failure to serve it (a 429 is the latter). */
+export function errorOutcome(err: RouterError): ExchangeOutcome {
+  return err.status < 500 && err.status !== 429 ? "client-error" : "upstream-error";
+}
+
 /** Answers an error before any content: a proper status if the head is not out yet, in-band otherwise. */
 export function fail(x: Exchange, err: RouterError, attempts: number, backend?: string, model?: string): ExchangeResult {
   x.reply.error(err);
   return {
     status: err.status,
-    outcome: err.status < 500 && err.status !== 429 ? "client-error" : "upstream-error",
+    outcome: errorOutcome(err),
     attempts,
     error: err.logMessage ?? err.message,
     ...(backend !== undefined ? { backend } : {}),
