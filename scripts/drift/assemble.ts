@@ -81,7 +81,8 @@ export function assembleHost(desired: DesiredHost, raw: RawHostReads): LiveHost 
     // Names the stack holds as secrets keep only their digest.
     const secrets = new Set(Object.entries(d.env).filter(([, v]) => v.value === undefined).map(([k]) => k));
     const c = parseContainer(item, secrets);
-    containers[c.name] = { ...c, imageEnv: images.get(c.imageId)?.env ?? {} };
+    const known = images.get(c.imageId);
+    containers[c.name] = known ? { ...c, imageEnv: known.env } : c;
   }
   const running = (name: string): boolean => containers[name]?.status === "running";
   const models: Record<string, Read<string[]>> = {};

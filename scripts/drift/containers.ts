@@ -34,9 +34,12 @@ function envFindings(d: DesiredContainer, l: LiveContainer, base: Omit<Finding, 
     const live = !got ? `${name} unset` : secret ? `${name} differs (secret; value not shown)` : envText(name, got);
     out.push({ ...base, kind: "env", stack: envText(name, want), live });
   }
+  // Variables the image sets (PATH, versions, ...) come with every container of it; with the image
+  // unknown, which variables were set by hand cannot be told.
+  const imageEnv = l.imageEnv;
+  if (!imageEnv) return out;
   for (const [name, got] of Object.entries(l.env).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    // Variables the image sets (PATH, versions, ...) come with every container of it.
-    if (d.env[name] || l.imageEnv[name] === got.sha256) continue;
+    if (d.env[name] || imageEnv[name] === got.sha256) continue;
     out.push({ ...base, kind: "env", stack: `${name} not set`, live: got.value === undefined ? `${name}=(secret; value not shown)` : envText(name, got) });
   }
   return out;

@@ -74,7 +74,6 @@ export function parseContainer(inspect: unknown, secretNames: ReadonlySet<string
     command: strings(config.Cmd),
     entrypoint: strings(config.Entrypoint),
     env,
-    imageEnv: {},
     ports: portsOf(host.PortBindings),
     mounts: mountsOf(c.Mounts),
     restart: str(obj(host.RestartPolicy).Name),

@@ -93,8 +93,8 @@ export interface LiveContainer {
   command: string[];
   entrypoint: string[];
   env: Record<string, EnvValue>;
-  /** Env names (and digests) the image itself sets: not drift when the container carries them. */
-  imageEnv: Record<string, string>;
+  /** Env names (and digests) the image itself sets: not drift when the container carries them. Absent: the image is unknown. */
+  imageEnv?: Record<string, string>;
   ports: Port[];
   mounts: Mount[];
   restart: string;
