@@ -1,5 +1,6 @@
 // The comparison on recorded live states of the home stack: clean as recorded, then one hand-made
 // change per case, each found with the right kind, on the right host, with the command that fixes it.
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { assembleHost, type RawHostReads } from "../../../scripts/drift/assemble.js";
 import { compare } from "../../../scripts/drift/compare.js";
@@ -29,6 +30,7 @@ const replaceFix = (urn: string) => `pulumi up -s home --refresh --replace '${ur
 const ollamaUrn = unraidUrn("aistack:engine:InferenceBackend$docker:index/container:Container", "unraid-ollama");
 const configUrn = unraidUrn("aistack:router:Router$command:remote:Command", "router-unraid-config");
 const onUnraid = "docker -H ssh://root@10.0.0.10:22";
+const edited = readFileSync(new URL("./fixtures/unraid-router.json", import.meta.url), "utf8").replace('"port": 4000', '"port": 4001');
 
 describe("drift on recorded live states", () => {
   it("finds nothing where the hosts are as the stack says", () => {
@@ -106,8 +108,8 @@ describe("drift on recorded live states", () => {
     },
     {
       name: "the router config file edited on the host",
-      reads: () => ({ ...unraid(), files: { [routerFile]: `${String(unraid().files[routerFile])} ` } }),
-      want: [{ kind: "router-config", subject: "router-unraid", stack: `${routerFile} sha256:0ebd4f741b2d`, live: `the file on the host is sha256:${envDigest(`${String(unraid().files[routerFile])} `).slice(0, 12)}`, fix: replaceFix(configUrn) }],
+      reads: () => ({ ...unraid(), files: { [routerFile]: edited } }),
+      want: [{ kind: "router-config", subject: "router-unraid", stack: `${routerFile} sha256:0ebd4f741b2d`, live: `the file on the host is sha256:${envDigest(edited).slice(0, 12)}`, fix: replaceFix(configUrn) }],
     },
     {
       name: "the router config file deleted",

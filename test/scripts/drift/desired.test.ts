@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { desiredState, envDigest } from "../../../scripts/drift/desired.js";
 import { parsePulumiConfigJson, validated, withProjectDefaults } from "../../../scripts/drift/stackConfig.js";
 import { byType, envOf, project, readStackFile, runProgram, testHome, withSecrets } from "../../infra/harness.js";
-import { desiredOf, stackConfigOf } from "./stacks.js";
+import { desiredOf } from "./stacks.js";
 
 describe("the desired state of stacks/Pulumi.home.yaml", () => {
   const home = desiredOf("home");
