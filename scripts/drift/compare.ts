@@ -43,7 +43,7 @@ function compareModels(d: DesiredHost, live: LiveHost, fix: Fixes): Finding[] {
     }
     const missing = s.models.filter((m) => !read.value.includes(m));
     if (missing.length) {
-      out.push({ kind: "served-model", host: d.name, subject: s.backend, stack: `serves ${s.models.join(", ")}`, live: `serves ${read.value.join(", ") || "nothing"}`, fix: fix.up });
+      out.push({ kind: "served-model", host: d.name, subject: s.backend, stack: `serves ${s.models.join(", ")}`, live: `serves ${read.value.join(", ") || "nothing"}`, fix: `${fix.docker("rm", "-f", s.container)} && ${fix.up}` });
     }
   }
   return out;

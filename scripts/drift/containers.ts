@@ -1,11 +1,13 @@
-// Pure: one declared container against what runs under its name. Which command brings each kind back
-// follows from what a refresh reads (docs/drift.md): ports, restart policy, image and command are read
-// back into the state, so `pulumi up --refresh` sees and fixes them; env values, volumes and GPU
-// requests are not read, so only a replacement of that container does.
+// Pure: one declared container against what runs under its name. The command that brings an attribute
+// back removes the container and lets `pulumi up --refresh` create it as declared: a refresh does not
+// read env values, volumes or GPU requests at all, and a container re-created by hand has a new id, so
+// the state's container is gone and `pulumi up` alone would create one under a name that is taken
+// (docs/drift.md, "Why the fixes read as they do").
 import type { DesiredContainer, EnvValue, Finding, LiveContainer, Mount, Port } from "./types.js";
 
 export interface Fixes {
   up: string;
+  /** `pulumi up --replace <urn>`. */
   replace: (urn: string) => string;
   docker: (...args: string[]) => string;
 }
@@ -46,11 +48,10 @@ function envFindings(d: DesiredContainer, l: LiveContainer, base: Omit<Finding, 
 }
 
 export function compareContainer(host: string, d: DesiredContainer, l: LiveContainer | undefined, pinnedId: string | undefined, fix: Fixes): Finding[] {
-  const base = { host, subject: d.name, fix: fix.up };
-  if (!l) return [{ ...base, kind: "container-missing", stack: `runs ${d.image}`, live: "no such container" }];
-  const replace = { ...base, fix: fix.replace(d.urn) };
+  if (!l) return [{ host, subject: d.name, kind: "container-missing", stack: `runs ${d.image}`, live: "no such container", fix: fix.up }];
+  const base = { host, subject: d.name, fix: `${fix.docker("rm", "-f", d.name)} && ${fix.up}` };
   const out: Finding[] = [];
-  if (l.status !== "running") out.push({ ...base, kind: "container-stopped", stack: "running", live: l.status || "unknown state" });
+  if (l.status !== "running") out.push({ ...base, kind: "container-stopped", stack: "running", live: l.status || "unknown state", fix: fix.docker("start", d.name) });
   if (pinnedId === undefined) {
     out.push({ ...base, kind: "image", stack: `${d.image} (not on the host)`, live: `runs ${l.imageRef} ${shortId(l.imageId)}` });
   } else if (pinnedId !== l.imageId) {
@@ -61,13 +62,13 @@ export function compareContainer(host: string, d: DesiredContainer, l: LiveConta
   if (d.entrypoint && !sameList(d.entrypoint, l.entrypoint)) {
     out.push({ ...base, kind: "command", stack: `entrypoint ${listText(d.entrypoint)}`, live: `entrypoint ${listText(l.entrypoint)}` });
   }
-  out.push(...envFindings(d, l, replace));
+  out.push(...envFindings(d, l, base));
   const wantPorts = [...d.ports].sort((a, b) => a.internal - b.internal || a.external - b.external);
   if (portText(wantPorts) !== portText(l.ports)) out.push({ ...base, kind: "ports", stack: portText(wantPorts), live: portText(l.ports) });
   const wantMounts = d.mounts.map(mountText).sort();
   const gotMounts = l.mounts.map(mountText).sort();
-  if (!sameList(wantMounts, gotMounts)) out.push({ ...replace, kind: "mounts", stack: wantMounts.join("; ") || "none", live: gotMounts.join("; ") || "none" });
+  if (!sameList(wantMounts, gotMounts)) out.push({ ...base, kind: "mounts", stack: wantMounts.join("; ") || "none", live: gotMounts.join("; ") || "none" });
   if (d.restart !== l.restart) out.push({ ...base, kind: "restart-policy", stack: d.restart, live: l.restart || "no" });
-  if ((d.gpus ?? "") !== (l.gpus ?? "")) out.push({ ...replace, kind: "gpus", stack: d.gpus ?? "no GPUs", live: l.gpus ?? "no GPUs" });
+  if ((d.gpus ?? "") !== (l.gpus ?? "")) out.push({ ...base, kind: "gpus", stack: d.gpus ?? "no GPUs", live: l.gpus ?? "no GPUs" });
   return out;
 }

@@ -9,7 +9,7 @@ import { sha256Hex } from "../../infra/specs/routerConfig.js";
 import { stackSpec } from "../../infra/specs/stack.js";
 import type { ContainerSpec } from "../../infra/specs/types.js";
 import { secretEnvName } from "../plan/capture.js";
-import { componentUrn } from "./urn.js";
+import { routerConfigUrn } from "./urn.js";
 import type { DesiredContainer, DesiredHost, DesiredServed, DesiredState, EnvValue, Mount } from "./types.js";
 
 /** The digest every env value is compared by (the same on both sides). */
@@ -36,7 +36,7 @@ export interface DesiredOptions {
   homeDir: string;
 }
 
-function desiredContainer(spec: ContainerSpec, o: DesiredOptions): DesiredContainer {
+function desiredContainer(spec: ContainerSpec): DesiredContainer {
   const env: Record<string, EnvValue> = {};
   for (const [k, v] of Object.entries(spec.env)) env[k] = envValue(k, v, false);
   for (const [k, v] of Object.entries(spec.secretEnv)) env[k] = envValue(k, v, true);
@@ -51,7 +51,6 @@ function desiredContainer(spec: ContainerSpec, o: DesiredOptions): DesiredContai
     mounts: containerMounts(spec),
     restart: spec.restart,
     ...(spec.gpus ? { gpus: spec.gpus } : {}),
-    urn: componentUrn(o, spec.kind, "container", spec.name),
   };
 }
 
@@ -85,7 +84,7 @@ export function desiredState(cfg: StackConfig, o: DesiredOptions): DesiredState 
         name,
         docker: dockerHostUrl(h),
         ...(ssh ? { ssh } : {}),
-        containers: spec.containers.filter((c) => c.host === name).map((c) => desiredContainer(c, o)),
+        containers: spec.containers.filter((c) => c.host === name).map(desiredContainer),
         ollama: Object.entries(cfg.backends)
           .filter(([, b]) => b.engine === "ollama" && b.hosts[0] === name)
           .map(([backend, b]) => ({
@@ -102,7 +101,7 @@ export function desiredState(cfg: StackConfig, o: DesiredOptions): DesiredState 
             url: spec.urls[`router-${name}`] ?? "",
             file: d.file,
             sha256: sha256Hex(d.content),
-            urn: componentUrn(o, "router", h.kind === "local" ? "local-command" : "remote-command", `router-${name}-config`),
+            urn: routerConfigUrn(o, name, h.kind === "local"),
           })),
       };
     })

@@ -63,8 +63,9 @@ export async function readHost(d: DesiredHost, labels: Record<string, string>, e
   const ps = await exec(d, shellJoin(["docker", "ps", "-a", ...filters, "--format", "{{.Names}}"]));
   const empty: RawHostReads = { labelled: "", inspect: "", images: "", http: {}, files: {} };
   if (ps.code !== 0) {
-    const how = d.ssh && ps.code === sshFailed ? "ssh" : "docker";
-    return assembleHost(d, { ...empty, unreachable: `${how}: ${lastLine(ps.stderr)}` });
+    // ssh's own message names itself ("ssh: connect to host ..."); a Docker CLI failure is named here.
+    const why = d.ssh && ps.code === sshFailed ? lastLine(ps.stderr) : `docker: ${lastLine(ps.stderr)}`;
+    return assembleHost(d, { ...empty, unreachable: why });
   }
   const names = d.containers.map((c) => c.name);
   // Exits 1 when some name is missing, and still prints the ones it found.

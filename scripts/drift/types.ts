@@ -35,8 +35,6 @@ export interface DesiredContainer {
   restart: string;
   /** Docker's --gpus value (`all`, `device=0,1`); absent = CPU only. */
   gpus?: string;
-  /** `pulumi up --replace` takes it: for drift a refresh cannot see. */
-  urn: string;
 }
 
 export interface DesiredOllama {

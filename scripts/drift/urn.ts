@@ -1,29 +1,12 @@
-// The URNs `pulumi up --replace` takes, for drift a refresh cannot see (an env value, a mount, the router
-// config file). Built as the engine builds them: the parent component's type, then the resource's
-// (the parent's name is not part of a URN; test/scripts/drift/desired.test.ts checks them against the
-// program's own registrations).
-import type { ContainerSpec } from "../../infra/specs/types.js";
+// The URN of a router host's config delivery (`router-<host>-config`), which `pulumi up --replace`
+// takes to write the file again: a command resource never reads the host back, so a refresh cannot
+// see the file edited or deleted. Built as the engine builds URNs: the parent component's type, then
+// the resource's (test/scripts/drift/desired.test.ts checks it against the program's registrations).
 
-/** The component each container kind lives under (infra/components/services.ts, router.ts). */
-const componentTypes: Record<ContainerSpec["kind"], string> = {
-  engine: "aistack:engine:InferenceBackend",
-  openWebUI: "aistack:ui:OpenWebUI",
-  kokoro: "aistack:tts:Kokoro",
-  router: "aistack:router:Router",
-};
+/** infra/components/router.ts registers its component under this type token. */
+const routerComponentType = "aistack:router:Router";
 
-/** The providers' type tokens of the resources drift may name. */
-export const resourceTypes = {
-  container: "docker:index/container:Container",
-  "remote-command": "command:remote:Command",
-  "local-command": "command:local:Command",
-} as const;
-
-export function componentUrn(
-  o: { project: string; stack: string },
-  kind: ContainerSpec["kind"],
-  resource: keyof typeof resourceTypes,
-  name: string,
-): string {
-  return `urn:pulumi:${o.stack}::${o.project}::${componentTypes[kind]}$${resourceTypes[resource]}::${name}`;
+export function routerConfigUrn(o: { project: string; stack: string }, host: string, local: boolean): string {
+  const command = local ? "command:local:Command" : "command:remote:Command";
+  return `urn:pulumi:${o.stack}::${o.project}::${routerComponentType}$${command}::router-${host}-config`;
 }

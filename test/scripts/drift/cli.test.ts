@@ -135,7 +135,7 @@ describe("npm run drift", { timeout: 120_000 }, () => {
       [
         "stack box: 2 hosts, no drift; 1 read failed (attic: ssh://tester@127.0.0.3:22)",
         "attic (ssh://tester@127.0.0.3:22): 1 finding",
-        "  host-unreachable  ssh://tester@127.0.0.3:22: stack 1 containers; live ssh: ssh: connect to host 127.0.0.3 port 22: Connection refused. Fix: ssh -p 22 tester@127.0.0.3 docker version",
+        "  host-unreachable  ssh://tester@127.0.0.3:22: stack 1 containers; live ssh: connect to host 127.0.0.3 port 22: Connection refused. Fix: ssh -p 22 tester@127.0.0.3 docker version",
         "box (ssh://tester@127.0.0.1:2222): clean",
         "",
       ].join("\n"),
@@ -152,7 +152,7 @@ describe("npm run drift", { timeout: 120_000 }, () => {
     const report = JSON.parse(r.stdout) as { verdict: string; exitCode: number; hosts: { name: string; findings: { kind: string; live: string }[] }[] };
     expect(report.verdict).toBe("incomplete");
     expect(report.hosts.map((h) => [h.name, h.findings.map((f) => `${f.kind}: ${f.live}`)])).toEqual([
-      ["attic", ["host-unreachable: ssh: ssh: connect to host 127.0.0.3 port 22: Connection refused"]],
+      ["attic", ["host-unreachable: ssh: connect to host 127.0.0.3 port 22: Connection refused"]],
       ["box", ["env: OLLAMA_KEEP_ALIVE=5m"]],
     ]);
     expect(r.code).toBe(2);

@@ -26,10 +26,10 @@ function findings(reads: { unraid?: RawHostReads; "spark-1"?: RawHostReads }): F
 
 const unraidUrn = (type: string, name: string) => `urn:pulumi:home::aistack::${type}::${name}`;
 const upFix = "pulumi up -s home --refresh";
-const replaceFix = (urn: string) => `pulumi up -s home --refresh --replace '${urn}'`;
-const ollamaUrn = unraidUrn("aistack:engine:InferenceBackend$docker:index/container:Container", "unraid-ollama");
-const configUrn = unraidUrn("aistack:router:Router$command:remote:Command", "router-unraid-config");
 const onUnraid = "docker -H ssh://root@10.0.0.10:22";
+const recreate = (name: string) => `${onUnraid} rm -f ${name} && ${upFix}`;
+const configUrn = unraidUrn("aistack:router:Router$command:remote:Command", "router-unraid-config");
+const replaceFix = (urn: string) => `pulumi up -s home --refresh --replace '${urn}'`;
 const edited = readFileSync(new URL("./fixtures/unraid-router.json", import.meta.url), "utf8").replace('"port": 4000', '"port": 4001');
 
 describe("drift on recorded live states", () => {
@@ -44,12 +44,12 @@ describe("drift on recorded live states", () => {
     {
       name: "a container stopped (its API is not asked)",
       reads: () => withContainer(unraid(), "router-unraid", (c) => ((c.State.Status = "exited"), (c.State.Running = false))),
-      want: [{ kind: "container-stopped", subject: "router-unraid", stack: "running", live: "exited", fix: upFix }],
+      want: [{ kind: "container-stopped", subject: "router-unraid", stack: "running", live: "exited", fix: `${onUnraid} start router-unraid` }],
     },
     {
       name: "an image re-tagged under the pinned name",
       reads: () => ({ ...unraid(), images: unraid().images.replace(/^(ollama\/ollama:0\.12\.6\t)sha256:5b4c/m, "$1sha256:9999") }),
-      want: [{ kind: "image", subject: "unraid-ollama", stack: "ollama/ollama:0.12.6 = sha256:99992e0b4ad3", live: "runs sha256:5b4c2e0b4ad3", fix: upFix }],
+      want: [{ kind: "image", subject: "unraid-ollama", stack: "ollama/ollama:0.12.6 = sha256:99992e0b4ad3", live: "runs sha256:5b4c2e0b4ad3", fix: recreate("unraid-ollama") }],
     },
     {
       name: "a container re-created from another image",
@@ -64,12 +64,12 @@ describe("drift on recorded live states", () => {
     {
       name: "another command",
       reads: () => withContainer(unraid(), "router-unraid", (c) => (c.Config.Cmd = ["--config", "/etc/aistack/try.json"])),
-      want: [{ kind: "command", subject: "router-unraid", stack: 'command ["--config","/etc/aistack/router.json"]', live: 'command ["--config","/etc/aistack/try.json"]', fix: upFix }],
+      want: [{ kind: "command", subject: "router-unraid", stack: 'command ["--config","/etc/aistack/router.json"]', live: 'command ["--config","/etc/aistack/try.json"]', fix: recreate("router-unraid") }],
     },
     {
       name: "another environment value",
       reads: () => withContainer(unraid(), "unraid-ollama", (c) => setEnv(c, "OLLAMA_KEEP_ALIVE", "5m")),
-      want: [{ kind: "env", subject: "unraid-ollama", stack: "OLLAMA_KEEP_ALIVE=30m", live: "OLLAMA_KEEP_ALIVE=5m", fix: replaceFix(ollamaUrn) }],
+      want: [{ kind: "env", subject: "unraid-ollama", stack: "OLLAMA_KEEP_ALIVE=30m", live: "OLLAMA_KEEP_ALIVE=5m", fix: recreate("unraid-ollama") }],
     },
     {
       name: "a variable set by hand (the image's own are not drift)",
@@ -79,22 +79,22 @@ describe("drift on recorded live states", () => {
     {
       name: "another port",
       reads: () => withContainer(unraid(), "unraid-ollama", (c) => (c.HostConfig.PortBindings = { "11434/tcp": [{ HostIp: "0.0.0.0", HostPort: "11436" }] })),
-      want: [{ kind: "ports", subject: "unraid-ollama", stack: "11435->11434", live: "11436->11434", fix: upFix }],
+      want: [{ kind: "ports", subject: "unraid-ollama", stack: "11435->11434", live: "11436->11434", fix: recreate("unraid-ollama") }],
     },
     {
       name: "another volume",
       reads: () => withContainer(unraid(), "unraid-ollama", (c) => ((c.Mounts[0] as { Name?: string }).Name = "ollama-scratch")),
-      want: [{ kind: "mounts", subject: "unraid-ollama", stack: "volume unraid-ollama-models -> /root/.ollama", live: "volume ollama-scratch -> /root/.ollama", fix: replaceFix(ollamaUrn) }],
+      want: [{ kind: "mounts", subject: "unraid-ollama", stack: "volume unraid-ollama-models -> /root/.ollama", live: "volume ollama-scratch -> /root/.ollama", fix: recreate("unraid-ollama") }],
     },
     {
       name: "another restart policy",
       reads: () => withContainer(unraid(), "open-webui", (c) => (c.HostConfig.RestartPolicy.Name = "no")),
-      want: [{ kind: "restart-policy", subject: "open-webui", stack: "unless-stopped", live: "no", fix: upFix }],
+      want: [{ kind: "restart-policy", subject: "open-webui", stack: "unless-stopped", live: "no", fix: recreate("open-webui") }],
     },
     {
       name: "no GPU request",
       reads: () => withContainer(unraid(), "unraid-ollama", (c) => (c.HostConfig.DeviceRequests = null)),
-      want: [{ kind: "gpus", subject: "unraid-ollama", stack: "device=0,1", live: "no GPUs", fix: replaceFix(ollamaUrn) }],
+      want: [{ kind: "gpus", subject: "unraid-ollama", stack: "device=0,1", live: "no GPUs", fix: recreate("unraid-ollama") }],
     },
     {
       name: "a declared model removed with ollama rm",
@@ -147,7 +147,7 @@ describe("drift on recorded live states", () => {
   it("finds what vLLM serves under another name", () => {
     const reads = withJson(spark1(), urls.models, (b) => ((b.data as { id: string }[])[0] as { id: string }).id = "MiniMaxAI/MiniMax-M2.5");
     expect(findings({ "spark-1": reads })).toEqual([
-      { kind: "served-model", host: "spark-1", subject: "spark-vllm", stack: "serves MiniMax-M2.5", live: "serves MiniMaxAI/MiniMax-M2.5", fix: upFix },
+      { kind: "served-model", host: "spark-1", subject: "spark-vllm", stack: "serves MiniMax-M2.5", live: "serves MiniMaxAI/MiniMax-M2.5", fix: `docker -H ssh://nvidia@10.0.0.11:22 rm -f spark-vllm-head && ${upFix}` },
     ]);
   });
 

@@ -28,7 +28,6 @@ describe("the desired state of stacks/Pulumi.home.yaml", () => {
       mounts: [{ type: "volume", source: "unraid-ollama-models", target: "/root/.ollama", readOnly: false }],
       restart: "unless-stopped",
       gpus: "device=0,1",
-      urn: "urn:pulumi:home::aistack::aistack:engine:InferenceBackend$docker:index/container:Container::unraid-ollama",
     });
     expect(ollama?.env.OLLAMA_KEEP_ALIVE).toEqual({ sha256: envDigest("30m"), value: "30m" });
     const router = host("dev")?.containers.find((c) => c.name === "router-dev");
@@ -93,14 +92,13 @@ describe("the same containers the program declares", () => {
         v.volumeName ? { type: "volume", source: v.volumeName, target: v.containerPath, readOnly: false } : { type: "bind", source: v.hostPath, target: v.containerPath, readOnly: v.readOnly },
       );
       expect(volumes).toEqual(d?.mounts);
-      // The URN's parent component is registered under the container's owner, with the type the URN names.
-      const parentType = d?.urn.split("::")[2]?.split("$")[0];
-      expect(run.resources.some((x) => !x.custom && x.type === parentType)).toBe(true);
     }
+    // The config delivery's URN names the component and the resource the program registers.
     for (const r of desired.hosts.flatMap((h) => h.routers)) {
+      const [parentType, type] = r.urn.split("::")[2]?.split("$") ?? [];
       const name = r.urn.split("::").pop() ?? "";
-      const type = r.urn.split("::")[2]?.split("$")[1];
       expect(run.resources.some((x) => x.name === name && x.type === type)).toBe(true);
+      expect(run.resources.some((x) => x.name === "router" && x.type === parentType && !x.custom)).toBe(true);
     }
   });
 });
