@@ -25,7 +25,7 @@ export interface RawHostReads {
 }
 
 /** The image-resolving lines: ref → { id, env digests }. */
-export function parseImageLines(text: string): Map<string, { id: string; env: Record<string, string> }> {
+function parseImageLines(text: string): Map<string, { id: string; env: Record<string, string> }> {
   const out = new Map<string, { id: string; env: Record<string, string> }>();
   for (const line of text.split("\n")) {
     const tab = line.indexOf("\t");

@@ -22,7 +22,7 @@ export function envValue(name: string, value: string, secret: boolean): EnvValue
   return secret || secretEnvName.test(name) ? { sha256: envDigest(value) } : { sha256: envDigest(value), value };
 }
 
-export function containerMounts(spec: ContainerSpec): Mount[] {
+function containerMounts(spec: ContainerSpec): Mount[] {
   return [
     ...spec.volumes.map((v) => ({ type: "volume" as const, source: v.volume, target: v.containerPath, readOnly: false })),
     ...spec.binds.map((b) => ({ type: "bind" as const, source: b.hostPath, target: b.containerPath, readOnly: b.readOnly })),

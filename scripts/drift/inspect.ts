@@ -18,7 +18,7 @@ function envEntries(list: unknown): [string, string][] {
 }
 
 /** Docker's --gpus as the provider writes it: Count -1 is `all`, device ids are `device=0,1`. */
-export function gpusOf(deviceRequests: unknown): string | undefined {
+function gpusOf(deviceRequests: unknown): string | undefined {
   for (const r of Array.isArray(deviceRequests) ? deviceRequests.map(obj) : []) {
     const caps = (Array.isArray(r.Capabilities) ? r.Capabilities : []).flatMap(strings);
     if (!caps.includes("gpu")) continue;

@@ -6,7 +6,7 @@ import { shellJoin, shellWord } from "../../infra/specs/shell.js";
 import { apiPath, assembleHost, type HttpRead, type RawHostReads } from "./assemble.js";
 import type { DesiredHost, DesiredState, LiveHost } from "./types.js";
 
-export interface ExecResult {
+interface ExecResult {
   code: number;
   stdout: string;
   stderr: string;
@@ -29,7 +29,7 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Exec
 /** ssh exits 255 when the connection (not the remote command) failed. */
 const sshFailed = 255;
 
-export const hostExec: HostExec = (host, command) => {
+const hostExec: HostExec = (host, command) => {
   if (!host.ssh) return run("/bin/sh", ["-c", command], { ...process.env, DOCKER_HOST: host.docker });
   const { user, address, port } = host.ssh;
   // BatchMode as the program's provider sets it: keys from the agent, never a prompt.
@@ -58,7 +58,7 @@ function imagesScript(refs: string[]): string {
   return `for r in ${shellJoin(refs)}; do i=$(docker image inspect --format ${format} "$r" 2>/dev/null) || i=; printf '%s\\t%s\\n' "$r" "$i"; done`;
 }
 
-export async function readHost(d: DesiredHost, labels: Record<string, string>, exec: HostExec = hostExec): Promise<LiveHost> {
+async function readHost(d: DesiredHost, labels: Record<string, string>, exec: HostExec = hostExec): Promise<LiveHost> {
   const filters = Object.entries(labels).flatMap(([k, v]) => ["--filter", `label=${k}=${v}`]);
   const ps = await exec(d, shellJoin(["docker", "ps", "-a", ...filters, "--format", "{{.Names}}"]));
   const empty: RawHostReads = { labelled: "", inspect: "", images: "", http: {}, files: {} };

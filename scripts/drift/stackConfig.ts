@@ -8,7 +8,7 @@ import { parse } from "yaml";
 import { validateStackConfig, type RawStackConfig } from "../../infra/config/load.js";
 import type { StackConfig } from "../../infra/config/schema.js";
 
-export class DriftError extends Error {}
+class DriftError extends Error {}
 
 /** Pure: the CLI's `--json` listing (`{"<project>:<key>": {value, objectValue?, secret}}`) → raw values. */
 export function parsePulumiConfigJson(text: string, project: string): RawStackConfig {
@@ -53,7 +53,7 @@ export function secretTexts(cfg: StackConfig): string[] {
   return [s.hfToken, s.webuiSecretKey, s.kubeconfig, ...Object.values(s.apiKeys)].filter((v): v is string => typeof v === "string" && v !== "");
 }
 
-export function pulumiConfigJson(root: string, stack: string): Promise<string> {
+function pulumiConfigJson(root: string, stack: string): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile("pulumi", ["config", "--show-secrets", "--json", "-s", stack], { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
       if (!err) return resolve(stdout);

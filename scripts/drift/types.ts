@@ -37,7 +37,7 @@ export interface DesiredContainer {
   gpus?: string;
 }
 
-export interface DesiredOllama {
+interface DesiredOllama {
   backend: string;
   container: string;
   url: string;
@@ -53,7 +53,7 @@ export interface DesiredServed {
   models: string[];
 }
 
-export interface DesiredRouter {
+interface DesiredRouter {
   container: string;
   url: string;
   file: string;
@@ -124,30 +124,23 @@ export interface LiveHost {
   routers: Record<string, LiveRouter>;
 }
 
-export interface LiveState {
-  hosts: LiveHost[];
-}
-
-export const findingKinds = [
-  "host-unreachable",
-  "engine-unreachable",
-  "container-missing",
-  "container-stopped",
-  "image",
-  "command",
-  "env",
-  "ports",
-  "mounts",
-  "restart-policy",
-  "gpus",
-  "model-missing",
-  "model-extra",
-  "served-model",
-  "router-config",
-  "foreign-container",
-] as const;
-
-export type FindingKind = (typeof findingKinds)[number];
+export type FindingKind =
+  | "host-unreachable"
+  | "engine-unreachable"
+  | "container-missing"
+  | "container-stopped"
+  | "image"
+  | "command"
+  | "env"
+  | "ports"
+  | "mounts"
+  | "restart-policy"
+  | "gpus"
+  | "model-missing"
+  | "model-extra"
+  | "served-model"
+  | "router-config"
+  | "foreign-container";
 
 export interface Finding {
   kind: FindingKind;

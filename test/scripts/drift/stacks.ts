@@ -9,7 +9,7 @@ import type { DesiredState } from "../../../scripts/drift/types.js";
 import { stackValues } from "../../../scripts/plan/stackFile.js";
 import { project, root, stackText, testHome } from "../../infra/harness.js";
 
-export function stackConfigOf(stack: string): StackConfig {
+function stackConfigOf(stack: string): StackConfig {
   const v = stackValues(stackText(stack), project);
   const raw = withProjectDefaults({ values: v.values, secretKeys: new Set(v.secretKeys) }, readFileSync(join(root, "Pulumi.yaml"), "utf8"));
   return validated(raw, stack);
