@@ -2,8 +2,8 @@
 // queue) and the cached metric children (same series as before). The backend call itself is tested
 // in test/router/proxy/upstream-call.test.ts.
 import { describe, expect, it } from "vitest";
-import { RouterMetrics } from "../../router/ops/metrics.js";
-import { Cancel, onAbort, type CancelSignal } from "../../router/http/cancel.js";
+import { RouterMetrics } from "../../router/telemetry/metrics.js";
+import { Cancel, onAbort, type CancelSignal } from "../../router/cancel.js";
 import { Slots } from "../../router/backends/slots.js";
 
 describe("Cancel", () => {
