@@ -8,7 +8,7 @@
 //   5. resolve       model name → alias, with the key's scope: unknown and out of scope read alike
 //                    (routing/resolve.ts)
 //   6. forward       pick a target, fail over, stream the answer back (proxy/forward.ts)
-//   7. account       metrics and one access log line (ops/access.ts)
+//   7. account       metrics and one access log line (telemetry/access.ts)
 // Every error on the way is one of router/errors.ts, rendered by the face in its client's dialect.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate, mayUse } from "./auth/keys.js";
@@ -21,14 +21,13 @@ import type { InFlight } from "./http/drain.js";
 import { Reply } from "./http/reply.js";
 import { pathOf, type Hit, type Routes } from "./http/routes.js";
 import { requestId } from "./ids.js";
-import { account, type Access } from "./ops/access.js";
-import { logBody } from "./ops/body-log.js";
+import { account, errorOutcome, type Access, type ExchangeResult } from "./telemetry/access.js";
+import { logBody } from "./telemetry/body-log.js";
 import { answerOther, type OpsState } from "./ops/endpoints.js";
-import type { Logger } from "./ops/log.js";
-import type { RouterMetrics } from "./ops/metrics.js";
-import { totalTimer, type Cancel } from "./http/cancel.js";
-import { errorOutcome } from "./proxy/exchange.js";
-import { forward, type ExchangeResult } from "./proxy/forward.js";
+import type { Logger } from "./telemetry/log.js";
+import type { RouterMetrics } from "./telemetry/metrics.js";
+import { totalTimer, type Cancel } from "./cancel.js";
+import { forward } from "./proxy/forward.js";
 import { resolveModel } from "./routing/resolve.js";
 import type { Table } from "./table.js";
 

@@ -11,12 +11,12 @@ import { BackendRegistry } from "./backends/registry.js";
 import { BodyBudget } from "./http/body-budget.js";
 import { FLUSH_MS, InFlight } from "./http/drain.js";
 import { Routes } from "./http/routes.js";
-import { announceBodyLogging } from "./ops/body-log.js";
+import { announceBodyLogging } from "./telemetry/body-log.js";
 import { OPS_PATHS } from "./ops/endpoints.js";
-import { Logger, type LogSink } from "./ops/log.js";
-import { RouterMetrics } from "./ops/metrics.js";
+import { Logger, type LogSink } from "./telemetry/log.js";
+import { RouterMetrics } from "./telemetry/metrics.js";
 import type { ConfigInfo } from "./ops/status.js";
-import { shutdown } from "./http/cancel.js";
+import { shutdown } from "./cancel.js";
 import { handle, type RequestHost } from "./request.js";
 import { tableOf, type Table } from "./table.js";
 

@@ -2,7 +2,7 @@
 // bounded number wait a bounded time, first come first served — except that a waiter whose model the
 // backend holds now may go before one that would make it swap models (batching per model), and a
 // waiter is passed over that way at most a bounded number of times.
-import { onAbort, type CancelSignal } from "../http/cancel.js";
+import { onAbort, type CancelSignal } from "../cancel.js";
 
 export type Release = () => void;
 export type AcquireResult = Release | "full" | "timeout" | "aborted";

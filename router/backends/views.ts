@@ -1,9 +1,19 @@
 // The aliases as a face's model list shows them (GET /v1/models, /api/tags...): whether any target
 // can serve now, whether one holds its model warm, and the context every target can take.
 import type { RouterConfig } from "../config/schema.js";
-import type { AliasView } from "../faces/types.js";
 import type { BackendRegistry } from "./registry.js";
 import { warmth } from "./warmth.js";
+
+/** One alias as a model list shows it. */
+export interface AliasView {
+  name: string;
+  description: string | undefined;
+  contextLength: number | undefined;
+  /** Whether any target's backend is currently usable. */
+  available: boolean;
+  /** Whether some target has the model in memory (or serves it always). */
+  loaded: boolean;
+}
 
 /** The aliases `may` allows (the caller's key scope), in the table's order. */
 export function aliasViews(config: RouterConfig, registry: BackendRegistry, may: (alias: string) => boolean): AliasView[] {

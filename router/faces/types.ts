@@ -4,6 +4,7 @@ import type { BackendConfig, Engine } from "../config/schema.js";
 import type { ProbeIO } from "../engines/types.js";
 import type { RouterError } from "../errors.js";
 import type { NameMapper } from "../routing/resolve.js";
+import type { AliasView } from "../backends/views.js";
 
 export type { RouterError } from "../errors.js";
 
@@ -78,16 +79,6 @@ export interface UpstreamPlan {
  * this target's context; when no target is left the client gets this error).
  */
 export type PlanResult = UpstreamPlan | { local: Rendered } | { skip: RouterError };
-
-export interface AliasView {
-  name: string;
-  description: string | undefined;
-  contextLength: number | undefined;
-  /** Whether any target's backend is currently usable. */
-  available: boolean;
-  /** Whether some target has the model in memory (or serves it always). */
-  loaded: boolean;
-}
 
 export interface LocalContext {
   /** The aliases the caller may use. */

@@ -3,7 +3,7 @@
 // when the change is first seen, never once per probe.
 import type { RouterConfig } from "../config/schema.js";
 import type { BackendHealth } from "../engines/types.js";
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../telemetry/log.js";
 import { admission } from "../backends/admission.js";
 import type { Backend, BackendRegistry } from "../backends/registry.js";
 import { presence } from "../backends/warmth.js";

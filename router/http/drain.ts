@@ -2,7 +2,7 @@
 // them and, when its time is up, stop each one with an error its client can read (cancel.ts
 // `shutdown`).
 import type { ServerResponse } from "node:http";
-import { Cancel, type Stop } from "./cancel.js";
+import { Cancel, type Stop } from "../cancel.js";
 
 /** After the drain's end, how long the requests stopped then get to write their last bytes. */
 export const FLUSH_MS = 1_000;

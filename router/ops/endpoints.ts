@@ -6,7 +6,7 @@ import type { BackendRegistry } from "../backends/registry.js";
 import { json } from "../http/answer.js";
 import type { Reply } from "../http/reply.js";
 import type { Routes } from "../http/routes.js";
-import type { RouterMetrics } from "./metrics.js";
+import type { RouterMetrics } from "../telemetry/metrics.js";
 import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./status.js";
 
 export const OPS_PATHS = ["/healthz", "/readyz", "/status.json", "/status", "/metrics"];

@@ -7,9 +7,10 @@ import { backendUnreachable, firstByteTimeout, idleTimeout, midStreamFailure, ty
 import type { StreamTranslator, UpstreamPlan } from "../faces/types.js";
 import { recordKeyRejected } from "../health/passive.js";
 import { describeTransportError } from "../health/probe.js";
-import { onAbort, stopOf } from "../http/cancel.js";
+import { onAbort, stopOf } from "../cancel.js";
 import { classifyStatus } from "./classify.js";
-import { track, type Exchange, type ExchangeResult } from "./exchange.js";
+import type { ExchangeResult } from "../telemetry/access.js";
+import { track, type Exchange } from "./exchange.js";
 import { UpstreamCall, type WholeBody } from "./upstream.js";
 import { IdleTimeout, type Decision } from "./upstream-outcome.js";
 

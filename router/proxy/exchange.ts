@@ -5,9 +5,10 @@ import type { Backend, BackendRegistry } from "../backends/registry.js";
 import type { RouterError } from "../errors.js";
 import type { Face, FaceRequest } from "../faces/types.js";
 import { recordOutcome, type Outcome } from "../health/passive.js";
-import { stopOf, type CancelSignal } from "../http/cancel.js";
+import { stopOf, type CancelSignal } from "../cancel.js";
 import type { Reply } from "../http/reply.js";
-import type { RouterMetrics } from "../ops/metrics.js";
+import type { RouterMetrics } from "../telemetry/metrics.js";
+import { errorOutcome, type ExchangeResult } from "../telemetry/access.js";
 
 export interface Exchange {
   id: string;
@@ -26,23 +27,6 @@ export interface Exchange {
   startedAt: number;
   now: () => number;
   random: () => number;
-}
-
-type ExchangeOutcome = "ok" | "client-error" | "upstream-error" | "in-band-error" | "client-gone" | "total-timeout" | "shutdown";
-
-export interface ExchangeResult {
-  status: number;
-  outcome: ExchangeOutcome;
-  backend?: string;
-  model?: string;
-  attempts: number;
-  ttfbMs?: number;
-  error?: string;
-}
-
-/** How an error answer is counted: the client's mistake, or a failure to serve it (a 429 is the latter). */
-export function errorOutcome(err: RouterError): ExchangeOutcome {
-  return err.status < 500 && err.status !== 429 ? "client-error" : "upstream-error";
 }
 
 /** Answers an error before any content: a proper status if the head is not out yet, in-band otherwise. */

@@ -9,10 +9,9 @@ import { beginTrial, endTrial } from "../health/passive.js";
 import { probeIO } from "../health/probe.js";
 import { attempt, type Attempt } from "./attempt.js";
 import { batchFor, candidateViews } from "./candidates.js";
-import { fail, stopped, track, type Exchange, type ExchangeResult } from "./exchange.js";
+import type { ExchangeResult } from "../telemetry/access.js";
+import { fail, stopped, track, type Exchange } from "./exchange.js";
 import { orderTargets, type CandidateView } from "./pick.js";
-
-export type { ExchangeResult } from "./exchange.js";
 
 export async function forward(x: Exchange): Promise<ExchangeResult> {
   const { config, aliasConfig } = x;

@@ -4,7 +4,8 @@
 // parameters, template, capabilities}.
 import { createHash } from "node:crypto";
 import { invalidModel, notSupported, ollamaModelNotFound, type RouterError } from "../../errors.js";
-import type { AliasView, Rendered } from "../types.js";
+import type { AliasView } from "../../backends/views.js";
+import type { Rendered } from "../types.js";
 import { renderOllamaError } from "./errors.js";
 
 /** The Ollama API level this face follows (what clients feature-detect on). */

@@ -3,7 +3,7 @@
 // an EventEmitter with an `aborted` flag does the same job for less. (The backend call itself is
 // stopped directly, see upstream.ts.)
 import { EventEmitter } from "node:events";
-import { drainExpired, requestTimeout, type RouterError } from "../errors.js";
+import { drainExpired, requestTimeout, type RouterError } from "./errors.js";
 
 /**
  * Why the router itself stopped a request (its whole-request time cap, or the end of a drain), and

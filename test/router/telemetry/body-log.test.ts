@@ -3,7 +3,7 @@
 // redacted, and the router says loudly, at start and on a reload that turns it on, that prompts are
 // now in the log.
 import { describe, expect, it } from "vitest";
-import { redactSecrets } from "../../../router/ops/body-log.js";
+import { redactSecrets } from "../../../router/telemetry/body-log.js";
 import { config, routerFixture, sha256, type Running } from "../harness.js";
 
 const KEY = "client-key-Rt88bn";

@@ -1,7 +1,25 @@
-// The end of every face request: its metrics and its one access log line.
-import type { ExchangeResult } from "../proxy/forward.js";
+// The end of every face request: what it came to (the accounting vocabulary), its metrics and its one
+// access log line.
+import type { RouterError } from "../errors.js";
 import type { Logger } from "./log.js";
 import type { RouterMetrics } from "./metrics.js";
+
+type ExchangeOutcome = "ok" | "client-error" | "upstream-error" | "in-band-error" | "client-gone" | "total-timeout" | "shutdown";
+
+export interface ExchangeResult {
+  status: number;
+  outcome: ExchangeOutcome;
+  backend?: string;
+  model?: string;
+  attempts: number;
+  ttfbMs?: number;
+  error?: string;
+}
+
+/** How an error answer is counted: the client's mistake, or a failure to serve it (a 429 is the latter). */
+export function errorOutcome(err: RouterError): ExchangeOutcome {
+  return err.status < 500 && err.status !== 429 ? "client-error" : "upstream-error";
+}
 
 export interface Access {
   id: string;
