@@ -23,6 +23,9 @@ let dir = "";
 let ollama: FakeEngine;
 let status: Server;
 let routerPort = 0;
+/** The router config file the status stand-in reports the digest of. */
+let statusFile = "";
+const localSocket = "unix:///tmp/aistack-drift-test/docker.sock";
 
 function stackValues(): Record<string, unknown> {
   return {
@@ -45,14 +48,14 @@ function writeConfig(values: Record<string, unknown>): void {
   writeFileSync(join(dir, "config.json"), JSON.stringify(listing));
 }
 
-/** The box host as `pulumi up` left it: every declared container running as declared, the router file in place. */
-function writeBox(values: Record<string, unknown>, change: (containers: Record<string, unknown>[]) => void = () => undefined): void {
+/** A host as `pulumi up` left it: every declared container running as declared, the router file in place. */
+function writeBox(values: Record<string, unknown>, change: (containers: Record<string, unknown>[]) => void = () => undefined, host = "box", stateFile = "127.0.0.1.json"): void {
   const cfg = validated({ values, secretKeys: new Set(["secrets"]) }, stack);
   const desired = desiredState(cfg, { project, stack, homeDir: dir });
   const spec = stackSpec(cfg, dir);
   const images: Record<string, { Id: string; Env: string[] }> = {};
   const containers = spec.containers
-    .filter((c) => c.host === "box")
+    .filter((c) => c.host === host)
     .map((c) => {
       const id = `sha256:${envDigest(c.image)}`;
       images[c.image] = images[id] = { Id: id, Env: ["PATH=/usr/bin:/bin"] };
@@ -66,18 +69,19 @@ function writeBox(values: Record<string, unknown>, change: (containers: Record<s
       };
     });
   change(containers);
-  writeFileSync(join(dir, "hosts", "127.0.0.1.json"), JSON.stringify({ containers, images }));
+  writeFileSync(join(dir, "hosts", stateFile), JSON.stringify({ containers, images }));
   const delivery = spec.routerConfigs[0];
   if (!delivery) throw new Error("no router config");
   mkdirSync(delivery.dir, { recursive: true });
   writeFileSync(delivery.file, delivery.content);
+  statusFile = delivery.file;
 }
 
 function drift(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
       cwd: root,
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ""}`, FAKE_PULUMI_STACK: stack, FAKE_PULUMI_CONFIG: join(dir, "config.json"), FAKE_HOSTS_DIR: join(dir, "hosts"), FAKE_SSH_DOWN: "127.0.0.3" },
+      env: { ...process.env, HOME: dir, FAKE_LOCAL_SOCKET: localSocket, PATH: `${bin}:${process.env.PATH ?? ""}`, FAKE_PULUMI_STACK: stack, FAKE_PULUMI_CONFIG: join(dir, "config.json"), FAKE_HOSTS_DIR: join(dir, "hosts"), FAKE_SSH_DOWN: "127.0.0.3" },
     });
     let stdout = "";
     let stderr = "";
@@ -92,9 +96,8 @@ beforeAll(async () => {
   mkdirSync(join(dir, "hosts"));
   ollama = await startFakeEngine({ engine: "ollama", models: ["tiny"] });
   status = createServer((req, res) => {
-    const file = join(dir, "box", "router", "router.json");
     res.writeHead(req.url === "/status.json" ? 200 : 404, { "content-type": "application/json" });
-    res.end(JSON.stringify({ config: { version: 1, rejected: null, sha256: envDigest(readFileSync(file, "utf8")) } }));
+    res.end(JSON.stringify({ config: { version: 1, rejected: null, sha256: envDigest(readFileSync(statusFile, "utf8")) } }));
   });
   await new Promise<void>((r) => status.listen(0, "127.0.0.1", r));
   routerPort = (status.address() as { port: number }).port;
@@ -176,5 +179,26 @@ describe("npm run drift", { timeout: 120_000 }, () => {
     const clean = await drift("--stack", stack);
     expect(clean.stdout).toBe("stack box: 1 host, no drift\nbox (ssh://tester@127.0.0.1:2222): clean\n");
     expect(clean.code).toBe(0);
+  });
+
+  it("a local host is read through its socket, its router file under the home directory", async () => {
+    const values = stackValues();
+    const port = Number(new URL(ollama.url).port);
+    values.hosts = { here: { kind: "local", socket: localSocket } };
+    values.backends = { "here-ollama": { engine: "ollama", hosts: ["here"], port, image: "ollama/ollama:0.12.6", models: ["tiny", "qwen3:0.6b"], ollama: {} } };
+    values.router = { ...(values.router as Record<string, unknown>), hosts: ["here"], aliases: { micro: { targets: [{ backend: "here-ollama", model: "tiny" }] } } };
+    writeConfig(values);
+    writeBox(values, () => undefined, "here", "local.json");
+    expect(statusFile).toBe(join(dir, ".aistack", "router", "router.json"));
+    const r = await drift("--stack", stack);
+    expect(r.stdout).toBe(
+      [
+        "stack box: 1 host, 1 finding",
+        `here (${localSocket}): 1 finding`,
+        `  model-missing  here-ollama: stack model qwen3:0.6b; live not on the engine. Fix: docker -H ${localSocket} exec here-ollama ollama pull qwen3:0.6b`,
+        "",
+      ].join("\n"),
+    );
+    expect(r.code).toBe(1);
   });
 });
