@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import type { HostConfig, StackConfig } from "../../infra/config/schema.js";
 import { dockerHostUrl, hostConfig, publicAddress } from "../../infra/specs/hosts.js";
 import { stackLabels } from "../../infra/specs/labels.js";
-import { sha256Hex } from "../../infra/specs/routerConfig.js";
+import { declaredModels, sha256Hex } from "../../infra/specs/routerConfig.js";
 import { stackSpec } from "../../infra/specs/stack.js";
 import type { ContainerSpec } from "../../infra/specs/types.js";
 import { secretEnvName } from "../plan/capture.js";
@@ -65,9 +65,9 @@ function servedModels(cfg: StackConfig): (DesiredServed & { host: string })[] {
     const url = `http://${publicAddress(cfg, host)}:${b.port}`;
     if (b.engine === "vllm") {
       const container = b.vllm.cluster ? `${name}-head` : name;
-      return [{ backend: name, engine: "vllm" as const, container, url, host, models: [b.vllm.servedModelName ?? b.vllm.model] }];
+      return [{ backend: name, engine: "vllm" as const, container, url, host, models: declaredModels(b) }];
     }
-    if (b.engine === "llamacpp") return [{ backend: name, engine: "llamacpp" as const, container: name, url, host, models: [b.llamacpp.alias] }];
+    if (b.engine === "llamacpp") return [{ backend: name, engine: "llamacpp" as const, container: name, url, host, models: declaredModels(b) }];
     return [];
   });
 }
@@ -91,7 +91,7 @@ export function desiredState(cfg: StackConfig, o: DesiredOptions): DesiredState 
             backend,
             container: backend,
             url: `http://${publicAddress(cfg, name)}:${b.port}`,
-            models: spec.modelPulls.filter((p) => p.backend === backend).map((p) => p.model),
+            models: declaredModels(b),
           })),
         served: served.filter((s) => s.host === name).map(({ host: _host, ...s }) => s),
         routers: spec.routerConfigs

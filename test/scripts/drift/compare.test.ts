@@ -109,7 +109,7 @@ describe("drift on recorded live states", () => {
     {
       name: "the router config file edited on the host",
       reads: () => ({ ...unraid(), files: { [routerFile]: edited } }),
-      want: [{ kind: "router-config", subject: "router-unraid", stack: `${routerFile} sha256:0ebd4f741b2d`, live: `the file on the host is sha256:${envDigest(edited).slice(0, 12)}`, fix: replaceFix(configUrn) }],
+      want: [{ kind: "router-config", subject: "router-unraid", stack: `${routerFile} sha256:46871d888963`, live: `the file on the host is sha256:${envDigest(edited).slice(0, 12)}`, fix: replaceFix(configUrn) }],
     },
     {
       name: "the router config file deleted",

@@ -51,7 +51,7 @@ describe("the desired state of stacks/Pulumi.home.yaml", () => {
         url: "http://10.0.0.10:4000",
         file: "/opt/aistack/router/router.json",
         // The content hash the plan shows for the same stack (docs/plan.md).
-        sha256: expect.stringMatching(/^0ebd4f741b2d/) as unknown,
+        sha256: expect.stringMatching(/^46871d888963/) as unknown,
         urn: "urn:pulumi:home::aistack::aistack:router:Router$command:remote:Command::router-unraid-config",
       },
     ]);
