@@ -26,12 +26,6 @@ function naming(model: string): (json: unknown) => unknown {
   return (json) => (typeof json === "object" && json !== null && !Array.isArray(json) ? { ...json, model } : json);
 }
 
-/** The status line is out: the backend's own error object when its stream carried one, else ours. */
-function streamFailed(streamError?: unknown): unknown {
-  if (typeof streamError === "object" && streamError !== null) return { error: streamError };
-  return { error: { message: typeof streamError === "string" ? streamError : "the backend's stream ended without an answer", type: "server_error", code: null } };
-}
-
 export const openaiFace: Face = {
   name: "openai",
   routes: routes(),
@@ -57,7 +51,7 @@ export const openaiFace: Face = {
     if (!req.stream && (kind === "chat" || kind === "completions") && streamsInStead(target.engine)) {
       // Streamed from the backend and assembled here, so a client that leaves stops the generation.
       const body = JSON.stringify(streamInStead({ ...req.body }));
-      return { method: "POST", path, body, translator: new WholeBodyTranslator(naming(req.model), streamFailed, kind), whole: true };
+      return { method: "POST", path, body, whole: new WholeBodyTranslator(naming(req.model), kind) };
     }
     // The answer names the alias (x-router-model has the backend's name); nothing to do when they agree.
     if (target.model === req.model) return { method: "POST", path, body: JSON.stringify(req.body) };
