@@ -27,6 +27,7 @@ export const ERRORS = {
   // The request itself.
   invalid_api_key: { status: 401, kind: "authentication", shown: true },
   request_too_large: { status: 413, kind: "too_large", shown: true },
+  request_body_timeout: { status: 408, kind: "timeout", shown: true },
   invalid_json: { status: 400, kind: "invalid_request", shown: true },
   invalid_request: { status: 400, kind: "invalid_request", shown: false },
   missing_model: { status: 400, kind: "invalid_request", shown: true },
@@ -90,6 +91,7 @@ const cap = (s: string): string => s.slice(0, 128);
 // The request itself.
 export const invalidApiKey = (message: string): RouterError => routerError("invalid_api_key", message);
 export const requestTooLarge = (maxBytes: number): RouterError => routerError("request_too_large", `request body exceeds ${maxBytes} bytes`);
+export const bodyTimeout = (ms: number): RouterError => routerError("request_body_timeout", `the request body did not arrive: nothing for ${ms} ms (timeouts.requestIdleMs)`);
 export const notJson = (): RouterError => routerError("invalid_json", "request body is not valid JSON");
 export const nestedTooDeep = (depth: number): RouterError => routerError("invalid_json", `request JSON is nested deeper than ${depth} levels`);
 export const invalidRequest = (message: string): RouterError => routerError("invalid_request", message);

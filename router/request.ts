@@ -52,6 +52,8 @@ interface Ctx extends Hit {
   access: Access;
   gone: Cancel;
   hold: BodyHold;
+  /** Answers `Expect: 100-continue` once auth and the size checks passed (server.ts, checkContinue). */
+  proceed: () => void;
 }
 
 export function handle(host: RequestHost, req: IncomingMessage, res: ServerResponse): void {
@@ -72,7 +74,10 @@ export function handle(host: RequestHost, req: IncomingMessage, res: ServerRespo
   }
   // The request body counts against limits.maxBufferedBytes until the request is over.
   const hold = host.bodies.hold();
-  serve(host, { ...hit, req, reply, access, gone: host.open.track(res), hold })
+  const proceed = (): void => {
+    if (/100-continue/i.test(req.headers.expect ?? "") && !res.headersSent) res.writeContinue();
+  };
+  serve(host, { ...hit, req, reply, access, gone: host.open.track(res), hold, proceed })
     .catch((err: unknown) => {
       // A bug must not take the process down or leak a stack trace to the client.
       host.logger.event("error", "internal error", { id, error: (err as Error).message });
@@ -97,7 +102,7 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   const key = auth.key;
   access.key = key?.name;
 
-  const read = await readJson(req, config.limits.maxBodyBytes, x.hold, route.local === true);
+  const read = await readJson(req, { maxBytes: config.limits.maxBodyBytes, hold: x.hold, idleMs: config.timeouts.requestIdleMs, emptyOk: route.local === true, proceed: x.proceed });
   if (read === "aborted") return done({ status: 499, outcome: "client-gone", attempts: 0 });
   if (isRouterError(read)) return reject(read);
   if (config.logging.logBodies) logBody(host.logger, { id: access.id, face: face.name, path: access.path, key: key?.name }, read.json);

@@ -12,6 +12,7 @@ import type { Face } from "../../../router/faces/types.js";
 const table: Record<ErrorCode, [number, string, boolean, string]> = {
   invalid_api_key: [401, "authentication_error", true, "authentication_error"],
   request_too_large: [413, "invalid_request_error", true, "request_too_large"],
+  request_body_timeout: [408, "server_error", true, "api_error"],
   invalid_json: [400, "invalid_request_error", true, "invalid_request_error"],
   invalid_request: [400, "invalid_request_error", false, "invalid_request_error"],
   missing_model: [400, "invalid_request_error", true, "invalid_request_error"],
