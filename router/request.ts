@@ -57,6 +57,19 @@ interface Ctx extends Hit {
 }
 
 export function handle(host: RequestHost, req: IncomingMessage, res: ServerResponse): void {
+  // A request pipelined behind another has no socket until the answers before it are out (Node queues
+  // its response): it starts then. Behind an answer that ended the connection (a refusal) it is not
+  // served at all, instead of sent to a backend and its answer thrown away
+  // (test/router/hostile/pipelining.test.ts).
+  if (res.socket === null) {
+    res.once("socket", () => handle(host, req, res));
+    return;
+  }
+  // Behind an answer that already ended the connection: nobody can be answered.
+  if (res.socket.writableEnded || res.socket.destroyed) {
+    res.destroy();
+    return;
+  }
   const started = performance.now();
   const id = requestId(req.headers["x-request-id"]);
   const path = pathOf(req.url);
