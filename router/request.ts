@@ -121,7 +121,7 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   if (config.logging.logBodies) logBody(host.logger, { id: access.id, face: face.name, path: access.path, key: key?.name }, read.json);
 
   if (route.local) {
-    const r = face.local(route, { aliases: aliasViews(config, host.registry, (alias) => mayUse(key, alias)), body: read.json });
+    const r = face.local(route, { aliases: aliasViews(config, host.registry, (alias) => mayUse(key, alias)), body: read.json, param: x.param });
     reply.send(r);
     return done({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
   }

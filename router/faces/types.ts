@@ -29,6 +29,8 @@ export interface FaceRoute {
   kind: string;
   /** Answered by the router itself (no backend), e.g. a model list. */
   local?: boolean;
+  /** `path` is a prefix; the rest of the request path is the route's parameter (GET /v1/models/{model}). */
+  param?: boolean;
 }
 
 /** A request after the body was parsed once and `model` found. */
@@ -102,6 +104,8 @@ export interface LocalContext {
   aliases: readonly AliasView[];
   /** The parsed JSON body of a POST local route (undefined for GET or an empty body). */
   body: unknown;
+  /** The path's parameter on a route with `param` (URL-decoded). */
+  param?: string;
 }
 
 export interface Face {
