@@ -17,7 +17,7 @@ const CHUNK = 1024;
 let scanned = 0;
 beforeEach(() => {
   scanned = 0;
-  const exec = RegExp.prototype.exec;
+  const exec = Object.getOwnPropertyDescriptor(RegExp.prototype, "exec")?.value as (this: RegExp, s: string) => RegExpExecArray | null;
   vi.spyOn(RegExp.prototype, "exec").mockImplementation(function (this: RegExp, s: string) {
     // A sticky search (what split() does at each position once exec is replaced) looks only at lastIndex.
     const from = this.global || this.sticky ? this.lastIndex : 0;
@@ -26,7 +26,7 @@ beforeEach(() => {
     return m;
   });
   for (const name of ["indexOf", "lastIndexOf", "includes"] as const) {
-    const original = String.prototype[name] as (...a: unknown[]) => unknown;
+    const original = Object.getOwnPropertyDescriptor(String.prototype, name)?.value as (this: string, ...a: unknown[]) => unknown;
     vi.spyOn(String.prototype, name).mockImplementation(function (this: string, ...a: unknown[]) {
       scanned += this.length;
       return original.apply(this, a);
