@@ -58,7 +58,7 @@ export class Router {
     const host: RequestHost = {
       table: () => this.table,
       draining: () => this.draining,
-      ops: () => ({ config: this.table.config, registry: this.registry, metrics: this.metrics, info: this.info, draining: this.draining, routes }),
+      ops: () => ({ config: this.table.config, registry: this.registry, metrics: this.metrics, info: this.info, draining: this.draining, routes, bodies: this.bodies }),
       routes,
       registry: this.registry,
       metrics: this.metrics,
@@ -67,10 +67,16 @@ export class Router {
       open: this.open,
       random: opts.random ?? Math.random,
     };
-    this.server = createServer({ noDelay: true, keepAlive: true }, (req, res) => handle(host, req, res));
+    // connectionsCheckingInterval: how often Node enforces headersTimeout (default 30 s).
+    this.server = createServer({ noDelay: true, keepAlive: true, connectionsCheckingInterval: 1_000 }, (req, res) => handle(host, req, res));
+    // With a listener, Node leaves `Expect: 100-continue` to the handler: it is answered only after
+    // auth and the size checks (request.ts), so a refused upload is never invited.
+    this.server.on("checkContinue", (req, res) => handle(host, req, res));
     this.server.keepAliveTimeout = 65_000;
-    // Node's requestTimeout (300 s to receive a whole request) bounds slow uploads; it does not limit
-    // how long an answer may stream.
+    // A request head must arrive within timeouts.requestHeadersMs; a body that goes silent is cut by
+    // timeouts.requestIdleMs (http/body.ts). Node's requestTimeout (300 s to receive a whole request)
+    // still bounds slow uploads; it does not limit how long an answer may stream.
+    this.server.headersTimeout = cfg.timeouts.requestHeadersMs;
     if (cfg.apiKeys.length === 0) this.logger.event("warn", "auth is OFF: no apiKeys configured, every client may use every alias");
     announceBodyLogging(this.logger, cfg.logging);
   }
@@ -109,6 +115,7 @@ export class Router {
     this.info.rejected = undefined;
     this.logger.level = cfg.logging.level;
     this.bodies.limit = cfg.limits.maxBufferedBytes;
+    this.server.headersTimeout = cfg.timeouts.requestHeadersMs;
     announceBodyLogging(this.logger, cfg.logging, bodiesWereLogged);
     this.prober.setTiming(cfg.health);
     for (const b of retired) {

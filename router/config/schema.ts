@@ -122,6 +122,10 @@ const routerConfigSchema = z
         totalMs: nonNegativeMs.default(0),
         /** Interval of SSE keep-alive comments while a stream waits for its first byte. */
         keepAliveMs: positiveMs.default(10_000),
+        /** A client's request head must arrive within this (server.headersTimeout). */
+        requestHeadersMs: positiveMs.default(10_000),
+        /** Longest silence between two chunks of a request body (and before its first); then 408. */
+        requestIdleMs: positiveMs.default(10_000),
       })
       .prefault({}),
     retries: z.strictObject({ max: z.number().int().min(0).max(2).default(2) }).prefault({}),
@@ -144,6 +148,10 @@ const routerConfigSchema = z
         maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
         /** Bytes of request bodies held at once, across requests; beyond it 503 with Retry-After. */
         maxBufferedBytes: z.number().int().positive().default(128 * 1024 * 1024),
+        /** A whole (non-streamed) answer translated to another dialect is held up to this; beyond it 502. */
+        maxAnswerBytes: z.number().int().positive().default(64 * 1024 * 1024),
+        /** Longest line of a backend's answer a translating or rewriting stream holds; beyond it the answer ends with an error. */
+        maxLineBytes: z.number().int().positive().default(64 * 1024 * 1024),
       })
       .refine((l) => l.maxBufferedBytes >= l.maxBodyBytes, {
         path: ["maxBufferedBytes"],
