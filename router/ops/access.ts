@@ -17,12 +17,28 @@ export interface Access {
   stream?: boolean;
 }
 
+/**
+ * The access line's level, from what the request came to, never from its status alone: `error` when a
+ * backend or the router failed to serve it; `warn` for an answer the router gives by design (the
+ * client's mistake, a 501 for what it does not support, a drain's 503, its own time cap); `info` when
+ * served or when the client left (test/router/ops/access-levels.test.ts).
+ */
+const LEVELS: Record<ExchangeResult["outcome"], "info" | "warn" | "error"> = {
+  ok: "info",
+  "client-gone": "info",
+  "client-error": "warn",
+  shutdown: "warn",
+  "total-timeout": "warn",
+  "upstream-error": "error",
+  "in-band-error": "error",
+};
+
 export function account(logger: Logger, metrics: RouterMetrics, a: Access, r: ExchangeResult): void {
   const ms = performance.now() - a.started;
   const backend = r.backend ?? "none";
   metrics.countRequest(a.face, a.alias ?? "none", backend, r.status);
   if (a.alias !== undefined) metrics.observeDuration(a.alias, backend, ms / 1000);
-  const level = r.status >= 500 ? "error" : r.outcome === "ok" || r.outcome === "client-gone" ? "info" : "warn";
+  const level = LEVELS[r.outcome];
   if (!logger.enabled(level)) return;
   logger.request({
     ts: new Date().toISOString(),

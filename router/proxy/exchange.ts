@@ -2,7 +2,7 @@
 // to, and what it tells the passive tracker about the backends it reaches.
 import type { AliasConfig, RouterConfig } from "../config/schema.js";
 import type { Backend, BackendRegistry } from "../backends/registry.js";
-import type { RouterError } from "../errors.js";
+import { kindOf, type RouterError } from "../errors.js";
 import type { Face, FaceRequest } from "../faces/types.js";
 import { recordOutcome, type Outcome } from "../health/passive.js";
 import { stopOf, type CancelSignal } from "../http/cancel.js";
@@ -40,9 +40,12 @@ export interface ExchangeResult {
   error?: string;
 }
 
-/** How an error answer is counted: the client's mistake, or a failure to serve it (a 429 is the latter). */
+/**
+ * How an error answer is counted: the client's mistake (an invalid request, even one answered 501
+ * because the router does not support it), or a failure to serve it (a 429 is the latter).
+ */
 export function errorOutcome(err: RouterError): ExchangeOutcome {
-  return err.status < 500 && err.status !== 429 ? "client-error" : "upstream-error";
+  return (err.status < 500 && err.status !== 429) || kindOf(err) === "invalid_request" ? "client-error" : "upstream-error";
 }
 
 /** Answers an error before any content: a proper status if the head is not out yet, in-band otherwise. */
