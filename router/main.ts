@@ -10,7 +10,8 @@ import { Router } from "./server.js";
 
 const usage = `Usage: aistack-router --config <file> [--port N] [--host H]
 
-  --config <file>  router config (JSON); reloaded when it changes and on SIGHUP
+  --config <file>  router config (JSON); reloaded when it changes and on SIGHUP. SIGTERM or
+                   SIGINT drains (drainMs); a second keeps the drain, a third forces exit
   --port N         listen port (overrides listen.port)
   --host H         listen address (overrides listen.host)
   --json-schema    print the config's JSON Schema (for editors) and exit; through npm use

@@ -3,7 +3,7 @@
 // error); a third ends the process at once, also said in the log (test/router/http/signals.test.ts).
 import type { Logger } from "../ops/log.js";
 
-export const STOP_SIGNALS = ["SIGTERM", "SIGINT"] as const;
+const STOP_SIGNALS = ["SIGTERM", "SIGINT"] as const;
 type StopSignal = (typeof STOP_SIGNALS)[number];
 
 interface SignalSource {
