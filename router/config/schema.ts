@@ -58,7 +58,10 @@ const backendSchema = z.strictObject({
     })
     .prefault({}),
   /** The backend's own bearer key, if it has one (never the client's). */
-  apiKey: z.string().min(1).optional(),
+  apiKey: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces: it is sent as an Authorization: Bearer header")
+    .optional(),
   /** Whether the backend speaks Anthropic Messages natively: auto decides from the engine and its version. */
   anthropic: z.enum(["auto", "native", "translate"]).default("auto"),
   /** Context length to assume when the engine does not report one (tokens). */

@@ -1,4 +1,4 @@
-// Every backend URL the schema accepts is one the backend's connection pool accepts: a URL the pool
+// Every backend URL (and key) the schema accepts is one the backend's connection pool accepts: a URL the pool
 // would throw on (at start-up, or inside the watcher on a reload) is refused by validation instead,
 // with a message that names what to change and never quotes credentials.
 import { Pool } from "undici";
@@ -53,6 +53,15 @@ describe("backend URLs and the connection pool", () => {
       expect(r.problems.map((p) => p.message).join(" ")).toContain("apiKey");
       expect(JSON.stringify(r.problems)).not.toContain(SECRET);
     }
+  });
+
+  it("refuses a backend key that cannot be sent as a header, without quoting it", () => {
+    for (const apiKey of [`${SECRET}\n`, `a ${SECRET}`, `${SECRET}é`, ""]) {
+      const r = parseRouterConfig({ backends: { b: { engine: "vllm", url: "http://127.0.0.1:1", apiKey } }, aliases: {} });
+      expect(r.ok).toBe(false);
+      expect(JSON.stringify(r.ok ? [] : r.problems)).not.toContain(SECRET);
+    }
+    expect(parseRouterConfig({ backends: { b: { engine: "vllm", url: "http://127.0.0.1:1", apiKey: "sk-abc_123.XYZ" } }, aliases: {} }).ok).toBe(true);
   });
 
   it("refuses a delay longer than a Node timer keeps", () => {
