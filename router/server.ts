@@ -41,8 +41,8 @@ export class Router {
   readonly bodies: BodyBudget;
   private readonly open = new InFlight();
   private draining = false;
-  /** The address the listener is bound to; a reload never changes it. */
-  private serving: { host: string; port: number } | undefined;
+  /** The address the listener is bound to, and the command-line overrides it was asked with; a reload never changes it. */
+  private serving: { host: string; port: number; asked: Address; overrides: { host?: string; port?: number } } | undefined;
 
   constructor(opts: RouterOptions) {
     const cfg = opts.config;
@@ -95,7 +95,8 @@ export class Router {
       });
     });
     const a = this.server.address() as AddressInfo;
-    this.serving = { host: a.address, port: a.port };
+    const overrides = { ...(host !== undefined ? { host } : {}), ...(port !== undefined ? { port } : {}) };
+    this.serving = { host: a.address, port: a.port, asked: { host: host ?? cfg.listen.host, port: port ?? cfg.listen.port }, overrides };
     const h = a.family === "IPv6" ? `[${a.address}]` : a.address;
     this.logger.event("info", "listening", { url: `http://${h}:${a.port}`, aliases: Object.keys(cfg.aliases) });
     return `http://${h}:${a.port}`;
@@ -103,10 +104,8 @@ export class Router {
 
   /** Swaps in a validated config: new requests use it, in-flight ones finish on the old table. */
   reload(cfg: RouterConfig): void {
-    const before = this.table.config.listen;
-    if (before.host !== cfg.listen.host || before.port !== cfg.listen.port) {
-      this.logger.event("warn", "listen address changes take effect on restart", { serving: this.serving ?? before, configured: cfg.listen });
-    }
+    const moved = this.serving && listenMoved(this.serving, this.table.config.listen, cfg.listen);
+    if (moved) this.logger.event("warn", "listen address changes take effect on restart", { serving: { host: this.serving?.host, port: this.serving?.port }, configured: moved });
     const { added, retired } = this.registry.apply(cfg);
     const bodiesWereLogged = this.table.config.logging.logBodies;
     this.table = tableOf(cfg);
@@ -173,4 +172,19 @@ export class Router {
   get inFlight(): number {
     return this.open.size;
   }
+}
+
+type Address = { host: string; port: number };
+
+/**
+ * The address a restart would listen on, when this reload changed it and it is not the one the
+ * listener was asked for: --host/--port win over the file, and an edit back to the address served
+ * changes nothing (test/router/config/listen-warning.test.ts).
+ */
+function listenMoved(serving: { asked: Address; overrides: { host?: string; port?: number } }, before: Address, after: Address): Address | undefined {
+  const o = serving.overrides;
+  const eff = (a: Address): Address => ({ host: o.host ?? a.host, port: o.port ?? a.port });
+  const same = (x: Address, y: Address): boolean => x.host === y.host && x.port === y.port;
+  const next = eff(after);
+  return same(eff(before), next) || same(serving.asked, next) ? undefined : next;
 }

@@ -8,7 +8,8 @@ import type { BodyBudget } from "../http/body-budget.js";
 import type { Reply } from "../http/reply.js";
 import type { Routes } from "../http/routes.js";
 import type { RouterMetrics } from "../telemetry/metrics.js";
-import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./status.js";
+import { statusSnapshot, type ConfigInfo } from "./status.js";
+import { renderStatusHtml } from "./status-html.js";
 
 export const OPS_PATHS = ["/healthz", "/readyz", "/status.json", "/status", "/metrics"];
 
