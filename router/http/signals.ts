@@ -1,7 +1,7 @@
 // SIGTERM and SIGINT, one rule for both: the first starts the drain; a second keeps it (said in the
 // log, so an impatient supervisor or a double Ctrl-C does not cut streams without their in-band
 // error); a third ends the process at once, also said in the log (test/router/http/signals.test.ts).
-import type { Logger } from "../ops/log.js";
+import type { Logger } from "../telemetry/log.js";
 
 const STOP_SIGNALS = ["SIGTERM", "SIGINT"] as const;
 type StopSignal = (typeof STOP_SIGNALS)[number];

@@ -42,7 +42,7 @@ export interface Access {
  * The access line's level, from what the request came to, never from its status alone: `error` when a
  * backend or the router failed to serve it; `warn` for an answer the router gives by design (the
  * client's mistake, a 501 for what it does not support, a drain's 503, its own time cap); `info` when
- * served or when the client left (test/router/ops/access-levels.test.ts).
+ * served or when the client left (test/router/telemetry/access-levels.test.ts).
  */
 const LEVELS: Record<ExchangeResult["outcome"], "info" | "warn" | "error"> = {
   ok: "info",

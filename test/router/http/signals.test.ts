@@ -3,7 +3,7 @@
 import { EventEmitter } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { onStopSignals } from "../../../router/http/signals.js";
-import { Logger } from "../../../router/ops/log.js";
+import { Logger } from "../../../router/telemetry/log.js";
 import { startFakeEngine, type FakeEngine } from "../../../tools/fakes/index.js";
 import { fastHealth, until } from "../harness.js";
 import { spawnRouter, type RouterProcess } from "../hostile/process.js";

@@ -1,9 +1,9 @@
 // An access line is `error` only when a backend or the router failed to serve; an answer the router
 // gives by design (a 501 for what it does not support, a drain's 503) is `warn`.
 import { describe, expect, it } from "vitest";
-import { account } from "../../../router/ops/access.js";
-import { Logger } from "../../../router/ops/log.js";
-import { RouterMetrics } from "../../../router/ops/metrics.js";
+import { account } from "../../../router/telemetry/access.js";
+import { Logger } from "../../../router/telemetry/log.js";
+import { RouterMetrics } from "../../../router/telemetry/metrics.js";
 import { config, routerFixture, until, untilAllUp } from "../harness.js";
 
 type Level = { level: string; status: number; msg: string; path?: string };
