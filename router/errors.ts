@@ -27,6 +27,7 @@ export const ERRORS = {
   // The request itself.
   invalid_api_key: { status: 401, kind: "authentication", shown: true },
   request_too_large: { status: 413, kind: "too_large", shown: true },
+  request_body_timeout: { status: 408, kind: "timeout", shown: true },
   invalid_json: { status: 400, kind: "invalid_request", shown: true },
   invalid_request: { status: 400, kind: "invalid_request", shown: false },
   missing_model: { status: 400, kind: "invalid_request", shown: true },
@@ -36,6 +37,7 @@ export const ERRORS = {
   method_not_allowed: { status: 405, kind: "invalid_request", shown: false },
   context_length_exceeded: { status: 400, kind: "invalid_request", shown: true },
   not_supported: { status: 501, kind: "invalid_request", shown: true },
+  unsupported_encoding: { status: 415, kind: "invalid_request", shown: true },
   // The router.
   router_busy: { status: 503, kind: "overloaded", shown: false },
   shutting_down: { status: 503, kind: "overloaded", shown: true },
@@ -54,6 +56,8 @@ export const ERRORS = {
   backend_rejected: { status: 400, kind: "invalid_request", shown: false },
   backend_too_large: { status: 413, kind: "too_large", shown: false },
   mid_stream_failure: { status: 502, kind: "upstream", shown: false },
+  backend_malformed: { status: 502, kind: "upstream", shown: false },
+  answer_too_large: { status: 502, kind: "upstream", shown: false },
 } as const satisfies Record<string, Entry>;
 
 export type ErrorCode = keyof typeof ERRORS;
@@ -87,6 +91,7 @@ const cap = (s: string): string => s.slice(0, 128);
 // The request itself.
 export const invalidApiKey = (message: string): RouterError => routerError("invalid_api_key", message);
 export const requestTooLarge = (maxBytes: number): RouterError => routerError("request_too_large", `request body exceeds ${maxBytes} bytes`);
+export const bodyTimeout = (ms: number): RouterError => routerError("request_body_timeout", `the request body did not arrive: nothing for ${ms} ms (timeouts.requestIdleMs)`);
 export const notJson = (): RouterError => routerError("invalid_json", "request body is not valid JSON");
 export const nestedTooDeep = (depth: number): RouterError => routerError("invalid_json", `request JSON is nested deeper than ${depth} levels`);
 export const invalidRequest = (message: string): RouterError => routerError("invalid_request", message);
@@ -98,6 +103,8 @@ export const methodNotAllowed = (method: string, path: string, allow: string): R
 /** "Prompt too long", in the wording of the client's dialect (see translate/context.ts contextOverflowMessage). */
 export const contextTooLong = (message: string): RouterError => routerError("context_length_exceeded", message);
 export const notSupported = (message: string): RouterError => routerError("not_supported", message);
+export const unsupportedEncoding = (encoding: string): RouterError =>
+  routerError("unsupported_encoding", `request bodies with Content-Encoding "${cap(encoding)}" are not accepted; send the JSON body uncompressed`);
 
 /**
  * A model name that names no alias the key may use. It echoes the name the client sent (not what a
@@ -149,6 +156,10 @@ export function backendRejected(backend: string, status: number, message: string
   return { ...routerError(status === 413 ? "backend_too_large" : "backend_rejected", message, { logMessage: `backend ${backend} answered ${status} (${summary})` }), status };
 }
 
+/** A whole answer that is not what the engine's dialect promises (not JSON, an error event, nothing). */
+export const backendMalformed = (backend: string, detail: string): RouterError => routerError("backend_malformed", `backend ${backend} sent an answer the router cannot use: ${detail}`);
+export const answerTooLarge = (backend: string, maxBytes: number): RouterError =>
+  routerError("answer_too_large", `backend ${backend} sent a whole answer larger than limits.maxAnswerBytes (${maxBytes} bytes)`);
 export const midStreamFailure = (backend: string, detail: string): RouterError => routerError("mid_stream_failure", `backend ${backend} failed mid-response: ${detail}`);
 
 export function isRouterError(x: unknown): x is RouterError {

@@ -5,11 +5,13 @@ import { parseArgs } from "node:util";
 import { ConfigWatcher } from "./config/watch.js";
 import { formatProblems, loadConfigFile } from "./config/load.js";
 import { routerConfigJsonSchema } from "./config/schema.js";
+import { onStopSignals } from "./http/signals.js";
 import { Router } from "./server.js";
 
 const usage = `Usage: aistack-router --config <file> [--port N] [--host H]
 
-  --config <file>  router config (JSON); reloaded when it changes and on SIGHUP
+  --config <file>  router config (JSON); reloaded when it changes and on SIGHUP. SIGTERM or
+                   SIGINT drains (drainMs); a second keeps the drain, a third forces exit
   --port N         listen port (overrides listen.port)
   --host H         listen address (overrides listen.host)
   --json-schema    print the config's JSON Schema (for editors) and exit; through npm use
@@ -57,16 +59,17 @@ async function main(): Promise<number> {
   const watcher = new ConfigWatcher(args.config, router.configHandlers());
   watcher.start(JSON.stringify(loaded.config));
   process.on("SIGHUP", () => void watcher.reload());
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
-      router.logger.event("info", "draining", { signal, inFlight: router.inFlight, drainMs: router.config.drainMs });
-      watcher.stop();
-      void router.close().then(resolve);
-    };
-    process.once("SIGTERM", () => stop("SIGTERM"));
-    process.once("SIGINT", () => stop("SIGINT"));
+  return new Promise<number>((resolve) => {
+    onStopSignals(process, router.logger, {
+      drain: (signal) => {
+        router.logger.event("info", "draining", { signal, inFlight: router.inFlight, drainMs: router.config.drainMs });
+        watcher.stop();
+        void router.close().then(() => resolve(0));
+      },
+      force: () => resolve(1),
+      inFlight: () => router.inFlight,
+    });
   });
-  return 0;
 }
 
 main().then(

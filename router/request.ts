@@ -51,9 +51,24 @@ interface Ctx extends Hit {
   access: Access;
   gone: Cancel;
   hold: BodyHold;
+  /** Answers `Expect: 100-continue` once auth and the size checks passed (server.ts, checkContinue). */
+  proceed: () => void;
 }
 
 export function handle(host: RequestHost, req: IncomingMessage, res: ServerResponse): void {
+  // A request pipelined behind another has no socket until the answers before it are out (Node queues
+  // its response): it starts then. Behind an answer that ended the connection (a refusal) it is not
+  // served at all, instead of sent to a backend and its answer thrown away
+  // (test/router/hostile/pipelining.test.ts).
+  if (res.socket === null) {
+    res.once("socket", () => handle(host, req, res));
+    return;
+  }
+  // Behind an answer that already ended the connection: nobody can be answered.
+  if (res.socket.writableEnded || res.socket.destroyed) {
+    res.destroy();
+    return;
+  }
   const started = performance.now();
   const id = requestId(req.headers["x-request-id"]);
   const path = pathOf(req.url);
@@ -71,7 +86,10 @@ export function handle(host: RequestHost, req: IncomingMessage, res: ServerRespo
   }
   // The request body counts against limits.maxBufferedBytes until the request is over.
   const hold = host.bodies.hold();
-  serve(host, { ...hit, req, reply, access, gone: host.open.track(res), hold })
+  const proceed = (): void => {
+    if (/100-continue/i.test(req.headers.expect ?? "") && !res.headersSent) res.writeContinue();
+  };
+  serve(host, { ...hit, req, reply, access, gone: host.open.track(res), hold, proceed })
     .catch((err: unknown) => {
       // A bug must not take the process down or leak a stack trace to the client.
       host.logger.event("error", "internal error", { id, error: (err as Error).message });
@@ -96,13 +114,13 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   const key = auth.key;
   access.key = key?.name;
 
-  const read = await readJson(req, config.limits.maxBodyBytes, x.hold, route.local === true);
+  const read = await readJson(req, { maxBytes: config.limits.maxBodyBytes, hold: x.hold, idleMs: config.timeouts.requestIdleMs, emptyOk: route.local === true, proceed: x.proceed });
   if (read === "aborted") return done({ status: 499, outcome: "client-gone", attempts: 0 });
   if (isRouterError(read)) return reject(read);
   if (config.logging.logBodies) logBody(host.logger, { id: access.id, face: face.name, path: access.path, key: key?.name }, read.json);
 
   if (route.local) {
-    const r = face.local(route, { aliases: aliasViews(config, host.registry, (alias) => mayUse(key, alias)), body: read.json });
+    const r = face.local(route, { aliases: aliasViews(config, host.registry, (alias) => mayUse(key, alias)), body: read.json, param: x.param });
     reply.send(r);
     return done({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
   }

@@ -41,8 +41,8 @@ export class Router {
   readonly bodies: BodyBudget;
   private readonly open = new InFlight();
   private draining = false;
-  /** The address the listener is bound to; a reload never changes it. */
-  private serving: { host: string; port: number } | undefined;
+  /** The address the listener is bound to, and the command-line overrides it was asked with; a reload never changes it. */
+  private serving: { host: string; port: number; asked: Address; overrides: { host?: string; port?: number } } | undefined;
 
   constructor(opts: RouterOptions) {
     const cfg = opts.config;
@@ -58,7 +58,7 @@ export class Router {
     const host: RequestHost = {
       table: () => this.table,
       draining: () => this.draining,
-      ops: () => ({ config: this.table.config, registry: this.registry, metrics: this.metrics, info: this.info, draining: this.draining, routes }),
+      ops: () => ({ config: this.table.config, registry: this.registry, metrics: this.metrics, info: this.info, draining: this.draining, routes, bodies: this.bodies }),
       routes,
       registry: this.registry,
       metrics: this.metrics,
@@ -67,10 +67,16 @@ export class Router {
       open: this.open,
       random: opts.random ?? Math.random,
     };
-    this.server = createServer({ noDelay: true, keepAlive: true }, (req, res) => handle(host, req, res));
+    // connectionsCheckingInterval: how often Node enforces headersTimeout (default 30 s).
+    this.server = createServer({ noDelay: true, keepAlive: true, connectionsCheckingInterval: 1_000 }, (req, res) => handle(host, req, res));
+    // With a listener, Node leaves `Expect: 100-continue` to the handler: it is answered only after
+    // auth and the size checks (request.ts), so a refused upload is never invited.
+    this.server.on("checkContinue", (req, res) => handle(host, req, res));
     this.server.keepAliveTimeout = 65_000;
-    // Node's requestTimeout (300 s to receive a whole request) bounds slow uploads; it does not limit
-    // how long an answer may stream.
+    // A request head must arrive within timeouts.requestHeadersMs; a body that goes silent is cut by
+    // timeouts.requestIdleMs (http/body.ts). Node's requestTimeout (300 s to receive a whole request)
+    // still bounds slow uploads; it does not limit how long an answer may stream.
+    this.server.headersTimeout = cfg.timeouts.requestHeadersMs;
     if (cfg.apiKeys.length === 0) this.logger.event("warn", "auth is OFF: no apiKeys configured, every client may use every alias");
     announceBodyLogging(this.logger, cfg.logging);
   }
@@ -89,7 +95,8 @@ export class Router {
       });
     });
     const a = this.server.address() as AddressInfo;
-    this.serving = { host: a.address, port: a.port };
+    const overrides = { ...(host !== undefined ? { host } : {}), ...(port !== undefined ? { port } : {}) };
+    this.serving = { host: a.address, port: a.port, asked: { host: host ?? cfg.listen.host, port: port ?? cfg.listen.port }, overrides };
     const h = a.family === "IPv6" ? `[${a.address}]` : a.address;
     this.logger.event("info", "listening", { url: `http://${h}:${a.port}`, aliases: Object.keys(cfg.aliases) });
     return `http://${h}:${a.port}`;
@@ -97,10 +104,8 @@ export class Router {
 
   /** Swaps in a validated config: new requests use it, in-flight ones finish on the old table. */
   reload(cfg: RouterConfig): void {
-    const before = this.table.config.listen;
-    if (before.host !== cfg.listen.host || before.port !== cfg.listen.port) {
-      this.logger.event("warn", "listen address changes take effect on restart", { serving: this.serving ?? before, configured: cfg.listen });
-    }
+    const moved = this.serving && listenMoved(this.serving, this.table.config.listen, cfg.listen);
+    if (moved) this.logger.event("warn", "listen address changes take effect on restart", { serving: { host: this.serving?.host, port: this.serving?.port }, configured: moved });
     const { added, retired } = this.registry.apply(cfg);
     const bodiesWereLogged = this.table.config.logging.logBodies;
     this.table = tableOf(cfg);
@@ -109,6 +114,7 @@ export class Router {
     this.info.rejected = undefined;
     this.logger.level = cfg.logging.level;
     this.bodies.limit = cfg.limits.maxBufferedBytes;
+    this.server.headersTimeout = cfg.timeouts.requestHeadersMs;
     announceBodyLogging(this.logger, cfg.logging, bodiesWereLogged);
     this.prober.setTiming(cfg.health);
     for (const b of retired) {
@@ -166,4 +172,19 @@ export class Router {
   get inFlight(): number {
     return this.open.size;
   }
+}
+
+type Address = { host: string; port: number };
+
+/**
+ * The address a restart would listen on, when this reload changed it and it is not the one the
+ * listener was asked for: --host/--port win over the file, and an edit back to the address served
+ * changes nothing (test/router/config/listen-warning.test.ts).
+ */
+function listenMoved(serving: { asked: Address; overrides: { host?: string; port?: number } }, before: Address, after: Address): Address | undefined {
+  const o = serving.overrides;
+  const eff = (a: Address): Address => ({ host: o.host ?? a.host, port: o.port ?? a.port });
+  const same = (x: Address, y: Address): boolean => x.host === y.host && x.port === y.port;
+  const next = eff(after);
+  return same(eff(before), next) || same(serving.asked, next) ? undefined : next;
 }

@@ -76,19 +76,27 @@ export class BackendRegistry {
     return [...this.byName.values()];
   }
 
-  /** Applies a (re)loaded config; returns the backends no longer in use, to be closed once idle. */
+  /**
+   * Applies a (re)loaded config; returns the backends no longer in use, to be closed once idle. The
+   * new backends (and their pools) are built before anything changes, so a config a pool refuses
+   * throws with the registry as it was.
+   */
   apply(cfg: RouterConfig): { added: Backend[]; retired: Backend[] } {
+    const fresh = Object.entries(cfg.backends)
+      .filter(([name, bc]) => !this.byName.get(name)?.sameServer(bc))
+      .map(([name, bc]) => new Backend(name, bc, cfg.timeouts.connectMs));
     const added: Backend[] = [];
     const retired: Backend[] = [];
     for (const [name, bc] of Object.entries(cfg.backends)) {
       const cur = this.byName.get(name);
-      if (cur && cur.sameServer(bc)) {
+      const b = fresh.find((f) => f.name === name);
+      if (cur && !b) {
         cur.config = bc;
         cur.slots.resize(bc.maxConcurrency, bc.queue.maxLength, bc.queue.maxWaitMs);
         continue;
       }
       if (cur) retired.push(cur);
-      const b = new Backend(name, bc, cfg.timeouts.connectMs);
+      if (!b) continue;
       this.byName.set(name, b);
       added.push(b);
     }

@@ -1,5 +1,6 @@
 // Reads a router config file: JSON text → validated config, or every problem with its path.
-import { readFile } from "node:fs/promises";
+import { constants, type Stats } from "node:fs";
+import { open, type FileHandle } from "node:fs/promises";
 import { locateJsonSyntaxError } from "./json-syntax.js";
 import { parseRouterConfig, type ConfigProblem, type ParseResult } from "./schema.js";
 
@@ -19,14 +20,41 @@ export function parseConfigText(text: string): ParseResult {
   return parseRouterConfig(value);
 }
 
-export async function loadConfigFile(file: string): Promise<ParseResult> {
-  let text: string;
+/** Larger than any real table; a bigger file is a mistake (a log, a disk image), not a config. */
+const MAX_CONFIG_BYTES = 16 * 1024 * 1024;
+
+/** What kind of file a non-regular path is, for the message. */
+function kindOf(st: Stats): string {
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isDirectory()) return "a directory";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  return "not a regular file";
+}
+
+/**
+ * Reads the file without ever blocking: it is opened non-blocking (opening a FIFO then returns at
+ * once) and checked on the open handle to be a regular file of a sane size before it is read, so a
+ * path that is a FIFO for a moment cannot wedge the reloads after it (test/router/config/file-kinds.test.ts).
+ */
+async function readConfig(file: string): Promise<string | ConfigProblem> {
+  let fh: FileHandle | undefined;
   try {
-    text = await readFile(file, "utf8");
+    fh = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+    const st = await fh.stat();
+    if (!st.isFile()) return { path: "(file)", message: `${file} is ${kindOf(st)}, not a regular file` };
+    if (st.size > MAX_CONFIG_BYTES) return { path: "(file)", message: `${file} is ${st.size} bytes, more than the ${MAX_CONFIG_BYTES} a config may have` };
+    return await fh.readFile("utf8");
   } catch (err) {
-    return { ok: false, problems: [{ path: "(file)", message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}` }] };
+    return { path: "(file)", message: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? "error"}` };
+  } finally {
+    await fh?.close().catch(() => undefined);
   }
-  return parseConfigText(text);
+}
+
+export async function loadConfigFile(file: string): Promise<ParseResult> {
+  const text = await readConfig(file);
+  return typeof text === "string" ? parseConfigText(text) : { ok: false, problems: [text] };
 }
 
 export function formatProblems(problems: readonly ConfigProblem[]): string {

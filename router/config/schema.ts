@@ -12,8 +12,27 @@ export const nameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, "must start with a letter or digit and use only letters, digits, '.', '_', ':', '-' (max 128)");
 
-const positiveMs = z.number().int().positive();
-const nonNegativeMs = z.number().int().nonnegative();
+/** The longest delay a Node timer keeps (about 24.8 days); a longer one would fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+const positiveMs = z.number().int().positive().max(MAX_TIMER_MS, "must be at most 2147483647 ms (about 24.8 days)");
+const nonNegativeMs = z.number().int().nonnegative().max(MAX_TIMER_MS, "must be at most 2147483647 ms (about 24.8 days)");
+
+/**
+ * Why a backend URL is not a server's root. The messages name the part to drop but never quote
+ * credentials (the URL may be shown on /status or in a log).
+ */
+function urlProblems(u: string): string[] {
+  if (!URL.canParse(u)) return [];
+  const url = new URL(u);
+  const out: string[] = [];
+  if (url.username || url.password) out.push("must not carry credentials (user:password@): put the backend's key in its apiKey field");
+  if (url.search || url.hash) out.push("must not carry a query or fragment");
+  if (url.pathname !== "/") {
+    const path = url.pathname.length > 64 ? `${url.pathname.slice(0, 64)}…` : url.pathname;
+    out.push(`must be the server's root: drop the path "${path}" (the router appends /v1/..., /api/... and /health itself)`);
+  }
+  return out;
+}
 
 const engineSchema = z.enum(["vllm", "ollama", "llamacpp", "openai"]);
 export type Engine = z.infer<typeof engineSchema>;
@@ -23,11 +42,12 @@ const backendSchema = z.strictObject({
   /** The server's root; the router appends /v1/..., /api/..., /health. */
   url: z
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })
-    // Runs even when the URL check above failed, so it must not assume a parseable URL.
-    .refine((u) => {
-      const parsed = URL.canParse(u) ? new URL(u) : undefined;
-      return parsed === undefined || (!parsed.search && !parsed.hash);
-    }, "must not carry a query or fragment"),
+    // The form a connection pool accepts (an origin, nothing after it): what passes here never makes
+    // the pool throw, at start-up or on a reload (test/router/config/pool-urls.test.ts). Runs even
+    // when the URL check above failed, so it must not assume a parseable URL.
+    .superRefine((u, ctx) => {
+      for (const message of urlProblems(u)) ctx.addIssue({ code: "custom", message });
+    }),
   /** Requests in flight at once; Ollama with OLLAMA_NUM_PARALLEL=1 takes one at a time. Absent = unbounded. */
   maxConcurrency: z.number().int().positive().optional(),
   /** When at maxConcurrency: how many requests may wait, and for how long, before spilling to the next target. */
@@ -38,7 +58,10 @@ const backendSchema = z.strictObject({
     })
     .prefault({}),
   /** The backend's own bearer key, if it has one (never the client's). */
-  apiKey: z.string().min(1).optional(),
+  apiKey: z
+    .string()
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces: it is sent as an Authorization: Bearer header")
+    .optional(),
   /** Whether the backend speaks Anthropic Messages natively: auto decides from the engine and its version. */
   anthropic: z.enum(["auto", "native", "translate"]).default("auto"),
   /** Context length to assume when the engine does not report one (tokens). */
@@ -124,6 +147,10 @@ const routerConfigSchema = z
         totalMs: nonNegativeMs.default(0),
         /** Interval of SSE keep-alive comments while a stream waits for its first byte. */
         keepAliveMs: positiveMs.default(10_000),
+        /** A client's request head must arrive within this (server.headersTimeout). */
+        requestHeadersMs: positiveMs.default(10_000),
+        /** Longest silence between two chunks of a request body (and before its first); then 408. */
+        requestIdleMs: positiveMs.default(10_000),
       })
       .prefault({}),
     retries: z.strictObject({ max: z.number().int().min(0).max(2).default(2) }).prefault({}),
@@ -146,6 +173,10 @@ const routerConfigSchema = z
         maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
         /** Bytes of request bodies held at once, across requests; beyond it 503 with Retry-After. */
         maxBufferedBytes: z.number().int().positive().default(128 * 1024 * 1024),
+        /** A whole (non-streamed) answer translated to another dialect is held up to this; beyond it 502. */
+        maxAnswerBytes: z.number().int().positive().default(64 * 1024 * 1024),
+        /** Longest line of a backend's answer a translating or rewriting stream holds; beyond it the answer ends with an error. */
+        maxLineBytes: z.number().int().positive().default(64 * 1024 * 1024),
       })
       .refine((l) => l.maxBufferedBytes >= l.maxBodyBytes, {
         path: ["maxBufferedBytes"],

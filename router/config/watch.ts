@@ -62,7 +62,14 @@ export class ConfigWatcher {
       this.handlers.onUnchanged();
       return;
     }
+    try {
+      this.handlers.onConfig(r.config);
+    } catch (err) {
+      // A valid file the router still cannot apply is a rejected reload, never an exit
+      // (test/router/config/hostile-configs.test.ts).
+      this.handlers.onRejected([{ path: "(root)", message: `cannot apply: ${(err as Error).message}` }]);
+      return;
+    }
     this.last = text;
-    this.handlers.onConfig(r.config);
   }
 }

@@ -5,31 +5,37 @@
 import { StringDecoder } from "node:string_decoder";
 import type { StreamTranslator } from "./types.js";
 
-/** Lines of JSON (a whole JSON body is one line): each object's `model` becomes `model`. */
+/**
+ * Lines of JSON (a whole JSON body is one line): each object's `model` becomes `model`. Only the new
+ * chunk is searched for a line end; the start of an open line is kept as pieces (linear in the body,
+ * test/router/translate/linear.test.ts).
+ */
 export class NdjsonModelEcho implements StreamTranslator {
   private readonly decoder = new StringDecoder("utf8");
-  private partial = "";
+  private partial: string[] = [];
 
   constructor(private readonly model: string) {}
 
   push(chunk: Buffer | string): string {
-    const text = this.partial + (typeof chunk === "string" ? chunk : this.decoder.write(chunk));
+    const text = typeof chunk === "string" ? chunk : this.decoder.write(chunk);
     const cut = text.lastIndexOf("\n");
     if (cut < 0) {
-      this.partial = text;
+      if (text.length > 0) this.partial.push(text);
       return "";
     }
-    this.partial = text.slice(cut + 1);
-    return text
-      .slice(0, cut + 1)
+    this.partial.push(text.slice(0, cut + 1));
+    const whole = this.partial.join("");
+    this.partial = cut + 1 < text.length ? [text.slice(cut + 1)] : [];
+    return whole
       .split("\n")
       .map((line) => this.rewrite(line))
       .join("\n");
   }
 
   end(): string {
-    const rest = this.partial + this.decoder.end();
-    this.partial = "";
+    this.partial.push(this.decoder.end());
+    const rest = this.partial.join("");
+    this.partial = [];
     return rest.length > 0 ? this.rewrite(rest) : "";
   }
 
@@ -47,10 +53,12 @@ export class NdjsonModelEcho implements StreamTranslator {
   }
 }
 
+const EVENT_END = /\r?\n\r?\n/;
+
 /** Anthropic SSE: the model is named once, in message_start; after it, bytes pass untouched. */
 export class SseModelEcho implements StreamTranslator {
   private readonly decoder = new StringDecoder("utf8");
-  private pending = "";
+  private pending: string[] = [];
   private done = false;
 
   constructor(private readonly model: string) {}
@@ -58,30 +66,41 @@ export class SseModelEcho implements StreamTranslator {
   push(chunk: Buffer | string): string {
     const text = typeof chunk === "string" ? chunk : this.decoder.write(chunk);
     if (this.done) return text;
-    this.pending += text;
     let out = "";
+    let rest = text;
     for (;;) {
-      const m = /\r?\n\r?\n/.exec(this.pending);
+      // An event ends at a blank line, which may begin in what is held: search the held tail (at most
+      // 3 characters of "\r\n\r\n") and the new text, never the whole of what is held.
+      const tail = this.heldTail();
+      const m = EVENT_END.exec(tail + rest);
       if (!m) break;
-      const end = m.index + m[0].length;
-      const event = this.pending.slice(0, end);
-      this.pending = this.pending.slice(end);
+      const endInRest = m.index + m[0].length - tail.length;
+      this.pending.push(rest.slice(0, endInRest));
+      const event = this.pending.join("");
+      this.pending = [];
+      rest = rest.slice(endInRest);
       const rewritten = this.rewrite(event);
       out += rewritten ?? event;
       if (rewritten !== undefined) {
         this.done = true;
-        out += this.pending;
-        this.pending = "";
-        break;
+        return out + rest;
       }
     }
+    if (rest.length > 0) this.pending.push(rest);
     return out;
   }
 
   end(): string {
-    const rest = this.pending + this.decoder.end();
-    this.pending = "";
+    this.pending.push(this.decoder.end());
+    const rest = this.pending.join("");
+    this.pending = [];
     return rest;
+  }
+
+  private heldTail(): string {
+    let tail = "";
+    for (let i = this.pending.length - 1; i >= 0 && tail.length < 3; i--) tail = (this.pending[i] as string) + tail;
+    return tail.slice(-3);
   }
 
   /** The event with its model replaced, or undefined when it is not message_start. */

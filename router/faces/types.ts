@@ -30,6 +30,8 @@ export interface FaceRoute {
   kind: string;
   /** Answered by the router itself (no backend), e.g. a model list. */
   local?: boolean;
+  /** `path` is a prefix; the rest of the request path is the route's parameter (GET /v1/models/{model}). */
+  param?: boolean;
 }
 
 /** A request after the body was parsed once and `model` found. */
@@ -64,13 +66,21 @@ export interface UpstreamPlan {
   method: "POST" | "GET";
   path: string;
   body: string;
-  /** Present when the backend's dialect differs from the client's. */
+  /** Present when the backend's dialect differs from the client's and the answer is passed on as it comes. */
   translator?: StreamTranslator;
   /**
-   * The client gets nothing before the backend's answer is complete (a backend stream assembled into
-   * one body), so a failure before then may still fail over.
+   * A non-streamed answer in another dialect: the client gets nothing before the backend's answer is
+   * complete and converted, so a failure before then (a cut, a body that is not JSON) may still fail over.
    */
-  whole?: boolean;
+  whole?: WholeAnswer;
+}
+
+/** A whole answer converted to the client's dialect, or what is wrong with the backend's body. */
+export type Converted = { ok: true; body: string } | { ok: false; detail: string };
+
+export interface WholeAnswer {
+  /** The backend's whole body (null when it had none). */
+  convert(body: Buffer | null): Converted;
 }
 
 /**
@@ -85,6 +95,8 @@ export interface LocalContext {
   aliases: readonly AliasView[];
   /** The parsed JSON body of a POST local route (undefined for GET or an empty body). */
   body: unknown;
+  /** The path's parameter on a route with `param` (URL-decoded). */
+  param?: string;
 }
 
 export interface Face {

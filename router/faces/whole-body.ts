@@ -1,9 +1,12 @@
-// A non-streamed answer in another dialect: collect the backend's JSON body, convert it once at the end.
-// When the router streamed from the backend in the client's stead (see streamsInStead), the stream is
-// assembled into that JSON body first.
+// A non-streamed answer in another dialect: the backend's JSON body is collected whole (the router
+// holds it before the client gets a byte, within limits.maxAnswerBytes) and converted once. When the
+// router streamed from the backend in the client's stead (see streamsInStead), the stream is
+// assembled into that JSON body first. A body that is not what the engine's dialect promises is the
+// backend's failure, found before anything was sent: the attempt fails over or answers 502
+// (test/router/proxy/whole-answer.test.ts).
 import type { Engine } from "../config/schema.js";
 import { OpenAIStreamAssembler, type AssembledKind } from "../translate/openai-assemble.js";
-import type { StreamTranslator } from "./types.js";
+import type { Converted, WholeAnswer } from "./types.js";
 
 /**
  * Whether a non-streamed request to this engine is sent as a stream and assembled: llama.cpp's
@@ -13,42 +16,33 @@ export function streamsInStead(engine: Engine): boolean {
   return engine === "llamacpp";
 }
 
-export class WholeBodyTranslator implements StreamTranslator {
-  private readonly chunks: Buffer[] = [];
-  private readonly assembler: OpenAIStreamAssembler | undefined;
-
+export class WholeBodyTranslator implements WholeAnswer {
   constructor(
-    private readonly convert: (json: unknown) => unknown,
-    /**
-     * The body to send when the backend's answer is not JSON, or its stream ended in an error event
-     * (passed along) or with nothing (the status line is already out).
-     */
-    private readonly onMalformed: (streamError?: unknown) => unknown,
+    private readonly convertJson: (json: unknown) => unknown,
     /** Set when the backend streams an OpenAI answer that is to be assembled before converting. */
-    assemble?: AssembledKind,
-  ) {
-    this.assembler = assemble ? new OpenAIStreamAssembler(assemble) : undefined;
-  }
+    private readonly assemble?: AssembledKind,
+  ) {}
 
-  push(chunk: Buffer | string): string {
-    if (this.assembler) this.assembler.push(chunk);
-    else this.chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : chunk);
-    return "";
-  }
-
-  end(): string {
+  convert(body: Buffer | null): Converted {
     let json: unknown;
-    if (this.assembler) {
-      const whole = this.assembler.result();
-      if (!whole.ok) return JSON.stringify(this.onMalformed(whole.error));
+    if (this.assemble) {
+      const assembler = new OpenAIStreamAssembler(this.assemble);
+      if (body) assembler.push(body);
+      const whole = assembler.result();
+      if (!whole.ok) return { ok: false, detail: whole.error === undefined ? "its stream ended without an answer" : "its stream ended with an error event" };
       json = whole.body;
     } else {
       try {
-        json = JSON.parse(Buffer.concat(this.chunks).toString("utf8"));
+        json = JSON.parse(body === null ? "" : body.toString("utf8"));
       } catch {
-        return JSON.stringify(this.onMalformed());
+        return { ok: false, detail: "its answer is not JSON" };
       }
     }
-    return JSON.stringify(this.convert(json));
+    if (typeof json !== "object" || json === null || Array.isArray(json)) return { ok: false, detail: "its answer is not a JSON object" };
+    try {
+      return { ok: true, body: JSON.stringify(this.convertJson(json)) };
+    } catch {
+      return { ok: false, detail: "its answer does not have the shape of its dialect's answer" };
+    }
   }
 }

@@ -75,9 +75,14 @@ async function probeOnce(b: Backend, timeoutMs: number, now: () => number = Date
   if (b.health === "up") liftByProbe(b.passive, b.lastProbeAt);
 }
 
+/**
+ * A short name for why a call failed. Only a string field counts: an abort's DOMException carries a
+ * numeric `code` (23 for a timeout), which names nothing (test/router/ops/status-hostile.test.ts).
+ */
 export function describeTransportError(err: unknown): string {
-  const e = err as { code?: string; name?: string; cause?: { code?: string } };
-  return e.code ?? e.cause?.code ?? e.name ?? "error";
+  const e = (typeof err === "object" && err !== null ? err : {}) as { code?: unknown; name?: unknown; cause?: { code?: unknown } };
+  for (const v of [e.code, e.cause?.code, e.name]) if (typeof v === "string" && v !== "") return v;
+  return "error";
 }
 
 /** Runs probe loops for a set of backends until stopped. */

@@ -6,6 +6,8 @@ import type { Face, FaceRoute } from "../faces/types.js";
 export interface Hit {
   face: Face;
   route: FaceRoute;
+  /** The rest of the path on a route with `param`. */
+  param?: string;
 }
 
 /** The path of a request URL, without its query. */
@@ -17,6 +19,8 @@ export function pathOf(url: string | undefined): string {
 
 export class Routes {
   private readonly byKey = new Map<string, Hit>();
+  /** Routes whose path is a prefix followed by a parameter. */
+  private readonly withParam: Hit[] = [];
   readonly allowed = new AllowedMethods();
 
   /** `faces` in order: the first is the fallback for errors on paths that look like no face's. */
@@ -25,14 +29,23 @@ export class Routes {
     /** Paths answered outside the faces (GET and HEAD). */
     otherGets: readonly string[],
   ) {
-    for (const face of faces) for (const route of face.routes) this.byKey.set(`${route.method} ${route.path}`, { face, route });
+    for (const face of faces) for (const route of face.routes) if (route.param) this.withParam.push({ face, route });
+    for (const face of faces) for (const route of face.routes) if (!route.param) this.byKey.set(`${route.method} ${route.path}`, { face, route });
     for (const { route } of this.byKey.values()) this.allowed.add(route.method, route.path);
     for (const p of otherGets) this.allowed.add("GET", p);
   }
 
   /** The face route for `method` and `path`; HEAD is served wherever GET is. */
   find(method: string | undefined, path: string): Hit | undefined {
-    return this.byKey.get(`${method === "HEAD" ? "GET" : (method ?? "GET")} ${path}`);
+    const m = method === "HEAD" ? "GET" : (method ?? "GET");
+    const hit = this.byKey.get(`${m} ${path}`);
+    if (hit) return hit;
+    for (const h of this.withParam) {
+      if (h.route.method !== m || !path.startsWith(h.route.path) || path.length === h.route.path.length) continue;
+      const param = decodePath(path.slice(h.route.path.length));
+      if (param !== undefined) return { ...h, param };
+    }
+    return undefined;
   }
 
   /** The face whose paths share the longest prefix with `path`, for errors on unknown paths. */
@@ -49,5 +62,13 @@ export class Routes {
       }
     }
     return best;
+  }
+}
+
+function decodePath(s: string): string | undefined {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
   }
 }

@@ -4,10 +4,12 @@ import type { RouterConfig } from "../config/schema.js";
 import { methodNotAllowed, unknownPath } from "../errors.js";
 import type { BackendRegistry } from "../backends/registry.js";
 import { json } from "../http/answer.js";
+import type { BodyBudget } from "../http/body-budget.js";
 import type { Reply } from "../http/reply.js";
 import type { Routes } from "../http/routes.js";
 import type { RouterMetrics } from "../telemetry/metrics.js";
-import { renderStatusHtml, statusSnapshot, type ConfigInfo } from "./status.js";
+import { statusSnapshot, type ConfigInfo } from "./status.js";
+import { renderStatusHtml } from "./status-html.js";
 
 export const OPS_PATHS = ["/healthz", "/readyz", "/status.json", "/status", "/metrics"];
 
@@ -19,6 +21,7 @@ export interface OpsState {
   info: ConfigInfo;
   draining: boolean;
   routes: Routes;
+  bodies: BodyBudget;
 }
 
 /** `reply` speaks the dialect of the face whose paths `path` is closest to. */
@@ -29,8 +32,11 @@ export function answerOther(reply: Reply, method: string, path: string, s: OpsSt
         return reply.send(json(200, { status: "ok" }));
       case "/readyz": {
         const up = s.registry.all().filter((b) => b.health === "up");
-        const ready = up.length > 0 && !s.draining;
-        return reply.send(json(ready ? 200 : 503, { ready, draining: s.draining, backendsUp: up.map((b) => b.name) }));
+        // A router whose body budget refuses requests is no place to send more (test/router/http/body-arrival.test.ts).
+        const refusing = s.bodies.refusing;
+        const ready = up.length > 0 && !s.draining && !refusing;
+        const reason = s.draining ? "draining" : up.length === 0 ? "no backend is up" : refusing ? "refusing request bodies: limits.maxBufferedBytes is in use" : undefined;
+        return reply.send(json(ready ? 200 : 503, { ready, draining: s.draining, backendsUp: up.map((b) => b.name), ...(reason ? { reason } : {}) }));
       }
       case "/status.json":
         return reply.send(json(200, statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now())));

@@ -1,4 +1,4 @@
-// /status.json and /status: what a person needs at a glance — aliases → targets → backend state,
+// /status.json (and, rendered by ops/status-html.ts, /status): what a person needs at a glance — aliases → targets → backend state,
 // loaded models, in-flight requests, last probe, ejections, and the config's own health.
 import type { RouterConfig } from "../config/schema.js";
 import type { ConfigProblem } from "../config/schema.js";
@@ -19,7 +19,7 @@ export interface StatusSnapshot {
   now: string;
   draining: boolean;
   auth: "on" | "off";
-  config: { version: number; loadedAt: string; source: string | null; rejected: { at: string; problems: ConfigProblem[] } | null };
+  config: { version: number; loadedAt: string; source: string | null; rejected: { at: string; problems: ConfigProblem[]; problems_omitted: number } | null };
   aliases: { name: string; description: string | null; targets: { backend: string; model: string; health: string; model_state: string; context_length: number | null }[] }[];
   backends: {
     name: string;
@@ -36,10 +36,23 @@ export interface StatusSnapshot {
     ejections: number;
     busy_until: string | null;
     models: { name: string; installed: boolean; loaded: boolean; expires_at: string | null; context_length: number | null }[];
+    /** Models past MAX_LIST, counted but not listed. */
+    models_omitted: number;
   }[];
 }
 
-const iso = (t: number | undefined): string | null => (t === undefined || t <= 0 ? null : new Date(t).toISOString());
+// What a backend reports is shown within these bounds, on /status and /status.json alike, so a
+// backend cannot make the page megabytes long (test/router/ops/status-hostile.test.ts).
+const MAX_TEXT = 200;
+const MAX_LIST = 100;
+
+/** A string a backend or a probe supplied, bounded; anything else becomes its string form. */
+function clip(v: unknown): string {
+  const s = typeof v === "string" ? v : String(v);
+  return s.length <= MAX_TEXT ? s : `${s.slice(0, MAX_TEXT)}… (${s.length - MAX_TEXT} more characters)`;
+}
+
+const iso = (t: number | undefined): string | null => (t === undefined || !Number.isFinite(t) || t <= 0 || t > 8.64e15 ? null : new Date(t).toISOString());
 
 export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, info: ConfigInfo, draining: boolean, now: number): StatusSnapshot {
   return {
@@ -50,7 +63,13 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
       version: info.version,
       loadedAt: new Date(info.loadedAt).toISOString(),
       source: info.source ?? null,
-      rejected: info.rejected ? { at: new Date(info.rejected.at).toISOString(), problems: info.rejected.problems } : null,
+      rejected: info.rejected
+        ? {
+            at: new Date(info.rejected.at).toISOString(),
+            problems: info.rejected.problems.slice(0, MAX_LIST).map((p) => ({ path: clip(p.path), message: clip(p.message) })),
+            problems_omitted: Math.max(0, info.rejected.problems.length - MAX_LIST),
+          }
+        : null,
     },
     aliases: Object.entries(cfg.aliases).map(([name, a]) => ({
       name,
@@ -65,8 +84,8 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
       engine: b.config.engine,
       url: b.config.url,
       health: b.health,
-      detail: b.detail,
-      version: b.version ?? null,
+      detail: clip(b.detail),
+      version: b.version === undefined ? null : clip(b.version),
       in_flight: b.inFlight,
       queued: b.slots.queued,
       max_concurrency: b.config.maxConcurrency ?? null,
@@ -74,13 +93,14 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
       ejected_until: admission(b.passive, now) === "open" ? null : iso(b.passive.ejectedUntil),
       ejections: b.ejections,
       busy_until: b.passive.busyUntil > now ? iso(b.passive.busyUntil) : null,
-      models: distinctModels(b.models).map(([name, m]) => ({
-        name,
+      models: distinctModels(b.models).slice(0, MAX_LIST).map(([name, m]) => ({
+        name: clip(name),
         installed: m.installed,
         loaded: m.loaded,
         expires_at: iso(m.expiresAt),
         context_length: m.contextLength ?? null,
       })),
+      models_omitted: Math.max(0, distinctModels(b.models).length - MAX_LIST),
     })),
   };
 }
@@ -98,61 +118,4 @@ function distinctModels(models: Map<string, ModelState> | undefined): [string, M
     out.push(entry);
   }
   return out;
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
-
-const GREY = "#757575";
-/** Backend health and model state share one scale: green serves now, amber waits, red cannot. */
-const colour = new Map<string, string>([
-  ["up", "#2e7d32"],
-  ["loaded", "#2e7d32"],
-  ["warming", "#f9a825"],
-  ["cold", "#f9a825"],
-  ["down", "#c62828"],
-  ["missing", "#c62828"],
-  ["misconfigured", "#6a1b9a"],
-  ["unknown", GREY],
-]);
-
-function badge(state: string): string {
-  return `<span class="b" style="background:${colour.get(state) ?? GREY}">${esc(state)}</span>`;
-}
-
-export function renderStatusHtml(s: StatusSnapshot): string {
-  const rows = s.aliases
-    .map((a) =>
-      a.targets
-        .map(
-          (t, i) =>
-            `<tr>${i === 0 ? `<td rowspan="${a.targets.length}"><b>${esc(a.name)}</b>${a.description ? `<br><small>${esc(a.description)}</small>` : ""}</td>` : ""}` +
-            `<td>${i + 1}. ${esc(t.backend)}</td><td>${esc(t.model)}</td><td>${badge(t.health)}</td><td>${badge(t.model_state)}</td><td>${t.context_length ?? "?"}</td></tr>`,
-        )
-        .join(""),
-    )
-    .join("");
-  const backends = s.backends
-    .map(
-      (b) =>
-        `<tr><td><b>${esc(b.name)}</b><br><small>${esc(b.engine)} ${esc(b.url)}${b.version ? ` v${esc(b.version)}` : ""}</small></td>` +
-        `<td>${badge(b.health)}<br><small>${esc(b.detail)}</small></td>` +
-        `<td>${b.in_flight}${b.max_concurrency !== null ? ` / ${b.max_concurrency}` : ""}${b.queued > 0 ? ` (+${b.queued} queued)` : ""}</td>` +
-        `<td>${esc(b.models.filter((m) => m.loaded).map((m) => m.name + (m.expires_at ? ` until ${m.expires_at.slice(11, 19)}` : "")).join(", ") || "—")}</td>` +
-        `<td>${b.last_probe ? esc(b.last_probe.slice(11, 19)) : "never"}</td>` +
-        `<td>${b.ejections}${b.ejected_until ? ` (ejected until ${esc(b.ejected_until.slice(11, 19))})` : ""}${b.busy_until ? " busy" : ""}</td></tr>`,
-    )
-    .join("");
-  const rejected = s.config.rejected
-    ? `<p class="warn">Config reload rejected at ${esc(s.config.rejected.at)}; the previous table is still serving:<br>${s.config.rejected.problems.map((p) => `${esc(p.path)}: ${esc(p.message)}`).join("<br>")}</p>`
-    : "";
-  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5"><title>aistack router</title>
-<style>body{font:14px system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse;margin-bottom:1.5em}td,th{border-bottom:1px solid #ddd;padding:.3em .7em;text-align:left;vertical-align:top}.b{color:#fff;border-radius:3px;padding:0 .4em}.warn{background:#fff3e0;padding:.5em}</style></head><body>
-<h1>aistack router</h1>
-<p>config v${s.config.version} loaded ${esc(s.config.loadedAt)}${s.config.source ? ` from ${esc(s.config.source)}` : ""} · auth ${s.auth === "on" ? "on" : "<b>OFF</b>"}${s.draining ? " · <b>draining</b>" : ""} · ${esc(s.now)}</p>
-${rejected}
-<h2>Aliases</h2><table><tr><th>alias</th><th>backend</th><th>model</th><th>health</th><th>model state</th><th>context</th></tr>${rows}</table>
-<h2>Backends</h2><table><tr><th>backend</th><th>health</th><th>in flight</th><th>loaded models</th><th>last probe</th><th>ejections</th></tr>${backends}</table>
-<p><a href="/status.json">status.json</a> · <a href="/metrics">metrics</a></p></body></html>`;
 }

@@ -3,7 +3,7 @@
 // relayed to the client) or judged so the failover loop may try the next target.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Backend } from "../backends/registry.js";
-import { backendUnreachable, firstByteTimeout, idleTimeout, midStreamFailure, type RouterError } from "../errors.js";
+import { answerTooLarge, backendMalformed, backendUnreachable, firstByteTimeout, idleTimeout, midStreamFailure, type RouterError } from "../errors.js";
 import type { StreamTranslator, UpstreamPlan } from "../faces/types.js";
 import { recordKeyRejected } from "../health/passive.js";
 import { describeTransportError } from "../health/probe.js";
@@ -12,7 +12,8 @@ import { classifyStatus } from "./classify.js";
 import type { ExchangeResult } from "../telemetry/access.js";
 import { track, type Exchange } from "./exchange.js";
 import { UpstreamCall, type WholeBody } from "./upstream.js";
-import { IdleTimeout, type Decision } from "./upstream-outcome.js";
+import { LineGuard, LineTooLong } from "./line-guard.js";
+import { AnswerTooLarge, IdleTimeout, type Decision, type RelayEnd } from "./upstream-outcome.js";
 
 export type Attempt =
   | { kind: "committed"; result: ExchangeResult }
@@ -77,6 +78,7 @@ export async function attempt(x: Exchange, { b, model, plan, firstByteMs, attemp
     const whole: WholeBody | undefined = plan.whole
       ? {
           idleMs: x.config.timeouts.idleMs,
+          maxBytes: x.config.limits.maxAnswerBytes,
           // The backend started answering: the first-byte deadline and the load hold are over.
           onFirstByte: () => {
             clearTimeout(timer);
@@ -92,6 +94,11 @@ export async function attempt(x: Exchange, { b, model, plan, firstByteMs, attemp
       d = await decision;
     } catch (err) {
       if (x.signal.aborted) return { kind: "gone" };
+      // An answer too large to hold would be as large from another backend: refused, not retried.
+      if (err instanceof AnswerTooLarge) {
+        track(x, b, "failure", "answer-too-large");
+        return { kind: "final", error: answerTooLarge(b.name, err.maxBytes), backend: b.name, model };
+      }
       // Headers but no content (a stall or reset) is still before the first byte: another backend may answer.
       const reason = ac.timedOut ? "first-byte-timeout" : err instanceof IdleTimeout ? "idle-timeout" : call.headersSeen ? "reset-after-headers" : "transport";
       // Nothing listening: the engine is not running (a crash, a restart), which a probe can tell apart from misbehaving.
@@ -111,11 +118,36 @@ export async function attempt(x: Exchange, { b, model, plan, firstByteMs, attemp
       return v.then === "final" ? { kind: "final", error: v.error, backend: b.name, model } : { kind: "next", error: v.error };
     }
     holdForLoad = false;
+    if (plan.whole) {
+      // Converted before anything is sent: a body the client cannot be given is this backend's failure.
+      const converted = plan.whole.convert(d.first);
+      if (!converted.ok) {
+        track(x, b, "failure", "malformed-answer");
+        return { kind: "next", error: backendMalformed(b.name, converted.detail) };
+      }
+      return { kind: "committed", result: relayWhole(x, b, model, d, converted.body, attemptNo) };
+    }
     return { kind: "committed", result: await relay(x, b, model, call, d, plan.translator, attemptNo) };
   } finally {
     clearTimeout(timer);
     stopListening();
   }
+}
+
+/** Commits to a whole answer already converted to the client's dialect. */
+function relayWhole(x: Exchange, b: Backend, model: string, { status, headers }: Extract<Decision, { ok: true }>, body: string, attempts: number): ExchangeResult {
+  const ttfbMs = committed(x, b);
+  x.reply.head(status, headers, { backend: b.name, model }, { stream: false, translated: true });
+  x.reply.write(body);
+  x.reply.end();
+  return { status, outcome: "ok", backend: b.name, model, attempts, ttfbMs };
+}
+
+function committed(x: Exchange, b: Backend): number {
+  const ttfbMs = performance.now() - x.startedAt;
+  x.metrics.observeTtfb(x.alias, b.name, ttfbMs / 1000);
+  track(x, b, "success");
+  return ttfbMs;
 }
 
 /** Commits to the backend's answer: its head, its first bytes, then the rest as it comes. */
@@ -129,9 +161,7 @@ async function relay(
   attempts: number,
 ): Promise<ExchangeResult> {
   const { reply } = x;
-  const ttfbMs = performance.now() - x.startedAt;
-  x.metrics.observeTtfb(x.alias, b.name, ttfbMs / 1000);
-  track(x, b, "success");
+  const ttfbMs = committed(x, b);
   const backend = b.name;
   reply.head(status, headers, { backend, model }, { stream: x.req.stream, translated: translator !== undefined });
   if (first === null) {
@@ -139,8 +169,9 @@ async function relay(
     reply.end();
     return { status, outcome: "ok", backend, model, attempts, ttfbMs };
   }
-  reply.write(translator ? translator.push(first) : first);
-  const end = await call.relay(reply, translator, x.config.timeouts.idleMs);
+  // A transform holds at most one line: limits.maxLineBytes caps it (line-guard.ts).
+  const guard = translator ? new LineGuard(x.config.limits.maxLineBytes) : undefined;
+  const end = await firstThenRest(x, call, first, translator, guard);
   if (end.ok) {
     reply.end();
     return { status, outcome: "ok", backend, model, attempts, ttfbMs };
@@ -152,8 +183,19 @@ async function relay(
     reply.cut(stop.error, x.req.stream);
     return { status, outcome: stop.outcome, backend, model, attempts, ttfbMs, error: stop.error.message };
   }
-  track(x, b, "failure", "mid-stream");
+  call.abort();
+  track(x, b, "failure", end.error instanceof LineTooLong ? "line-too-long" : "mid-stream");
   const err = midStreamFailure(b.name, end.error.message || end.error.name);
   reply.cut(err, x.req.stream);
   return { status, outcome: "in-band-error", backend, model, attempts, ttfbMs, error: err.message };
+}
+
+function firstThenRest(x: Exchange, call: UpstreamCall, first: Buffer, translator: StreamTranslator | undefined, guard: LineGuard | undefined): Promise<RelayEnd> {
+  try {
+    guard?.pass(first);
+  } catch (err) {
+    return Promise.resolve({ ok: false, error: err as Error });
+  }
+  x.reply.write(translator ? translator.push(first) : first);
+  return call.relay(x.reply, translator, x.config.timeouts.idleMs, guard);
 }

@@ -3,8 +3,10 @@
 // the end. Then each chunk goes through the face's translator (if any) into the client's Reply; while
 // the client's socket is full the backend is paused, so memory stays bounded by the socket buffers,
 // and it resumes when the socket drains. The translator's tail is written when the body ends; the
-// sink itself is never ended here.
+// sink itself is never ended here. A line past limits.maxLineBytes (line-guard.ts) stops the backend
+// and ends the relay with LineTooLong.
 import type { StreamTranslator } from "../faces/types.js";
+import type { LineGuard } from "./line-guard.js";
 import type { RelayEnd } from "./upstream-outcome.js";
 
 /** Where a committed body goes (the client's Reply): false from write means wait for "drain". */
@@ -17,6 +19,7 @@ export interface Sink {
 export interface Flow {
   pause(): void;
   resume(): void;
+  abort(reason: Error): void;
 }
 
 export class BodyRelay {
@@ -24,6 +27,9 @@ export class BodyRelay {
   private ended: RelayEnd | undefined;
   private sink: Sink | undefined;
   private translator: StreamTranslator | undefined;
+  private guard: LineGuard | undefined;
+  /** Stopped from this side (a line too long): what still arrives is dropped. */
+  private stopped = false;
   private finish: ((e: RelayEnd) => void) | undefined;
   private waitingDrain = false;
   /** The backend may send: attached and not ended. */
@@ -32,12 +38,14 @@ export class BodyRelay {
   constructor(private readonly flow: Flow | undefined) {}
 
   /** Sends what was held to `sink`, then the rest as it comes; settles when the body ends. */
-  attach(sink: Sink, translator: StreamTranslator | undefined): Promise<RelayEnd> {
+  attach(sink: Sink, translator: StreamTranslator | undefined, guard?: LineGuard): Promise<RelayEnd> {
     this.sink = sink;
     this.translator = translator;
+    this.guard = guard;
     const held = this.held;
     this.held = [];
     for (const c of held) this.write(c);
+    if (this.stopped) return Promise.resolve(this.ended as RelayEnd);
     if (this.ended) {
       if (this.ended.ok) this.writeTail();
       return Promise.resolve(this.ended);
@@ -50,8 +58,15 @@ export class BodyRelay {
 
   write(chunk: Buffer): void {
     const sink = this.sink;
+    if (this.stopped) return;
     if (!sink) {
       this.held.push(chunk);
+      return;
+    }
+    try {
+      this.guard?.pass(chunk);
+    } catch (err) {
+      this.stop(err as Error);
       return;
     }
     const out = this.translator ? this.translator.push(chunk) : chunk;
@@ -65,6 +80,7 @@ export class BodyRelay {
 
   /** The backend's body ended (or failed); a later drain resumes nothing. */
   end(e: RelayEnd): void {
+    if (this.stopped) return;
     if (!this.sink) {
       this.ended = e;
       return;
@@ -73,6 +89,13 @@ export class BodyRelay {
     if (e.ok) this.writeTail();
     this.finish?.(e);
     this.finish = undefined;
+  }
+
+  private stop(error: Error): void {
+    this.ended = { ok: false, error };
+    this.end(this.ended);
+    this.stopped = true;
+    this.flow?.abort(error);
   }
 
   private writeTail(): void {

@@ -19,6 +19,14 @@ export class IdleTimeout extends Error {
   }
 }
 
+/** A whole answer past limits.maxAnswerBytes: the call is stopped, the rest never held. */
+export class AnswerTooLarge extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`whole answer larger than ${maxBytes} bytes`);
+    this.name = "AnswerTooLarge";
+  }
+}
+
 /** Why a call was stopped from this side: the client left, or a deadline passed. */
 export class CallAborted extends Error {
   constructor() {

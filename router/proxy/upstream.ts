@@ -11,7 +11,8 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Dispatcher } from "undici";
 import type { StreamTranslator } from "../faces/types.js";
 import { BodyRelay, type Sink } from "./body-relay.js";
-import { CallAborted, ErrorText, IdleTimeout, type Decision, type RelayEnd } from "./upstream-outcome.js";
+import type { LineGuard } from "./line-guard.js";
+import { AnswerTooLarge, CallAborted, ErrorText, IdleTimeout, type Decision, type RelayEnd } from "./upstream-outcome.js";
 
 /**
  * Where a call is: before the headers; waiting for the first chunk (or the whole body) of a success or
@@ -26,6 +27,8 @@ type Phase = "head" | "first" | "whole" | "error-body" | "held" | "relay" | "don
  */
 export interface WholeBody {
   idleMs: number;
+  /** limits.maxAnswerBytes: past it the call is stopped and the decision rejects with AnswerTooLarge. */
+  maxBytes: number;
   onFirstByte: () => void;
 }
 
@@ -38,8 +41,9 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
   private status = 0;
   private headers: IncomingHttpHeaders = {};
   private errorText: ErrorText | undefined;
-  /** A `whole` call's body so far. */
+  /** A `whole` call's body so far, and its size. */
   private body: Buffer[] | undefined;
+  private bodySize = 0;
   /** A success's body after its first chunk (see body-relay.ts). */
   private out: BodyRelay | undefined;
   private settle: ((d: Decision) => void) | undefined;
@@ -78,7 +82,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
    * Sends the rest of a committed body to `sink` (the first chunk was handled by the caller);
    * never ends it. A translator's tail is written when the body ends.
    */
-  relay(sink: Sink, translator: StreamTranslator | undefined, idleMs: number): Promise<RelayEnd> {
+  relay(sink: Sink, translator: StreamTranslator | undefined, idleMs: number, guard?: LineGuard): Promise<RelayEnd> {
     const out = this.out;
     if (!out) throw new Error("relay() needs a decision to commit first");
     this.idleMs = idleMs;
@@ -86,7 +90,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       this.phase = "relay";
       this.idleTimer = setTimeout(idleOut, idleMs, this);
     }
-    return out.attach(sink, translator);
+    return out.attach(sink, translator, guard);
   }
 
   // ---- undici's handler interface -------------------------------------------------------------
@@ -120,6 +124,13 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
         this.out?.write(chunk);
         return;
       case "whole":
+        this.bodySize += chunk.length;
+        if (this.whole && this.bodySize > this.whole.maxBytes) {
+          const err = new AnswerTooLarge(this.whole.maxBytes);
+          this.onResponseError(controller, err);
+          controller.abort(err);
+          return;
+        }
         if (this.body) {
           this.body.push(chunk);
           this.idleTimer?.refresh();

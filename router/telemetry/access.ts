@@ -1,6 +1,6 @@
 // The end of every face request: what it came to (the accounting vocabulary), its metrics and its one
 // access log line.
-import type { RouterError } from "../errors.js";
+import { kindOf, type RouterError } from "../errors.js";
 import type { Logger } from "./log.js";
 import type { RouterMetrics } from "./metrics.js";
 
@@ -16,9 +16,12 @@ export interface ExchangeResult {
   error?: string;
 }
 
-/** How an error answer is counted: the client's mistake, or a failure to serve it (a 429 is the latter). */
+/**
+ * How an error answer is counted: the client's mistake (an invalid request, even one answered 501
+ * because the router does not support it), or a failure to serve it (a 429 is the latter).
+ */
 export function errorOutcome(err: RouterError): ExchangeOutcome {
-  return err.status < 500 && err.status !== 429 ? "client-error" : "upstream-error";
+  return (err.status < 500 && err.status !== 429) || kindOf(err) === "invalid_request" ? "client-error" : "upstream-error";
 }
 
 export interface Access {
@@ -35,12 +38,28 @@ export interface Access {
   stream?: boolean;
 }
 
+/**
+ * The access line's level, from what the request came to, never from its status alone: `error` when a
+ * backend or the router failed to serve it; `warn` for an answer the router gives by design (the
+ * client's mistake, a 501 for what it does not support, a drain's 503, its own time cap); `info` when
+ * served or when the client left (test/router/telemetry/access-levels.test.ts).
+ */
+const LEVELS: Record<ExchangeResult["outcome"], "info" | "warn" | "error"> = {
+  ok: "info",
+  "client-gone": "info",
+  "client-error": "warn",
+  shutdown: "warn",
+  "total-timeout": "warn",
+  "upstream-error": "error",
+  "in-band-error": "error",
+};
+
 export function account(logger: Logger, metrics: RouterMetrics, a: Access, r: ExchangeResult): void {
   const ms = performance.now() - a.started;
   const backend = r.backend ?? "none";
   metrics.countRequest(a.face, a.alias ?? "none", backend, r.status);
   if (a.alias !== undefined) metrics.observeDuration(a.alias, backend, ms / 1000);
-  const level = r.status >= 500 ? "error" : r.outcome === "ok" || r.outcome === "client-gone" ? "info" : "warn";
+  const level = LEVELS[r.outcome];
   if (!logger.enabled(level)) return;
   logger.request({
     ts: new Date().toISOString(),

@@ -1,46 +1,39 @@
 // Incremental decoder of an OpenAI-style SSE body (https://html.spec.whatwg.org/multipage/server-sent-events.html):
 // bytes may split anywhere — inside a UTF-8 character, a line, or a CRLF — so text is decoded in
-// streaming mode and only complete events are returned.
+// streaming mode and only complete events are returned. Each chunk is searched once (lines.ts).
+import { LineSplitter } from "./lines.js";
+
 export class SseDataDecoder {
   private readonly decoder = new TextDecoder("utf-8");
-  private buffer = "";
+  private readonly lines = new LineSplitter();
   private data: string[] = [];
+  private out: string[] = [];
+  private readonly onLine = (line: string): void => this.line(line);
 
   /** Returns the `data` payloads of every event completed by this chunk. */
   push(chunk: string | Uint8Array): string[] {
-    this.buffer += typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true });
-    return this.drain(false);
+    this.lines.push(typeof chunk === "string" ? chunk : this.decoder.decode(chunk, { stream: true }), this.onLine);
+    return this.flush();
   }
 
   /** Flushes a final event that lacked its blank line. */
   end(): string[] {
-    this.buffer += this.decoder.decode();
-    return this.drain(true);
+    this.lines.push(this.decoder.decode(), this.onLine);
+    const last = this.lines.end();
+    if (last !== undefined) this.line(last);
+    this.line("");
+    return this.flush();
   }
 
-  private drain(final: boolean): string[] {
-    const out: string[] = [];
-    for (;;) {
-      const nl = this.buffer.search(/\r\n|\r|\n/);
-      if (nl < 0) break;
-      // A lone CR at the end of the buffer may be the first half of a CRLF: wait for more.
-      if (this.buffer[nl] === "\r" && nl === this.buffer.length - 1 && !final) break;
-      const sep = this.buffer.startsWith("\r\n", nl) ? 2 : 1;
-      const line = this.buffer.slice(0, nl);
-      this.buffer = this.buffer.slice(nl + sep);
-      this.line(line, out);
-    }
-    if (final) {
-      if (this.buffer) this.line(this.buffer, out);
-      this.buffer = "";
-      this.line("", out);
-    }
+  private flush(): string[] {
+    const out = this.out;
+    this.out = [];
     return out;
   }
 
-  private line(line: string, out: string[]): void {
+  private line(line: string): void {
     if (line === "") {
-      if (this.data.length) out.push(this.data.join("\n"));
+      if (this.data.length) this.out.push(this.data.join("\n"));
       this.data = [];
       return;
     }

@@ -105,14 +105,13 @@ async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | 
   const stopSequences = body.stop_sequences;
   // Streamed from the backend and assembled here where the engine cancels only streams (whole-body.ts).
   const assembled = !req.stream && streamsInStead(target.engine);
-  const translator = req.stream
-    ? new AnthropicStreamTranslator({ model: clientModel, ...(stopSequences ? { stopSequences } : {}), ...(fit.promptTokens !== undefined ? { inputTokens: fit.promptTokens } : {}) })
-    : new WholeBodyTranslator(
-        (json) => openAIToAnthropic(json as OpenAIChatCompletion, { model: clientModel, ...(stopSequences ? { stopSequences } : {}) }),
-        () => ({ type: "error", error: { type: "api_error", message: "the backend answered with a body that is not JSON" } }),
-        assembled ? "chat" : undefined,
-      );
-  return { method: "POST", path: "/v1/chat/completions", body: JSON.stringify(assembled ? streamInStead(openai) : openai), translator, ...(assembled ? { whole: true } : {}) };
+  const sent = JSON.stringify(assembled ? streamInStead(openai) : openai);
+  if (req.stream) {
+    const translator = new AnthropicStreamTranslator({ model: clientModel, ...(stopSequences ? { stopSequences } : {}), ...(fit.promptTokens !== undefined ? { inputTokens: fit.promptTokens } : {}) });
+    return { method: "POST", path: "/v1/chat/completions", body: sent, translator };
+  }
+  const whole = new WholeBodyTranslator((json) => openAIToAnthropic(json as OpenAIChatCompletion, { model: clientModel, ...(stopSequences ? { stopSequences } : {}) }), assembled ? "chat" : undefined);
+  return { method: "POST", path: "/v1/chat/completions", body: sent, whole };
 }
 
 export const anthropicFace: Face = {

@@ -84,10 +84,6 @@ function nowNs(): number {
   return Number(process.hrtime.bigint());
 }
 
-function malformed(): unknown {
-  return { error: "the backend answered with a body that is not JSON" };
-}
-
 /** num_predict as an output limit: -1 (infinite) and -2 (fill the context) set none (docs/api.md, Modelfile parameters). */
 function requestedOutput(options: OllamaChatRequest["options"]): number | undefined {
   const n = options?.num_predict;
@@ -121,7 +117,7 @@ async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | un
   const timing = (): { totalNs: number } => ({ totalNs: nowNs() - started });
   let path: string;
   let body: unknown;
-  let translator: StreamTranslator;
+  let translator: StreamTranslator | WholeBodyTranslator;
   // Streamed from the backend and assembled here where the engine cancels only streams (whole-body.ts).
   const assembled = !req.stream && (req.route.kind === "chat" || req.route.kind === "generate") && streamsInStead(target.engine);
   switch (req.route.kind) {
@@ -134,7 +130,7 @@ async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | un
       path = "/v1/chat/completions";
       translator = req.stream
         ? new OllamaStreamTranslator({ kind: "chat", model })
-        : new WholeBodyTranslator((j) => openAIToOllamaChat(j as OpenAIChatCompletion, { model, timing: timing() }), malformed, assembled ? "chat" : undefined);
+        : new WholeBodyTranslator((j) => openAIToOllamaChat(j as OpenAIChatCompletion, { model, timing: timing() }), assembled ? "chat" : undefined);
       break;
     }
     case "generate": {
@@ -148,7 +144,6 @@ async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | un
         ? new OllamaStreamTranslator({ kind: "generate", model })
         : new WholeBodyTranslator(
             (j) => openAIToOllamaGenerate(j as OpenAIChatCompletion | OpenAICompletion, { model, timing: timing() }),
-            malformed,
             assembled ? (path.endsWith("/chat/completions") ? "chat" : "completions") : undefined,
           );
       break;
@@ -156,15 +151,16 @@ async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | un
     case "embed":
       path = "/v1/embeddings";
       body = ollamaEmbedToOpenAI(req.body as OllamaEmbedRequest, { model: target.model });
-      translator = new WholeBodyTranslator((j) => openAIToOllamaEmbed(j as OpenAIEmbeddingResponse, { model, timing: timing() }), malformed);
+      translator = new WholeBodyTranslator((j) => openAIToOllamaEmbed(j as OpenAIEmbeddingResponse, { model, timing: timing() }));
       break;
     default:
       path = "/v1/embeddings";
       body = ollamaEmbeddingsToOpenAI(req.body as OllamaEmbeddingsRequest, { model: target.model });
-      translator = new WholeBodyTranslator((j) => openAIToOllamaEmbeddings(j as OpenAIEmbeddingResponse), malformed);
+      translator = new WholeBodyTranslator((j) => openAIToOllamaEmbeddings(j as OpenAIEmbeddingResponse));
       break;
   }
-  return { method: "POST", path, body: JSON.stringify(body), translator, ...(assembled ? { whole: true } : {}) };
+  const sent = JSON.stringify(body);
+  return translator instanceof WholeBodyTranslator ? { method: "POST", path, body: sent, whole: translator } : { method: "POST", path, body: sent, translator };
 }
 
 export const ollamaFace: Face = {

@@ -1,5 +1,6 @@
 // The OpenAI face: /v1/* and the same under /api/v1/* (clients configured with base .../api/v1).
-import { invalidModel, invalidRequest, missingModel } from "../../errors.js";
+import { invalidModel, invalidRequest, missingModel, unknownModel } from "../../errors.js";
+import type { AliasView } from "../../backends/views.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanTarget, Rendered, RouterError, UpstreamPlan } from "../types.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { OpenAIModelEcho } from "../echo-model.js";
@@ -17,6 +18,8 @@ function routes(): FaceRoute[] {
   for (const prefix of ["/v1", "/api/v1"]) {
     for (const [p, kind] of proxied) out.push({ method: "POST", path: prefix + p, kind });
     out.push({ method: "GET", path: prefix + "/models", kind: "models", local: true });
+    // Retrieve model (https://platform.openai.com/docs/api-reference/models/retrieve), scoped like the list.
+    out.push({ method: "GET", path: prefix + "/models/", kind: "model", local: true, param: true });
   }
   return out;
 }
@@ -24,12 +27,6 @@ function routes(): FaceRoute[] {
 /** An assembled answer names the model the client asked for, as every answer does. */
 function naming(model: string): (json: unknown) => unknown {
   return (json) => (typeof json === "object" && json !== null && !Array.isArray(json) ? { ...json, model } : json);
-}
-
-/** The status line is out: the backend's own error object when its stream carried one, else ours. */
-function streamFailed(streamError?: unknown): unknown {
-  if (typeof streamError === "object" && streamError !== null) return { error: streamError };
-  return { error: { message: typeof streamError === "string" ? streamError : "the backend's stream ended without an answer", type: "server_error", code: null } };
 }
 
 export const openaiFace: Face = {
@@ -57,23 +54,21 @@ export const openaiFace: Face = {
     if (!req.stream && (kind === "chat" || kind === "completions") && streamsInStead(target.engine)) {
       // Streamed from the backend and assembled here, so a client that leaves stops the generation.
       const body = JSON.stringify(streamInStead({ ...req.body }));
-      return { method: "POST", path, body, translator: new WholeBodyTranslator(naming(req.model), streamFailed, kind), whole: true };
+      return { method: "POST", path, body, whole: new WholeBodyTranslator(naming(req.model), kind) };
     }
     // The answer names the alias (x-router-model has the backend's name); nothing to do when they agree.
     if (target.model === req.model) return { method: "POST", path, body: JSON.stringify(req.body) };
     return { method: "POST", path, body: JSON.stringify(req.body), translator: new OpenAIModelEcho(target.model, req.model) };
   },
 
-  local(_route: FaceRoute, ctx: LocalContext): Rendered {
+  local(route: FaceRoute, ctx: LocalContext): Rendered {
     const created = Math.floor(Date.now() / 1000);
-    const data = ctx.aliases.map((a) => ({
-      id: a.name,
-      object: "model",
-      created,
-      owned_by: "aistack",
-      ...(a.contextLength !== undefined ? { context_length: a.contextLength, max_model_len: a.contextLength } : {}),
-      ...(a.description !== undefined ? { description: a.description } : {}),
-    }));
+    if (route.kind === "model") {
+      const a = ctx.aliases.find((x) => x.name === ctx.param);
+      if (!a) return renderOpenAIError(unknownModel(ctx.param ?? "", ctx.aliases.map((x) => x.name)));
+      return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(modelObject(a, created)) };
+    }
+    const data = ctx.aliases.map((a) => modelObject(a, created));
     return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify({ object: "list", data }) };
   },
 
@@ -81,3 +76,14 @@ export const openaiFace: Face = {
   inBandError: openaiInBandError,
   keepAlive: () => ": keep-alive\n\n",
 };
+
+function modelObject(a: AliasView, created: number): object {
+  return {
+    id: a.name,
+    object: "model",
+    created,
+    owned_by: "aistack",
+    ...(a.contextLength !== undefined ? { context_length: a.contextLength, max_model_len: a.contextLength } : {}),
+    ...(a.description !== undefined ? { description: a.description } : {}),
+  };
+}

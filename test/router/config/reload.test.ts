@@ -170,21 +170,3 @@ describe("hot reload and drain", () => {
     await expect(fetch(`${run.url}/healthz`)).rejects.toThrow();
   });
 });
-
-describe("a listen address changed by reloads", () => {
-  const fx = routerFixture();
-
-  it("is warned about with the address actually served, however many edits came before", async () => {
-    const v = await fx.fake({ engine: "vllm", models: ["m"] });
-    const at = (port: number) => config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } }, ...{ listen: { host: "127.0.0.1", port } } });
-    const run = await fx.router(at(0));
-    const serving = Number(new URL(run.url).port);
-    run.router.reload(at(40101));
-    run.router.reload(at(40102));
-    const warnings = run.logs.map((l) => JSON.parse(l) as { msg: string; serving?: { host: string; port: number }; configured?: { port: number } }).filter((l) => l.msg === "listen address changes take effect on restart");
-    expect(warnings.map((w) => [w.serving?.port, w.configured?.port])).toEqual([
-      [serving, 40101],
-      [serving, 40102],
-    ]);
-  });
-});

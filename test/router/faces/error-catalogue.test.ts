@@ -12,6 +12,7 @@ import type { Face } from "../../../router/faces/types.js";
 const table: Record<ErrorCode, [number, string, boolean, string]> = {
   invalid_api_key: [401, "authentication_error", true, "authentication_error"],
   request_too_large: [413, "invalid_request_error", true, "request_too_large"],
+  request_body_timeout: [408, "server_error", true, "api_error"],
   invalid_json: [400, "invalid_request_error", true, "invalid_request_error"],
   invalid_request: [400, "invalid_request_error", false, "invalid_request_error"],
   missing_model: [400, "invalid_request_error", true, "invalid_request_error"],
@@ -21,6 +22,7 @@ const table: Record<ErrorCode, [number, string, boolean, string]> = {
   method_not_allowed: [405, "invalid_request_error", false, "invalid_request_error"],
   context_length_exceeded: [400, "invalid_request_error", true, "invalid_request_error"],
   not_supported: [501, "invalid_request_error", true, "invalid_request_error"],
+  unsupported_encoding: [415, "invalid_request_error", true, "invalid_request_error"],
   router_busy: [503, "server_error", false, "overloaded_error"],
   shutting_down: [503, "server_error", true, "overloaded_error"],
   request_timeout: [504, "server_error", true, "api_error"],
@@ -36,6 +38,8 @@ const table: Record<ErrorCode, [number, string, boolean, string]> = {
   backend_rejected: [400, "invalid_request_error", false, "invalid_request_error"],
   backend_too_large: [413, "invalid_request_error", false, "request_too_large"],
   mid_stream_failure: [502, "server_error", false, "api_error"],
+  backend_malformed: [502, "server_error", false, "api_error"],
+  answer_too_large: [502, "server_error", false, "api_error"],
 };
 
 const faces: Face[] = [openaiFace, anthropicFace, ollamaFace];

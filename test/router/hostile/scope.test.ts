@@ -121,3 +121,20 @@ describe("an alias outside the scope answers exactly as one that does not exist"
     expect((await call(...anthropicMessages("claude-opus-4-1"), FULL)).status).toBe(200);
   });
 });
+
+describe("GET /v1/models/{model} (OpenAI's retrieve model), scoped like the list", () => {
+  it.each([["/v1/models/"], ["/api/v1/models/"]])("%s: an alias the key may use is the list's entry", async (prefix) => {
+    const a = await call("GET", prefix + "coder", undefined, SCOPED);
+    expect(a.status, a.text).toBe(200);
+    expect(JSON.parse(a.text)).toMatchObject({ id: "coder", object: "model", owned_by: "aistack" });
+  });
+
+  it("an alias outside the scope and one that does not exist answer alike: 404 in OpenAI's shape", async () => {
+    const hidden = await call("GET", "/v1/models/hidden-a", undefined, SCOPED);
+    const none = await call("GET", "/v1/models/nosuch-a", undefined, SCOPED);
+    expect(hidden.status).toBe(404);
+    expect(JSON.parse(hidden.text)).toMatchObject({ error: { type: "invalid_request_error", code: "model_not_found" } });
+    expect(hidden.text.replace("hidden-a", "X")).toBe(none.text.replace("nosuch-a", "X"));
+    expect((await call("GET", "/v1/models/hidden-a", undefined, FULL)).status).toBe(200);
+  });
+});

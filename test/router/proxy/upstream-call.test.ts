@@ -310,7 +310,7 @@ describe("UpstreamCall: relaying a committed body", () => {
     };
     resetCut();
     let firstByte = false;
-    const { decision } = UpstreamCall.start(pool, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: "{}" }, { idleMs: 150, onFirstByte: () => (firstByte = true) });
+    const { decision } = UpstreamCall.start(pool, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: "{}" }, { idleMs: 150, maxBytes: 1 << 20, onFirstByte: () => (firstByte = true) });
     const err = await decision.then(
       () => undefined,
       (e: unknown) => e,
