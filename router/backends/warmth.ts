@@ -24,6 +24,11 @@ export function presence(b: Backend | undefined, model: string): "installed" | "
   return b.model(model)?.installed === true ? "installed" : "missing";
 }
 
+/** Each model the config declares on the backend (`models`, from the stack) with its presence. */
+export function declaredPresence(b: Backend): [string, "installed" | "missing" | "unknown"][] {
+  return (b.config.models ?? []).map((m) => [m, presence(b, m)]);
+}
+
 /** The model's warmth on the backend; `unknown` for a backend not probed yet (or not in the table). */
 export function warmth(b: Backend | undefined, model: string, config: RouterConfig): Warmth {
   const p = presence(b, model);
