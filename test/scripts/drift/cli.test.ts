@@ -1,7 +1,6 @@
 // `npm run drift` end to end on loopback: the stack config from a stand-in `pulumi`, each host through a
 // stand-in `ssh` (a refused connection, or the command run here against a stand-in `docker` with the
 // host's recorded state), a fake Ollama and a router status page on ephemeral ports.
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -13,6 +12,7 @@ import { usage } from "../../../scripts/drift/args.js";
 import { validated } from "../../../scripts/drift/stackConfig.js";
 import { startFakeEngine, type FakeEngine } from "../../../tools/fakes/index.js";
 import { project, root } from "../../infra/harness.js";
+import { runScript, type ScriptRun } from "./script.js";
 
 const cli = join(root, (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: { drift: string } }).scripts.drift.replace(/^tsx /, ""));
 const bin = join(root, "test/scripts/drift/bin");
@@ -77,18 +77,9 @@ function writeBox(values: Record<string, unknown>, change: (containers: Record<s
   statusFile = delivery.file;
 }
 
-function drift(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], {
-      cwd: root,
-      env: { ...process.env, HOME: dir, FAKE_LOCAL_SOCKET: localSocket, PATH: `${bin}:${process.env.PATH ?? ""}`, FAKE_PULUMI_STACK: stack, FAKE_PULUMI_CONFIG: join(dir, "config.json"), FAKE_HOSTS_DIR: join(dir, "hosts"), FAKE_SSH_DOWN: "127.0.0.3" },
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+function drift(...args: string[]): Promise<ScriptRun> {
+  const fakes = { FAKE_LOCAL_SOCKET: localSocket, FAKE_PULUMI_STACK: stack, FAKE_PULUMI_CONFIG: join(dir, "config.json"), FAKE_HOSTS_DIR: join(dir, "hosts"), FAKE_SSH_DOWN: "127.0.0.3" };
+  return runScript(cli, args, { ...process.env, HOME: dir, PATH: `${bin}:${process.env.PATH ?? ""}`, ...fakes });
 }
 
 beforeAll(async () => {

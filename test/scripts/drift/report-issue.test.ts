@@ -1,7 +1,6 @@
 // The script the nightly workflow calls, against a GitHub API stand-in on loopback: drift opens one
 // issue, the next drift edits that same issue, a clean run comments and closes it, and a clean run
 // with no open issue touches nothing.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { tmpdir } from "node:os";
@@ -9,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { issueContent } from "../../../scripts/drift/issue.js";
 import { root } from "../../infra/harness.js";
+import { runScript, type ScriptRun } from "./script.js";
 
 interface Issue {
   number: number;
@@ -46,21 +46,11 @@ function body(req: IncomingMessage): Promise<Record<string, unknown>> {
   });
 }
 
-function report(files: { drift: string; driftExit: number; preview: string; previewExit: number }): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function report(files: { drift: string; driftExit: number; preview: string; previewExit: number }): Promise<ScriptRun> {
   writeFileSync(join(dir, "drift.json"), files.drift);
   writeFileSync(join(dir, "preview.txt"), files.preview);
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", script, "--stack", "home", "--drift", join(dir, "drift.json"), "--drift-exit", String(files.driftExit), "--preview", join(dir, "preview.txt"), "--preview-exit", String(files.previewExit)],
-      { cwd: root, env: { ...process.env, GITHUB_API_URL: api, GITHUB_TOKEN: token, GITHUB_REPOSITORY: repo, GITHUB_SERVER_URL: "https://github.example", GITHUB_RUN_ID: "42" } },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  const args = ["--stack", "home", "--drift", join(dir, "drift.json"), "--drift-exit", String(files.driftExit), "--preview", join(dir, "preview.txt"), "--preview-exit", String(files.previewExit)];
+  return runScript(script, args, { ...process.env, GITHUB_API_URL: api, GITHUB_TOKEN: token, GITHUB_REPOSITORY: repo, GITHUB_SERVER_URL: "https://github.example", GITHUB_RUN_ID: "42" });
 }
 
 beforeAll(async () => {
@@ -139,13 +129,8 @@ describe("scripts/drift/report-issue.ts", { timeout: 120_000 }, () => {
   });
 
   it("says why it could not update the issue, and fails", async () => {
-    const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ["--import", "tsx", script, "--stack", "home", "--drift-exit", "1", "--preview-exit", "0"], { cwd: root, env: { ...process.env, GITHUB_API_URL: api, GITHUB_TOKEN: "wrong", GITHUB_REPOSITORY: repo } });
-      let stderr = "";
-      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-      child.on("close", (code) => resolve({ code, stderr }));
-    });
-    expect(r).toEqual({ code: 1, stderr: "report-issue: GET /repos/owner/aistack/issues?state=open&labels=drift&per_page=100 answered 401\n" });
+    const r = await runScript(script, ["--stack", "home", "--drift-exit", "1", "--preview-exit", "0"], { ...process.env, GITHUB_API_URL: api, GITHUB_TOKEN: "wrong", GITHUB_REPOSITORY: repo });
+    expect(r).toEqual({ code: 1, stdout: "", stderr: "report-issue: GET /repos/owner/aistack/issues?state=open&labels=drift&per_page=100 answered 401\n" });
   });
 
   it("keeps backticks in findings from breaking the Markdown", () => {
