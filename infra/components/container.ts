@@ -71,6 +71,7 @@ export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts
       ],
       healthcheck: spec.healthcheck,
       restart: spec.restart,
+      ...(spec.stopGraceSeconds !== undefined ? { stopTimeout: spec.stopGraceSeconds, destroyGraceSeconds: spec.stopGraceSeconds } : {}),
       // The container is replaced, not edited; with fixed host ports the old one must go first.
       mustRun: true,
     },

@@ -50,4 +50,9 @@ export interface ContainerSpec {
   extraHosts: { host: string; ip: string }[];
   healthcheck: HealthCheckSpec;
   restart: "unless-stopped";
+  /**
+   * Seconds between SIGTERM and SIGKILL when the container is stopped (`docker stop`, the daemon
+   * shutting down) or replaced/deleted by `pulumi up`; absent: Docker's 10 s and an immediate removal.
+   */
+  stopGraceSeconds?: number;
 }
