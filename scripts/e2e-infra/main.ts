@@ -14,7 +14,7 @@ import { e2eCacheDir, ensureOllama } from "../e2e/ollama.js";
 import { runBounded, runMain, stopAll } from "../lib/child.js";
 import { REPO_ROOT } from "../e2e/router.js";
 import { ensureImages } from "../lib/images.js";
-import { copyProject } from "./project.js";
+import { copyProject } from "../lib/project.js";
 import { ensurePulumiCli, missingPrerequisite, say } from "./toolchain.js";
 
 const SUITE_TIMEOUT_MS = 45 * 60_000;
