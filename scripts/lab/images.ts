@@ -51,7 +51,7 @@ function ensureNpmCache(cache: string): string {
     try {
       for (const f of ["package.json", "package-lock.json"]) copyFileSync(join(REPO_ROOT, f), join(work, f));
       say(`npm cache for the router build: ${step.slice(0, 80)}`);
-      sh("sh", ["-c", step], { env: { ...process.env, npm_config_cache: dir }, timeoutMs: 20 * 60_000 });
+      sh("sh", ["-c", step], { cwd: work, env: { ...process.env, npm_config_cache: dir }, timeoutMs: 20 * 60_000 });
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
@@ -60,11 +60,18 @@ function ensureNpmCache(cache: string): string {
   return dir;
 }
 
-/** Compiles the stand-ins (scripts/lab/standin) and the engine fakes they use into `out`. */
-function compileStandins(out: string): void {
-  const files = [...readdirSync(join(REPO_ROOT, "scripts", "lab", "standin")).map((f) => join("scripts", "lab", "standin", f)), ...readdirSync(join(REPO_ROOT, "tools", "fakes")).filter((f) => f.endsWith(".ts")).map((f) => join("tools", "fakes", f))];
-  const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
-  sh(process.execPath, [tsc, "--outDir", out, "--rootDir", REPO_ROOT, "--module", "nodenext", "--moduleResolution", "nodenext", "--target", "es2022", "--skipLibCheck", "--types", "node", ...files.map((f) => join(REPO_ROOT, f))], { timeoutMs: 5 * 60_000 });
+/** Compiles the stand-ins (scripts/lab/standin) and the engine fakes they use into `out`, with the repository's compiler options. */
+function compileStandins(out: string, work: string): void {
+  const tsconfig = join(work, "tsconfig.standin.json");
+  writeFileSync(
+    tsconfig,
+    JSON.stringify({
+      extends: join(REPO_ROOT, "tsconfig.json"),
+      compilerOptions: { noEmit: false, sourceMap: false, outDir: out, rootDir: REPO_ROOT, typeRoots: [join(REPO_ROOT, "node_modules", "@types")] },
+      include: [join(REPO_ROOT, "scripts", "lab", "standin"), join(REPO_ROOT, "tools", "fakes")],
+    }),
+  );
+  sh(process.execPath, [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", tsconfig], { timeoutMs: 5 * 60_000 });
   writeFileSync(join(out, "package.json"), '{ "type": "module" }\n');
 }
 
@@ -104,9 +111,6 @@ export async function ensureLabImages(builder: LabHost, ollama: { binary: string
   const cache = labCache();
   const t: DockerTarget = { env: dockerEnv(builder), say };
   const base = await ensureBaseImage(t, e2eCache);
-  const ollamaTag = `aistack-e2e/ollama:${ollama.version}`;
-  const ollamaBuilt = ensureTar(t, cache, ollamaTag, () => ensureOllamaImage(t, base, ollama.binary, ollama.version));
-
   const npmCache = ensureNpmCache(cache);
   const routerBase = nodeBaseRecipe(base, ["COPY npm-cache /opt/npm-cache", "RUN printf 'cache=/opt/npm-cache\\noffline=true\\n' > /usr/local/etc/npmrc"]);
   const routerBaseTag = `aistack-lab/node-offline:${digestOf(routerBase.digest, npmCache)}`;
@@ -114,7 +118,7 @@ export async function ensureLabImages(builder: LabHost, ollama: { binary: string
 
   const work = mkdtempSync(join(tmpdir(), "aistack-lab-standin-"));
   try {
-    compileStandins(join(work, "standin"));
+    compileStandins(join(work, "standin"), work);
     writeFileSync(join(work, "ray"), RAY);
     const node = nodeBaseRecipe(base, standinLines());
     const sources = readdirSync(join(work, "standin"), { recursive: true, withFileTypes: true })
@@ -131,6 +135,7 @@ export async function ensureLabImages(builder: LabHost, ollama: { binary: string
       });
     };
     const vllm = ensureTar(t, cache, standinTag, () => buildImage(t, standinTag, node.dockerfile, files));
+    const ollamaBuilt = ensureTar(t, cache, `aistack-e2e/ollama:${ollama.version}`, () => ensureOllamaImage(t, base, ollama.binary, ollama.version));
     return { byRole: { ollama: ollamaBuilt, "node-base": nodeBuilt, vllm, "open-webui": role("open-webui", 8080), kokoro: role("kokoro", 8880) } };
   } finally {
     rmSync(work, { recursive: true, force: true });

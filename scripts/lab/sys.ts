@@ -8,9 +8,10 @@ export function say(msg: string): void {
 }
 
 /** Runs a command and returns its stdout; a failure throws with the command's stderr. */
-export function sh(cmd: string, args: readonly string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): string {
+export function sh(cmd: string, args: readonly string[], opts: { input?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; cwd?: string } = {}): string {
   try {
     return execFileSync(cmd, [...args], {
+      cwd: opts.cwd,
       encoding: "utf8",
       input: opts.input,
       stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
@@ -19,9 +20,9 @@ export function sh(cmd: string, args: readonly string[], opts: { input?: string;
       maxBuffer: 64 * 1024 * 1024,
     });
   } catch (err) {
-    const e = err as { stderr?: string | Buffer; message: string };
-    const stderr = e.stderr ? String(e.stderr).trim().slice(-1500) : "";
-    throw new Error(`${cmd} ${args.join(" ")} failed: ${stderr || e.message}`);
+    const e = err as { stderr?: string | Buffer; stdout?: string | Buffer; message: string };
+    const out = `${e.stderr ? String(e.stderr).trim() : ""}\n${e.stdout ? String(e.stdout).trim() : ""}`.trim().slice(-1500);
+    throw new Error(`${cmd} ${args.join(" ").slice(0, 200)} failed: ${out || e.message}`);
   }
 }
 
