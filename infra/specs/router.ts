@@ -29,7 +29,7 @@ const stopMarginSeconds = 10;
  * How long the router container gets to stop: its drain (SIGTERM makes it finish the requests in flight
  * for up to drainMs) plus a margin. Docker's default of 10 s would kill it in the middle of the drain.
  */
-export function routerStopGraceSeconds(cfg: StackConfig): number {
+function routerStopGraceSeconds(cfg: StackConfig): number {
   return Math.ceil((cfg.router.drainMs ?? DEFAULT_DRAIN_MS) / 1000) + stopMarginSeconds;
 }
 

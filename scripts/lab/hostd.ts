@@ -8,9 +8,9 @@ import { shellWord } from "../../infra/specs/shell.js";
 import { join } from "node:path";
 import type { LabHost } from "./layout.js";
 import { hostKeyFile } from "./ssh.js";
-import { alive, sh, startDaemon, stopPid, trySh, waitFor } from "./sys.js";
+import { alive, sh, startDaemon, trySh, waitFor } from "./sys.js";
 
-export function dockerSocket(h: LabHost): string {
+function dockerSocket(h: LabHost): string {
   return join(h.dir, "docker.sock");
 }
 
@@ -130,8 +130,4 @@ export async function startSshd(h: LabHost, dockerdPid: number): Promise<number>
     return sh("ip", ["netns", "exec", h.netns, "ss", "-Hltn", `sport = :${h.sshPort}`]).trim() !== "";
   }, 20_000);
   return pid;
-}
-
-export async function stopSshd(pid: number): Promise<void> {
-  await stopPid(pid, 5_000);
 }

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import { cgroupParent, prepareHost, startDockerd, startSshd } from "./hostd.js";
-import { BRIDGE, type LabHost } from "./layout.js";
+import { BRIDGE, labHosts, type LabHost } from "./layout.js";
 import { bridgeDown, bridgeUp, hostNetworkDown, hostNetworkUp, netnsPids } from "./network.js";
 import { authorizedKeysFile, sshClientUp, writeAuthorizedKeys, type SshClient } from "./ssh.js";
 import { readState, StateRecorder, type LabState } from "./state.js";
@@ -47,6 +47,27 @@ export async function hostsUp(hosts: readonly LabHost[], rec: StateRecorder): Pr
     say(`host ${h.name}: ${h.address}, sshd pid ${sshd}, dockerd pid ${dockerd}`);
   }
   return client;
+}
+
+function recordedHost(dir: string, name: string): { rec: StateRecorder; h: LabHost; pids: Record<string, number> } {
+  const rec = new StateRecorder(dir);
+  const h = labHosts(dir).find((x) => x.name === name);
+  const pids = rec.state.hosts[name]?.pids;
+  if (!h || !pids) throw new Error(`the lab has no host ${name}`);
+  return { rec, h, pids };
+}
+
+/** A host goes off the network as far as SSH is concerned: its sshd is stopped (dockerd keeps running). */
+export async function stopHostSshd(dir: string, name: string): Promise<void> {
+  const { pids } = recordedHost(dir, name);
+  if (pids.sshd) await stopPid(pids.sshd, 5_000);
+}
+
+export async function startHostSshd(dir: string, name: string): Promise<void> {
+  const { rec, h, pids } = recordedHost(dir, name);
+  if (!pids.dockerd) throw new Error(`host ${name} has no dockerd`);
+  const sshd = await startSshd(h, pids.dockerd);
+  rec.update((s) => ((s.hosts[name] as LabState["hosts"][string]).pids.sshd = sshd));
 }
 
 /** Empty cgroups the hosts' dockerds made (containers' cgroups first, then the parent). */

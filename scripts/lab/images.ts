@@ -5,7 +5,7 @@
 // them and tagged with the pinned names.
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { REPO_ROOT } from "../e2e/router.js";
 import { buildImage, docker, ensureBaseImage, ensureOllamaImage, imageExists, nodeBaseRecipe, type DockerTarget } from "../lib/images.js";
@@ -13,12 +13,9 @@ import { dockerEnv } from "./hostd.js";
 import type { LabHost } from "./layout.js";
 import type { pinnedImages } from "./stack.js";
 import { say, sh } from "./sys.js";
+import { labCacheDir } from "./toolchain.js";
 
 type Role = ReturnType<typeof pinnedImages>[number]["role"];
-
-export function labCache(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "aistack", "lab");
-}
 
 function digestOf(...parts: (string | Buffer)[]): string {
   const h = createHash("sha256");
@@ -108,7 +105,7 @@ export interface LabImages {
 }
 
 export async function ensureLabImages(builder: LabHost, ollama: { binary: string; version: string }, e2eCache: string): Promise<LabImages> {
-  const cache = labCache();
+  const cache = labCacheDir();
   const t: DockerTarget = { env: dockerEnv(builder), say };
   const base = await ensureBaseImage(t, e2eCache);
   const npmCache = ensureNpmCache(cache);

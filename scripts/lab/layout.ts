@@ -33,7 +33,7 @@ export function homeHosts(stackYaml: string): HomeHost[] {
   const hosts = doc?.config?.["aistack:hosts"];
   if (!hosts || typeof hosts !== "object") throw new Error("the stack file declares no aistack:hosts");
   return Object.entries(hosts as Record<string, { address?: unknown; user?: unknown; kind?: unknown }>).map(([name, h]) => {
-    if (h.kind !== undefined && h.kind !== "ssh") throw new Error(`host ${name} is kind ${String(h.kind)}: the lab stands up ssh hosts only`);
+    if (h.kind !== undefined && h.kind !== "ssh") throw new Error(`host ${name} is kind ${JSON.stringify(h.kind)}: the lab stands up ssh hosts only`);
     if (typeof h.address !== "string") throw new Error(`host ${name} has no address`);
     return { name, address: h.address, user: typeof h.user === "string" ? h.user : "root" };
   });

@@ -8,7 +8,7 @@ function linkExists(name: string): boolean {
   return trySh("ip", ["link", "show", name]);
 }
 
-export function netnsExists(name: string): boolean {
+function netnsExists(name: string): boolean {
   return sh("ip", ["netns", "list"]).split("\n").some((l) => l.split(" ")[0] === name);
 }
 

@@ -17,7 +17,7 @@ export interface SshClient {
   binDir: string;
 }
 
-export function sshPaths(dir: string): Omit<SshClient, "agentPid"> {
+function sshPaths(dir: string): Omit<SshClient, "agentPid"> {
   return {
     key: join(dir, "ssh", "id_ed25519"),
     agentSock: join(dir, "ssh", "agent.sock"),

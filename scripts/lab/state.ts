@@ -15,7 +15,7 @@ export interface LabState {
   addedToDocker: string[];
 }
 
-export function stateFile(dir: string): string {
+function stateFile(dir: string): string {
   return join(dir, "state.json");
 }
 

@@ -2,7 +2,6 @@
 // with the lab stack generated from the home stack, ready for `pulumi preview`/`up` (or deployed, --deploy).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
 import { e2eCacheDir, ensureOllama } from "../e2e/ollama.js";
 import { REPO_ROOT } from "../e2e/router.js";
 import { copyProject, pulumiRunner, seedOllamaModels, type PulumiRunner } from "../lib/project.js";
@@ -53,6 +52,8 @@ export interface LabInfo {
   kubeconfig: string;
   stack: string;
   workDir: string;
+  /** The Pulumi CLI (also first on env.PATH). */
+  pulumi: string;
   env: Record<string, string>;
 }
 
@@ -137,6 +138,7 @@ export async function labUp(dir: string, opts: { deploy?: boolean } = {}): Promi
     kubeconfig: kube.kubeconfig,
     stack: LAB_STACK,
     workDir: project,
+    pulumi: tools.pulumi,
     env: {
       PULUMI_BACKEND_URL: pulumi.env.PULUMI_BACKEND_URL ?? "",
       PULUMI_HOME: pulumi.env.PULUMI_HOME ?? "",
@@ -147,11 +149,4 @@ export async function labUp(dir: string, opts: { deploy?: boolean } = {}): Promi
   };
   writeFileSync(join(dir, "lab.json"), `${JSON.stringify(info, null, 2)}\n`);
   return info;
-}
-
-/** The info of the lab standing now (written by up). */
-export function standingLab(dir: string): LabInfo {
-  const f = join(dir, "lab.json");
-  if (!existsSync(f)) throw new Error(`no lab stands (${f} missing): npm run lab -- up`);
-  return parse(readFileSync(f, "utf8")) as LabInfo;
 }

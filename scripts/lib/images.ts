@@ -129,7 +129,7 @@ const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
  * npm is where a proxy re-signs TLS) and a `node` user: router/Dockerfile's NODE_IMAGE. The tag carries
  * a digest of what goes in, so a change rebuilds it.
  */
-export function ensureNodeBase(t: DockerTarget, base: string): string {
+function ensureNodeBase(t: DockerTarget, base: string): string {
   const { dockerfile, files, digest } = nodeBaseRecipe(base);
   const nodeBase = `aistack-e2e/node:${process.versions.node}-${digest}`;
   if (!imageExists(t, nodeBase)) {
