@@ -42,11 +42,16 @@ export function publicAddress(cfg: StackConfig, host: string): string {
   return h.kind === "local" && h.address === "127.0.0.1" ? "localhost" : h.address;
 }
 
-/** Docker's --gpus value for a service on a host; undefined runs on CPU. */
+/**
+ * Docker's --gpus value for a service on a host; undefined runs on CPU. Docker reads the value as one CSV
+ * record (docker/cli opts/gpus.go), so a device list is quoted: unquoted, `device=0,1` is the two fields
+ * `device=0` and `1` (a count), and the daemon refuses "cannot set both Count and DeviceIDs on device
+ * request" (seen by npm run e2e:lab; test/infra/specs/gpus.test.ts).
+ */
 export function gpuRequest(hostGpus: Gpus, wanted: Gpus | undefined): string | undefined {
   const g = wanted ?? hostGpus;
   if (g === "none" || hostGpus === "none") return undefined;
-  return g === "all" ? "all" : `device=${g.join(",")}`;
+  return g === "all" ? "all" : `"device=${g.join(",")}"`;
 }
 
 /** Expands `~/` for local hosts; remote paths are already absolute (the schema says so). */

@@ -108,7 +108,9 @@ export async function labUp(dir: string, opts: { deploy?: boolean } = {}): Promi
   const domain = ingress.domain ?? "localhost";
   const pki = labPki(join(dir, "pki"));
   const kube = await kubeUp(join(dir, "kube"), pki, tools, record);
-  const crds = await applyCrds(kube, readFileSync(findTraefikCrds([join(labCacheDir(), "go", "mod"), join(e2eCacheDir(), "go", "mod")]), "utf8"));
+  // The CRDs of the Traefik release the toolchain built (its cache directory is traefik-<version>).
+  const traefikVersion = /traefik-(v[^/]+)\/bin\//.exec(tools.traefik)?.[1];
+  const crds = await applyCrds(kube, readFileSync(findTraefikCrds([join(labCacheDir(), "go", "mod"), join(e2eCacheDir(), "go", "mod")], traefikVersion), "utf8"));
   say(`Kubernetes API at ${kube.server}; Traefik CRDs applied: ${crds.length}`);
   mkdirSync(join(dir, "traefik"), { recursive: true });
   const traefik = await traefikUp(

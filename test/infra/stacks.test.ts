@@ -49,10 +49,10 @@ describe("home stack (the seed network)", () => {
     const table: [string, string, string, unknown[], string | undefined][] = [
       ["spark-vllm-head", "spark-1", "nvcr.io/nvidia/vllm:25.11-py3", [], "all"],
       ["spark-vllm-worker-1", "spark-2", "nvcr.io/nvidia/vllm:25.11-py3", [], "all"],
-      ["unraid-ollama", "unraid", "ollama/ollama:0.12.6", [{ internal: 11434, external: 11435 }], "device=0,1"],
+      ["unraid-ollama", "unraid", "ollama/ollama:0.12.6", [{ internal: 11434, external: 11435 }], '"device=0,1"'],
       ["dev-ollama", "dev", "ollama/ollama:0.12.6", [{ internal: 11434, external: 11435 }], "all"],
       ["open-webui", "unraid", "ghcr.io/open-webui/open-webui:v0.6.34", [{ internal: 8080, external: 8080 }], undefined],
-      ["kokoro", "unraid", "ghcr.io/remsky/kokoro-fastapi-gpu:v0.2.4", [{ internal: 8880, external: 8880 }], "device=0,1"],
+      ["kokoro", "unraid", "ghcr.io/remsky/kokoro-fastapi-gpu:v0.2.4", [{ internal: 8880, external: 8880 }], '"device=0,1"'],
       ["router-unraid", "unraid", "aistack-router:local", [{ internal: 4000, external: 4000 }], undefined],
       ["router-dev", "dev", "aistack-router:local", [{ internal: 4000, external: 4000 }], undefined],
     ];
