@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { dockerDeviceRequest } from "../specs/hosts.js";
 import type { ContainerSpec } from "../specs/types.js";
 import type { HostProviders } from "./dockerHosts.js";
 
@@ -63,7 +64,7 @@ export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts
       ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external })),
       networkMode: spec.networkMode,
       ipcMode: spec.ipcMode,
-      gpus: spec.gpus,
+      deviceRequests: spec.gpus ? [dockerDeviceRequest(spec.gpus)] : undefined,
       hosts: spec.extraHosts,
       volumes: [
         ...spec.volumes.map((v, i) => ({ volumeName: volumes[i]?.name ?? v.volume, containerPath: v.containerPath })),

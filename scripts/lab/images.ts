@@ -53,7 +53,8 @@ function ensureNpmCache(cache: string): string {
       rmSync(work, { recursive: true, force: true });
     }
   }
-  writeFileSync(join(dir, ".complete"), "");
+  // Names this cache's contents: the base image built on it carries that name, so a remade cache remakes it.
+  writeFileSync(join(dir, ".complete"), `${new Date().toISOString()}\n`);
   return dir;
 }
 
@@ -110,7 +111,7 @@ export async function ensureLabImages(builder: LabHost, ollama: { binary: string
   const base = await ensureBaseImage(t, e2eCache);
   const npmCache = ensureNpmCache(cache);
   const routerBase = nodeBaseRecipe(base, ["COPY npm-cache /opt/npm-cache", "RUN printf 'cache=/opt/npm-cache\\noffline=true\\n' > /usr/local/etc/npmrc"]);
-  const routerBaseTag = `aistack-lab/node-offline:${digestOf(routerBase.digest, npmCache)}`;
+  const routerBaseTag = `aistack-lab/node-offline:${digestOf(routerBase.digest, readFileSync(join(npmCache, ".complete")))}`;
   const nodeBuilt = ensureTar(t, cache, routerBaseTag, () => buildImage(t, routerBaseTag, routerBase.dockerfile, { ...routerBase.files, "npm-cache": npmCache }));
 
   const work = mkdtempSync(join(tmpdir(), "aistack-lab-standin-"));

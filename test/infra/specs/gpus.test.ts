@@ -2,12 +2,13 @@
 // (docker/cli opts/gpus.go, GpuOpts.Set): `key=value` fields, and a bare field is a count. An unquoted
 // device list `device=0,1` is two fields, `device=0` and the count `1`, and the daemon refuses the
 // request: "cannot set both Count and DeviceIDs on device request" (the home stack's unraid GPUs, seen
-// by npm run e2e:lab). Every GPU request the program makes must read back as exactly what was asked.
+// by npm run e2e:lab). The provider strips a quoted value's quotes before parsing it, so containers get
+// structured deviceRequests instead; the --gpus string stays the CLI's form (plan reports, docs).
 import { describe, expect, it } from "vitest";
 import { validateStackConfig } from "../../../infra/config/load.js";
-import { gpuRequest } from "../../../infra/specs/hosts.js";
+import { dockerDeviceRequest, gpuRequest } from "../../../infra/specs/hosts.js";
 import { stackSpec } from "../../../infra/specs/stack.js";
-import { readStackFile, testHome, withSecrets } from "../harness.js";
+import { byType, readStackFile, runProgram, testHome, withSecrets } from "../harness.js";
 
 /** One CSV record as Go's encoding/csv reads it (comma-separated, double quotes group, "" escapes a quote). */
 function csvRecord(s: string): string[] {
@@ -68,5 +69,18 @@ describe("GPU requests as Docker reads them", () => {
       const req = dockerGpuRequest(c.gpus ?? "");
       expect(req, c.name).toEqual(hostGpus === "all" ? { count: -1 } : { deviceIds: hostGpus });
     }
+  });
+
+  it("each GPU request reaches the Docker provider as a structured device request that means the same", async () => {
+    for (const ids of [["0", "1"], ["7"]]) {
+      const value = gpuRequest("all", ids) ?? "";
+      expect(dockerDeviceRequest(value)).toEqual({ driver: "nvidia", deviceIds: dockerGpuRequest(value).deviceIds, capabilities: ["gpu"] });
+    }
+    expect(dockerDeviceRequest("all")).toEqual({ driver: "nvidia", count: -1, capabilities: ["gpu"] });
+    const run = await runProgram(withSecrets(readStackFile("home")));
+    const containers = byType(run, "docker:index/container:Container");
+    for (const c of containers) expect(c.inputs.gpus, c.name).toBeUndefined();
+    const kokoro = containers.find((c) => c.name === "kokoro");
+    expect(kokoro?.inputs.deviceRequests).toEqual([{ driver: "nvidia", deviceIds: ["0", "1"], capabilities: ["gpu"] }]);
   });
 });
