@@ -8,12 +8,13 @@ import { labDown } from "./hosts.js";
 import { labUp } from "./up.js";
 import { say } from "./sys.js";
 
-const HELP = `usage: npm run lab -- <up|down>
+const HELP = `usage: npm run lab -- <up [--deploy]|down>
 
   up     Stand up the lab: one network namespace per host of stacks/Pulumi.home.yaml (sshd, dockerd),
          a Kubernetes API server and Traefik, a project copy with the lab stack generated from the home
          stack. Prints one line of JSON (Traefik URL, domain, router key, hosts, kubeconfig, stack,
          working directory, the environment a pulumi command needs). Runs down first if a lab stands.
+         --deploy also runs \`pulumi up -s lab\` there, so the whole stack stands.
   down   Stop and remove everything the lab made (namespaces, daemons, files). Safe to run twice.
 
 Needs root, Linux network namespaces, Debian's openssh-server and docker.io (installed when missing).
@@ -28,7 +29,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (cmd === "up") {
-    const info = await labUp(labDir());
+    const info = await labUp(labDir(), { deploy: process.argv.includes("--deploy") });
     process.stdout.write(`${JSON.stringify(info)}\n`);
     return 0;
   }
