@@ -8,7 +8,7 @@ import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { freePort } from "../../scripts/lib/child.js";
+import { eventually, freePort } from "../../scripts/lib/child.js";
 import { pulumiRunner, seedOllamaModels, type PulumiResult, type PulumiRunner } from "../../scripts/lib/project.js";
 
 const env = {
@@ -70,21 +70,6 @@ async function loadedModels(): Promise<string[]> {
   const res = await fetch(`http://127.0.0.1:${ollamaPort}/api/ps`, { signal: AbortSignal.timeout(10_000) });
   const body = (await res.json()) as { models?: { name: string }[] };
   return (body.models ?? []).map((m) => m.name.replace(/:latest$/, ""));
-}
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  throw new Error(`${what} not within ${timeoutMs / 1000}s${last instanceof Error ? `: ${last.message}` : ""}`);
 }
 
 /** The models exist in the engine's volume before the stack does: no registry is reachable from here. */

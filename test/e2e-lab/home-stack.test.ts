@@ -8,7 +8,8 @@ import { stackSpec } from "../../infra/specs/stack.js";
 import { startHostSshd, stopHostSshd } from "../../scripts/lab/hosts.js";
 import { kubeCall } from "../../scripts/lab/kube.js";
 import { anthropicStream, get, ollamaChat, openaiChat } from "./faces.js";
-import { accessLog, cli, containersOn, eventually, hostDocker, lab, labStackConfig, note, onHost, startTimes } from "./lab.js";
+import { eventually } from "../../scripts/lib/child.js";
+import { accessLog, cli, containersOn, hostDocker, lab, labStackConfig, note, onHost, startTimes } from "./lab.js";
 
 const cfg = labStackConfig();
 const plan = stackSpec(cfg, "/root");

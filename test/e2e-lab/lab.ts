@@ -100,18 +100,3 @@ export function accessLog(): { RequestPath?: string; ServiceAddr?: string; Downs
     .filter(Boolean)
     .map((l) => JSON.parse(l) as { RequestPath?: string; ServiceAddr?: string; DownstreamStatus?: number; StartUTC?: string });
 }
-
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  throw new Error(`${what} not within ${timeoutMs / 1000}s${last instanceof Error ? `: ${last.message}` : ""}`);
-}
