@@ -84,10 +84,11 @@ export async function kubeUp(dir: string, pki: LabPki, bins: { etcd: string; kub
     "--etcd-servers", `http://127.0.0.1:${client}`,
     "--bind-address", "127.0.0.1", "--secure-port", String(secure), "--advertise-address", BRIDGE_ADDRESS,
     "--tls-cert-file", serving.cert, "--tls-private-key-file", serving.key,
-    "--token-auth-file", join(dir, "tokens.csv"), "--authorization-mode", "RBAC", "--anonymous-auth", "false",
+    "--token-auth-file", join(dir, "tokens.csv"), "--authorization-mode", "RBAC", "--anonymous-auth=false",
     "--service-account-issuer", "https://kubernetes.default.svc", "--service-account-key-file", saKey, "--service-account-signing-key-file", saKey,
     "--service-cluster-ip-range", "10.78.0.0/24",
-    "--enable-priority-and-fairness", "false",
+    // Boolean flags take their value after `=` (pflag): a separate word would be an argument.
+    "--enable-priority-and-fairness=false",
   ], join(dir, "kube-apiserver.log"));
   record("kube-apiserver", apiserver);
   const api = { server: `https://127.0.0.1:${secure}`, token, ca: pki.ca };
