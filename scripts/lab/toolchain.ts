@@ -13,8 +13,7 @@
 //
 // A plugin found on PATH is used whatever version the SDK asks for (pulumi's GetPluginPath prefers
 // an ambient plugin unless PULUMI_IGNORE_AMBIENT_PLUGINS is set; it warns when the version differs),
-// so putting `pluginDirs` first on
-// PATH makes a `pulumi` command use these builds.
+// so putting `pluginDirs` first on PATH makes a `pulumi` command use these builds.
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
