@@ -68,20 +68,8 @@ async function pluginHandshake(bin: string): Promise<string | undefined> {
 
 const samePathAt = (version: string) => (path: string) => `${path} ${version}`;
 
+/** In build order: the quick ones first, so a failure late leaves the others built. */
 export const GO_TOOLS: readonly GoTool[] = [
-  {
-    name: "kube-apiserver",
-    version: K8S,
-    module: "k8s.io/kubernetes",
-    moduleVersion: K8S,
-    get: "k8s.io/kubernetes/cmd/kube-apiserver",
-    build: "k8s.io/kubernetes/cmd/kube-apiserver",
-    // Release builds stamp these (hack/lib/version.sh); unstamped, --version says v0.0.0-master.
-    ldflags: ["gitVersion=v1.37.2", "gitMajor=1", "gitMinor=37", "gitTreeState=clean"].map((v) => `-X k8s.io/component-base/version.${v}`).join(" "),
-    // The staging modules (k8s.io/api, k8s.io/apiserver, ...) are served as v0.<minor>.<patch>.
-    pin: samePathAt(K8S.replace(/^v1\./, "v0.")),
-    check: versionCheck(["--version"], /Kubernetes v1\.37\.2\b/),
-  },
   {
     name: "etcd",
     version: ETCD,
@@ -131,5 +119,18 @@ export const GO_TOOLS: readonly GoTool[] = [
       };
     },
     check: pluginHandshake,
+  },
+  {
+    name: "kube-apiserver",
+    version: K8S,
+    module: "k8s.io/kubernetes",
+    moduleVersion: K8S,
+    get: "k8s.io/kubernetes/cmd/kube-apiserver",
+    build: "k8s.io/kubernetes/cmd/kube-apiserver",
+    // Release builds stamp these (hack/lib/version.sh); unstamped, --version says v0.0.0-master.
+    ldflags: ["gitVersion=v1.37.2", "gitMajor=1", "gitMinor=37", "gitTreeState=clean"].map((v) => `-X k8s.io/component-base/version.${v}`).join(" "),
+    // The staging modules (k8s.io/api, k8s.io/apiserver, ...) are served as v0.<minor>.<patch>.
+    pin: samePathAt(K8S.replace(/^v1\./, "v0.")),
+    check: versionCheck(["--version"], /Kubernetes v1\.37\.2\b/),
   },
 ];

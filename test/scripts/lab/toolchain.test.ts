@@ -92,7 +92,7 @@ describe("missingLabPrerequisite", () => {
 
   it("without Go, names what is not built yet", () => {
     plugins();
-    expect(missingLabPrerequisite(cache)).toBe(`needs Go to build kube-apiserver, etcd, traefik, pulumi-resource-kubernetes (not in ${cache} yet)`);
+    expect(missingLabPrerequisite(cache)).toBe(`needs Go to build etcd, traefik, pulumi-resource-kubernetes, kube-apiserver (not in ${cache} yet)`);
     filledCache();
     expect(missingLabPrerequisite(cache)).toBeUndefined();
   });
