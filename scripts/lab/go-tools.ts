@@ -30,12 +30,16 @@ export interface GoTool {
 
 const K8S = "v1.37.2";
 const ETCD = "v3.7.3";
-const TRAEFIK = "v3.7.13";
+/**
+ * Every v3.7 release (v3.7.11 to v3.7.13 are served) replaces github.com/abbot/go-http-auth with a
+ * pseudo-version of containous' fork the proxy refuses (403), as it refuses six of the DNS-provider
+ * SDKs lego pulls in; v3.6.12 is the newest Traefik v3 whose whole build graph is served.
+ */
+const TRAEFIK = "v3.6.12";
 const PULUMI_K8S = "v4.25.0";
 const PULUMI_K8S_PROVIDER = "github.com/pulumi/pulumi-kubernetes/provider/v4";
 /** The proxy lists no version of the provider module: this is the pseudo-version of tag v4.25.0's commit. */
 const PULUMI_K8S_PSEUDO = "v4.0.0-20260115033456-f47bc2d6f199";
-const TRAEFIK_EXT = "github.com/traefik/traefik/dynamic/ext";
 
 /** The output of `bin ...args` when it matches `expect`. */
 function versionCheck(args: string[], expect: RegExp): (bin: string) => Promise<string | undefined> {
@@ -64,20 +68,8 @@ async function pluginHandshake(bin: string): Promise<string | undefined> {
 
 const samePathAt = (version: string) => (path: string) => `${path} ${version}`;
 
+/** In build order: the quick ones first, so a failure late leaves the others built. */
 export const GO_TOOLS: readonly GoTool[] = [
-  {
-    name: "kube-apiserver",
-    version: K8S,
-    module: "k8s.io/kubernetes",
-    moduleVersion: K8S,
-    get: "k8s.io/kubernetes/cmd/kube-apiserver",
-    build: "k8s.io/kubernetes/cmd/kube-apiserver",
-    // Release builds stamp these (hack/lib/version.sh); unstamped, --version says v0.0.0-master.
-    ldflags: ["gitVersion=v1.37.2", "gitMajor=1", "gitMinor=37", "gitTreeState=clean"].map((v) => `-X k8s.io/component-base/version.${v}`).join(" "),
-    // The staging modules (k8s.io/api, k8s.io/apiserver, ...) are served as v0.<minor>.<patch>.
-    pin: samePathAt(K8S.replace(/^v1\./, "v0.")),
-    check: versionCheck(["--version"], /Kubernetes v1\.37\.2\b/),
-  },
   {
     name: "etcd",
     version: ETCD,
@@ -98,17 +90,12 @@ export const GO_TOOLS: readonly GoTool[] = [
     get: "github.com/traefik/traefik/v3/cmd/traefik",
     build: "github.com/traefik/traefik/v3/cmd/traefik",
     ldflags: `-X github.com/traefik/traefik/v3/pkg/version.Version=${TRAEFIK}`,
-    // dynamic/ext is its own module in Traefik's repository, not served: its extension points are
-    // empty structs (the module zip's webui/static already holds what the web UI's embed needs).
+    // Its go.mod replaces nothing with a local directory; the module zip's webui/static already holds
+    // what the web UI's go:embed needs.
     pin: (path) => {
-      if (path !== TRAEFIK_EXT) throw new Error(`no placeholder for ${path}`);
-      return "./ext";
+      throw new Error(`no replacement for the local replace of ${path}`);
     },
-    files: () => ({
-      "ext/go.mod": `module ${TRAEFIK_EXT}\n\ngo 1.24.0\n`,
-      "ext/ext.go": "package ext\n\ntype HTTP struct{}\n\ntype Router struct{}\n\ntype RouterIng struct{}\n\nfunc (r RouterIng) ToRouter() Router { return Router{} }\n",
-    }),
-    check: versionCheck(["version"], /Version:\s+v3\.7\.13\b/),
+    check: versionCheck(["version"], /Version:\s+v3\.6\.12\b/),
   },
   {
     name: "pulumi-resource-kubernetes",
@@ -132,5 +119,18 @@ export const GO_TOOLS: readonly GoTool[] = [
       };
     },
     check: pluginHandshake,
+  },
+  {
+    name: "kube-apiserver",
+    version: K8S,
+    module: "k8s.io/kubernetes",
+    moduleVersion: K8S,
+    get: "k8s.io/kubernetes/cmd/kube-apiserver",
+    build: "k8s.io/kubernetes/cmd/kube-apiserver",
+    // Release builds stamp these (hack/lib/version.sh); unstamped, --version says v0.0.0-master.
+    ldflags: ["gitVersion=v1.37.2", "gitMajor=1", "gitMinor=37", "gitTreeState=clean"].map((v) => `-X k8s.io/component-base/version.${v}`).join(" "),
+    // The staging modules (k8s.io/api, k8s.io/apiserver, ...) are served as v0.<minor>.<patch>.
+    pin: samePathAt(K8S.replace(/^v1\./, "v0.")),
+    check: versionCheck(["--version"], /Kubernetes v1\.37\.2\b/),
   },
 ];

@@ -4,15 +4,16 @@
 // (scripts/e2e-infra/toolchain.ts, scripts/e2e/ollama.ts). The Node.js language host and the docker
 // and command plugins are not served as buildable modules: they must be on PATH.
 //
-// None of these modules builds with `go install module@version`: each has `replace` directives to
-// directories of its own repository, which a module zip leaves out (Kubernetes' 33 staging modules,
-// etcd's api/client/pkg, Traefik's dynamic/ext, pulumi-kubernetes' ../sdk). So each is built from a
-// wrapper module written into the cache: it requires the module and points every such replace at the
-// same module as the proxy serves it (or, for Traefik's extension point, at a placeholder).
+// None of these builds with `go install module@version`: Kubernetes, etcd and pulumi-kubernetes have
+// `replace` directives to directories of their own repositories, which a module zip leaves out
+// (Kubernetes' 33 staging modules, etcd's api/client/pkg, pulumi-kubernetes' ../sdk), and Traefik
+// has replaces to forks and an exclude, which `go install` refuses. So each is built from a wrapper
+// module written into the cache: it requires the module, points every local replace at the same module
+// as the proxy serves it, and repeats the remote replaces and the excludes (scripts/lab/go-tools.ts).
 //
 // A plugin found on PATH is used whatever version the SDK asks for (pulumi's GetPluginPath prefers
-// an ambient plugin unless PULUMI_IGNORE_AMBIENT_PLUGINS is set), so putting `pluginDirs` first on
-// PATH makes a `pulumi` command use these builds.
+// an ambient plugin unless PULUMI_IGNORE_AMBIENT_PLUGINS is set; it warns when the version differs),
+// so putting `pluginDirs` first on PATH makes a `pulumi` command use these builds.
 
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -27,7 +27,7 @@ const plugins = (): void => {
 function filledCache(etcdSays = "etcd Version: 3.7.3"): void {
   script(join(cache, "kube-apiserver-v1.37.2", "bin", "kube-apiserver"), 'echo "Kubernetes v1.37.2"');
   script(join(cache, "etcd-v3.7.3", "bin", "etcd"), `echo "${etcdSays}"`);
-  script(join(cache, "traefik-v3.7.13", "bin", "traefik"), 'printf "Version:      v3.7.13\\nCodename:     x\\n"');
+  script(join(cache, "traefik-v3.6.12", "bin", "traefik"), 'printf "Version:      v3.6.12\\nCodename:     x\\n"');
   // A plugin started bare prints its gRPC port and serves until stopped.
   script(join(cache, "pulumi-resource-kubernetes-v4.25.0", "bin", "pulumi-resource-kubernetes"), "echo 40123\nexec sleep 60");
   script(join(e2e, "ollama-v0.17.4", "bin", "ollama"), 'echo "ollama version is 0.17.4"');
@@ -92,7 +92,7 @@ describe("missingLabPrerequisite", () => {
 
   it("without Go, names what is not built yet", () => {
     plugins();
-    expect(missingLabPrerequisite(cache)).toBe(`needs Go to build kube-apiserver, etcd, traefik, pulumi-resource-kubernetes (not in ${cache} yet)`);
+    expect(missingLabPrerequisite(cache)).toBe(`needs Go to build etcd, traefik, pulumi-resource-kubernetes, kube-apiserver (not in ${cache} yet)`);
     filledCache();
     expect(missingLabPrerequisite(cache)).toBeUndefined();
   });
@@ -107,7 +107,7 @@ describe("ensureLabTools", () => {
       pulumi: join(bin, "pulumi"),
       kubeApiserver: join(cache, "kube-apiserver-v1.37.2", "bin", "kube-apiserver"),
       etcd: join(cache, "etcd-v3.7.3", "bin", "etcd"),
-      traefik: join(cache, "traefik-v3.7.13", "bin", "traefik"),
+      traefik: join(cache, "traefik-v3.6.12", "bin", "traefik"),
       pluginDirs: [join(cache, "pulumi-resource-kubernetes-v4.25.0", "bin"), bin],
       ollama: join(e2e, "ollama-v0.17.4", "bin", "ollama"),
     });
