@@ -46,7 +46,7 @@ describe("the home stack", () => {
     expect(report).toContain("  - priority 100 → TraefikService `router`");
     expect(report).toContain("    Host(`llm.mywebsite.com`)");
     expect(report).toContain("- TraefikService `aistack/router`: weighted over Service `router-unraid`:4000 (health `/readyz` every 10s)");
-    expect(report).toContain("  - GPUs: `\"device=0,1\"`");
+    expect(report).toContain("  - GPUs: `device=0,1`");
     expect(report).toMatch(/- `router-dev-config` \(remote command\): writes `\/opt\/aistack\/router\/router\.json`, content `sha256:[0-9a-f]{12}…`/);
     // The build context is absolute for the provider, and shown relative to the project wherever it lives.
     expect(report).toContain("`aistack-router:local` (built from `./router/Dockerfile`)");
