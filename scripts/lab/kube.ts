@@ -8,6 +8,7 @@ import { request } from "node:https";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { freePort } from "../lib/child.js";
+import { REPO_ROOT } from "../e2e/router.js";
 import { BRIDGE_ADDRESS } from "./layout.js";
 import type { LabPki } from "./pki.js";
 import { LAB_KUBE_CONTEXT } from "./stack.js";
@@ -22,11 +23,11 @@ export interface KubeApi {
 }
 
 /** One HTTPS call to the API server; resolves with status and parsed body. */
-export function kubeCall(api: Pick<KubeApi, "server" | "token" | "ca">, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export function kubeCall(api: Pick<KubeApi, "server" | "token" | "ca">, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${api.server}${path}`,
-      { method, ca: readFileSync(api.ca), headers: { authorization: `Bearer ${api.token}`, "content-type": "application/json", accept: "application/json" }, timeout: 15_000 },
+      { method, ca: readFileSync(api.ca), headers: { authorization: `Bearer ${api.token}`, "content-type": contentType, accept: "application/json" }, timeout: 15_000 },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -98,6 +99,9 @@ export async function kubeUp(dir: string, pki: LabPki, bins: { etcd: string; kub
   }, 180_000);
   const kubeconfig = join(dir, "kubeconfig");
   writeFileSync(kubeconfig, kubeconfigText(api), { mode: 0o600 });
+  // No controller manager: scripts/lab/gc.ts does what a deletion waits on.
+  const gc = startDaemon(process.execPath, ["--import", "tsx", join(REPO_ROOT, "scripts", "lab", "gc.ts"), kubeconfig, pki.ca], join(dir, "gc.log"), process.env, REPO_ROOT);
+  record("kube-gc", gc);
   return { ...api, kubeconfig, pids: { etcd, apiserver } };
 }
 

@@ -41,10 +41,10 @@ export function trySh(cmd: string, args: readonly string[], opts: { env?: NodeJS
  * to `logFile`, not waited for. Returns its pid. The commands used here exec their final program
  * (`ip netns exec`, `unshare`, `nsenter`, `sh -c 'exec ...'`), so the pid is the daemon's own.
  */
-export function startDaemon(cmd: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv = process.env): number {
+export function startDaemon(cmd: string, args: readonly string[], logFile: string, env: NodeJS.ProcessEnv = process.env, cwd?: string): number {
   const fd = openSync(logFile, "a");
   try {
-    const child = spawn(cmd, [...args], { detached: true, stdio: ["ignore", fd, fd], env });
+    const child = spawn(cmd, [...args], { detached: true, stdio: ["ignore", fd, fd], env, cwd });
     if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
     child.unref();
     return child.pid;

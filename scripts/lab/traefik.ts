@@ -42,6 +42,8 @@ export interface TraefikArgs {
 
 export function traefikStaticConfig(a: TraefikArgs, ports: { https: number; ping: number; acme: number }): Record<string, unknown> {
   return {
+    // Traefik asks the internet for new releases unless told not to: nothing of the lab leaves the machine.
+    global: { checkNewVersion: false, sendAnonymousUsage: false },
     entryPoints: { [a.entryPoint]: { address: `127.0.0.1:${ports.https}` }, ping: { address: `127.0.0.1:${ports.ping}` } },
     ping: { entryPoint: "ping" },
     providers: {
@@ -58,7 +60,8 @@ export function traefikStaticConfig(a: TraefikArgs, ports: { https: number; ping
           },
         }
       : {}),
-    log: { level: "INFO" },
+    // DEBUG: the ACME resolver's attempts are logged at that level.
+    log: { level: "DEBUG", noColor: true },
     accessLog: { filePath: join(a.dir, "traefik-access.log"), format: "json" },
   };
 }
