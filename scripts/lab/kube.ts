@@ -7,12 +7,11 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
-import { freePort } from "../lib/child.js";
 import { REPO_ROOT } from "../e2e/router.js";
 import { BRIDGE_ADDRESS } from "./layout.js";
 import type { LabPki } from "./pki.js";
 import { LAB_KUBE_CONTEXT } from "./stack.js";
-import { alive, sh, startDaemon, waitFor } from "./sys.js";
+import { alive, freePorts, sh, startDaemon, waitFor } from "./sys.js";
 
 export interface KubeApi {
   server: string;
@@ -62,7 +61,7 @@ export function kubeconfigText(api: Pick<KubeApi, "server" | "token" | "ca">): s
 
 export async function kubeUp(dir: string, pki: LabPki, bins: { etcd: string; kubeApiserver: string }, record: (name: string, pid: number) => void): Promise<KubeApi> {
   mkdirSync(join(dir, "etcd"), { recursive: true, mode: 0o700 });
-  const [client, peer, secure] = [await freePort(), await freePort(), await freePort()];
+  const [client, peer, secure] = (await freePorts(3)) as [number, number, number];
   const etcd = startDaemon(bins.etcd, [
     "--name", "lab", "--data-dir", join(dir, "etcd", "data"),
     "--listen-client-urls", `http://127.0.0.1:${client}`, "--advertise-client-urls", `http://127.0.0.1:${client}`,

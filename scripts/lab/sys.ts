@@ -2,6 +2,8 @@
 // (they must outlive `npm run lab -- up`) and ended by pid.
 import { execFileSync, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { once } from "node:events";
 
 export function say(msg: string): void {
   process.stderr.write(`[lab] ${msg}\n`);
@@ -96,5 +98,28 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     }
     if (Date.now() > deadline) throw new Error(`${what}: not within ${Math.round(timeoutMs / 1000)} s${last ? ` (${last})` : ""}`);
     await sleep(250);
+  }
+}
+
+/**
+ * `n` distinct free loopback ports: all held open until all are known. Asked one at a time, the kernel
+ * may hand out the port it just released again (etcd's client and peer ports once came out equal).
+ */
+export async function freePorts(n: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const s = createServer();
+      s.listen(0, "127.0.0.1");
+      await once(s, "listening");
+      servers.push(s);
+    }
+    return servers.map((s) => {
+      const a = s.address();
+      if (a === null || typeof a === "string") throw new Error("could not read an ephemeral port");
+      return a.port;
+    });
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   }
 }

@@ -6,9 +6,8 @@
 import { existsSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { freePort } from "../lib/child.js";
 import type { Cert } from "./pki.js";
-import { alive, startDaemon, waitFor } from "./sys.js";
+import { alive, freePorts, startDaemon, waitFor } from "./sys.js";
 
 /** Where a Traefik module keeps its CRD definitions (the integration fixture, or the docs' reference). */
 const CRD_FILES = ["integration/fixtures/k8s/01-traefik-crd.yml", "docs/content/reference/dynamic-configuration/kubernetes-crd-definition-v1.yml"];
@@ -67,7 +66,8 @@ export function traefikStaticConfig(a: TraefikArgs, ports: { https: number; ping
 }
 
 export async function traefikUp(a: TraefikArgs, record: (pid: number) => void): Promise<TraefikLab> {
-  const ports = { https: await freePort(), ping: await freePort(), acme: await freePort() };
+  const [https, ping, acme] = (await freePorts(3)) as [number, number, number];
+  const ports = { https, ping, acme };
   writeFileSync(join(a.dir, "traefik.yml"), stringify(traefikStaticConfig(a, ports)));
   writeFileSync(join(a.dir, "traefik-dynamic.yml"), stringify({ tls: { stores: { default: { defaultCertificate: { certFile: a.defaultCert.cert, keyFile: a.defaultCert.key } } } } }));
   const log = join(a.dir, "traefik.log");
