@@ -19,8 +19,10 @@ export function dockerHostEnv(h: LabHost): string {
   return `unix://${dockerSocket(h)}`;
 }
 
+export const CGROUP_PREFIX = "aistack-lab-";
+
 export function cgroupParent(h: LabHost): string {
-  return `aistack-lab-${h.name}`;
+  return `${CGROUP_PREFIX}${h.name}`;
 }
 
 /**

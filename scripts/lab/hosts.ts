@@ -1,7 +1,7 @@
 // Stands the hosts up (network, users, sshd, dockerd, the client's SSH) and takes everything down again.
 import { existsSync, readdirSync, rmSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
-import { cgroupParent, prepareHost, startDockerd, startSshd } from "./hostd.js";
+import { CGROUP_PREFIX, cgroupParent, prepareHost, startDockerd, startSshd } from "./hostd.js";
 import { BRIDGE, labHosts, type LabHost } from "./layout.js";
 import { bridgeDown, bridgeUp, hostNetworkDown, hostNetworkUp, netnsPids } from "./network.js";
 import { authorizedKeysFile, sshClientUp, writeAuthorizedKeys, type SshClient } from "./ssh.js";
@@ -70,15 +70,30 @@ export async function startHostSshd(dir: string, name: string): Promise<void> {
   rec.update((s) => ((s.hosts[name] as LabState["hosts"][string]).pids.sshd = sshd));
 }
 
-/** Empty cgroups the hosts' dockerds made (containers' cgroups first, then the parent). */
-function removeCgroup(name: string): void {
-  const root = join("/sys/fs/cgroup", name);
-  if (!existsSync(root)) return;
-  for (const child of readdirSync(root, { withFileTypes: true })) if (child.isDirectory()) trySh("rmdir", [join(root, child.name)]);
-  try {
-    rmdirSync(root);
-  } catch {
-    // still in use; reported by the leftovers check
+/**
+ * Empty cgroups the hosts' dockerds made, named `aistack-lab-<host>` (cgroup-parent): containers' cgroups
+ * first, then the parent, in the unified hierarchy and in each cgroup v1 controller's.
+ */
+function removeLabCgroups(): void {
+  const base = "/sys/fs/cgroup";
+  if (!existsSync(base)) return;
+  const hierarchies = [base, ...readdirSync(base, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith(CGROUP_PREFIX)).map((d) => join(base, d.name))];
+  for (const h of hierarchies) {
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(h).filter((n) => n.startsWith(CGROUP_PREFIX));
+    } catch {
+      continue;
+    }
+    for (const name of entries) {
+      const root = join(h, name);
+      for (const child of readdirSync(root, { withFileTypes: true })) if (child.isDirectory()) trySh("rmdir", [join(root, child.name)]);
+      try {
+        rmdirSync(root);
+      } catch {
+        // still in use
+      }
+    }
   }
 }
 
@@ -87,6 +102,7 @@ export async function labDown(dir: string): Promise<void> {
   const state = readState(dir);
   if (!state) {
     if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+    removeLabCgroups();
     return;
   }
   for (const [name, pid] of Object.entries(state.pids).reverse()) {
@@ -105,11 +121,11 @@ export async function labDown(dir: string): Promise<void> {
       await sleep(200);
     }
     hostNetworkDown(h);
-    removeCgroup(h.cgroup);
     say(`host ${name} down`);
   }
   if (state.bridge) bridgeDown();
   for (const user of state.addedToDocker) trySh("gpasswd", ["--delete", user, "docker"]);
   for (const user of state.createdUsers) trySh("userdel", ["--remove", user]);
+  removeLabCgroups();
   rmSync(dir, { recursive: true, force: true });
 }
