@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { stackLabels } from "../specs/labels.js";
+import { dockerDeviceRequest } from "../specs/hosts.js";
 import type { ContainerSpec } from "../specs/types.js";
 import type { HostProviders } from "./dockerHosts.js";
 
@@ -64,7 +65,7 @@ export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts
       ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external })),
       networkMode: spec.networkMode,
       ipcMode: spec.ipcMode,
-      gpus: spec.gpus,
+      deviceRequests: spec.gpus ? [dockerDeviceRequest(spec.gpus)] : undefined,
       hosts: spec.extraHosts,
       volumes: [
         ...spec.volumes.map((v, i) => ({ volumeName: volumes[i]?.name ?? v.volume, containerPath: v.containerPath })),
@@ -74,6 +75,7 @@ export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts
       restart: spec.restart,
       // Which stack the container belongs to, for `npm run drift`'s foreign-container check.
       labels: Object.entries(stackLabels(pulumi.getProject(), pulumi.getStack())).map(([label, value]) => ({ label, value })),
+      ...(spec.stopGraceSeconds !== undefined ? { stopTimeout: spec.stopGraceSeconds, destroyGraceSeconds: spec.stopGraceSeconds } : {}),
       // The container is replaced, not edited; with fixed host ports the old one must go first.
       mustRun: true,
     },

@@ -141,6 +141,7 @@ function salvageRouter(raw: unknown, into: { aliases: Set<string>; parts: Set<st
     port: port ?? 0,
     image: parsed(f.image, r.image),
     baseImage: parsed(f.baseImage, r.baseImage),
+    drainMs: parsed(f.drainMs, r.drainMs),
     apiKeys: apiKeys ?? [],
     aliases: salvageRecord(r.aliases, aliasSchema, into.aliases),
     claudeModels: field("claudeModels", f.claudeModels),

@@ -148,6 +148,11 @@ export const routerSchema = z.strictObject({
   baseImage: pinnedImage.optional(),
   /** Key names and scopes; the keys themselves are secrets under `secrets.apiKeys.<name>`. */
   apiKeys: z.array(routerApiKeySchema).default([]),
+  /**
+   * How long a stopping router lets requests in flight finish (the router's drainMs; absent: its default).
+   * The container gets this long plus a margin to stop before Docker kills it.
+   */
+  drainMs: z.number().int().min(0).max(3_600_000).optional(),
   aliases: z.record(nameSchema, aliasSchema),
   claudeModels: z
     .strictObject({ haiku: nameSchema.optional(), sonnet: nameSchema.optional(), opus: nameSchema.optional(), default: nameSchema.optional() })

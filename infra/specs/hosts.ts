@@ -42,11 +42,36 @@ export function publicAddress(cfg: StackConfig, host: string): string {
   return h.kind === "local" && h.address === "127.0.0.1" ? "localhost" : h.address;
 }
 
-/** Docker's --gpus value for a service on a host; undefined runs on CPU. */
+/**
+ * Docker's --gpus value for a service on a host (as `docker run --gpus` takes it); undefined runs on CPU.
+ * Docker reads the value as one CSV record (docker/cli opts/gpus.go), so a device list is quoted:
+ * unquoted, `device=0,1` is the two fields `device=0` and `1` (a count). Containers get the request as
+ * structured deviceRequests (dockerDeviceRequest), never as this string: see there why.
+ */
 export function gpuRequest(hostGpus: Gpus, wanted: Gpus | undefined): string | undefined {
   const g = wanted ?? hostGpus;
   if (g === "none" || hostGpus === "none") return undefined;
-  return g === "all" ? "all" : `device=${g.join(",")}`;
+  return g === "all" ? "all" : `"device=${g.join(",")}"`;
+}
+
+export interface DockerDeviceRequest {
+  driver: "nvidia";
+  capabilities: string[];
+  count?: number;
+  deviceIds?: string[];
+}
+
+/**
+ * The Docker provider's deviceRequests entry for a gpuRequest value. Not its `gpus` string: the provider
+ * strips the quotes of `"device=0,1"` before Docker's CSV parser reads it, so Docker sees a device and a
+ * count and refuses the container ("cannot set both Count and DeviceIDs on device request", seen by npm
+ * run e2e:lab on the home stack's unraid host; test/infra/specs/gpus.test.ts).
+ */
+export function dockerDeviceRequest(gpus: string): DockerDeviceRequest {
+  if (gpus === "all") return { driver: "nvidia", count: -1, capabilities: ["gpu"] };
+  const m = /^"?device=([^"]+)"?$/.exec(gpus);
+  if (!m?.[1]) throw new Error(`not a GPU request: ${gpus}`);
+  return { driver: "nvidia", deviceIds: m[1].split(","), capabilities: ["gpu"] };
 }
 
 /** Expands `~/` for local hosts; remote paths are already absolute (the schema says so). */

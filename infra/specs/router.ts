@@ -1,6 +1,7 @@
 // The router container. Its config file is NOT part of the container's inputs: it lives in a host
 // directory mounted read-only and is delivered by a separate resource, so repointing an alias never
 // replaces the container (the router hot-reloads the file).
+import { DEFAULT_DRAIN_MS } from "../../router/config/schema.js";
 import type { HostConfig, StackConfig } from "../config/schema.js";
 import { extraHostsFor, hostPath, hostConfig } from "./hosts.js";
 import type { ContainerSpec, ImageBuildSpec } from "./types.js";
@@ -20,6 +21,17 @@ function routerImageBuild(cfg: StackConfig, host: HostConfig): ImageBuildSpec | 
   };
 }
 export const routerConfigFileName = "router.json";
+
+/** Beyond drainMs: the router's own exit after the drain, and a slow host. */
+const stopMarginSeconds = 10;
+
+/**
+ * How long the router container gets to stop: its drain (SIGTERM makes it finish the requests in flight
+ * for up to drainMs) plus a margin. Docker's default of 10 s would kill it in the middle of the drain.
+ */
+function routerStopGraceSeconds(cfg: StackConfig): number {
+  return Math.ceil((cfg.router.drainMs ?? DEFAULT_DRAIN_MS) / 1000) + stopMarginSeconds;
+}
 
 export function routerConfigDir(cfg: StackConfig, host: string, homeDir: string): string {
   const h = hostConfig(cfg, host);
@@ -58,6 +70,7 @@ export function routerSpecs(cfg: StackConfig, homeDir: string): ContainerSpec[] 
           retries: 3,
         },
         restart: "unless-stopped" as const,
+        stopGraceSeconds: routerStopGraceSeconds(cfg),
       },
     ];
   });

@@ -83,6 +83,7 @@ export function renderRouterConfig(cfg: StackConfig, routerHost: string): Router
       ...(k.aliases ? { aliases: k.aliases } : {}),
     })),
     ...(cfg.router.claudeModels ? { claudeModels: cfg.router.claudeModels } : {}),
+    ...(cfg.router.drainMs !== undefined ? { drainMs: cfg.router.drainMs } : {}),
   };
   return sortKeys(rendered);
 }

@@ -44,10 +44,15 @@ export interface ContainerSpec {
   /** Named volumes (created per host) for model caches and app data. */
   volumes: { volume: string; containerPath: string }[];
   binds: { hostPath: string; containerPath: string; readOnly: boolean }[];
-  /** `all` or `device=0,1`; absent = CPU only. */
+  /** `all` or `"device=0,1"` (Docker's --gpus value, a CSV record); absent = CPU only. */
   gpus?: string;
   /** Extra /etc/hosts entries, e.g. host.docker.internal on the local host. */
   extraHosts: { host: string; ip: string }[];
   healthcheck: HealthCheckSpec;
   restart: "unless-stopped";
+  /**
+   * Seconds between SIGTERM and SIGKILL when the container is stopped (`docker stop`, the daemon
+   * shutting down) or replaced/deleted by `pulumi up`; absent: Docker's 10 s and an immediate removal.
+   */
+  stopGraceSeconds?: number;
 }

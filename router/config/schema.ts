@@ -34,6 +34,9 @@ function urlProblems(u: string): string[] {
   return out;
 }
 
+/** How long a stopping router lets requests in flight finish (drainMs) when its config says nothing. */
+export const DEFAULT_DRAIN_MS = 30_000;
+
 const engineSchema = z.enum(["vllm", "ollama", "llamacpp", "openai"]);
 export type Engine = z.infer<typeof engineSchema>;
 
@@ -184,7 +187,7 @@ const routerConfigSchema = z
       })
       .prefault({}),
     /** On SIGTERM: how long in-flight requests and streams may take to finish. */
-    drainMs: nonNegativeMs.default(30_000),
+    drainMs: nonNegativeMs.default(DEFAULT_DRAIN_MS),
     logging: z
       .strictObject({
         level: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),

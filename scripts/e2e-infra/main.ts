@@ -13,8 +13,8 @@ import { join } from "node:path";
 import { e2eCacheDir, ensureOllama } from "../e2e/ollama.js";
 import { runBounded, runMain, stopAll } from "../lib/child.js";
 import { REPO_ROOT } from "../e2e/router.js";
-import { ensureImages } from "./images.js";
-import { copyProject } from "./project.js";
+import { ensureImages } from "../lib/images.js";
+import { copyProject } from "../lib/project.js";
 import { ensurePulumiCli, missingPrerequisite, say } from "./toolchain.js";
 
 const SUITE_TIMEOUT_MS = 45 * 60_000;
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   const cache = join(e2eCacheDir(), "infra");
   const pulumi = await ensurePulumiCli(cache);
   const ollama = await ensureOllama();
-  const images = await ensureImages(cache, ollama.binary, ollama.version);
+  const images = await ensureImages({ env: process.env, say }, cache, ollama.binary, ollama.version);
   const workDir = mkdtempSync(join(tmpdir(), "aistack-e2e-infra-"));
   let ok = false;
   try {

@@ -24,7 +24,7 @@ export function say(msg: string): void {
 }
 
 /** The first executable named `name` on PATH, or undefined. */
-function onPath(name: string, path = process.env.PATH ?? ""): string | undefined {
+export function onPath(name: string, path = process.env.PATH ?? ""): string | undefined {
   for (const dir of path.split(delimiter)) {
     if (!dir) continue;
     const file = join(dir, name);

@@ -177,6 +177,22 @@ export async function waitUntil(started: Started, check: () => Promise<boolean>,
   }
 }
 
+/** Polls `probe` every second until it gives a value (a throw counts as not yet), or throws after timeoutMs. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(1_000);
+  }
+  throw new Error(`${what} not within ${timeoutMs / 1000}s${last instanceof Error ? `: ${last.message}` : ""}`);
+}
+
 /** Polls `url` until it answers 2xx (see waitUntil). */
 export function waitForHttp(started: Started, url: string, timeoutMs: number, what: string): Promise<void> {
   return waitUntil(

@@ -21,13 +21,22 @@ const obj = (v: Json | undefined): Obj => (typeof v === "object" && v !== null &
 const arr = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : []);
 const str = (v: Json | undefined): string => (typeof v === "string" ? v : v === undefined || v === null ? "" : show(v));
 
+/** The GPU request a container's deviceRequests make (infra/specs/hosts.ts dockerDeviceRequest): all, or which devices. */
+function gpus(i: Obj): string | undefined {
+  const req = arr(i.deviceRequests).map(obj).find((d) => arr(d.capabilities).includes("gpu"));
+  if (!req) return i.gpus ? str(i.gpus) : undefined;
+  const ids = arr(req.deviceIds).map(str);
+  return ids.length ? `device=${ids.join(",")}` : req.count === -1 ? "all" : `count=${str(req.count)}`;
+}
+
 function containerLines(r: CapturedResource): string[] {
   const i = r.inputs;
   const lines = [`- **${code(r.name)}** — image ${code(str(i.image))}`];
   const ports = arr(i.ports).map((p) => `${str(obj(p).external)}→${str(obj(p).internal)}`);
   if (str(i.networkMode)) lines.push(`  - network: ${code(str(i.networkMode))}`);
   if (ports.length) lines.push(`  - ports (host→container): ${ports.map(code).join(", ")}`);
-  lines.push(`  - GPUs: ${i.gpus ? code(str(i.gpus)) : "none (CPU)"}`);
+  const g = gpus(i);
+  lines.push(`  - GPUs: ${g ? code(g) : "none (CPU)"}`);
   if (str(i.ipcMode)) lines.push(`  - ipc: ${code(str(i.ipcMode))}`);
   if (arr(i.entrypoints).length) lines.push(`  - entrypoint: ${code(show(i.entrypoints))}`);
   if (arr(i.command).length) lines.push(`  - command: ${code(show(i.command))}`);

@@ -4,15 +4,12 @@
 
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { encodeGguf } from "../../scripts/e2e/gguf.js";
-import { tinyModelfile } from "../../scripts/e2e/ollama-serve.js";
-import { freePort } from "../../scripts/lib/child.js";
-import { DEFAULT_TINY_MODEL, tinyLlamaModel } from "../../scripts/e2e/tiny-model.js";
-import { pulumiRunner, type PulumiResult, type PulumiRunner } from "../../scripts/e2e-infra/project.js";
+import { eventually, freePort } from "../../scripts/lib/child.js";
+import { pulumiRunner, seedOllamaModels, type PulumiResult, type PulumiRunner } from "../../scripts/lib/project.js";
 
 const env = {
   pulumi: process.env.AISTACK_INFRA_PULUMI ?? "",
@@ -75,33 +72,9 @@ async function loadedModels(): Promise<string[]> {
   return (body.models ?? []).map((m) => m.name.replace(/:latest$/, ""));
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 1_000));
-  }
-  throw new Error(`${what} not within ${timeoutMs / 1000}s${last instanceof Error ? `: ${last.message}` : ""}`);
-}
-
 /** The models exist in the engine's volume before the stack does: no registry is reachable from here. */
 function seedModels(): void {
-  const dir = join(env.workDir, "gguf");
-  mkdirSync(dir, { recursive: true });
-  const creates: string[] = [];
-  for (const [i, name] of models.entries()) {
-    writeFileSync(join(dir, `${name}.gguf`), encodeGguf(tinyLlamaModel({ ...DEFAULT_TINY_MODEL, seed: 2000 + i, name })));
-    writeFileSync(join(dir, `${name}.Modelfile`), tinyModelfile(`/gguf/${name}.gguf`));
-    creates.push(`ollama create ${name} -f /gguf/${name}.Modelfile`);
-  }
-  docker(["volume", "create", modelsVolume]);
-  docker(["run", "--rm", "-v", `${modelsVolume}:/root/.ollama`, "-v", `${dir}:/gguf:ro`, "--entrypoint", "/bin/sh", env.ollamaImage, "-c", `ollama serve >/tmp/serve.log 2>&1 & until ollama list >/dev/null 2>&1; do sleep 0.2; done; ${creates.join(" && ")}`]);
+  seedOllamaModels(docker, env.ollamaImage, modelsVolume, join(env.workDir, "gguf"), models);
 }
 
 function stackFile(): Record<string, unknown> {

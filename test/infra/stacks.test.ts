@@ -46,13 +46,15 @@ describe("home stack (the seed network)", () => {
     const run = await load();
     const c = containers(run);
     const images = imagesByName(run);
-    const table: [string, string, string, unknown[], string | undefined][] = [
-      ["spark-vllm-head", "spark-1", "nvcr.io/nvidia/vllm:25.11-py3", [], "all"],
-      ["spark-vllm-worker-1", "spark-2", "nvcr.io/nvidia/vllm:25.11-py3", [], "all"],
-      ["unraid-ollama", "unraid", "ollama/ollama:0.12.6", [{ internal: 11434, external: 11435 }], "device=0,1"],
-      ["dev-ollama", "dev", "ollama/ollama:0.12.6", [{ internal: 11434, external: 11435 }], "all"],
+    const all = [{ driver: "nvidia", count: -1, capabilities: ["gpu"] }];
+    const two = [{ driver: "nvidia", deviceIds: ["0", "1"], capabilities: ["gpu"] }];
+    const table: [string, string, string, unknown[], unknown[] | undefined][] = [
+      ["spark-vllm-head", "spark-1", "nvcr.io/nvidia/vllm:25.11-py3", [], all],
+      ["spark-vllm-worker-1", "spark-2", "nvcr.io/nvidia/vllm:25.11-py3", [], all],
+      ["unraid-ollama", "unraid", "ollama/ollama:0.12.6", [{ internal: 11434, external: 11435 }], two],
+      ["dev-ollama", "dev", "ollama/ollama:0.12.6", [{ internal: 11434, external: 11435 }], all],
       ["open-webui", "unraid", "ghcr.io/open-webui/open-webui:v0.6.34", [{ internal: 8080, external: 8080 }], undefined],
-      ["kokoro", "unraid", "ghcr.io/remsky/kokoro-fastapi-gpu:v0.2.4", [{ internal: 8880, external: 8880 }], "device=0,1"],
+      ["kokoro", "unraid", "ghcr.io/remsky/kokoro-fastapi-gpu:v0.2.4", [{ internal: 8880, external: 8880 }], two],
       ["router-unraid", "unraid", "aistack-router:local", [{ internal: 4000, external: 4000 }], undefined],
       ["router-dev", "dev", "aistack-router:local", [{ internal: 4000, external: 4000 }], undefined],
     ];
@@ -64,7 +66,9 @@ describe("home stack (the seed network)", () => {
       expect(hostOf(r), name).toBe(host);
       expect(images.get(`${name}-image`), name).toBe(image);
       expect(r.inputs.ports ?? [], name).toEqual(ports);
-      expect(r.inputs.gpus, name).toBe(gpus);
+      // Structured device requests, never the provider's `gpus` string (test/infra/specs/gpus.test.ts).
+      expect(r.inputs.gpus, name).toBeUndefined();
+      expect(r.inputs.deviceRequests, name).toEqual(gpus);
     }
     const providers = byType(run, "pulumi:providers:docker").map((p) => p.inputs.host).sort();
     expect(providers).toEqual(["ssh://nvidia@10.0.0.11:22", "ssh://nvidia@10.0.0.12:22", "ssh://root@10.0.0.10:22", "ssh://root@10.0.0.8:22"]);
@@ -165,6 +169,7 @@ describe("local stack", () => {
     expect([...c.keys()].sort()).toEqual(["kokoro", "local-ollama", "open-webui", "router-local"]);
     for (const r of c.values()) {
       expect(r.inputs.gpus).toBeUndefined();
+      expect(r.inputs.deviceRequests).toBeUndefined();
       expect(r.inputs.hosts).toEqual([{ host: "host.docker.internal", ip: "host-gateway" }]);
     }
     expect(byType(run, "pulumi:providers:docker").map((p) => p.inputs.host)).toEqual(["unix:///var/run/docker.sock"]);

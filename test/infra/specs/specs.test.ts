@@ -79,8 +79,8 @@ describe("router config rendering", () => {
 describe("small pure helpers", () => {
   it.each([
     ["all", undefined, "all"],
-    [["0", "1"], undefined, "device=0,1"],
-    ["all", ["1"], "device=1"],
+    [["0", "1"], undefined, '"device=0,1"'],
+    ["all", ["1"], '"device=1"'],
     ["none", undefined, undefined],
     ["all", "none", undefined],
   ] as const)("gpuRequest(%j, %j) = %j", (host, wanted, expected) => {

@@ -1,7 +1,7 @@
 // The pure parts of the real-engine suite's preparation (scripts/e2e-infra): reading apt's Debian
 // source for debootstrap, and the replace directives the Pulumi CLI's wrapper module repeats.
 import { describe, expect, it } from "vitest";
-import { debianSource } from "../../../scripts/e2e-infra/images.js";
+import { debianSource } from "../../../scripts/lib/images.js";
 import { remoteReplaces } from "../../../scripts/e2e-infra/toolchain.js";
 
 describe("debianSource", () => {

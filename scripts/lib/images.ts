@@ -1,18 +1,24 @@
-// The images the infra suite runs, made without any container registry:
+// Images the real-engine suites run (e2e:infra, e2e:lab), made without any container registry:
 // - a Debian base: `debootstrap --variant=minbase` from the Debian mirror apt is configured with (read
 //   from /etc/apt/sources.list*, at run time), cached as a tarball, `docker import`ed;
 // - an Ollama image: that base plus the Ollama binary the e2e suite builds from its Go module;
 // - a Node base for router/Dockerfile's NODE_IMAGE: that base plus this machine's node and npm, and the
 //   `node` user the router image runs as.
-// The router image itself is built by the Pulumi program under test.
+// The router image itself is built by the Pulumi program under test. Every function takes the Docker
+// engine to use (`DockerTarget`: the environment the Docker CLI runs with) and a logger.
 
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { runBounded } from "../lib/child.js";
-import { say } from "./toolchain.js";
+import { runBounded } from "./child.js";
+
+export interface DockerTarget {
+  /** The Docker CLI's environment (DOCKER_HOST picks the engine). */
+  env: NodeJS.ProcessEnv;
+  say: (msg: string) => void;
+}
 
 export interface AptSource {
   uri: string;
@@ -48,13 +54,13 @@ function aptSourceFiles(): { name: string; text: string }[] {
   return out;
 }
 
-function docker(args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}): string {
-  return execFileSync("docker", args, { encoding: "utf8", stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"], input: opts.input, env: opts.env ?? process.env, timeout: 20 * 60_000 });
+export function docker(t: DockerTarget, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): string {
+  return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...t.env, ...opts.env }, timeout: 20 * 60_000, maxBuffer: 64 * 1024 * 1024 });
 }
 
-function imageExists(tag: string): boolean {
+export function imageExists(t: DockerTarget, tag: string): boolean {
   try {
-    docker(["image", "inspect", tag]);
+    docker(t, ["image", "inspect", tag]);
     return true;
   } catch {
     return false;
@@ -62,7 +68,7 @@ function imageExists(tag: string): boolean {
 }
 
 /** A cached minbase root filesystem tarball for apt's own Debian suite. */
-async function ensureRootfs(cache: string): Promise<{ tar: string; suite: string }> {
+async function ensureRootfs(cache: string, say: (msg: string) => void): Promise<{ tar: string; suite: string }> {
   const source = debianSource(aptSourceFiles());
   if (!source) throw new Error("no Debian source in /etc/apt/sources.list*: debootstrap needs a mirror");
   const tar = join(cache, `rootfs-${source.suite}-minbase.tar`);
@@ -87,12 +93,12 @@ async function ensureRootfs(cache: string): Promise<{ tar: string; suite: string
 }
 
 /** Builds `tag` from a Dockerfile and files in a temp context (the classic builder: no buildx needed). */
-function buildImage(tag: string, dockerfile: string, files: Record<string, string>): void {
+export function buildImage(t: DockerTarget, tag: string, dockerfile: string, files: Record<string, string>): void {
   const ctx = mkdtempSync(join(tmpdir(), "aistack-image-"));
   try {
     writeFileSync(join(ctx, "Dockerfile"), dockerfile);
     for (const [name, from] of Object.entries(files)) cpSync(from, join(ctx, name), { recursive: true, dereference: true });
-    docker(["build", "-q", "-t", tag, ctx], { env: { ...process.env, DOCKER_BUILDKIT: "0" } });
+    docker(t, ["build", "-q", "-t", tag, ctx], { env: { DOCKER_BUILDKIT: "0" } });
   } finally {
     rmSync(ctx, { recursive: true, force: true });
   }
@@ -104,13 +110,13 @@ export interface SuiteImages {
 }
 
 /** The imported minbase image, `aistack-e2e/debian:<suite>`. */
-async function ensureBaseImage(cache: string): Promise<string> {
+export async function ensureBaseImage(t: DockerTarget, cache: string): Promise<string> {
   mkdirSync(cache, { recursive: true });
-  const { tar, suite } = await ensureRootfs(cache);
+  const { tar, suite } = await ensureRootfs(cache, t.say);
   const base = `aistack-e2e/debian:${suite}`;
-  if (!imageExists(base)) {
-    say(`docker import ${tar} ${base}`);
-    docker(["import", tar, base]);
+  if (!imageExists(t, base)) {
+    t.say(`docker import ${tar} ${base}`);
+    docker(t, ["import", tar, base]);
   }
   return base;
 }
@@ -123,7 +129,18 @@ const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
  * npm is where a proxy re-signs TLS) and a `node` user: router/Dockerfile's NODE_IMAGE. The tag carries
  * a digest of what goes in, so a change rebuilds it.
  */
-function ensureNodeBase(base: string): string {
+function ensureNodeBase(t: DockerTarget, base: string): string {
+  const { dockerfile, files, digest } = nodeBaseRecipe(base);
+  const nodeBase = `aistack-e2e/node:${process.versions.node}-${digest}`;
+  if (!imageExists(t, nodeBase)) {
+    t.say(`building ${nodeBase} (this machine's node, npm and CA bundle on ${base})`);
+    buildImage(t, nodeBase, dockerfile, files);
+  }
+  return nodeBase;
+}
+
+/** The Dockerfile and files of the Node base, and a digest of what goes in. */
+export function nodeBaseRecipe(base: string, extraLines: string[] = []): { dockerfile: string; files: Record<string, string>; digest: string } {
   const node = realpathSync(process.execPath);
   const npmDir = join(dirname(dirname(node)), "lib", "node_modules", "npm");
   if (!existsSync(join(npmDir, "bin", "npm-cli.js"))) throw new Error(`npm not found beside ${node} (looked in ${npmDir})`);
@@ -134,23 +151,20 @@ function ensureNodeBase(base: string): string {
     "COPY npm /usr/local/lib/node_modules/npm",
     ...(ca ? [`COPY ca.crt ${CA_BUNDLE}`, `ENV NODE_EXTRA_CA_CERTS=${CA_BUNDLE} NPM_CONFIG_CAFILE=${CA_BUNDLE}`] : []),
     "RUN ln -s ../lib/node_modules/npm/bin/npm-cli.js /usr/local/bin/npm && useradd --create-home --uid 1000 node",
+    ...extraLines,
     "",
   ].join("\n");
   const digest = createHash("sha256").update(dockerfile).update(ca ? readFileSync(CA_BUNDLE) : "").digest("hex").slice(0, 8);
-  const nodeBase = `aistack-e2e/node:${process.versions.node}-${digest}`;
-  if (!imageExists(nodeBase)) {
-    say(`building ${nodeBase} (this machine's node, npm and CA bundle on ${base})`);
-    buildImage(nodeBase, dockerfile, { node, npm: npmDir, ...(ca ? { "ca.crt": CA_BUNDLE } : {}) });
-  }
-  return nodeBase;
+  return { dockerfile, files: { node, npm: npmDir, ...(ca ? { "ca.crt": CA_BUNDLE } : {}) }, digest };
 }
 
 /** The base plus the Ollama binary, serving on 0.0.0.0:11434 like the published image. */
-function ensureOllamaImage(base: string, ollamaBinary: string, ollamaVersion: string): string {
+export function ensureOllamaImage(t: DockerTarget, base: string, ollamaBinary: string, ollamaVersion: string): string {
   const ollama = `aistack-e2e/ollama:${ollamaVersion}`;
-  if (!imageExists(ollama)) {
-    say(`building ${ollama}`);
+  if (!imageExists(t, ollama)) {
+    t.say(`building ${ollama}`);
     buildImage(
+      t,
       ollama,
       [`FROM ${base}`, "COPY ollama /usr/bin/ollama", "ENV OLLAMA_HOST=0.0.0.0:11434", "EXPOSE 11434", 'ENTRYPOINT ["/usr/bin/ollama"]', 'CMD ["serve"]', ""].join("\n"),
       { ollama: ollamaBinary },
@@ -159,7 +173,7 @@ function ensureOllamaImage(base: string, ollamaBinary: string, ollamaVersion: st
   return ollama;
 }
 
-export async function ensureImages(cache: string, ollamaBinary: string, ollamaVersion: string): Promise<SuiteImages> {
-  const base = await ensureBaseImage(cache);
-  return { ollama: ensureOllamaImage(base, ollamaBinary, ollamaVersion), nodeBase: ensureNodeBase(base) };
+export async function ensureImages(t: DockerTarget, cache: string, ollamaBinary: string, ollamaVersion: string): Promise<SuiteImages> {
+  const base = await ensureBaseImage(t, cache);
+  return { ollama: ensureOllamaImage(t, base, ollamaBinary, ollamaVersion), nodeBase: ensureNodeBase(t, base) };
 }
