@@ -45,7 +45,7 @@ describe("module boundaries", () => {
     ["backend state importing the health module", "router/backends/boundary-probe.ts", "../health/passive.js"],
     ["backend state importing the proxy", "router/backends/boundary-probe.ts", "../proxy/forward.js"],
     ["backend state importing telemetry", "router/backends/boundary-probe.ts", "../telemetry/metrics.js"],
-    ["the health module importing the proxy", "router/health/boundary-probe.ts", "../proxy/exchange.js"],
+    ["the health module importing the proxy", "router/health/boundary-probe.ts", "../proxy/attempt.js"],
     ["the health module importing the HTTP layer", "router/health/boundary-probe.ts", "../http/drain.js"],
     ["telemetry importing the proxy", "router/telemetry/boundary-probe.ts", "../proxy/forward.js"],
     ["telemetry importing backend state", "router/telemetry/boundary-probe.ts", "../backends/registry.js"],
