@@ -133,7 +133,7 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   const { alias, aliasConfig } = resolved;
   const disarm = totalTimer(config.timeouts.totalMs, x.gone);
   try {
-    const request = { ...parsed, model: alias };
+    const request = { ...parsed, alias };
     const routed = { id: access.id, face, request, alias: { name: alias, config: aliasConfig }, config, reply, cancel: x.gone, startedAt: access.started };
     const result = await forward(routed, host.services, host.clock);
     if (result.outcome === "client-gone") reply.destroy();

@@ -46,7 +46,7 @@ export interface ParsedRequest {
 /** A parsed request whose model name resolved to an alias (routing/resolve.ts). */
 export interface FaceRequest extends ParsedRequest {
   /** The alias the request resolves to. */
-  model: string;
+  alias: string;
 }
 
 export interface PlanTarget {

@@ -49,16 +49,16 @@ export const openaiFace: Face = {
   plan(req: FaceRequest, target: PlanTarget): UpstreamPlan {
     // Every engine in the table serves OpenAI's paths under /v1 (vLLM, llama.cpp, Ollama's compat layer).
     const path = req.route.path.startsWith("/api/v1/") ? req.route.path.slice(4) : req.route.path;
-    req.body.model = target.model;
+    // A copy: the parsed body is shared by every target of the failover loop.
+    const body = { ...req.body, model: target.model };
     const kind = req.route.kind;
     if (!req.stream && (kind === "chat" || kind === "completions") && streamsInStead(target.engine)) {
       // Streamed from the backend and assembled here, so a client that leaves stops the generation.
-      const body = JSON.stringify(streamInStead({ ...req.body }));
-      return { method: "POST", path, body, whole: new WholeBodyTranslator(naming(req.model), kind) };
+      return { method: "POST", path, body: JSON.stringify(streamInStead(body)), whole: new WholeBodyTranslator(naming(req.clientModel), kind) };
     }
-    // The answer names the alias (x-router-model has the backend's name); nothing to do when they agree.
-    if (target.model === req.model) return { method: "POST", path, body: JSON.stringify(req.body) };
-    return { method: "POST", path, body: JSON.stringify(req.body), translator: new OpenAIModelEcho(target.model, req.model) };
+    // The answer names the model the client sent (x-router-model has the backend's); nothing to do when they agree.
+    if (target.model === req.clientModel) return { method: "POST", path, body: JSON.stringify(body) };
+    return { method: "POST", path, body: JSON.stringify(body), translator: new OpenAIModelEcho(target.model, req.clientModel) };
   },
 
   local(route: FaceRoute, ctx: LocalContext): Rendered {
