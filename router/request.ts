@@ -4,15 +4,15 @@
 //   2. authenticate  the client's key (auth/keys.ts), before any of the body is read
 //   3. read          the body once, within limits, as JSON (http/body.ts)
 //   4. parse         the face validates it and finds the model name (faces/*); a local route
-//                    (model lists) is answered here from the alias views (backends/views.ts)
+//                    (model lists) is answered here from the alias views (aliases/views.ts)
 //   5. resolve       model name → alias, with the key's scope: unknown and out of scope read alike
-//                    (routing/resolve.ts)
+//                    (aliases/resolve.ts)
 //   6. forward       pick a target, fail over, stream the answer back (proxy/forward.ts)
 //   7. account       metrics and one access log line (telemetry/access.ts)
 // Every error on the way is one of router/errors.ts, rendered by the face in its client's dialect.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate, mayUse } from "./auth/keys.js";
-import { aliasViews } from "./backends/views.js";
+import { aliasViews } from "./aliases/views.js";
 import { draining, internalError, invalidApiKey, isRouterError, type RouterError } from "./errors.js";
 import type { BodyBudget, BodyHold } from "./http/body-budget.js";
 import { readJson } from "./http/body.js";
@@ -27,7 +27,7 @@ import type { Logger } from "./telemetry/log.js";
 import { totalTimer, type Cancel } from "./cancel.js";
 import type { Clock, Services } from "./proxy/call.js";
 import { forward } from "./proxy/forward.js";
-import { resolveModel } from "./routing/resolve.js";
+import { resolveModel } from "./aliases/resolve.js";
 import type { Table } from "./table.js";
 
 /** What a request reads of the router (server.ts): the table and drain state as they are when it arrives. */

@@ -3,8 +3,8 @@
 import type { BackendConfig, Engine } from "../config/schema.js";
 import type { ProbeIO } from "../engines/types.js";
 import type { RouterError } from "../errors.js";
-import type { NameMapper } from "../routing/resolve.js";
-import type { AliasView } from "../backends/views.js";
+import type { NameMapper } from "../aliases/resolve.js";
+import type { AliasView } from "../aliases/views.js";
 
 export type { RouterError } from "../errors.js";
 
@@ -43,7 +43,7 @@ export interface ParsedRequest {
   body: Record<string, unknown>;
 }
 
-/** A parsed request whose model name resolved to an alias (routing/resolve.ts). */
+/** A parsed request whose model name resolved to an alias (aliases/resolve.ts). */
 export interface FaceRequest extends ParsedRequest {
   /** The alias the request resolves to. */
   alias: string;
@@ -104,7 +104,7 @@ export interface Face {
   readonly routes: readonly FaceRoute[];
   /** Validates the parsed body of a proxied route and finds the model name. */
   parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError;
-  /** The alias a model name stands for in this dialect when it is not an alias itself (routing/resolve.ts). */
+  /** The alias a model name stands for in this dialect when it is not an alias itself (aliases/resolve.ts). */
   readonly mapModel?: NameMapper;
   /**
    * Rewrites the request for one target (model name, path, dialect). `io` reaches the target's

@@ -12,7 +12,7 @@ import { describeTransportError } from "../health/probe.js";
 import { onAbort } from "../cancel.js";
 import type { ExchangeResult } from "../telemetry/access.js";
 import type { Clock, Routed, Services } from "./call.js";
-import { batchFor } from "./candidates.js";
+import { batchFor } from "../routing/candidates.js";
 import { classifyStatus } from "./classify.js";
 import { relay, relayWhole } from "./commit.js";
 import { UpstreamCall, type WholeBody } from "./upstream.js";

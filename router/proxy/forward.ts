@@ -9,8 +9,8 @@ import { probeIO } from "../health/probe.js";
 import { errorResult, stoppedResult, type ExchangeResult } from "../telemetry/access.js";
 import { attempt } from "./attempt.js";
 import type { Clock, Routed, Services } from "./call.js";
-import { candidateViews } from "./candidates.js";
-import { orderTargets, type CandidateView } from "./pick.js";
+import { candidateViews } from "../routing/candidates.js";
+import { orderTargets, type CandidateView } from "../routing/pick.js";
 
 /**
  * The floor of a face's side call to a backend (a tokenizer for count_tokens or a context check): it

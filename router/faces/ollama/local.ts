@@ -4,7 +4,7 @@
 // parameters, template, capabilities}.
 import { createHash } from "node:crypto";
 import { invalidModel, notSupported, ollamaModelNotFound, type RouterError } from "../../errors.js";
-import type { AliasView } from "../../backends/views.js";
+import type { AliasView } from "../../aliases/views.js";
 import type { Rendered } from "../types.js";
 import { renderOllamaError } from "./errors.js";
 

@@ -1,6 +1,6 @@
 // The OpenAI face: /v1/* and the same under /api/v1/* (clients configured with base .../api/v1).
 import { invalidModel, invalidRequest, missingModel, unknownModel } from "../../errors.js";
-import type { AliasView } from "../../backends/views.js";
+import type { AliasView } from "../../aliases/views.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanTarget, Rendered, RouterError, UpstreamPlan } from "../types.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { OpenAIModelEcho } from "../echo-model.js";

@@ -1,8 +1,8 @@
 // The aliases as a face's model list shows them (GET /v1/models, /api/tags...): whether any target
 // can serve now, whether one holds its model warm, and the context every target can take.
 import type { RouterConfig } from "../config/schema.js";
-import type { BackendRegistry } from "./registry.js";
-import { warmth } from "./warmth.js";
+import type { BackendRegistry } from "../backends/registry.js";
+import { warmth } from "../backends/warmth.js";
 
 /** One alias as a model list shows it. */
 export interface AliasView {
