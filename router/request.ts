@@ -12,7 +12,7 @@
 // Every error on the way is one of router/errors.ts, rendered by the face in its client's dialect.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate, mayUse } from "./auth/keys.js";
-import { aliasViews } from "./aliases/views.js";
+import { aliasViews, type AliasView } from "./aliases/views.js";
 import { draining, internalError, invalidApiKey, isRouterError, type RouterError } from "./errors.js";
 import type { BodyBudget, BodyHold } from "./http/body-budget.js";
 import { readJson } from "./http/body.js";
@@ -119,7 +119,12 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   if (config.logging.logBodies) logBody(host.logger, { id: access.id, face: face.name, path: access.path, key: key?.name }, read.json);
 
   if (route.local) {
-    const r = face.local(route, { aliases: aliasViews(config, registry, (alias) => mayUse(key, alias)), body: read.json, param: x.param });
+    const aliases = aliasViews(config, registry, (alias) => mayUse(key, alias));
+    const resolve = (name: string): AliasView | undefined => {
+      const found = resolveModel(name, config, key, face.mapModel);
+      return found.ok ? aliases.find((a) => a.name === found.alias) : undefined;
+    };
+    const r = face.local(route, { aliases, resolve, body: read.json, param: x.param });
     reply.send(r);
     return done({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
   }

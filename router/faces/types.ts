@@ -93,6 +93,8 @@ export type PlanResult = UpstreamPlan | { local: Rendered } | { skip: RouterErro
 export interface LocalContext {
   /** The aliases the caller may use. */
   aliases: readonly AliasView[];
+  /** A model name as an inference request would resolve it (aliases/resolve.ts): its alias, if the caller may use it. */
+  resolve: (name: string) => AliasView | undefined;
   /** The parsed JSON body of a POST local route (undefined for GET or an empty body). */
   body: unknown;
   /** The path's parameter on a route with `param` (URL-decoded). */

@@ -189,7 +189,7 @@ export const ollamaFace: Face = {
       case "ps":
         return psAnswer(ctx.aliases);
       case "show":
-        return showAnswer(ctx.body, ctx.aliases);
+        return showAnswer(ctx.body, ctx.resolve);
       default:
         return renderOllamaError(managementError(route.path));
     }
