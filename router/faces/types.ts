@@ -40,7 +40,8 @@ export interface ParsedRequest {
   /** The model name the client sent (answers name it, whatever alias it reached). */
   clientModel: string;
   stream: boolean;
-  body: Record<string, unknown>;
+  /** Shared by every target of the failover loop: a plan copies what it changes. */
+  readonly body: Readonly<Record<string, unknown>>;
 }
 
 /** A parsed request whose model name resolved to an alias (aliases/resolve.ts). */
