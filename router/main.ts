@@ -54,7 +54,7 @@ async function main(): Promise<number> {
     process.stderr.write(`invalid config ${args.config}:\n${formatProblems(loaded.problems)}\n`);
     return 1;
   }
-  const router = new Router({ config: loaded.config, source: args.config });
+  const router = new Router({ config: loaded.config, source: args.config, sha256: loaded.sha256 });
   await router.listen(port, args.host);
   const watcher = new ConfigWatcher(args.config, router.configHandlers());
   watcher.start(JSON.stringify(loaded.config));

@@ -24,6 +24,8 @@ export interface RouterOptions {
   config: RouterConfig;
   /** Where the config came from, shown on /status. */
   source?: string;
+  /** The sha256 of the config file's bytes, shown on /status.json. */
+  sha256?: string;
   logSink?: LogSink;
   random?: () => number;
 }
@@ -48,7 +50,7 @@ export class Router {
     const cfg = opts.config;
     this.logger = new Logger(cfg.logging.level, opts.logSink);
     this.table = tableOf(cfg);
-    this.info = { version: 1, loadedAt: Date.now(), source: opts.source, rejected: undefined };
+    this.info = { version: 1, loadedAt: Date.now(), source: opts.source, sha256: opts.sha256, rejected: undefined };
     this.changes = new StateChanges(this.logger);
     this.bodies = new BodyBudget(cfg.limits.maxBufferedBytes);
     this.prober = new Prober(cfg.health, () => this.changes.observe(this.table.config, this.registry, Date.now()));
@@ -102,7 +104,7 @@ export class Router {
   }
 
   /** Swaps in a validated config: new requests use it, in-flight ones finish on the old table. */
-  reload(cfg: RouterConfig): void {
+  reload(cfg: RouterConfig, sha256?: string): void {
     const moved = this.serving && listenMoved(this.serving, this.table.config.listen, cfg.listen);
     if (moved) this.logger.event("warn", "listen address changes take effect on restart", { serving: { host: this.serving?.host, port: this.serving?.port }, configured: moved });
     const { added, retired } = this.registry.apply(cfg);
@@ -110,6 +112,7 @@ export class Router {
     this.table = tableOf(cfg);
     this.info.version++;
     this.info.loadedAt = Date.now();
+    this.info.sha256 = sha256;
     this.info.rejected = undefined;
     this.logger.level = cfg.logging.level;
     this.bodies.limit = cfg.limits.maxBufferedBytes;
@@ -137,7 +140,9 @@ export class Router {
   }
 
   /** The file is valid again and is the table in force: a rejection shown until now is over. */
-  keepConfig(): void {
+  keepConfig(sha256?: string): void {
+    // Another file with the same table (whitespace, key order): the table in force is what it says.
+    if (sha256 !== undefined) this.info.sha256 = sha256;
     if (this.info.rejected === undefined) return;
     this.info.rejected = undefined;
     this.logger.event("info", "config file valid again; the table in force is unchanged", { version: this.info.version });
@@ -145,7 +150,7 @@ export class Router {
 
   /** What a ConfigWatcher on this router's file reports to. */
   configHandlers(): ConfigWatcherHandlers {
-    return { onConfig: (cfg) => this.reload(cfg), onRejected: (problems) => this.rejectReload(problems), onUnchanged: () => this.keepConfig() };
+    return { onConfig: (cfg, sha256) => this.reload(cfg, sha256), onRejected: (problems) => this.rejectReload(problems), onUnchanged: (sha256) => this.keepConfig(sha256) };
   }
 
   /**

@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
+import { stackLabels } from "../specs/labels.js";
 import type { ContainerSpec } from "../specs/types.js";
 import type { HostProviders } from "./dockerHosts.js";
 
@@ -71,6 +72,8 @@ export function addContainer(parent: pulumi.Resource, spec: ContainerSpec, hosts
       ],
       healthcheck: spec.healthcheck,
       restart: spec.restart,
+      // Which stack the container belongs to, for `npm run drift`'s foreign-container check.
+      labels: Object.entries(stackLabels(pulumi.getProject(), pulumi.getStack())).map(([label, value]) => ({ label, value })),
       // The container is replaced, not edited; with fixed host ports the old one must go first.
       mustRun: true,
     },

@@ -11,12 +11,27 @@ export function sha256Hex(value: string): string {
   return createHash("sha256").update(value, "utf8").digest("hex");
 }
 
+/** The models a backend is declared to have: an Ollama's `models`, the one model vLLM or llama.cpp serves. */
+export function declaredModels(b: Backend): string[] {
+  switch (b.engine) {
+    case "ollama":
+      return b.models;
+    case "vllm":
+      return [b.vllm.servedModelName ?? b.vllm.model];
+    case "llamacpp":
+      return [b.llamacpp.alias];
+  }
+}
+
 /**
  * Router-side view of one backend. The router reaches each engine at http://<host address>:<host port>;
  * a vLLM cluster is served by its head (first host).
  */
-function routerBackend(cfg: StackConfig, b: Backend, fromHost: string): Pick<BackendConfig, "engine" | "url" | "maxConcurrency" | "contextLength"> {
+function routerBackend(cfg: StackConfig, b: Backend, fromHost: string): Pick<BackendConfig, "engine" | "url" | "maxConcurrency" | "contextLength" | "models"> {
   const url = `http://${reachAddress(cfg, b.hosts[0] as string, fromHost)}:${b.port}`;
+  // The router marks a declared model its engine does not have (/status, /status.json, a metric).
+  const declared = declaredModels(b);
+  const models = declared.length ? { models: declared } : {};
   switch (b.engine) {
     case "ollama":
       // OLLAMA_NUM_PARALLEL bounds requests per loaded model and MAX_LOADED_MODELS the models held at
@@ -26,9 +41,10 @@ function routerBackend(cfg: StackConfig, b: Backend, fromHost: string): Pick<Bac
         url,
         maxConcurrency: b.ollama.numParallel * b.ollama.maxLoadedModels,
         contextLength: b.ollama.contextLength,
+        ...models,
       };
     case "vllm":
-      return { engine: "vllm", url, ...(b.vllm.maxModelLen !== undefined ? { contextLength: b.vllm.maxModelLen } : {}) };
+      return { engine: "vllm", url, ...(b.vllm.maxModelLen !== undefined ? { contextLength: b.vllm.maxModelLen } : {}), ...models };
     case "llamacpp":
       // llama.cpp splits -c across its -np slots, so each request gets contextSize / parallel tokens.
       return {
@@ -36,6 +52,7 @@ function routerBackend(cfg: StackConfig, b: Backend, fromHost: string): Pick<Bac
         url,
         maxConcurrency: b.llamacpp.parallel,
         contextLength: Math.floor(b.llamacpp.contextSize / b.llamacpp.parallel),
+        ...models,
       };
   }
 }

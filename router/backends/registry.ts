@@ -107,13 +107,15 @@ export class BackendRegistry {
       }
     }
     const wanted = new Map<string, Set<string>>();
-    for (const alias of Object.values(cfg.aliases)) {
-      for (const t of alias.targets) {
-        let set = wanted.get(t.backend);
-        if (!set) wanted.set(t.backend, (set = new Set()));
-        set.add(t.model);
-      }
-    }
+    const want = (backend: string, model: string): void => {
+      let set = wanted.get(backend);
+      if (!set) wanted.set(backend, (set = new Set()));
+      set.add(model);
+    };
+    for (const alias of Object.values(cfg.aliases)) for (const t of alias.targets) want(t.backend, t.model);
+    // Declared models too, so the probe files each under the name the config gives it (Ollama's
+    // `tiny` for `tiny:latest`) and presence() can say which one the engine does not have.
+    for (const [name, bc] of Object.entries(cfg.backends)) for (const m of bc.models ?? []) want(name, m);
     for (const b of this.byName.values()) b.wanted = [...(wanted.get(b.name) ?? [])];
     for (const b of retired) b.retired = true;
     return { added, retired };

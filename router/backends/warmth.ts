@@ -1,4 +1,4 @@
-// Whether a model is warm on a backend: one rule for picking a target (proxy/candidates.ts), for
+// Whether a model is warm on a backend: one rule for picking a target (routing/candidates.ts), for
 // /status and for the model lists the faces answer (aliases/views.ts); its first half, whether the
 // model is there at all, is what the state-change log asks (health/changes.ts).
 import type { RouterConfig } from "../config/schema.js";
@@ -22,6 +22,11 @@ export function isResident(b: Backend, model: string, config: RouterConfig): boo
 export function presence(b: Backend | undefined, model: string): "installed" | "missing" | "unknown" {
   if (b === undefined || b.models === undefined) return "unknown";
   return b.model(model)?.installed === true ? "installed" : "missing";
+}
+
+/** Each model the config declares on the backend (`models`, from the stack) with its presence. */
+export function declaredPresence(b: Backend): [string, "installed" | "missing" | "unknown"][] {
+  return (b.config.models ?? []).map((m) => [m, presence(b, m)]);
 }
 
 /** The model's warmth on the backend; `unknown` for a backend not probed yet (or not in the table). */

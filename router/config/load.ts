@@ -1,8 +1,9 @@
 // Reads a router config file: JSON text → validated config, or every problem with its path.
+import { createHash } from "node:crypto";
 import { constants, type Stats } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { locateJsonSyntaxError } from "./json-syntax.js";
-import { parseRouterConfig, type ConfigProblem, type ParseResult } from "./schema.js";
+import { parseRouterConfig, type ConfigProblem, type ParseResult, type RouterConfig } from "./schema.js";
 
 /**
  * Parses config text; a JSON syntax error is one problem at the root, with its line and column only:
@@ -52,9 +53,17 @@ async function readConfig(file: string): Promise<string | ConfigProblem> {
   }
 }
 
-export async function loadConfigFile(file: string): Promise<ParseResult> {
+/**
+ * A file that parsed, with the sha256 of its bytes: /status.json reports it, and it is the digest the
+ * stack's config delivery is keyed by, so `npm run drift` can tell which file a router serves.
+ */
+export type FileLoad = { ok: true; config: RouterConfig; sha256: string } | { ok: false; problems: ConfigProblem[] };
+
+export async function loadConfigFile(file: string): Promise<FileLoad> {
   const text = await readConfig(file);
-  return typeof text === "string" ? parseConfigText(text) : { ok: false, problems: [text] };
+  if (typeof text !== "string") return { ok: false, problems: [text] };
+  const r = parseConfigText(text);
+  return r.ok ? { ...r, sha256: createHash("sha256").update(text, "utf8").digest("hex") } : r;
 }
 
 export function formatProblems(problems: readonly ConfigProblem[]): string {

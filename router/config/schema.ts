@@ -66,6 +66,8 @@ const backendSchema = z.strictObject({
   anthropic: z.enum(["auto", "native", "translate"]).default("auto"),
   /** Context length to assume when the engine does not report one (tokens). */
   contextLength: z.number().int().positive().optional(),
+  /** The models this backend is declared to have (the stack's Ollama `models`, what vLLM or llama.cpp serves): /status marks one the engine does not have. */
+  models: z.array(z.string().min(1)).optional(),
 });
 export type BackendConfig = z.infer<typeof backendSchema>;
 

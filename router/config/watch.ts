@@ -6,11 +6,11 @@ import type { ConfigProblem, RouterConfig } from "./schema.js";
 import { loadConfigFile } from "./load.js";
 
 export interface ConfigWatcherHandlers {
-  /** A valid file that differs from the config in force (or any valid file on SIGHUP). */
-  onConfig(cfg: RouterConfig): void;
+  /** A valid file that differs from the config in force (or any valid file on SIGHUP); `sha256` of its bytes. */
+  onConfig(cfg: RouterConfig, sha256?: string): void;
   onRejected(problems: ConfigProblem[]): void;
   /** A valid file identical to the config in force, e.g. an invalid edit undone: a rejection is over. */
-  onUnchanged(): void;
+  onUnchanged(sha256?: string): void;
 }
 
 export class ConfigWatcher {
@@ -59,11 +59,11 @@ export class ConfigWatcher {
     }
     const text = JSON.stringify(r.config);
     if (!force && text === this.last) {
-      this.handlers.onUnchanged();
+      this.handlers.onUnchanged(r.sha256);
       return;
     }
     try {
-      this.handlers.onConfig(r.config);
+      this.handlers.onConfig(r.config, r.sha256);
     } catch (err) {
       // A valid file the router still cannot apply is a rejected reload, never an exit
       // (test/router/config/hostile-configs.test.ts).

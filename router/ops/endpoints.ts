@@ -4,6 +4,7 @@ import { usableTarget } from "../aliases/usable.js";
 import type { RouterConfig } from "../config/schema.js";
 import { methodNotAllowed, unknownPath } from "../errors.js";
 import type { BackendRegistry } from "../backends/registry.js";
+import { declaredPresence } from "../backends/warmth.js";
 import { json } from "../http/answer.js";
 import type { BodyBudget } from "../http/body-budget.js";
 import type { Reply } from "../http/reply.js";
@@ -50,7 +51,10 @@ export function answerOther(reply: Reply, method: string, path: string, s: OpsSt
         return reply.send({ status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: html });
       }
       case "/metrics":
-        for (const b of s.registry.all()) s.metrics.setBackend(b.name, b.health, b.inFlight);
+        for (const b of s.registry.all()) {
+          s.metrics.setBackend(b.name, b.health, b.inFlight);
+          s.metrics.setDeclared(b.name, new Map(declaredPresence(b).flatMap(([m, p]) => (p === "unknown" ? [] : [[m, p === "missing"]]))));
+        }
         void s.metrics.registry.metrics().then((text) => reply.send({ status: 200, headers: { "content-type": s.metrics.registry.contentType }, body: text }));
         return;
     }

@@ -36,7 +36,7 @@ function backendRows(s: StatusSnapshot): Html[] {
     const loaded = b.models.filter((m) => m.loaded).map((m) => m.name + (m.expires_at ? ` until ${clock(m.expires_at)}` : ""));
     const more = b.models_omitted > 0 ? ` (+${b.models_omitted} more models)` : "";
     return html`<tr><td><b>${b.name}</b><br><small>${b.engine} ${b.url}${b.version ? html` v${b.version}` : ""}</small></td>
-<td>${badge(b.health)}<br><small>${b.detail}</small></td>
+<td>${badge(b.health)}<br><small>${b.detail}</small>${b.declared_missing.length ? html`<br>${badge("missing")} <small>declared, not on the engine: ${b.declared_missing.join(", ")}</small>` : ""}</td>
 <td>${b.in_flight}${b.max_concurrency !== null ? html` / ${b.max_concurrency}` : ""}${b.queued > 0 ? html` (+${b.queued} queued)` : ""}</td>
 <td>${(loaded.join(", ") || "—") + more}</td>
 <td>${clock(b.last_probe) ?? "never"}</td>

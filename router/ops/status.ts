@@ -4,13 +4,15 @@ import type { RouterConfig } from "../config/schema.js";
 import type { ConfigProblem } from "../config/schema.js";
 import { admission } from "../backends/admission.js";
 import type { BackendRegistry } from "../backends/registry.js";
-import { warmth } from "../backends/warmth.js";
+import { declaredPresence, warmth } from "../backends/warmth.js";
 import type { ModelState } from "../engines/types.js";
 
 export interface ConfigInfo {
   version: number;
   loadedAt: number;
   source: string | undefined;
+  /** The sha256 of the config file's bytes the table in force was read from (absent: not from a file). */
+  sha256: string | undefined;
   /** The last reload that was rejected (the previous table kept serving). */
   rejected: { at: number; problems: ConfigProblem[] } | undefined;
 }
@@ -19,7 +21,7 @@ export interface StatusSnapshot {
   now: string;
   draining: boolean;
   auth: "on" | "off";
-  config: { version: number; loadedAt: string; source: string | null; rejected: { at: string; problems: ConfigProblem[]; problems_omitted: number } | null };
+  config: { version: number; loadedAt: string; source: string | null; sha256: string | null; rejected: { at: string; problems: ConfigProblem[]; problems_omitted: number } | null };
   aliases: { name: string; description: string | null; targets: { backend: string; model: string; health: string; model_state: string; context_length: number | null }[] }[];
   backends: {
     name: string;
@@ -38,6 +40,8 @@ export interface StatusSnapshot {
     models: { name: string; installed: boolean; loaded: boolean; expires_at: string | null; context_length: number | null }[];
     /** Models past MAX_LIST, counted but not listed. */
     models_omitted: number;
+    /** Models the config declares on this backend (`models`) that its last model list does not have. */
+    declared_missing: string[];
   }[];
 }
 
@@ -63,6 +67,7 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
       version: info.version,
       loadedAt: new Date(info.loadedAt).toISOString(),
       source: info.source ?? null,
+      sha256: info.sha256 ?? null,
       rejected: info.rejected
         ? {
             at: new Date(info.rejected.at).toISOString(),
@@ -101,6 +106,10 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
         context_length: m.contextLength ?? null,
       })),
       models_omitted: Math.max(0, distinctModels(b.models).length - MAX_LIST),
+      declared_missing: declaredPresence(b)
+        .filter(([, p]) => p === "missing")
+        .slice(0, MAX_LIST)
+        .map(([m]) => clip(m)),
     })),
   };
 }

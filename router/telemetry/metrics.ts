@@ -63,6 +63,15 @@ export class RouterMetrics {
     registers: [this.registry],
   });
 
+  readonly declaredMissing = new Gauge({
+    name: "router_backend_declared_model_missing",
+    help: "1 for a model the config declares on a backend that the engine does not have, 0 when it has it; absent before the backend's model list is known.",
+    labelNames: ["backend", "model"] as const,
+    registers: [this.registry],
+  });
+  /** The declared models each backend has series for, to remove the ones a reload dropped. */
+  private readonly declared = new Map<string, Set<string>>();
+
   // Per-request recording goes through label children cached by a joined key: prom-client hashes a
   // label object (sorting its keys) on every call, which showed up in the router's profiles. The label
   // values are bounded (faces × aliases × backends × statuses), as the series themselves are.
@@ -93,7 +102,16 @@ export class RouterMetrics {
     this.inFlight.set({ backend: name }, inFlight);
   }
 
+  /** `missing` by declared model; a model left out (not declared, or its presence unknown) has no series. */
+  setDeclared(name: string, missing: ReadonlyMap<string, boolean>): void {
+    for (const m of this.declared.get(name) ?? []) if (!missing.has(m)) this.declaredMissing.remove({ backend: name, model: m });
+    for (const [m, v] of missing) this.declaredMissing.set({ backend: name, model: m }, v ? 1 : 0);
+    this.declared.set(name, new Set(missing.keys()));
+  }
+
   forgetBackend(name: string): void {
+    this.setDeclared(name, new Map());
+    this.declared.delete(name);
     // Children of a retired backend's series stay valid (the series are not removed); dropping the
     // cache entries only bounds the cache across many reloads.
     for (const cache of [this.requestChildren, this.durationChildren, this.ttfbChildren]) {

@@ -25,7 +25,7 @@ function secretDigest(value: unknown): string {
 }
 
 /** Environment names whose values are secret whatever they hold (ENABLE_* switches are not). */
-const secretEnvName = /^(?!ENABLE_).*(KEYS?|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|KUBECONFIG)$/i;
+export const secretEnvName = /^(?!ENABLE_).*(KEYS?|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIALS?|KUBECONFIG)$/i;
 
 const envEntry = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
 

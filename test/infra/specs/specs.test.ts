@@ -57,9 +57,10 @@ describe("router config rendering", () => {
     const cfg = homeConfig();
     const r = renderRouterConfig(cfg, "unraid");
     expect(r.backends).toEqual({
-      "dev-ollama": { contextLength: 32768, engine: "ollama", maxConcurrency: 1, url: "http://10.0.0.8:11435" },
-      "spark-vllm": { engine: "vllm", url: "http://10.0.0.11:8000" },
-      "unraid-ollama": { contextLength: 32768, engine: "ollama", maxConcurrency: 1, url: "http://10.0.0.10:11435" },
+      // Each backend's declared models ride along, so the router can mark one the engine does not have.
+      "dev-ollama": { contextLength: 32768, engine: "ollama", maxConcurrency: 1, models: ["Qwen3.5-27b", "qwen3-coder:30b"], url: "http://10.0.0.8:11435" },
+      "spark-vllm": { engine: "vllm", models: ["MiniMax-M2.5"], url: "http://10.0.0.11:8000" },
+      "unraid-ollama": { contextLength: 32768, engine: "ollama", maxConcurrency: 1, models: ["Qwen3.5-27b", "qwen3-coder:30b"], url: "http://10.0.0.10:11435" },
     });
     expect(r.apiKeys).toEqual([
       { name: "laptop", sha256: sha256Hex("sk-laptop-test-key-0000") },

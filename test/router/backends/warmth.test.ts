@@ -25,7 +25,7 @@ function shown(alias: string): { pick: string | undefined; status: string | unde
   if (!a) throw new Error(alias);
   return {
     pick: candidateViews(a, registry, 0, cfg)[0]?.warmth,
-    status: statusSnapshot(cfg, registry, { version: 1, loadedAt: 0, source: undefined, rejected: undefined }, false, 0).aliases.find((x) => x.name === alias)?.targets[0]?.model_state,
+    status: statusSnapshot(cfg, registry, { version: 1, loadedAt: 0, source: undefined, sha256: undefined, rejected: undefined }, false, 0).aliases.find((x) => x.name === alias)?.targets[0]?.model_state,
     listed: aliasViews(cfg, registry, (n) => n === alias)[0]?.loaded,
   };
 }

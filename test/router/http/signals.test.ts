@@ -61,7 +61,7 @@ describe("stop signals", () => {
 
     it("a third signal forces exit, said in the log", { timeout: 60_000 }, async () => {
       const { body } = await streaming();
-      // The forced exit cuts the stream: its rejection is expected, and handled from the start.
+      // The forced exit cuts the stream: its rejection is expected, and handled before it happens.
       const cut = body.catch(() => "");
       const proc = p as RouterProcess;
       proc.child.kill("SIGINT");

@@ -1,4 +1,4 @@
-// Target order (proxy/pick.ts): the ranking, one candidate per backend, and routing.policy.
+// Target order (routing/pick.ts): the ranking, one candidate per backend, and routing.policy.
 import { describe, expect, it } from "vitest";
 import { distinctBackends, orderTargets, rankTargets, type CandidateView } from "../../../router/routing/pick.js";
 
