@@ -22,8 +22,14 @@ const notInto = (folders, message) => ({ regex: `^(\\.\\./)+(${folders.join("|")
 const facesApartFromProxy = notInto(["proxy"], "router/faces/ does not import router/proxy/: a face parses and renders its dialect only.");
 // Backend state depends on nothing that acts on it; health acts on backend state and knows no request.
 const backendsBelow = notInto(
-  ["faces", "http", "health", "proxy", "routing", "auth", "translate", "telemetry"],
+  ["faces", "http", "health", "proxy", "aliases", "routing", "auth", "translate", "telemetry"],
   "router/backends/ imports only the ground floor, config/ and engines/: backend state depends on nothing that acts on it.",
+);
+// Name → alias (aliases/) and the order of an alias's targets (routing/) read backend state and the
+// table; they know nothing of a dialect, the HTTP layer or the call itself.
+const choiceBelow = notInto(
+  ["faces", "http", "proxy"],
+  "router/aliases/ and router/routing/ import nothing of faces/, http/ or proxy/: they choose, the request path acts.",
 );
 const healthBelow = notInto(
   ["faces", "http", "proxy", "routing", "auth", "translate"],
@@ -75,6 +81,7 @@ export default tseslint.config(
   { files: ["router/*/**/*.ts"], rules: restrict([...routerAlone, ...belowTheTop]) },
   { files: ["router/faces/**/*.ts"], rules: restrict([...routerAlone, ...belowTheTop, facesApartFromProxy]) },
   { files: ["router/backends/**/*.ts"], rules: restrict([...routerAlone, ...belowTheTop, backendsBelow]) },
+  { files: ["router/aliases/**/*.ts", "router/routing/**/*.ts"], rules: restrict([...routerAlone, ...belowTheTop, choiceBelow]) },
   { files: ["router/health/**/*.ts"], rules: restrict([...routerAlone, ...belowTheTop, healthBelow]) },
   { files: ["router/telemetry/**/*.ts"], rules: restrict([...routerAlone, telemetryOnly]) },
   { files: ["router/errors.ts", "router/ids.ts", "router/cancel.ts"], rules: restrict([...routerAlone, groundOnly]) },

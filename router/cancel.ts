@@ -30,11 +30,6 @@ export class Cancel extends EventEmitter {
 /** Either kind of signal: tests and callers outside the hot path may still pass an AbortSignal. */
 export type CancelSignal = Cancel | AbortSignal;
 
-/** The router's reason for stopping, or undefined when the client left (or the signal is an AbortSignal). */
-export function stopOf(signal: CancelSignal): Stop | undefined {
-  return signal instanceof Cancel ? signal.stop : undefined;
-}
-
 /** Calls `f` once when `signal` aborts; returns the function that stops listening. */
 export function onAbort(signal: CancelSignal, f: () => void): () => void {
   if (signal instanceof Cancel) {

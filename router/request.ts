@@ -4,31 +4,30 @@
 //   2. authenticate  the client's key (auth/keys.ts), before any of the body is read
 //   3. read          the body once, within limits, as JSON (http/body.ts)
 //   4. parse         the face validates it and finds the model name (faces/*); a local route
-//                    (model lists) is answered here from the alias views (backends/views.ts)
+//                    (model lists) is answered here from the alias views (aliases/views.ts)
 //   5. resolve       model name → alias, with the key's scope: unknown and out of scope read alike
-//                    (routing/resolve.ts)
+//                    (aliases/resolve.ts)
 //   6. forward       pick a target, fail over, stream the answer back (proxy/forward.ts)
 //   7. account       metrics and one access log line (telemetry/access.ts)
 // Every error on the way is one of router/errors.ts, rendered by the face in its client's dialect.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { authenticate, mayUse } from "./auth/keys.js";
-import { aliasViews } from "./backends/views.js";
+import { aliasViews, type AliasView } from "./aliases/views.js";
 import { draining, internalError, invalidApiKey, isRouterError, type RouterError } from "./errors.js";
-import type { BackendRegistry } from "./backends/registry.js";
 import type { BodyBudget, BodyHold } from "./http/body-budget.js";
 import { readJson } from "./http/body.js";
 import type { InFlight } from "./http/drain.js";
 import { Reply } from "./http/reply.js";
 import { pathOf, type Hit, type Routes } from "./http/routes.js";
 import { requestId } from "./ids.js";
-import { account, errorOutcome, type Access, type ExchangeResult } from "./telemetry/access.js";
+import { account, errorResult, type Access, type ExchangeResult } from "./telemetry/access.js";
 import { logBody } from "./telemetry/body-log.js";
 import { answerOther, type OpsState } from "./ops/endpoints.js";
 import type { Logger } from "./telemetry/log.js";
-import type { RouterMetrics } from "./telemetry/metrics.js";
 import { totalTimer, type Cancel } from "./cancel.js";
+import type { Clock, Services } from "./proxy/call.js";
 import { forward } from "./proxy/forward.js";
-import { resolveModel } from "./routing/resolve.js";
+import { resolveModel } from "./aliases/resolve.js";
 import type { Table } from "./table.js";
 
 /** What a request reads of the router (server.ts): the table and drain state as they are when it arrives. */
@@ -37,12 +36,11 @@ export interface RequestHost {
   draining(): boolean;
   ops(): OpsState;
   readonly routes: Routes;
-  readonly registry: BackendRegistry;
-  readonly metrics: RouterMetrics;
+  readonly services: Services;
+  readonly clock: Clock;
   readonly logger: Logger;
   readonly bodies: BodyBudget;
   readonly open: InFlight;
-  readonly random: () => number;
 }
 
 interface Ctx extends Hit {
@@ -82,7 +80,7 @@ export function handle(host: RequestHost, req: IncomingMessage, res: ServerRespo
   if (closing) {
     const err = draining();
     reply.error(err);
-    return account(host.logger, host.metrics, access, { status: err.status, outcome: "shutdown", attempts: 0, error: err.message });
+    return account(host.logger, host.services.metrics, access, { ...errorResult(err, 0), outcome: "shutdown" });
   }
   // The request body counts against limits.maxBufferedBytes until the request is over.
   const hold = host.bodies.hold();
@@ -102,11 +100,12 @@ export function handle(host: RequestHost, req: IncomingMessage, res: ServerRespo
 async function serve(host: RequestHost, x: Ctx): Promise<void> {
   const { face, route, req, reply, access } = x;
   const { config, keys } = host.table();
-  const done = (r: ExchangeResult): void => account(host.logger, host.metrics, access, r);
+  const { registry, metrics } = host.services;
+  const done = (r: ExchangeResult): void => account(host.logger, metrics, access, r);
   // `logged` tells the operator what the client is not told (an alias outside the key's scope).
   const reject = (err: RouterError, logged = err.message): void => {
     reply.error(err);
-    done({ status: err.status, outcome: errorOutcome(err), attempts: 0, error: logged });
+    done({ ...errorResult(err, 0), error: logged });
   };
 
   const auth = authenticate(req.headers, keys);
@@ -120,7 +119,12 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   if (config.logging.logBodies) logBody(host.logger, { id: access.id, face: face.name, path: access.path, key: key?.name }, read.json);
 
   if (route.local) {
-    const r = face.local(route, { aliases: aliasViews(config, host.registry, (alias) => mayUse(key, alias)), body: read.json, param: x.param });
+    const aliases = aliasViews(config, registry, (alias) => mayUse(key, alias));
+    const resolve = (name: string): AliasView | undefined => {
+      const found = resolveModel(name, config, key, face.mapModel);
+      return found.ok ? aliases.find((a) => a.name === found.alias) : undefined;
+    };
+    const r = face.local(route, { aliases, resolve, body: read.json, param: x.param });
     reply.send(r);
     return done({ status: r.status, outcome: r.status < 400 ? "ok" : "client-error", attempts: 0 });
   }
@@ -134,8 +138,9 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   const { alias, aliasConfig } = resolved;
   const disarm = totalTimer(config.timeouts.totalMs, x.gone);
   try {
-    const { registry, metrics, random } = host;
-    const result = await forward({ id: access.id, face, req: { ...parsed, model: alias }, alias, aliasConfig, config, registry, reply, signal: x.gone, metrics, startedAt: access.started, now: Date.now, random });
+    const request = { ...parsed, alias };
+    const routed = { id: access.id, face, request, alias: { name: alias, config: aliasConfig }, config, reply, cancel: x.gone, startedAt: access.started };
+    const result = await forward(routed, host.services, host.clock);
     if (result.outcome === "client-gone") reply.destroy();
     access.stream = parsed.stream;
     done(result);

@@ -62,12 +62,11 @@ export class Router {
       draining: () => this.draining,
       ops: () => ({ config: this.table.config, registry: this.registry, metrics: this.metrics, info: this.info, draining: this.draining, routes, bodies: this.bodies }),
       routes,
-      registry: this.registry,
-      metrics: this.metrics,
+      services: { registry: this.registry, metrics: this.metrics },
+      clock: { now: Date.now, random: opts.random ?? Math.random },
       logger: this.logger,
       bodies: this.bodies,
       open: this.open,
-      random: opts.random ?? Math.random,
     };
     // connectionsCheckingInterval: how often Node enforces headersTimeout (default 30 s).
     this.server = createServer({ noDelay: true, keepAlive: true, connectionsCheckingInterval: 1_000 }, (req, res) => handle(host, req, res));

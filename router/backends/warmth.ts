@@ -1,5 +1,5 @@
-// Whether a model is warm on a backend: one rule for picking a target (proxy/candidates.ts), for
-// /status and for the model lists the faces answer (backends/views.ts); its first half, whether the
+// Whether a model is warm on a backend: one rule for picking a target (routing/candidates.ts), for
+// /status and for the model lists the faces answer (aliases/views.ts); its first half, whether the
 // model is there at all, is what the state-change log asks (health/changes.ts).
 import type { RouterConfig } from "../config/schema.js";
 import type { Backend } from "./registry.js";

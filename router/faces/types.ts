@@ -3,8 +3,8 @@
 import type { BackendConfig, Engine } from "../config/schema.js";
 import type { ProbeIO } from "../engines/types.js";
 import type { RouterError } from "../errors.js";
-import type { NameMapper } from "../routing/resolve.js";
-import type { AliasView } from "../backends/views.js";
+import type { NameMapper } from "../aliases/resolve.js";
+import type { AliasView } from "../aliases/views.js";
 
 export type { RouterError } from "../errors.js";
 
@@ -40,13 +40,14 @@ export interface ParsedRequest {
   /** The model name the client sent (answers name it, whatever alias it reached). */
   clientModel: string;
   stream: boolean;
-  body: Record<string, unknown>;
+  /** Shared by every target of the failover loop: a plan copies what it changes. */
+  readonly body: Readonly<Record<string, unknown>>;
 }
 
-/** A parsed request whose model name resolved to an alias (routing/resolve.ts). */
+/** A parsed request whose model name resolved to an alias (aliases/resolve.ts). */
 export interface FaceRequest extends ParsedRequest {
   /** The alias the request resolves to. */
-  model: string;
+  alias: string;
 }
 
 export interface PlanTarget {
@@ -93,6 +94,8 @@ export type PlanResult = UpstreamPlan | { local: Rendered } | { skip: RouterErro
 export interface LocalContext {
   /** The aliases the caller may use. */
   aliases: readonly AliasView[];
+  /** A model name as an inference request would resolve it (aliases/resolve.ts): its alias, if the caller may use it. */
+  resolve: (name: string) => AliasView | undefined;
   /** The parsed JSON body of a POST local route (undefined for GET or an empty body). */
   body: unknown;
   /** The path's parameter on a route with `param` (URL-decoded). */
@@ -104,7 +107,7 @@ export interface Face {
   readonly routes: readonly FaceRoute[];
   /** Validates the parsed body of a proxied route and finds the model name. */
   parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError;
-  /** The alias a model name stands for in this dialect when it is not an alias itself (routing/resolve.ts). */
+  /** The alias a model name stands for in this dialect when it is not an alias itself (aliases/resolve.ts). */
   readonly mapModel?: NameMapper;
   /**
    * Rewrites the request for one target (model name, path, dialect). `io` reaches the target's

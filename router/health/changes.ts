@@ -7,6 +7,7 @@ import type { Logger } from "../telemetry/log.js";
 import { admission } from "../backends/admission.js";
 import type { Backend, BackendRegistry } from "../backends/registry.js";
 import { presence } from "../backends/warmth.js";
+import { usableTarget } from "../aliases/usable.js";
 
 type Level = "info" | "warn" | "error";
 
@@ -59,12 +60,12 @@ export class StateChanges {
       const targets = def.targets.map((t) => ({ t, b: registry.get(t.backend) }));
       // Until every target's backend was probed once, "no healthy target" would only mean "not yet known".
       if (targets.some(({ b }) => b === undefined || b.lastProbeAt === undefined)) continue;
-      const usable = targets.find(({ t, b }) => b !== undefined && b.health === "up" && admission(b.passive, now) !== "ejected" && modelMissing(b, t.model) !== true);
+      const usable = usableTarget(def, registry, now);
       const stranded = usable === undefined;
       if (stranded === (this.stranded.get(alias) ?? false)) continue;
       this.stranded.set(alias, stranded);
       if (usable) {
-        this.logger.event("info", "alias has a healthy target again", { alias, backend: usable.t.backend, model: usable.t.model });
+        this.logger.event("info", "alias has a healthy target again", { alias, backend: usable.backend, model: usable.model });
       } else {
         const why = targets.map(({ t, b }) => ({
           backend: t.backend,

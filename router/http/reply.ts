@@ -5,6 +5,7 @@
 // connection otherwise).
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
 import type { Face, FaceRequest, Rendered, RouterError } from "../faces/types.js";
+import type { Stop } from "../cancel.js";
 import { bodyPending } from "./answer.js";
 
 /** The backend and model that served (or helped answer) a request, for the x-router-* headers. */
@@ -63,6 +64,11 @@ export class Reply {
   error(err: RouterError, headers?: Record<string, string>): void {
     if (!this.res.headersSent) this.send(this.face.renderError(err), undefined, headers);
     else if (!this.res.destroyed) this.res.end(this.face.inBandError(err));
+  }
+
+  /** The request was stopped: nothing when the client left, the router's reason otherwise (cancel.ts). */
+  stop(stop: Stop | undefined): void {
+    if (stop) this.error(stop.error);
   }
 
   /**

@@ -1,5 +1,6 @@
 // The router's own endpoints (GET and HEAD): /healthz, /readyz, /status (HTML), /status.json and
 // /metrics; and 404/405 for every path no face serves, in the dialect the path suggests.
+import { usableTarget } from "../aliases/usable.js";
 import type { RouterConfig } from "../config/schema.js";
 import { methodNotAllowed, unknownPath } from "../errors.js";
 import type { BackendRegistry } from "../backends/registry.js";
@@ -33,11 +34,15 @@ export function answerOther(reply: Reply, method: string, path: string, s: OpsSt
         return reply.send(json(200, { status: "ok" }));
       case "/readyz": {
         const up = s.registry.all().filter((b) => b.health === "up");
+        // Ready when some alias can be served (aliases/usable.ts; test/router/ops/ops.test.ts), not merely some backend up.
+        const now = Date.now();
+        const usable = Object.entries(s.config.aliases).filter(([, a]) => usableTarget(a, s.registry, now) !== undefined);
         // A router whose body budget refuses requests is no place to send more (test/router/http/body-arrival.test.ts).
         const refusing = s.bodies.refusing;
-        const ready = up.length > 0 && !s.draining && !refusing;
-        const reason = s.draining ? "draining" : up.length === 0 ? "no backend is up" : refusing ? "refusing request bodies: limits.maxBufferedBytes is in use" : undefined;
-        return reply.send(json(ready ? 200 : 503, { ready, draining: s.draining, backendsUp: up.map((b) => b.name), ...(reason ? { reason } : {}) }));
+        const ready = usable.length > 0 && !s.draining && !refusing;
+        const reason = s.draining ? "draining" : usable.length === 0 ? "no alias has a usable target" : refusing ? "refusing request bodies: limits.maxBufferedBytes is in use" : undefined;
+        const body = { ready, draining: s.draining, backendsUp: up.map((b) => b.name), aliasesUsable: usable.map(([name]) => name), ...(reason ? { reason } : {}) };
+        return reply.send(json(ready ? 200 : 503, body));
       }
       case "/status.json":
         return reply.send(json(200, statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now())));

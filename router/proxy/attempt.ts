@@ -1,36 +1,49 @@
-// One attempt: a call to one backend under its share of the first-byte deadline, stopped when the
-// client leaves (except while it is loading a model), then either committed to (the answer is
-// relayed to the client) or judged so the failover loop may try the next target.
+// One attempt at one target: wait for a slot in its backend, call it under this attempt's share of
+// the first-byte deadline, stopped when the client leaves (except while it is loading a model), then
+// either commit to the answer (commit.ts) or judge it so the failover loop may try the next target.
+// What the attempt learns about the backend it reports to the passive tracker here, and only here.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Backend } from "../backends/registry.js";
-import { answerTooLarge, backendMalformed, backendUnreachable, firstByteTimeout, idleTimeout, midStreamFailure, type RouterError } from "../errors.js";
-import type { StreamTranslator, UpstreamPlan } from "../faces/types.js";
-import { recordKeyRejected } from "../health/passive.js";
+import { isResident, type Warmth } from "../backends/warmth.js";
+import { answerTooLarge, backendFull, backendMalformed, backendUnreachable, firstByteTimeout, idleTimeout, type RouterError } from "../errors.js";
+import type { UpstreamPlan } from "../faces/types.js";
+import { beginTrial, endTrial, recordKeyRejected, recordOutcome, type Outcome } from "../health/passive.js";
 import { describeTransportError } from "../health/probe.js";
-import { onAbort, stopOf } from "../cancel.js";
-import { classifyStatus } from "./classify.js";
+import { onAbort } from "../cancel.js";
 import type { ExchangeResult } from "../telemetry/access.js";
-import { track, type Exchange } from "./exchange.js";
+import type { Clock, Routed, Services } from "./call.js";
+import { batchFor } from "../routing/candidates.js";
+import { classifyStatus } from "./classify.js";
+import { relay, relayWhole } from "./commit.js";
 import { UpstreamCall, type WholeBody } from "./upstream.js";
-import { LineGuard, LineTooLong } from "./line-guard.js";
-import { AnswerTooLarge, IdleTimeout, type Decision, type RelayEnd } from "./upstream-outcome.js";
+import { AnswerTooLarge, IdleTimeout, type Decision } from "./upstream-outcome.js";
 
 export type Attempt =
   | { kind: "committed"; result: ExchangeResult }
   | { kind: "next"; error: RouterError }
-  | { kind: "final"; error: RouterError; backend: string; model: string }
-  | { kind: "gone" };
+  | { kind: "final"; error: RouterError }
+  /** The backend's queue is full or timed out: nothing was sent, so it costs no retry. */
+  | { kind: "busy"; error: RouterError }
+  /** Stopped (the client left, or the router stopped it); `sent` when the call had gone out. */
+  | { kind: "gone"; sent: boolean };
 
-/** What an attempt needs beyond the exchange: where, what, and how long it may wait for a first byte. */
+/** Where, what, and how long the attempt may wait for a first byte. */
 export interface AttemptSpec {
   b: Backend;
   model: string;
+  /** The target's warmth when it was ranked ("unknown": no judgement of a cold load). */
+  warmth: Warmth;
   plan: UpstreamPlan;
   firstByteMs: number;
-  /** How many backends this request has been sent to, this one included. */
+  /** How many backends this request has been sent to, this one included, if it goes out. */
   attemptNo: number;
-  /** The request makes its backend load the model (see the hold in attempt()). */
-  coldLoad: boolean;
+}
+
+/** One attempt's context: the request, the router's services and clock, and the target. */
+interface Turn extends AttemptSpec {
+  r: Routed;
+  s: Services;
+  clock: Clock;
 }
 
 function transportError(err: unknown, timedOut: boolean, backend: string): RouterError {
@@ -59,7 +72,41 @@ function timeOut(c: AttemptCancel): void {
   c.abort();
 }
 
-export async function attempt(x: Exchange, { b, model, plan, firstByteMs, attemptNo, coldLoad }: AttemptSpec): Promise<Attempt> {
+/** What a request says about its backend, to the passive tracker; `reason` labels a failure in the metrics. */
+function report(t: Turn, outcome: Outcome, reason = "", retryAfter?: number): void {
+  const { b, s, clock } = t;
+  if (outcome === "failure" || outcome === "refused") s.metrics.upstreamFailures.inc({ backend: b.name, reason });
+  if (recordOutcome(b.passive, outcome, clock.now(), t.r.config.ejection, clock.random(), retryAfter)) {
+    b.ejections++;
+    s.metrics.ejections.inc({ backend: b.name });
+  }
+}
+
+export async function attempt(r: Routed, s: Services, clock: Clock, spec: AttemptSpec): Promise<Attempt> {
+  const t: Turn = { ...spec, r, s, clock };
+  const { b, model } = spec;
+  const slot = await b.slots.acquire(r.cancel, batchFor(b, model, r.config));
+  if (slot === "aborted") return { kind: "gone", sent: false };
+  if (slot === "full" || slot === "timeout") {
+    report(t, "busy");
+    return { kind: "busy", error: backendFull(b.name, slot) };
+  }
+  if (spec.attemptNo > 1) s.metrics.retries.inc({ alias: r.alias.name });
+  // Judged now, not when ranked: the request may have waited in the queue while models came and went.
+  const coldLoad = spec.warmth !== "unknown" && !isResident(b, model, r.config);
+  // The request goes out now: on an engine that loads on demand, its model becomes resident.
+  if (!b.adapter.servedMeansLoaded) b.residency.record(model, clock.now());
+  const trial = beginTrial(b.passive, clock.now());
+  try {
+    return await call(t, coldLoad);
+  } finally {
+    slot();
+    if (trial) endTrial(b.passive);
+  }
+}
+
+async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
+  const { r, b, plan, firstByteMs } = t;
   const ac = new AttemptCancel();
   // Ollama aborts a model load when the request that started it goes away, even while other clients
   // wait for that model (test/router/reliability/faults.test.ts, "an Ollama cold load while more requests
@@ -67,23 +114,23 @@ export async function attempt(x: Exchange, { b, model, plan, firstByteMs, attemp
   // byte), or at a deadline (first byte, total time, end of a drain).
   let holdForLoad = coldLoad;
   const onClientGone = (): void => {
-    if (!holdForLoad || stopOf(x.signal)) ac.abort();
+    if (!holdForLoad || r.cancel.stop) ac.abort();
   };
-  const stopListening = onAbort(x.signal, onClientGone);
+  const stopListening = onAbort(r.cancel, onClientGone);
   const timer = setTimeout(timeOut, firstByteMs, ac);
-  const headers: IncomingHttpHeaders = { "content-type": "application/json", "x-request-id": x.id };
+  const headers: IncomingHttpHeaders = { "content-type": "application/json", "x-request-id": r.id };
   // The client's credentials never reach a backend; a backend may have its own key.
   if (b.config.apiKey) headers.authorization = `Bearer ${b.config.apiKey}`;
   try {
     const whole: WholeBody | undefined = plan.whole
       ? {
-          idleMs: x.config.timeouts.idleMs,
-          maxBytes: x.config.limits.maxAnswerBytes,
+          idleMs: r.config.timeouts.idleMs,
+          maxBytes: r.config.limits.maxAnswerBytes,
           // The backend started answering: the first-byte deadline and the load hold are over.
           onFirstByte: () => {
             clearTimeout(timer);
             holdForLoad = false;
-            if (x.signal.aborted) ac.abort();
+            if (r.cancel.aborted) ac.abort();
           },
         }
       : undefined;
@@ -93,109 +140,56 @@ export async function attempt(x: Exchange, { b, model, plan, firstByteMs, attemp
     try {
       d = await decision;
     } catch (err) {
-      if (x.signal.aborted) return { kind: "gone" };
+      if (r.cancel.aborted) return { kind: "gone", sent: true };
       // An answer too large to hold would be as large from another backend: refused, not retried.
       if (err instanceof AnswerTooLarge) {
-        track(x, b, "failure", "answer-too-large");
-        return { kind: "final", error: answerTooLarge(b.name, err.maxBytes), backend: b.name, model };
+        report(t, "failure", "answer-too-large");
+        return { kind: "final", error: answerTooLarge(b.name, err.maxBytes) };
       }
       // Headers but no content (a stall or reset) is still before the first byte: another backend may answer.
       const reason = ac.timedOut ? "first-byte-timeout" : err instanceof IdleTimeout ? "idle-timeout" : call.headersSeen ? "reset-after-headers" : "transport";
       // Nothing listening: the engine is not running (a crash, a restart), which a probe can tell apart from misbehaving.
       const refused = reason === "transport" && describeTransportError(err) === "ECONNREFUSED";
-      track(x, b, refused ? "refused" : "failure", reason);
+      report(t, refused ? "refused" : "failure", reason);
       return { kind: "next", error: transportError(err, ac.timedOut, b.name) };
     }
     clearTimeout(timer);
-    if (x.signal.aborted) {
+    if (r.cancel.aborted) {
       call.abort();
-      return { kind: "gone" };
+      return { kind: "gone", sent: true };
     }
     if (!d.ok) {
-      const v = classifyStatus(b.name, d.status, d.text, d.headers, x.now());
+      const v = classifyStatus(b.name, d.status, d.text, d.headers, t.clock.now());
       if (v.record === "key-rejected") recordKeyRejected(b, d.status);
-      else if (v.record !== undefined) track(x, b, v.record, `status-${d.status}`, v.retryAfterMs);
-      return v.then === "final" ? { kind: "final", error: v.error, backend: b.name, model } : { kind: "next", error: v.error };
+      else if (v.record !== undefined) report(t, v.record, `status-${d.status}`, v.retryAfterMs);
+      return { kind: v.then === "final" ? "final" : "next", error: v.error };
     }
     holdForLoad = false;
     if (plan.whole) {
       // Converted before anything is sent: a body the client cannot be given is this backend's failure.
       const converted = plan.whole.convert(d.first);
       if (!converted.ok) {
-        track(x, b, "failure", "malformed-answer");
+        report(t, "failure", "malformed-answer");
         return { kind: "next", error: backendMalformed(b.name, converted.detail) };
       }
-      return { kind: "committed", result: relayWhole(x, b, model, d, converted.body, attemptNo) };
+      return await commit(t, call, d, converted.body);
     }
-    return { kind: "committed", result: await relay(x, b, model, call, d, plan.translator, attemptNo) };
+    return await commit(t, call, d, undefined);
   } finally {
     clearTimeout(timer);
     stopListening();
   }
 }
 
-/** Commits to a whole answer already converted to the client's dialect. */
-function relayWhole(x: Exchange, b: Backend, model: string, { status, headers }: Extract<Decision, { ok: true }>, body: string, attempts: number): ExchangeResult {
-  const ttfbMs = committed(x, b);
-  x.reply.head(status, headers, { backend: b.name, model }, { stream: false, translated: true });
-  x.reply.write(body);
-  x.reply.end();
-  return { status, outcome: "ok", backend: b.name, model, attempts, ttfbMs };
-}
-
-function committed(x: Exchange, b: Backend): number {
-  const ttfbMs = performance.now() - x.startedAt;
-  x.metrics.observeTtfb(x.alias, b.name, ttfbMs / 1000);
-  track(x, b, "success");
-  return ttfbMs;
-}
-
-/** Commits to the backend's answer: its head, its first bytes, then the rest as it comes. */
-async function relay(
-  x: Exchange,
-  b: Backend,
-  model: string,
-  call: UpstreamCall,
-  { status, headers, first }: Extract<Decision, { ok: true }>,
-  translator: StreamTranslator | undefined,
-  attempts: number,
-): Promise<ExchangeResult> {
-  const { reply } = x;
-  const ttfbMs = committed(x, b);
-  const backend = b.name;
-  reply.head(status, headers, { backend, model }, { stream: x.req.stream, translated: translator !== undefined });
-  if (first === null) {
-    if (translator) reply.write(translator.end());
-    reply.end();
-    return { status, outcome: "ok", backend, model, attempts, ttfbMs };
-  }
-  // A transform holds at most one line: limits.maxLineBytes caps it (line-guard.ts).
-  const guard = translator ? new LineGuard(x.config.limits.maxLineBytes) : undefined;
-  const end = await firstThenRest(x, call, first, translator, guard);
-  if (end.ok) {
-    reply.end();
-    return { status, outcome: "ok", backend, model, attempts, ttfbMs };
-  }
-  if (x.signal.aborted) {
-    const stop = stopOf(x.signal);
-    if (!stop) return { status: 499, outcome: "client-gone", backend, model, attempts, ttfbMs };
-    // The router's own deadline, not the backend's failure: nothing counts against the backend.
-    reply.cut(stop.error, x.req.stream);
-    return { status, outcome: stop.outcome, backend, model, attempts, ttfbMs, error: stop.error.message };
-  }
-  call.abort();
-  track(x, b, "failure", end.error instanceof LineTooLong ? "line-too-long" : "mid-stream");
-  const err = midStreamFailure(b.name, end.error.message || end.error.name);
-  reply.cut(err, x.req.stream);
-  return { status, outcome: "in-band-error", backend, model, attempts, ttfbMs, error: err.message };
-}
-
-function firstThenRest(x: Exchange, call: UpstreamCall, first: Buffer, translator: StreamTranslator | undefined, guard: LineGuard | undefined): Promise<RelayEnd> {
-  try {
-    guard?.pass(first);
-  } catch (err) {
-    return Promise.resolve({ ok: false, error: err as Error });
-  }
-  x.reply.write(translator ? translator.push(first) : first);
-  return call.relay(x.reply, translator, x.config.timeouts.idleMs, guard);
+/** The backend answered first: report it, then relay (a break in the relay is reported too). */
+async function commit(t: Turn, call: UpstreamCall, d: Extract<Decision, { ok: true }>, whole: string | undefined): Promise<Attempt> {
+  const { r, s, b } = t;
+  const ttfbMs = performance.now() - r.startedAt;
+  s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
+  report(t, "success");
+  const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs };
+  if (whole !== undefined) return { kind: "committed", result: relayWhole(r, c, d, whole) };
+  const relayed = await relay(r, c, call, d, t.plan.translator);
+  if (relayed.failure) report(t, "failure", relayed.failure);
+  return { kind: "committed", result: relayed.result };
 }

@@ -1,88 +1,101 @@
 // One client request through its alias's targets, the failover loop: pick an order, then for each
-// target let the face plan the call, wait for a slot, and make one attempt (attempt.ts); commit to the
-// first answer that starts, or fail over — at most `retries` more backends, all within one
-// first-byte deadline. After the first byte a failure ends the response with an in-band error.
-import { isResident } from "../backends/warmth.js";
-import { aliasFirstByteTimeout, backendFull, noBackend, type RouterError } from "../errors.js";
-import { isUpstreamPlan } from "../faces/types.js";
-import { beginTrial, endTrial } from "../health/passive.js";
+// target let the face plan the call and make one attempt (attempt.ts: a slot, the call, its judgement);
+// commit to the first answer that starts, or fail over — at most `retries` more backends, all within
+// one first-byte deadline. After the first byte a failure ends the response with an in-band error.
+import type { Backend } from "../backends/registry.js";
+import { aliasFirstByteTimeout, noBackend, type RouterError } from "../errors.js";
+import { isUpstreamPlan, type PlanResult, type Rendered } from "../faces/types.js";
 import { probeIO } from "../health/probe.js";
-import { attempt, type Attempt } from "./attempt.js";
-import { batchFor, candidateViews } from "./candidates.js";
-import type { ExchangeResult } from "../telemetry/access.js";
-import { fail, stopped, track, type Exchange } from "./exchange.js";
-import { orderTargets, type CandidateView } from "./pick.js";
+import { errorResult, stoppedResult, type ExchangeResult } from "../telemetry/access.js";
+import { attempt } from "./attempt.js";
+import type { Clock, Routed, Services } from "./call.js";
+import { candidateViews } from "../routing/candidates.js";
+import { orderTargets, type CandidateView } from "../routing/pick.js";
 
-export async function forward(x: Exchange): Promise<ExchangeResult> {
-  const { config, aliasConfig } = x;
-  const firstByteMs = aliasConfig.firstByteTimeoutMs ?? config.timeouts.firstByteMs;
-  const deadline = x.now() + firstByteMs;
-  const views = candidateViews(aliasConfig, x.registry, x.now(), config);
-  const order = orderTargets(views, config.routing.policy);
-  if (x.req.stream) x.reply.keepAlive(x.req, config.timeouts.keepAliveMs);
+/**
+ * The floor of a face's side call to a backend (a tokenizer for count_tokens or a context check): it
+ * may take longer than a health probe, whose timeout it otherwise shares.
+ */
+const SIDE_CALL_MIN_TIMEOUT_MS = 5_000;
+
+export async function forward(r: Routed, s: Services, clock: Clock): Promise<ExchangeResult> {
+  const { config } = r;
+  const firstByteMs = r.alias.config.firstByteTimeoutMs ?? config.timeouts.firstByteMs;
+  const deadline = clock.now() + firstByteMs;
+  const order = orderTargets(candidateViews(r.alias.config, s.registry, clock.now(), config), config.routing.policy);
+  if (r.request.stream) r.reply.keepAlive(r.request, config.timeouts.keepAliveMs);
   let sent = 0;
-  let lastError: RouterError = noBackend(x.alias);
+  let lastError: RouterError = noBackend(r.alias.name);
   try {
     for (let i = 0; i < order.length; i++) {
       const c = order[i] as CandidateView;
       if (sent > config.retries.max) break;
-      if (x.signal.aborted) return stopped(x, sent);
-      const remaining = deadline - x.now();
+      if (r.cancel.aborted) return stopped(r, sent);
+      const remaining = deadline - clock.now();
       if (remaining <= 0) {
-        lastError = aliasFirstByteTimeout(x.alias, firstByteMs);
+        lastError = aliasFirstByteTimeout(r.alias.name, firstByteMs);
         break;
       }
-      const b = x.registry.get(c.backend);
+      const b = s.registry.get(c.backend);
       if (!b) continue;
-      const target = aliasConfig.targets[c.index];
-      const contextLength = b.contextLength(c.model, target?.contextLength);
-      const planned = await x.face.plan(
-        x.req,
-        { backend: b.name, engine: b.config.engine, model: c.model, contextLength, anthropic: b.config.anthropic, version: b.version },
-        probeIO(b, Math.max(config.health.timeoutMs, 5_000)),
-      );
-      if (x.signal.aborted) return stopped(x, sent);
+      const planned = await planFor(r, b, c);
+      if (r.cancel.aborted) return stopped(r, sent);
       if (!isUpstreamPlan(planned)) {
-        if ("local" in planned) {
-          x.reply.send(planned.local, { backend: b.name, model: c.model });
-          const status = planned.local.status;
-          return { status, outcome: status < 400 ? "ok" : "client-error", backend: b.name, model: c.model, attempts: sent };
-        }
+        if ("local" in planned) return answerLocally(r, b.name, c.model, planned.local, sent);
         // This target cannot take the request (e.g. its context is too small): the next one may.
         lastError = planned.skip;
         continue;
       }
-      const slot = await b.slots.acquire(x.signal, batchFor(b, c.model, config));
-      if (slot === "aborted") return stopped(x, sent);
-      if (slot === "full" || slot === "timeout") {
-        // A full queue spills to the next target without costing a retry: nothing was sent.
-        track(x, b, "busy");
-        lastError = backendFull(b.name, slot);
+      const share = shareOfDeadline(remaining, sent + 1, order.length - i, config.retries.max);
+      const a = await attempt(r, s, clock, { b, model: c.model, warmth: c.warmth, plan: planned, firstByteMs: share, attemptNo: sent + 1 });
+      // A full queue spills to the next target without costing a retry: nothing was sent.
+      if (a.kind === "busy") {
+        lastError = a.error;
         continue;
       }
-      if (sent > 0) x.metrics.retries.inc({ alias: x.alias });
+      if (a.kind === "gone") return stopped(r, a.sent ? sent + 1 : sent);
       sent++;
-      // Judged now, not when ranked: the request may have waited in the queue while models came and went.
-      const coldLoad = c.warmth !== "unknown" && !isResident(b, c.model, config);
-      // The request goes out now: on an engine that loads on demand, its model becomes resident.
-      if (!b.adapter.servedMeansLoaded) b.residency.record(c.model, x.now());
-      const trial = beginTrial(b.passive, x.now());
-      let a: Attempt;
-      try {
-        // The deadline is shared fairly by the attempts still possible, so a hung first backend leaves time for the next.
-        const left = Math.min(config.retries.max + 2 - sent, order.length - i);
-        a = await attempt(x, { b, model: c.model, plan: planned, firstByteMs: remaining / Math.max(1, left), attemptNo: sent, coldLoad });
-      } finally {
-        slot();
-        if (trial) endTrial(b.passive);
-      }
       if (a.kind === "committed") return a.result;
-      if (a.kind === "gone") return stopped(x, sent);
-      if (a.kind === "final") return fail(x, a.error, sent, a.backend, a.model);
+      if (a.kind === "final") return failed(r, a.error, sent, { backend: b.name, model: c.model });
       lastError = a.error;
     }
-    return fail(x, lastError, sent);
+    return failed(r, lastError, sent);
   } finally {
-    x.reply.stopKeepAlive();
+    r.reply.stopKeepAlive();
   }
+}
+
+/**
+ * The share of the first-byte deadline one attempt may wait: what is left, split fairly among the
+ * attempts still possible (this one included), so a hung first backend leaves time for the next.
+ */
+export function shareOfDeadline(remaining: number, attemptNo: number, targetsLeft: number, retriesMax: number): number {
+  const left = Math.min(retriesMax + 2 - attemptNo, targetsLeft);
+  return remaining / Math.max(1, left);
+}
+
+/** The face rewrites the request for this target (model name, path, dialect; or answers it, or skips it). */
+function planFor(r: Routed, b: Backend, c: CandidateView): PlanResult | Promise<PlanResult> {
+  const contextLength = b.contextLength(c.model, r.alias.config.targets[c.index]?.contextLength);
+  const target = { backend: b.name, engine: b.config.engine, model: c.model, contextLength, anthropic: b.config.anthropic, version: b.version };
+  return r.face.plan(r.request, target, probeIO(b, Math.max(r.config.health.timeoutMs, SIDE_CALL_MIN_TIMEOUT_MS)));
+}
+
+/** A face answered from what the backend told it (count_tokens from its tokenizer). */
+function answerLocally(r: Routed, backend: string, model: string, answer: Rendered, attempts: number): ExchangeResult {
+  r.reply.send(answer, { backend, model });
+  const status = answer.status;
+  return { status, outcome: status < 400 ? "ok" : "client-error", backend, model, attempts };
+}
+
+/** An error before any content: a proper status if the head is not out yet, in-band otherwise. */
+function failed(r: Routed, err: RouterError, attempts: number, served?: { backend: string; model: string }): ExchangeResult {
+  r.reply.error(err);
+  return errorResult(err, attempts, served);
+}
+
+/** The client left (nobody to tell), or the router stopped the request (say why). */
+function stopped(r: Routed, attempts: number): ExchangeResult {
+  r.reply.stop(r.cancel.stop);
+  return stoppedResult(r.cancel.stop, attempts);
 }

@@ -1,5 +1,6 @@
 // The end of every face request: what it came to (the accounting vocabulary), its metrics and its one
 // access log line.
+import type { Stop } from "../cancel.js";
 import { kindOf, type RouterError } from "../errors.js";
 import type { Logger } from "./log.js";
 import type { RouterMetrics } from "./metrics.js";
@@ -20,8 +21,19 @@ export interface ExchangeResult {
  * How an error answer is counted: the client's mistake (an invalid request, even one answered 501
  * because the router does not support it), or a failure to serve it (a 429 is the latter).
  */
-export function errorOutcome(err: RouterError): ExchangeOutcome {
+function errorOutcome(err: RouterError): ExchangeOutcome {
   return (err.status < 500 && err.status !== 429) || kindOf(err) === "invalid_request" ? "client-error" : "upstream-error";
+}
+
+/** What an error answer came to; `served` names the backend and model whose answer it was. */
+export function errorResult(err: RouterError, attempts: number, served?: { backend: string; model: string }): ExchangeResult {
+  return { status: err.status, outcome: errorOutcome(err), attempts, error: err.logMessage ?? err.message, ...served };
+}
+
+/** What a stopped request came to: the client left (499), or the router stopped it (`stop`, see cancel.ts). */
+export function stoppedResult(stop: Stop | undefined, attempts: number): ExchangeResult {
+  if (!stop) return { status: 499, outcome: "client-gone", attempts };
+  return { ...errorResult(stop.error, attempts), outcome: stop.outcome };
 }
 
 export interface Access {

@@ -18,7 +18,8 @@ import {
   type OpenAIChatCompletion,
 } from "../../translate/index.js";
 import type { ProbeIO } from "../../engines/types.js";
-import { invalidModel, invalidRequest, isRouterError, unknownPath } from "../../errors.js";
+import { invalidRequest, isRouterError, unknownPath } from "../../errors.js";
+import { bodyWithModel, dropRedirects, underPrefixes } from "../prologue.js";
 import { requestIssuesMessage } from "../request-issues.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
 import { countPromptTokens } from "./count.js";
@@ -30,26 +31,20 @@ import { streamInStead } from "../../translate/openai-assemble.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
 
 function routes(): FaceRoute[] {
-  const out: FaceRoute[] = [];
-  for (const prefix of ["/v1", "/api/v1"]) {
-    out.push({ method: "POST", path: `${prefix}/messages`, kind: "messages" });
-    out.push({ method: "POST", path: `${prefix}/messages/count_tokens`, kind: "count_tokens" });
-  }
-  return out;
+  return underPrefixes([
+    { method: "POST", path: "/messages", kind: "messages" },
+    { method: "POST", path: "/messages/count_tokens", kind: "count_tokens" },
+  ]);
 }
 
 function parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return invalidRequest("request body must be a JSON object");
-  const raw = body as Record<string, unknown>;
-  if (typeof raw.model !== "string" || raw.model.length === 0) return invalidModel("model: must be a non-empty string");
+  const m = bodyWithModel(body, { invalid: "model: must be a non-empty string" });
+  if (isRouterError(m)) return m;
   const schema = route.kind === "messages" ? anthropicMessagesRequestSchema : anthropicCountTokensRequestSchema;
   const r = schema.safeParse(body);
   if (!r.success) return invalidRequest(requestIssuesMessage(r.error));
-  const data = r.data as Record<string, unknown>;
-  // Never let a client point the router somewhere else (litellm CVE-2024-6587).
-  delete data.api_base;
-  delete data.base_url;
-  return { route, clientModel: raw.model, stream: route.kind === "messages" && data.stream === true, body: data };
+  const data = dropRedirects(r.data);
+  return { route, clientModel: m.model, stream: route.kind === "messages" && data.stream === true, body: data };
 }
 
 /**

@@ -2,7 +2,8 @@
 // rewritten, keep_alive kept); vLLM, llama.cpp and generic OpenAI servers get it translated to
 // OpenAI and the answer translated back to Ollama's JSON / NDJSON.
 import type { ProbeIO } from "../../engines/types.js";
-import { invalidModel, invalidRequest } from "../../errors.js";
+import { invalidRequest, isRouterError } from "../../errors.js";
+import { bodyWithModel, dropRedirects } from "../prologue.js";
 import { requestIssuesMessage } from "../request-issues.js";
 import {
   contextOverflowError,
@@ -64,20 +65,17 @@ const schemas = {
 } as const;
 
 function parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) return invalidRequest("request body must be a JSON object");
   const schema = schemas[route.kind as keyof typeof schemas];
   if (schema === undefined) return invalidRequest(`no request body expected on ${route.path}`);
-  const raw = body as Record<string, unknown>;
   // The legacy /api/embeddings and older clients send `name`-less bodies; `model` is required everywhere.
-  if (typeof raw.model !== "string" || raw.model.length === 0) return invalidModel("model is required");
+  const m = bodyWithModel(body, { invalid: "model is required" });
+  if (isRouterError(m)) return m;
   const r = schema.safeParse(body);
   if (!r.success) return invalidRequest(requestIssuesMessage(r.error));
-  const data = r.data as Record<string, unknown>;
-  delete data.api_base;
-  delete data.base_url;
+  const data = dropRedirects(r.data);
   // Ollama streams unless told not to (docs/api.md: "stream: if false the response will be returned as a single response object").
   const stream = (route.kind === "chat" || route.kind === "generate") && data.stream !== false;
-  return { route, clientModel: raw.model, stream, body: data };
+  return { route, clientModel: m.model, stream, body: data };
 }
 
 function nowNs(): number {
@@ -189,7 +187,7 @@ export const ollamaFace: Face = {
       case "ps":
         return psAnswer(ctx.aliases);
       case "show":
-        return showAnswer(ctx.body, ctx.aliases);
+        return showAnswer(ctx.body, ctx.resolve);
       default:
         return renderOllamaError(managementError(route.path));
     }

@@ -4,7 +4,7 @@
 // parameters, template, capabilities}.
 import { createHash } from "node:crypto";
 import { invalidModel, notSupported, ollamaModelNotFound, type RouterError } from "../../errors.js";
-import type { AliasView } from "../../backends/views.js";
+import type { AliasView } from "../../aliases/views.js";
 import type { Rendered } from "../types.js";
 import { renderOllamaError } from "./errors.js";
 
@@ -51,12 +51,12 @@ export function psAnswer(aliases: readonly AliasView[]): Rendered {
   return json({ models });
 }
 
-export function showAnswer(body: unknown, aliases: readonly AliasView[]): Rendered {
+export function showAnswer(body: unknown, resolve: (name: string) => AliasView | undefined): Rendered {
   const b = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
   const requested = typeof b.model === "string" ? b.model : typeof b.name === "string" ? b.name : undefined;
   if (requested === undefined) return renderOllamaError(invalidModel("model is required"));
-  const byName = new Map(aliases.map((a) => [a.name, a]));
-  const a = byName.get(requested) ?? byName.get(untagged(requested) ?? requested);
+  // The one resolution inference uses: the same names, tags and scope reach the same alias.
+  const a = resolve(requested);
   // Unknown and not-allowed look the same: a key must not learn which aliases exist beyond its scope.
   if (!a) return renderOllamaError(ollamaModelNotFound(requested));
   const modelInfo: Record<string, unknown> = { "general.architecture": "aistack" };

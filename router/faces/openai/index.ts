@@ -1,6 +1,7 @@
 // The OpenAI face: /v1/* and the same under /api/v1/* (clients configured with base .../api/v1).
-import { invalidModel, invalidRequest, missingModel, unknownModel } from "../../errors.js";
-import type { AliasView } from "../../backends/views.js";
+import { invalidRequest, isRouterError, unknownModel } from "../../errors.js";
+import { bodyWithModel, dropRedirects, underPrefixes } from "../prologue.js";
+import type { AliasView } from "../../aliases/views.js";
 import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanTarget, Rendered, RouterError, UpstreamPlan } from "../types.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { OpenAIModelEcho } from "../echo-model.js";
@@ -14,14 +15,12 @@ const proxied: readonly [string, string][] = [
 ];
 
 function routes(): FaceRoute[] {
-  const out: FaceRoute[] = [];
-  for (const prefix of ["/v1", "/api/v1"]) {
-    for (const [p, kind] of proxied) out.push({ method: "POST", path: prefix + p, kind });
-    out.push({ method: "GET", path: prefix + "/models", kind: "models", local: true });
+  return underPrefixes([
+    ...proxied.map(([path, kind]): FaceRoute => ({ method: "POST", path, kind })),
+    { method: "GET", path: "/models", kind: "models", local: true },
     // Retrieve model (https://platform.openai.com/docs/api-reference/models/retrieve), scoped like the list.
-    out.push({ method: "GET", path: prefix + "/models/", kind: "model", local: true, param: true });
-  }
-  return out;
+    { method: "GET", path: "/models/", kind: "model", local: true, param: true },
+  ]);
 }
 
 /** An assembled answer names the model the client asked for, as every answer does. */
@@ -35,30 +34,26 @@ export const openaiFace: Face = {
   streamContentType: "text/event-stream",
 
   parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError {
-    if (typeof body !== "object" || body === null || Array.isArray(body)) return invalidRequest("request body must be a JSON object");
-    const b = body as Record<string, unknown>;
-    if (b.model === undefined) return missingModel("missing required field: model");
-    if (typeof b.model !== "string" || b.model.length === 0) return invalidModel("model must be a non-empty string");
+    const m = bodyWithModel(body, { missing: "missing required field: model", invalid: "model must be a non-empty string" });
+    if (isRouterError(m)) return m;
+    const b = m.raw;
     if (route.kind === "chat" && !Array.isArray(b.messages)) return invalidRequest("messages must be an array");
-    // Never let a client point the router somewhere else (litellm CVE-2024-6587): such fields are dropped.
-    delete b.api_base;
-    delete b.base_url;
-    return { route, clientModel: b.model, stream: b.stream === true && route.kind !== "embeddings", body: b };
+    return { route, clientModel: m.model, stream: b.stream === true && route.kind !== "embeddings", body: dropRedirects(b) };
   },
 
   plan(req: FaceRequest, target: PlanTarget): UpstreamPlan {
     // Every engine in the table serves OpenAI's paths under /v1 (vLLM, llama.cpp, Ollama's compat layer).
     const path = req.route.path.startsWith("/api/v1/") ? req.route.path.slice(4) : req.route.path;
-    req.body.model = target.model;
+    // A copy: the parsed body is shared by every target of the failover loop.
+    const body = { ...req.body, model: target.model };
     const kind = req.route.kind;
     if (!req.stream && (kind === "chat" || kind === "completions") && streamsInStead(target.engine)) {
       // Streamed from the backend and assembled here, so a client that leaves stops the generation.
-      const body = JSON.stringify(streamInStead({ ...req.body }));
-      return { method: "POST", path, body, whole: new WholeBodyTranslator(naming(req.model), kind) };
+      return { method: "POST", path, body: JSON.stringify(streamInStead(body)), whole: new WholeBodyTranslator(naming(req.clientModel), kind) };
     }
-    // The answer names the alias (x-router-model has the backend's name); nothing to do when they agree.
-    if (target.model === req.model) return { method: "POST", path, body: JSON.stringify(req.body) };
-    return { method: "POST", path, body: JSON.stringify(req.body), translator: new OpenAIModelEcho(target.model, req.model) };
+    // The answer names the model the client sent (x-router-model has the backend's); nothing to do when they agree.
+    if (target.model === req.clientModel) return { method: "POST", path, body: JSON.stringify(body) };
+    return { method: "POST", path, body: JSON.stringify(body), translator: new OpenAIModelEcho(target.model, req.clientModel) };
   },
 
   local(route: FaceRoute, ctx: LocalContext): Rendered {

@@ -2,11 +2,11 @@
 // also between probes, when the router's own view of an Ollama backend is ahead of its last /api/ps.
 import { afterEach, describe, expect, it } from "vitest";
 import { BackendRegistry } from "../../../router/backends/registry.js";
-import { aliasViews } from "../../../router/backends/views.js";
+import { aliasViews } from "../../../router/aliases/views.js";
 import { warmth } from "../../../router/backends/warmth.js";
 import type { ModelState } from "../../../router/engines/types.js";
 import { statusSnapshot } from "../../../router/ops/status.js";
-import { candidateViews } from "../../../router/proxy/candidates.js";
+import { candidateViews } from "../../../router/routing/candidates.js";
 import { config } from "../harness.js";
 
 const cfg = config({

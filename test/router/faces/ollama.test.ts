@@ -95,6 +95,23 @@ describe("Ollama face", () => {
     expect((ollama.stats.lastRequestBody as { model: string }).model).toBe("qwen3:8b");
   });
 
+  it("show reaches the alias a chat reaches, by the same names and within the same scope", async () => {
+    const names: [string, string][] = [
+      [KEY, "coder"],
+      [KEY, "coder:latest"],
+      [KEY, "coder:7b"],
+      [KEY, "nosuch"],
+      [MICRO_KEY, "micro:latest"],
+      [MICRO_KEY, "coder"],
+    ];
+    for (const [key, model] of names) {
+      const show = await fetch(`${r.url}/api/show`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model }) });
+      const chat = await fetch(`${r.url}/api/chat`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model, messages, stream: false }) });
+      await Promise.all([show.text(), chat.text()]);
+      expect(show.status === 200, `${model} for ${key}: show ${show.status}, chat ${chat.status}`).toBe(chat.status === 200);
+    }
+  });
+
   it("lists the aliases the key may use, with details; show and ps too", async () => {
     const all = await r.ollama(KEY).list();
     expect(all.models.map((m) => m.name).sort()).toEqual(["coder", "llama", "micro"]);

@@ -34,6 +34,17 @@ describe("ops: health, readiness, status, metrics, CLI", () => {
     expect(json.backends[0]).toMatchObject({ name: "spark", max_concurrency: 2 });
   });
 
+  it("/readyz wants an alias with a usable target, not only a backend that is up", async () => {
+    // The one backend up serves a model no alias names; the alias's own model is missing on it.
+    const v = await fx.fake({ engine: "vllm", models: ["other"] });
+    const run = await fx.router(config({ backends: { spark: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } } }));
+    await until(() => run.router.registry.get("spark")?.models !== undefined, "models known");
+    const res = await fetch(`${run.url}/readyz`);
+    const body = (await res.json()) as { ready: boolean; reason?: string; aliasesUsable: string[] };
+    expect(res.status).toBe(503);
+    expect(body).toMatchObject({ ready: false, reason: "no alias has a usable target", aliasesUsable: [] });
+  });
+
   it("/metrics exposes requests, latency, time to first byte and backend state", async () => {
     const v = await fx.fake({ engine: "vllm", models: ["m"] });
     const r = await fx.router(config({ backends: { spark: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } } }));

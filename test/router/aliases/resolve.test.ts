@@ -5,7 +5,7 @@ import { compileKeys } from "../../../router/auth/keys.js";
 import { anthropicFace } from "../../../router/faces/anthropic/index.js";
 import { ollamaFace } from "../../../router/faces/ollama/index.js";
 import { openaiFace } from "../../../router/faces/openai/index.js";
-import { resolveModel } from "../../../router/routing/resolve.js";
+import { resolveModel } from "../../../router/aliases/resolve.js";
 import { config, sha256 } from "../harness.js";
 
 const table = config({

@@ -1,6 +1,6 @@
-// Target order (proxy/pick.ts): the ranking, one candidate per backend, and routing.policy.
+// Target order (routing/pick.ts): the ranking, one candidate per backend, and routing.policy.
 import { describe, expect, it } from "vitest";
-import { distinctBackends, orderTargets, rankTargets, type CandidateView } from "../../../router/proxy/pick.js";
+import { distinctBackends, orderTargets, rankTargets, type CandidateView } from "../../../router/routing/pick.js";
 
 const view = (index: number, over: Partial<CandidateView> = {}): CandidateView => ({
   index,
