@@ -3,7 +3,7 @@
 // config each router host receives. Pure: no engine, no state, no network.
 import { createHash } from "node:crypto";
 import type { HostConfig, StackConfig } from "../../infra/config/schema.js";
-import { dockerHostUrl, hostConfig, publicAddress } from "../../infra/specs/hosts.js";
+import { dockerDeviceRequest, dockerHostUrl, hostConfig, publicAddress } from "../../infra/specs/hosts.js";
 import { stackLabels } from "../../infra/specs/labels.js";
 import { declaredModels, sha256Hex } from "../../infra/specs/routerConfig.js";
 import { stackSpec } from "../../infra/specs/stack.js";
@@ -50,8 +50,16 @@ function desiredContainer(spec: ContainerSpec): DesiredContainer {
     ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external })),
     mounts: containerMounts(spec),
     restart: spec.restart,
-    ...(spec.gpus ? { gpus: spec.gpus } : {}),
+    ...(spec.gpus ? { gpus: gpuText(dockerDeviceRequest(spec.gpus)) } : {}),
   };
+}
+
+/**
+ * The GPU request the container is given (its deviceRequests entry), written as `docker inspect` reads
+ * back (inspect.ts): `all` for every GPU, `device=0,1` for a list.
+ */
+export function gpuText(r: { deviceIds?: string[]; count?: number }): string {
+  return r.deviceIds?.length ? `device=${r.deviceIds.join(",")}` : r.count === -1 ? "all" : `count=${String(r.count)}`;
 }
 
 function sshOf(h: HostConfig): DesiredHost["ssh"] {

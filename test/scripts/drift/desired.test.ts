@@ -1,7 +1,7 @@
 // The desired state of the committed stack files, and that it is what the program itself declares:
 // the same containers with the same env digests, ports, volumes, restart policy and GPU request.
 import { describe, expect, it } from "vitest";
-import { desiredState, envDigest } from "../../../scripts/drift/desired.js";
+import { desiredState, envDigest, gpuText } from "../../../scripts/drift/desired.js";
 import { parsePulumiConfigJson, validated, withProjectDefaults } from "../../../scripts/drift/stackConfig.js";
 import { byType, envOf, project, readStackFile, runProgram, testHome, withSecrets } from "../../infra/harness.js";
 import { desiredOf } from "./stacks.js";
@@ -86,7 +86,8 @@ describe("the same containers the program declares", () => {
       expect(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, envDigest(v)]))).toEqual(Object.fromEntries(Object.entries(d?.env ?? {}).map(([k, v]) => [k, v.sha256])));
       expect(r.inputs.ports).toEqual(d?.ports);
       expect(r.inputs.restart).toBe(d?.restart);
-      expect(r.inputs.gpus).toBe(d?.gpus);
+      const requests = (r.inputs.deviceRequests as { deviceIds?: string[]; count?: number }[] | undefined) ?? [];
+      expect(requests.map(gpuText)[0]).toBe(d?.gpus);
       expect(r.inputs.labels).toEqual(Object.entries(desired.labels).map(([label, value]) => ({ label, value })));
       const volumes = (r.inputs.volumes as { volumeName?: string; hostPath?: string; containerPath: string; readOnly?: boolean }[]).map((v) =>
         v.volumeName ? { type: "volume", source: v.volumeName, target: v.containerPath, readOnly: false } : { type: "bind", source: v.hostPath, target: v.containerPath, readOnly: v.readOnly },
