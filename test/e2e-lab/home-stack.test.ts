@@ -93,7 +93,7 @@ describe("the home stack on the lab", () => {
     const [down, up] = routerHosts as [string, string];
     hostDocker(down, ["stop", `router-${down}`]);
     const stoppedAt = Date.now();
-    // Traefik's health check (interval 10 s, timeout 3 s) takes the stopped router out.
+    // The retry middleware repeats a refused connection on the other router.
     await eventually("requests succeeding again", async () => {
       for (let i = 0; i < 5; i++) if ((await openaiChat("coder", 10_000)).status !== 200) return undefined;
       return true;
