@@ -1,5 +1,6 @@
 // Traefik routing on Kubernetes: ExternalName Services for Open WebUI and each router, an optional
-// TraefikService balancing the routers, and the IngressRoute. Traefik must run with
+// TraefikService balancing the routers, the retry Middleware on the routes to the routers, and the
+// IngressRoute. Traefik must run with
 // `allowExternalNameServices` for the Kubernetes CRD provider.
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -50,6 +51,16 @@ export class TraefikIngress extends pulumi.ComponentResource {
           { ...o, dependsOn: [ns, ...services] },
         )
       : undefined;
+    const retry = new k8s.apiextensions.CustomResource(
+      `${name}-${args.spec.routerRetry.name}`,
+      {
+        apiVersion: "traefik.io/v1alpha1",
+        kind: "Middleware",
+        metadata: { name: args.spec.routerRetry.name, namespace: args.spec.namespace },
+        spec: args.spec.routerRetry.spec,
+      },
+      inNs,
+    );
     this.ingressRoute = new k8s.apiextensions.CustomResource(
       `${name}-route`,
       {
@@ -58,7 +69,7 @@ export class TraefikIngress extends pulumi.ComponentResource {
         metadata: { name: args.spec.ingressRoute.name, namespace: args.spec.namespace },
         spec: args.spec.ingressRoute.spec,
       },
-      { ...o, dependsOn: [ns, ...services, ...(balancer ? [balancer] : [])] },
+      { ...o, dependsOn: [ns, ...services, retry, ...(balancer ? [balancer] : [])] },
     );
     this.registerOutputs({});
   }

@@ -70,17 +70,27 @@ interface ExternalService {
 export interface IngressSpec {
   namespace: string;
   services: ExternalService[];
-  /** Present when more than one router runs: Traefik balances across them, skipping unready ones. */
+  /** Present when more than one router runs: Traefik balances across them. */
   routerBalancer?: { name: string; spec: Record<string, unknown> };
+  /** A Traefik Middleware on the routes to the routers: a failed connection is tried again on the next router. */
+  routerRetry: { name: string; spec: Record<string, unknown> };
   ingressRoute: { name: string; spec: Record<string, unknown> };
 }
 
 /**
- * Traefik probes each router's readiness. The CRD provider honours `healthCheck` only on a service
- * reference of type ExternalName (traefik/traefik#10467, in v3.1; a default-values fix followed in
- * #10778), not on the weighted service itself, so it sits on each router's reference.
+ * A stopped router must not fail requests. Traefik v3.6 builds a CRD TraefikService of kind weighted
+ * without a health check of its own, so its round robin never learns a child's state: a `healthCheck` on
+ * a child (allowed only for ExternalName services) merely empties that child's load balancer, which then
+ * answers 503 "no available server" to every other request, and `retry` does not retry a 503 (nor would
+ * `passiveHealthCheck`'s emptied child be skipped). Instead each router stays a server, and the `retry`
+ * middleware repeats a request whose connection failed before its headers were sent (a refused connection
+ * to a stopped router) on the balancer's next pick; once request headers reached a router nothing is
+ * replayed, so a started stream is never sent twice. Twice the routers' count of attempts leaves room for
+ * concurrent requests taking the next pick. Held by test/infra/specs/ingress.test.ts and e2e:lab check 3.
  */
-const routerHealthCheck = { path: "/readyz", interval: "10s", timeout: "3s" };
+function routerRetry(routers: number): { name: string; spec: Record<string, unknown> } {
+  return { name: "router-retry", spec: { retry: { attempts: 2 * routers, initialInterval: "100ms" } } };
+}
 
 export function ingressSpec(cfg: StackConfig): IngressSpec | undefined {
   const ing = cfg.ingress;
@@ -89,22 +99,26 @@ export function ingressSpec(cfg: StackConfig): IngressSpec | undefined {
   const address = (h: string): string => hostConfig(cfg, h)?.address ?? h;
   const routerServices = cfg.router.hosts.map((h) => ({ name: `router-${h}`, externalName: address(h), port: cfg.router.port }));
   const services = [{ name: "open-webui", externalName: address(owui.host), port: owui.port }, ...routerServices];
-  const routerRefs = routerServices.map((s) => ({ kind: "Service", name: s.name, namespace: ing.namespace, port: s.port, healthCheck: routerHealthCheck }));
+  const routerRefs = routerServices.map((s) => ({ kind: "Service", name: s.name, namespace: ing.namespace, port: s.port }));
   const balanced = routerServices.length > 1;
   const routerBalancer = balanced
     ? { name: "router", spec: { weighted: { services: routerRefs.map((r) => ({ ...r, weight: 1 })) } } }
     : undefined;
   const routerTarget = balanced ? [{ kind: "TraefikService", name: "router", namespace: ing.namespace }] : routerRefs;
+  const retry = routerRetry(routerServices.length);
   const routes = ingressRules(ing.domain).map((r) => ({
     kind: "Rule",
     match: r.match,
     priority: r.priority,
-    services: r.target === "router" ? routerTarget : [{ kind: "Service", name: "open-webui", namespace: ing.namespace, port: owui.port }],
+    ...(r.target === "router"
+      ? { middlewares: [{ name: retry.name, namespace: ing.namespace }], services: routerTarget }
+      : { services: [{ kind: "Service", name: "open-webui", namespace: ing.namespace, port: owui.port }] }),
   }));
   return {
     namespace: ing.namespace,
     services,
     ...(routerBalancer ? { routerBalancer } : {}),
+    routerRetry: retry,
     ingressRoute: {
       name: "aistack",
       spec: {

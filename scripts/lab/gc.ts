@@ -6,13 +6,12 @@
 //   node --import tsx scripts/lab/gc.ts <kubeconfig>
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
+import { GC_LISTS } from "./gc-kinds.js";
 import { kubeCall } from "./kube.js";
 
 const kubeconfig = parse(readFileSync(process.argv[2] ?? "", "utf8")) as { clusters: { cluster: { server: string } }[]; users: { user: { token: string } }[] };
 const api = { server: kubeconfig.clusters[0]?.cluster.server ?? "", token: kubeconfig.users[0]?.user.token ?? "", ca: process.argv[3] ?? "" };
 
-/** The kinds the stack creates in its namespace, listed across namespaces. */
-const LISTS = ["/api/v1/services", "/apis/traefik.io/v1alpha1/ingressroutes", "/apis/traefik.io/v1alpha1/traefikservices"];
 
 interface Meta {
   name: string;
@@ -35,7 +34,7 @@ async function dropForeground(path: string, m: Meta): Promise<void> {
 
 async function sweep(): Promise<void> {
   const left = new Set<string>();
-  for (const path of LISTS) {
+  for (const path of GC_LISTS) {
     for (const m of await items(path)) {
       await dropForeground(path, m);
       if (m.namespace) left.add(m.namespace);

@@ -122,18 +122,18 @@ function kubernetesSection(rs: CapturedResource[]): string[] {
       const ports = arr(spec.ports).map((p) => str(obj(p).port)).join(", ");
       out.push(`- Service ${code(name)}: ${str(spec.type)}${spec.externalName ? ` → ${code(str(spec.externalName))}` : ""}${ports ? ` port ${ports}` : ""}`);
     } else if (kind === "TraefikService") {
-      const weighted = arr(obj(spec.weighted).services).map((s) => {
-        const hc = obj(obj(s).healthCheck);
-        return `${serviceRef(s)}${hc.path ? ` (health ${code(str(hc.path))} every ${str(hc.interval)})` : ""}`;
-      });
-      out.push(`- TraefikService ${code(name)}: weighted over ${weighted.join(", ")}`);
+      out.push(`- TraefikService ${code(name)}: weighted over ${arr(obj(spec.weighted).services).map(serviceRef).join(", ")}`);
+    } else if (kind === "Middleware" && spec.retry) {
+      const retry = obj(spec.retry);
+      out.push(`- Middleware ${code(name)}: retry, ${str(retry.attempts)} attempts${retry.initialInterval ? ` from ${str(retry.initialInterval)} apart` : ""}`);
     } else if (kind === "IngressRoute") {
       const tls = obj(spec.tls);
       out.push(`- IngressRoute ${code(name)}: entry points ${arr(spec.entryPoints).map((e) => code(str(e))).join(", ")}${tls.certResolver ? `, TLS via ${code(str(tls.certResolver))}` : ""}`);
       const routes = [...arr(spec.routes)].sort((a, b) => Number(obj(b).priority ?? 0) - Number(obj(a).priority ?? 0));
       for (const route of routes) {
         const o = obj(route);
-        out.push(`  - priority ${str(o.priority)} → ${arr(o.services).map(serviceRef).join(", ")}`, "", "    ```", `    ${str(o.match)}`, "    ```", "");
+        const via = arr(o.middlewares).map((m) => code(str(obj(m).name)));
+        out.push(`  - priority ${str(o.priority)} → ${arr(o.services).map(serviceRef).join(", ")}${via.length ? ` via ${via.join(", ")}` : ""}`, "", "    ```", `    ${str(o.match)}`, "    ```", "");
       }
     } else {
       out.push(`- ${kind} ${code(name || r.name)}`);

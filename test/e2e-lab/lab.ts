@@ -92,6 +92,12 @@ export function authHeaders(): Record<string, string> {
   return { authorization: `Bearer ${lab.routerKey}`, "content-type": "application/json" };
 }
 
+/** How many times Traefik's retry middleware sent a request again (its DEBUG log: "New attempt N for request"). */
+export function traefikRetries(): number {
+  const log = readFileSync(join(lab.workDir, "..", "traefik", "traefik.log"), "utf8");
+  return log.split("\n").filter((l) => l.includes("New attempt") && l.includes("middlewareType=Retry")).length;
+}
+
 /** Traefik's access log entries (JSON lines) from `from` on: which router served each request. */
 export function accessLog(): { RequestPath?: string; ServiceAddr?: string; DownstreamStatus?: number; StartUTC?: string }[] {
   const file = join(lab.workDir, "..", "traefik", "traefik-access.log");

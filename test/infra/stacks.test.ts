@@ -144,19 +144,25 @@ describe("home stack (the seed network)", () => {
           name,
           namespace: "aistack",
           port: 4000,
-          healthCheck: { path: "/readyz", interval: "10s", timeout: "3s" },
           weight: 1,
         })),
       },
     });
+    const middleware = byType(run, "kubernetes:traefik.io/v1alpha1:Middleware")[0];
+    expect(middleware?.inputs.metadata).toEqual({ name: "router-retry", namespace: "aistack" });
+    expect(middleware?.inputs.spec).toEqual({ retry: { attempts: 4, initialInterval: "100ms" } });
     const route = byType(run, "kubernetes:traefik.io/v1alpha1:IngressRoute")[0];
-    const spec = route?.inputs.spec as { entryPoints: string[]; tls: unknown; routes: { match: string; priority: number; services: { kind: string; name: string }[] }[] };
+    const spec = route?.inputs.spec as {
+      entryPoints: string[];
+      tls: unknown;
+      routes: { match: string; priority: number; middlewares?: { name: string }[]; services: { kind: string; name: string }[] }[];
+    };
     expect(spec.entryPoints).toEqual(["websecure"]);
     expect(spec.tls).toEqual({ certResolver: "letsencrypt" });
-    expect(spec.routes.map((r) => [r.priority, r.services.map((s) => `${s.kind}/${s.name}`)])).toEqual([
-      [100, ["TraefikService/router"]],
-      [90, ["TraefikService/router"]],
-      [1, ["Service/open-webui"]],
+    expect(spec.routes.map((r) => [r.priority, r.services.map((s) => `${s.kind}/${s.name}`), r.middlewares?.map((m) => m.name)])).toEqual([
+      [100, ["TraefikService/router"], ["router-retry"]],
+      [90, ["TraefikService/router"], ["router-retry"]],
+      [1, ["Service/open-webui"], undefined],
     ]);
     expect(spec.routes[2]?.match).toBe("Host(`llm.mywebsite.com`)");
   });

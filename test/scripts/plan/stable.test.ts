@@ -43,9 +43,11 @@ describe("the home stack", () => {
   it("shows the ingress rules, GPU requests and config delivery", async () => {
     const report = renderReport(await capture("home"));
     expect(report).toContain("- IngressRoute `aistack/aistack`: entry points `websecure`, TLS via `letsencrypt`");
-    expect(report).toContain("  - priority 100 → TraefikService `router`");
+    expect(report).toContain("  - priority 100 → TraefikService `router` via `router-retry`");
+    expect(report).toContain("  - priority 1 → Service `open-webui`:8080\n");
     expect(report).toContain("    Host(`llm.mywebsite.com`)");
-    expect(report).toContain("- TraefikService `aistack/router`: weighted over Service `router-unraid`:4000 (health `/readyz` every 10s)");
+    expect(report).toContain("- TraefikService `aistack/router`: weighted over Service `router-unraid`:4000, Service `router-dev`:4000\n");
+    expect(report).toContain("- Middleware `aistack/router-retry`: retry, 4 attempts from 100ms apart");
     expect(report).toContain("  - GPUs: `device=0,1`");
     expect(report).toMatch(/- `router-dev-config` \(remote command\): writes `\/opt\/aistack\/router\/router\.json`, content `sha256:[0-9a-f]{12}…`/);
     // The build context is absolute for the provider, and shown relative to the project wherever it lives.
