@@ -102,6 +102,11 @@ export interface Target {
   detail: string;
 }
 
+/** A median for a verdict's detail; "not run" where the system or workload has no sample. */
+function shown(s: Spread, digits: number, unit: string): string {
+  return s.n === 0 ? "not run" : `${s.median.toFixed(digits)} ${unit}`;
+}
+
 function med(samples: readonly Sample[], system: SystemName, workload: WorkloadName, metric: string, added?: WorkloadName): Spread {
   const row: Row = { label: "", workload, metric, ...(added ? { added: { baseline: added, metric } } : {}) };
   return spread(rowValues(samples, system, row));
@@ -115,23 +120,23 @@ export function evaluateTargets(samples: readonly Sample[], holdStreams: number)
   const r32 = med(samples, "router", "W2c32", "rps");
   const n32 = med(samples, "nginx", "W2c32", "rps");
   const p32 = med(samples, "portkey", "W2c32", "rps");
-  judge("W2 c=32 ≥ 0.30× nginx", r32.n && n32.n ? r32.median >= 0.3 * n32.median : undefined, `router ${r32.median.toFixed(0)} req/s, nginx ${n32.median.toFixed(0)} req/s`);
-  judge("W2 c=32 ≥ 15× Portkey", r32.n && p32.n ? r32.median >= 15 * p32.median : undefined, `router ${r32.median.toFixed(0)} req/s, Portkey ${p32.median.toFixed(0)} req/s`);
+  judge("W2 c=32 ≥ 0.30× nginx", r32.n && n32.n ? r32.median >= 0.3 * n32.median : undefined, `router ${shown(r32, 0, "req/s")}, nginx ${shown(n32, 0, "req/s")}`);
+  judge("W2 c=32 ≥ 15× Portkey", r32.n && p32.n ? r32.median >= 15 * p32.median : undefined, `router ${shown(r32, 0, "req/s")}, Portkey ${shown(p32, 0, "req/s")}`);
   const w1 = med(samples, "router", "W1", "p99Ms", "W1");
-  judge("W1 added p99 ≤ 0.5 ms", w1.n ? w1.median <= 0.5 : undefined, `${w1.median.toFixed(3)} ms`);
+  judge("W1 added p99 ≤ 0.5 ms", w1.n ? w1.median <= 0.5 : undefined, shown(w1, 3, "ms"));
   const tt = med(samples, "router", "W3ttft", "ttftP50Ms", "W3ttft");
-  judge("W3 added TTFT ≤ 1 ms", tt.n ? tt.median <= 1 : undefined, `${tt.median.toFixed(3)} ms (p50)`);
+  judge("W3 added TTFT ≤ 1 ms", tt.n ? tt.median <= 1 : undefined, `${shown(tt, 3, "ms")} (p50)`);
   const rss = med(samples, "router", "W3hold", "rssPeakMb");
   const failed = med(samples, "router", "W3hold", "failed");
   judge(
     "W3 1,000 streams at ≤ 150 MB RSS",
     holdStreams < 1000 ? undefined : rss.n ? rss.median <= 150 && failed.median === 0 : undefined,
-    `${holdStreams} streams, peak ${rss.median.toFixed(1)} MiB, failed ${failed.median}`,
+    `${holdStreams} streams, peak ${shown(rss, 1, "MiB")}, failed ${shown(failed, 0, "")}`.trimEnd(),
     holdStreams < 1000 ? "not assessed (fewer than 1,000 streams in this run)" : "not measured",
   );
   const w5 = med(samples, "router", "W5", "delayP99Ms");
   const leaks = med(samples, "router", "W5", "leaks");
-  judge("W5 p99 ≤ 50 ms, zero leaks", w5.n && leaks.n ? w5.median <= 50 && leaks.max === 0 : undefined, `p99 ${w5.median.toFixed(2)} ms, leaks (max over rounds) ${leaks.max}`);
+  judge("W5 p99 ≤ 50 ms, zero leaks", w5.n && leaks.n ? w5.median <= 50 && leaks.max === 0 : undefined, `p99 ${shown(w5, 2, "ms")}, leaks (max over rounds) ${leaks.n ? leaks.max : "not run"}`);
   return out;
 }
 

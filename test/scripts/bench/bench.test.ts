@@ -180,6 +180,14 @@ describe("report", () => {
     expect(t["W3 added TTFT ≤ 1 ms"]).toBe("not measured");
   });
 
+  it("says 'not run' in a verdict's detail for a system the run left out, never NaN", () => {
+    const routerOnly = samples.filter((x) => x.system !== "nginx");
+    const nginx = evaluateTargets(routerOnly, 100).find((x) => x.name === "W2 c=32 ≥ 0.30× nginx")!;
+    expect(nginx.verdict).toBe("not measured");
+    expect(nginx.detail).toBe("router 9000 req/s, nginx not run");
+    for (const t of evaluateTargets([], 100)) expect(t.detail).not.toContain("NaN");
+  });
+
   it("renders ratios, unavailable systems and failures", () => {
     const md = renderReport({
       title: "t",
