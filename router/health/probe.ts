@@ -1,22 +1,10 @@
 // Active health: one probe loop per backend through its engine adapter (never inference). The interval
-// doubles while a backend is down, up to a cap, so a dead host is not hammered.
+// doubles while a backend is down, up to a cap, so a dead host is not hammered (schedule.ts).
 import type { Dispatcher } from "undici";
-import type { BackendHealth, ProbeIO, ProbeResponse } from "../engines/types.js";
+import type { ProbeIO, ProbeResponse } from "../engines/types.js";
 import { liftByProbe } from "./passive.js";
+import { nextInterval, type ProbeTiming } from "./schedule.js";
 import type { Backend } from "../backends/registry.js";
-
-export interface ProbeTiming {
-  intervalMs: number;
-  timeoutMs: number;
-  maxIntervalMs: number;
-}
-
-export function nextInterval(health: BackendHealth, previousMs: number, t: ProbeTiming, refused = false): number {
-  // A refused connection costs the host nothing: probing it at the usual interval finds a restarted engine soon.
-  if (health === "down" && refused) return t.intervalMs;
-  if (health === "down" || health === "misconfigured") return Math.min(Math.max(previousMs, t.intervalMs) * 2, t.maxIntervalMs);
-  return t.intervalMs;
-}
 
 const MAX_PROBE_BODY = 4 * 1024 * 1024;
 

@@ -8,6 +8,7 @@ import { isUpstreamPlan, type PlanResult, type Rendered } from "../faces/types.j
 import { probeIO } from "../health/probe.js";
 import { errorResult, stoppedResult, type ExchangeResult } from "../telemetry/access.js";
 import { attempt } from "./attempt.js";
+import { shareOfDeadline } from "./deadline.js";
 import type { Clock, Routed, Services } from "./call.js";
 import { candidateViews } from "../routing/candidates.js";
 import { orderTargets, type CandidateView } from "../routing/pick.js";
@@ -63,15 +64,6 @@ export async function forward(r: Routed, s: Services, clock: Clock): Promise<Exc
   } finally {
     r.reply.stopKeepAlive();
   }
-}
-
-/**
- * The share of the first-byte deadline one attempt may wait: what is left, split fairly among the
- * attempts still possible (this one included), so a hung first backend leaves time for the next.
- */
-export function shareOfDeadline(remaining: number, attemptNo: number, targetsLeft: number, retriesMax: number): number {
-  const left = Math.min(retriesMax + 2 - attemptNo, targetsLeft);
-  return remaining / Math.max(1, left);
 }
 
 /** The face rewrites the request for this target (model name, path, dialect; or answers it, or skips it). */

@@ -1,7 +1,7 @@
 // Pure parts of the faces: passthrough-or-translate choice, version parsing, model echo rewriting.
 import { describe, expect, it } from "vitest";
 import { NdjsonModelEcho, OpenAIModelEcho, SseModelEcho } from "../../../router/faces/echo-model.js";
-import { anthropicMode, atLeast } from "../../../router/faces/anthropic/mode.js";
+import { anthropicMode } from "../../../router/faces/anthropic/mode.js";
 
 describe("anthropicMode", () => {
   it.each([
@@ -23,8 +23,8 @@ describe("anthropicMode", () => {
     ["1.0.0", true],
     ["0.9.9", false],
     ["dev", false],
-  ])("atLeast(%s, 0.14.0) = %s", (v, ok) => {
-    expect(atLeast(v, [0, 14, 0])).toBe(ok);
+  ])("an Ollama that reports version %s speaks Messages natively (0.14.0 or later): %s", (v, ok) => {
+    expect(anthropicMode("auto", "ollama", v)).toBe(ok ? "native" : "translate");
   });
 });
 
