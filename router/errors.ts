@@ -23,7 +23,7 @@ interface Entry {
   shown: boolean;
 }
 
-export const ERRORS = {
+const ERRORS = {
   // The request itself.
   invalid_api_key: { status: 401, kind: "authentication", shown: true },
   request_too_large: { status: 413, kind: "too_large", shown: true },
@@ -60,7 +60,7 @@ export const ERRORS = {
   answer_too_large: { status: 502, kind: "upstream", shown: false },
 } as const satisfies Record<string, Entry>;
 
-export type ErrorCode = keyof typeof ERRORS;
+type ErrorCode = keyof typeof ERRORS;
 
 export interface RouterError {
   code: ErrorCode;
@@ -82,7 +82,7 @@ export function shownCode(err: RouterError): string | null {
 }
 
 /** An error of the catalogue with its own status. */
-export function routerError(code: ErrorCode, message: string, extra: Pick<RouterError, "retryAfterS" | "logMessage"> = {}): RouterError {
+function routerError(code: ErrorCode, message: string, extra: Pick<RouterError, "retryAfterS" | "logMessage"> = {}): RouterError {
   return { code, status: ERRORS[code].status, message, ...extra };
 }
 

@@ -71,10 +71,9 @@ export function handle(host: RequestHost, req: IncomingMessage, res: ServerRespo
   const id = requestId(req.headers["x-request-id"]);
   const path = pathOf(req.url);
   const closing = host.draining();
-  if (closing) res.setHeader("connection", "close");
   const hit = host.routes.find(req.method, path);
   // Everything written to the client goes through this one object (http/reply.ts).
-  const reply = new Reply(req, res, hit?.face ?? host.routes.faceFor(path), id);
+  const reply = new Reply(req, res, hit?.face ?? host.routes.faceFor(path), id, { closing });
   if (!hit) return answerOther(reply, req.method ?? "GET", path, host.ops());
   const access: Access = { id, face: hit.face.name, method: req.method ?? "", path, started };
   if (closing) {

@@ -33,7 +33,7 @@ function servedModels(backend: StackConfig["backends"][string]): string[] | unde
 }
 
 /** A cross-check: the problems of one rule over the parts of the config that parsed. */
-export type Check = (cfg: StackConfig, unparsed: Unparsed) => ConfigProblem[];
+type Check = (cfg: StackConfig, unparsed: Unparsed) => ConfigProblem[];
 
 /** Pushes a problem when `name` is not a host; true when it is one. */
 function checkHostRef(hosts: Record<string, HostConfig>, unparsed: Unparsed, name: string, at: (string | number)[], out: ConfigProblem[]): boolean {
@@ -49,7 +49,7 @@ function vllmCluster(b: StackConfig["backends"][string]) {
 }
 
 /** A backend's hosts exist, are distinct, and are as many as its engine runs on (one, or 2+ for a vLLM cluster). */
-export const backendHosts: Check = (cfg, unparsed) => {
+const backendHosts: Check = (cfg, unparsed) => {
   const out: ConfigProblem[] = [];
   for (const [name, b] of Object.entries(cfg.backends)) {
     const base = ["backends", name];
@@ -69,7 +69,7 @@ export const backendHosts: Check = (cfg, unparsed) => {
 };
 
 /** A backend that needs a GPU runs on hosts that have one, and the GPU ids it names exist there. */
-export const backendGpus: Check = (cfg) => {
+const backendGpus: Check = (cfg) => {
   const out: ConfigProblem[] = [];
   for (const [name, b] of Object.entries(cfg.backends)) {
     const base = ["backends", name];
@@ -95,7 +95,7 @@ export const backendGpus: Check = (cfg) => {
 };
 
 /** Open WebUI, Kokoro and the router run on hosts that exist (the router on distinct ones), Kokoro's GPU image on a GPU host. */
-export const serviceHosts: Check = (cfg, unparsed) => {
+const serviceHosts: Check = (cfg, unparsed) => {
   const out: ConfigProblem[] = [];
   if (cfg.openWebUI) checkHostRef(cfg.hosts, unparsed, cfg.openWebUI.host, ["openWebUI", "host"], out);
   if (cfg.kokoro && checkHostRef(cfg.hosts, unparsed, cfg.kokoro.host, ["kokoro", "host"], out)) {
@@ -147,7 +147,7 @@ function freePort(claims: readonly PortClaim[], host: string, from: number): num
 }
 
 /** No two containers bind one host port. */
-export const hostPorts: Check = (cfg, unparsed) => {
+const hostPorts: Check = (cfg, unparsed) => {
   const out: ConfigProblem[] = [];
   const claims = portClaims(cfg, unparsed);
   const byHostPort = new Map<string, PortClaim>();
@@ -166,14 +166,14 @@ export const hostPorts: Check = (cfg, unparsed) => {
  * name existing aliases, no key name is used twice. The router's parser runs the same function on its
  * file (referenceProblems in router/config/schema.ts).
  */
-export const references: Check = (cfg, unparsed) => {
+const references: Check = (cfg, unparsed) => {
   const sections = { backends: cfg.backends, aliases: cfg.router.aliases, apiKeys: cfg.router.apiKeys, claudeModels: cfg.router.claudeModels };
   const present = { backend: (n: string) => isUnparsed(unparsed.backends, n), alias: (n: string) => isUnparsed(unparsed.aliases, n) };
   return referenceProblems(sections, present).map((p) => problem(["router", ...p.path], p.message, p.suggestion));
 };
 
 /** An alias target's model is one its backend serves, where that is known ahead (not for Ollama with no list). */
-export const targetModels: Check = (cfg) => {
+const targetModels: Check = (cfg) => {
   const out: ConfigProblem[] = [];
   for (const [alias, def] of Object.entries(cfg.router.aliases)) {
     def.targets.forEach((t, i) => {
@@ -188,7 +188,7 @@ export const targetModels: Check = (cfg) => {
 };
 
 /** Each named API key has its secret, and every secret belongs to a named key. */
-export const apiKeySecrets: Check = (cfg, unparsed) => {
+const apiKeySecrets: Check = (cfg, unparsed) => {
   const out: ConfigProblem[] = [];
   for (const { name } of cfg.router.apiKeys) {
     if (!Object.hasOwn(cfg.secrets.apiKeys, name) && !isUnparsed(unparsed.secretKeys, name)) {
@@ -210,14 +210,14 @@ function hasOpenWebUI(cfg: StackConfig, unparsed: Unparsed): boolean {
 }
 
 /** When the router requires keys, Open WebUI (one of its clients) has one named "open-webui". */
-export const openWebUIKey: Check = (cfg, unparsed) => {
+const openWebUIKey: Check = (cfg, unparsed) => {
   const keys = cfg.router.apiKeys;
   if (!hasOpenWebUI(cfg, unparsed) || keys.length === 0 || keys.some((k) => k.name === "open-webui")) return [];
   return [problem(["router", "apiKeys", keys.length, "name"], 'the router requires API keys, so Open WebUI needs one named "open-webui" (and its secret under secrets.apiKeys.open-webui)', "open-webui")];
 };
 
 /** An enabled ingress has a domain, Open WebUI to route to, and routers a cluster can reach. */
-export const ingress: Check = (cfg, unparsed) => {
+const ingress: Check = (cfg, unparsed) => {
   const out: ConfigProblem[] = [];
   if (!cfg.ingress.enabled) return out;
   if (!cfg.ingress.domain && !unparsed.parts.has("ingress.domain")) out.push(problem(["ingress", "domain"], "ingress is enabled but has no domain", "llm.example.com"));
@@ -257,7 +257,7 @@ function ownerOf(cfg: StackConfig, spec: Pick<ContainerSpec, "kind" | "owner" | 
  * names (router, Open WebUI, Kokoro) claim first, so the finding lands on the backend, whose name is the
  * user's choice.
  */
-export const dockerNames: Check = (cfg) => {
+const dockerNames: Check = (cfg) => {
   const out: ConfigProblem[] = [];
   const specs: Pick<ContainerSpec, "name" | "kind" | "owner" | "host" | "volumes">[] = [...routerSpecs(cfg, "~"), ...kokoroSpecs(cfg), ...engineSpecs(cfg)];
   if (cfg.openWebUI && own(cfg.hosts, cfg.openWebUI.host)) {

@@ -15,7 +15,7 @@ import { hostConfig } from "./hosts.js";
 const p = (path: string): string => `Path(\`${path}\`)`;
 
 /** Exact inference paths the router serves under the shared /api prefix. */
-export const routerExactPaths = [
+const routerExactPaths = [
   // OpenAI face at base https://<domain>/api/v1
   "/api/v1/chat/completions",
   "/api/v1/completions",
@@ -38,13 +38,13 @@ const routerPriority = 100;
 const versionPriority = 90;
 const openWebUIPriority = 1;
 
-export interface RouteRule {
+interface RouteRule {
   match: string;
   priority: number;
   target: "router" | "open-webui";
 }
 
-export function ingressRules(domain: string): RouteRule[] {
+function ingressRules(domain: string): RouteRule[] {
   const host = `Host(\`${domain}\`)`;
   return [
     {

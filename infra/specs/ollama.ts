@@ -12,7 +12,7 @@ function ollamaContainerPort(settings: OllamaBackend["ollama"]): number {
   return m?.[1] ? Number(m[1]) : 11434;
 }
 
-export function ollamaEnv(settings: OllamaBackend["ollama"]): Record<string, string> {
+function ollamaEnv(settings: OllamaBackend["ollama"]): Record<string, string> {
   // Variable names as documented in Ollama's FAQ / envconfig (OLLAMA_* server settings).
   return sortedRecord({
     OLLAMA_CONTEXT_LENGTH: String(settings.contextLength),

@@ -23,7 +23,7 @@ export function compileKeys(keys: readonly ApiKeyConfig[]): KeyEntry[] {
 }
 
 /** The presented secret: `Authorization: Bearer <k>` or `x-api-key: <k>` (Anthropic clients use the latter). */
-export function presentedKey(headers: IncomingHttpHeaders): string | undefined {
+function presentedKey(headers: IncomingHttpHeaders): string | undefined {
   const auth = headers.authorization;
   if (auth !== undefined && auth.length > 7 && auth.slice(0, 7).toLowerCase() === "bearer ") {
     return auth.slice(7).trim() || undefined;

@@ -27,7 +27,7 @@ interface Waiter {
  * Which waiter gets a freed slot: the oldest one whose model is resident, unless an older waiter has
  * already been passed over as often as it allows; first come first served otherwise.
  */
-export function nextWaiter(waiters: readonly Pick<Waiter, "batch" | "bypassed">[]): number {
+function nextWaiter(waiters: readonly Pick<Waiter, "batch" | "bypassed">[]): number {
   for (let i = 0; i < waiters.length; i++) {
     const w = waiters[i] as Pick<Waiter, "batch" | "bypassed">;
     if (!w.batch) return i;

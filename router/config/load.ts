@@ -9,7 +9,7 @@ import { parseRouterConfig, type ConfigProblem, type ParseResult, type RouterCon
  * Parses config text; a JSON syntax error is one problem at the root, with its line and column only:
  * JSON.parse's message quotes the text around the error, which may be a backend's apiKey.
  */
-export function parseConfigText(text: string): ParseResult {
+function parseConfigText(text: string): ParseResult {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { isObject, referenceProblems } from "./references.js";
 
 // The reference check is part of this contract: infra/ runs it on the stack config too.
-export { referenceProblems, type ReferenceSections } from "./references.js";
+export { referenceProblems } from "./references.js";
 
 /** Names used as map keys and in metrics labels: backends, aliases, key names. */
 export const nameSchema = z

@@ -3,7 +3,7 @@
 // GET /props reports the context size (n_ctx, also under default_generation_settings).
 import { field, isAuthFailure, misconfigured, parseOpenAIModelList, positiveInt, type EngineAdapter, type ProbeIO, type ProbeReport } from "./types.js";
 
-export function llamacppContext(props: unknown): number | undefined {
+function llamacppContext(props: unknown): number | undefined {
   return positiveInt(field(field(props, "default_generation_settings"), "n_ctx")) ?? positiveInt(field(props, "n_ctx"));
 }
 

@@ -15,13 +15,13 @@ export function parseOllamaTags(json: unknown): Set<string> {
   return out;
 }
 
-export interface LoadedModel {
+interface LoadedModel {
   name: string;
   expiresAt: number | undefined;
   contextLength: number | undefined;
 }
 
-export function parseOllamaPs(json: unknown): LoadedModel[] {
+function parseOllamaPs(json: unknown): LoadedModel[] {
   const out: LoadedModel[] = [];
   for (const m of list(field(json, "models"))) {
     const name = field(m, "model") ?? field(m, "name");
@@ -34,7 +34,7 @@ export function parseOllamaPs(json: unknown): LoadedModel[] {
 }
 
 /** From /api/show: the configured num_ctx, and the trained maximum. */
-export function parseOllamaShow(json: unknown): { numCtx: number | undefined; trained: number | undefined } {
+function parseOllamaShow(json: unknown): { numCtx: number | undefined; trained: number | undefined } {
   let trained: number | undefined;
   const info = field(json, "model_info");
   if (typeof info === "object" && info !== null) {

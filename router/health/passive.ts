@@ -20,7 +20,7 @@ export interface EjectionPolicy {
 export type Outcome = "success" | "failure" | "refused" | "busy";
 
 /** `random` in [0,1) spreads re-admissions of backends ejected together. */
-export function ejectionMs(timesEjected: number, p: EjectionPolicy, random: number): number {
+function ejectionMs(timesEjected: number, p: EjectionPolicy, random: number): number {
   const base = Math.min(p.baseMs * Math.max(1, timesEjected), p.maxMs);
   return Math.round(base * (1 + p.jitter * (2 * random - 1)));
 }

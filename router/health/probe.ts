@@ -1,32 +1,32 @@
 // Active health: one probe loop per backend through its engine adapter (never inference). The interval
-// doubles while a backend is down, up to a cap, so a dead host is not hammered.
+// doubles while a backend is down, up to a cap, so a dead host is not hammered (schedule.ts).
 import type { Dispatcher } from "undici";
-import type { BackendHealth, ProbeIO, ProbeResponse } from "../engines/types.js";
+import type { ProbeIO, ProbeResponse } from "../engines/types.js";
+import { onAbort, type CancelSignal } from "../cancel.js";
 import { liftByProbe } from "./passive.js";
+import { nextInterval, type ProbeTiming } from "./schedule.js";
 import type { Backend } from "../backends/registry.js";
-
-export interface ProbeTiming {
-  intervalMs: number;
-  timeoutMs: number;
-  maxIntervalMs: number;
-}
-
-export function nextInterval(health: BackendHealth, previousMs: number, t: ProbeTiming, refused = false): number {
-  // A refused connection costs the host nothing: probing it at the usual interval finds a restarted engine soon.
-  if (health === "down" && refused) return t.intervalMs;
-  if (health === "down" || health === "misconfigured") return Math.min(Math.max(previousMs, t.intervalMs) * 2, t.maxIntervalMs);
-  return t.intervalMs;
-}
 
 const MAX_PROBE_BODY = 4 * 1024 * 1024;
 
-async function call(pool: Dispatcher, method: "GET" | "POST", path: string, body: unknown, headers: Record<string, string>, timeoutMs: number): Promise<ProbeResponse> {
+async function call(pool: Dispatcher, method: "GET" | "POST", path: string, body: unknown, headers: Record<string, string>, timeoutMs: number, stop?: CancelSignal): Promise<ProbeResponse> {
+  if (!stop) return callUntil(pool, method, path, body, headers, timeoutMs, AbortSignal.timeout(timeoutMs));
+  const ac = new AbortController();
+  const stopListening = onAbort(stop, () => ac.abort());
+  try {
+    return await callUntil(pool, method, path, body, headers, timeoutMs, AbortSignal.any([ac.signal, AbortSignal.timeout(timeoutMs)]));
+  } finally {
+    stopListening();
+  }
+}
+
+async function callUntil(pool: Dispatcher, method: "GET" | "POST", path: string, body: unknown, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<ProbeResponse> {
   const res = await pool.request({
     method,
     path,
     headers: body === undefined ? headers : { ...headers, "content-type": "application/json" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(timeoutMs),
+    signal,
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
@@ -50,11 +50,12 @@ async function call(pool: Dispatcher, method: "GET" | "POST", path: string, body
   return { status: res.statusCode, json };
 }
 
-export function probeIO(b: Backend, timeoutMs: number): ProbeIO {
+/** Calls to a backend's own endpoints (a probe; a face's tokenizer call, which `stop` ends when the client leaves). */
+export function probeIO(b: Backend, timeoutMs: number, stop?: CancelSignal): ProbeIO {
   const headers: Record<string, string> = b.config.apiKey ? { authorization: `Bearer ${b.config.apiKey}` } : {};
   return {
-    get: (path) => call(b.pool, "GET", path, undefined, headers, timeoutMs),
-    post: (path, body) => call(b.pool, "POST", path, body, headers, timeoutMs),
+    get: (path) => call(b.pool, "GET", path, undefined, headers, timeoutMs, stop),
+    post: (path, body) => call(b.pool, "POST", path, body, headers, timeoutMs, stop),
   };
 }
 

@@ -1,36 +1,12 @@
 // Reading a request body once, within the size limit and the budget of bodies held at once, and the
-// JSON nesting check that runs on it.
+// JSON nesting check that runs on it (json-depth.ts).
 import type { IncomingMessage } from "node:http";
 import { bodyTimeout, nestedTooDeep, notJson, requestTooLarge, routerBusy, unsupportedEncoding, type RouterError } from "../errors.js";
 import type { BodyHold } from "./body-budget.js";
+import { nestedDeeperThan } from "./json-depth.js";
 
 /** Far beyond any real request (tool schemas nest a few dozen levels at most). */
 const MAX_JSON_DEPTH = 256;
-
-/** Whether a parsed JSON value nests arrays/objects deeper than `limit` (iterative: no recursion to overflow). */
-export function nestedDeeperThan(value: unknown, limit: number): boolean {
-  // Two parallel stacks and for-in: this runs on every request, so no tuple or Object.values array per object.
-  const values: object[] = [];
-  const depths: number[] = [];
-  if (typeof value === "object" && value !== null) {
-    values.push(value);
-    depths.push(0);
-  }
-  while (values.length > 0) {
-    const v = values.pop() as Record<string, unknown>;
-    const depth = depths.pop() as number;
-    if (depth >= limit) return true;
-    for (const k in v) {
-      // v["__proto__"] would read the prototype, not the own key JSON.parse made: read that one.
-      const child = k === "__proto__" ? (Object.getOwnPropertyDescriptor(v, k)?.value as unknown) : v[k];
-      if (typeof child === "object" && child !== null) {
-        values.push(child);
-        depths.push(depth + 1);
-      }
-    }
-  }
-  return false;
-}
 
 /** How a body is read: its cap, its budget, how long it may go silent, and what to do once it is wanted. */
 export interface BodyRead {

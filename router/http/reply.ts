@@ -20,6 +20,12 @@ export interface HeadOptions {
   translated: boolean;
 }
 
+/** What the server knows of the connection when the request arrives. */
+export interface ReplyOptions {
+  /** The router is draining: every answer on this connection asks the client to close it. */
+  closing?: boolean;
+}
+
 /** Headers copied from a backend's answer; the others are hop-by-hop, or set here. */
 const COPY_HEADERS = ["content-type", "content-length", "retry-after"] as const;
 
@@ -31,7 +37,10 @@ export class Reply {
     private readonly res: ServerResponse,
     private readonly face: Face,
     readonly id: string,
-  ) {}
+    options: ReplyOptions = {},
+  ) {
+    if (options.closing) res.setHeader("connection", "close");
+  }
 
   /** Whether the head is out: from then on only body bytes, an in-band error or a cut can follow. */
   get started(): boolean {

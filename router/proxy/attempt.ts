@@ -1,14 +1,16 @@
-// One attempt at one target: wait for a slot in its backend, call it under this attempt's share of
-// the first-byte deadline, stopped when the client leaves (except while it is loading a model), then
-// either commit to the answer (commit.ts) or judge it so the failover loop may try the next target.
-// What the attempt learns about the backend it reports to the passive tracker here, and only here.
+// One attempt at one target: wait for a slot in its backend, let the face plan the call (its tokenizer
+// calls go to the backend inside that slot and stop when the client leaves), call it under this
+// attempt's share of the first-byte deadline, stopped when the client leaves (except while it is
+// loading a model), then either commit to the answer (commit.ts) or judge it so the failover loop may
+// try the next target. What the attempt learns about the backend it reports to the passive tracker
+// here, and only here.
 import type { IncomingHttpHeaders } from "node:http";
 import type { Backend } from "../backends/registry.js";
 import { isResident, type Warmth } from "../backends/warmth.js";
 import { answerTooLarge, backendFull, backendMalformed, backendUnreachable, firstByteTimeout, idleTimeout, type RouterError } from "../errors.js";
-import type { UpstreamPlan } from "../faces/types.js";
+import { isUpstreamPlan, type Rendered, type UpstreamPlan } from "../faces/types.js";
 import { beginTrial, endTrial, recordKeyRejected, recordOutcome, type Outcome } from "../health/passive.js";
-import { describeTransportError } from "../health/probe.js";
+import { describeTransportError, probeIO } from "../health/probe.js";
 import { onAbort } from "../cancel.js";
 import type { ExchangeResult } from "../telemetry/access.js";
 import type { Clock, Routed, Services } from "./call.js";
@@ -25,22 +27,34 @@ export type Attempt =
   /** The backend's queue is full or timed out: nothing was sent, so it costs no retry. */
   | { kind: "busy"; error: RouterError }
   /** Stopped (the client left, or the router stopped it); `sent` when the call had gone out. */
-  | { kind: "gone"; sent: boolean };
+  | { kind: "gone"; sent: boolean }
+  /** The face answered from what the backend told it (count_tokens from its tokenizer). */
+  | { kind: "local"; answer: Rendered }
+  /** The face cannot send the request to this target (its context is too small): nothing was sent. */
+  | { kind: "skip"; error: RouterError };
 
 /** Where, what, and how long the attempt may wait for a first byte. */
 export interface AttemptSpec {
   b: Backend;
+  /** The target's position in the alias's configured order. */
+  index: number;
   model: string;
   /** The target's warmth when it was ranked ("unknown": no judgement of a cold load). */
   warmth: Warmth;
-  plan: UpstreamPlan;
   firstByteMs: number;
   /** How many backends this request has been sent to, this one included, if it goes out. */
   attemptNo: number;
 }
 
-/** One attempt's context: the request, the router's services and clock, and the target. */
+/**
+ * The floor of a face's side call to a backend (a tokenizer for count_tokens or a context check): it
+ * may take longer than a health probe, whose timeout it otherwise shares.
+ */
+const SIDE_CALL_MIN_TIMEOUT_MS = 5_000;
+
+/** One attempt's context: the request, the router's services and clock, the target and its plan. */
 interface Turn extends AttemptSpec {
+  plan: UpstreamPlan;
   r: Routed;
   s: Services;
   clock: Clock;
@@ -73,7 +87,7 @@ function timeOut(c: AttemptCancel): void {
 }
 
 /** What a request says about its backend, to the passive tracker; `reason` labels a failure in the metrics. */
-function report(t: Turn, outcome: Outcome, reason = "", retryAfter?: number): void {
+function report(t: Pick<Turn, "b" | "r" | "s" | "clock">, outcome: Outcome, reason = "", retryAfter?: number): void {
   const { b, s, clock } = t;
   if (outcome === "failure" || outcome === "refused") s.metrics.upstreamFailures.inc({ backend: b.name, reason });
   if (recordOutcome(b.passive, outcome, clock.now(), t.r.config.ejection, clock.random(), retryAfter)) {
@@ -83,22 +97,29 @@ function report(t: Turn, outcome: Outcome, reason = "", retryAfter?: number): vo
 }
 
 export async function attempt(r: Routed, s: Services, clock: Clock, spec: AttemptSpec): Promise<Attempt> {
-  const t: Turn = { ...spec, r, s, clock };
   const { b, model } = spec;
   const slot = await b.slots.acquire(r.cancel, batchFor(b, model, r.config));
   if (slot === "aborted") return { kind: "gone", sent: false };
   if (slot === "full" || slot === "timeout") {
-    report(t, "busy");
+    report({ b, r, s, clock }, "busy");
     return { kind: "busy", error: backendFull(b.name, slot) };
   }
-  if (spec.attemptNo > 1) s.metrics.retries.inc({ alias: r.alias.name });
-  // Judged now, not when ranked: the request may have waited in the queue while models came and went.
-  const coldLoad = spec.warmth !== "unknown" && !isResident(b, model, r.config);
-  // The request goes out now: on an engine that loads on demand, its model becomes resident.
-  if (!b.adapter.servedMeansLoaded) b.residency.record(model, clock.now());
-  const trial = beginTrial(b.passive, clock.now());
+  let trial = false;
   try {
-    return await call(t, coldLoad);
+    // The face rewrites the request for this target (model name, path, dialect; or answers it, or skips
+    // it); its tokenizer calls use this slot and stop when the client leaves (test/router/faces/side-calls.test.ts).
+    const contextLength = b.contextLength(model, r.alias.config.targets[spec.index]?.contextLength);
+    const target = { backend: b.name, engine: b.config.engine, model, contextLength, anthropic: b.config.anthropic, version: b.version };
+    const plan = await r.face.plan(r.request, target, probeIO(b, Math.max(r.config.health.timeoutMs, SIDE_CALL_MIN_TIMEOUT_MS), r.cancel));
+    if (r.cancel.aborted) return { kind: "gone", sent: false };
+    if (!isUpstreamPlan(plan)) return "local" in plan ? { kind: "local", answer: plan.local } : { kind: "skip", error: plan.skip };
+    if (spec.attemptNo > 1) s.metrics.retries.inc({ alias: r.alias.name });
+    // Judged now, not when ranked: the request may have waited in the queue while models came and went.
+    const coldLoad = spec.warmth !== "unknown" && !isResident(b, model, r.config);
+    // The request goes out now: on an engine that loads on demand, its model becomes resident.
+    if (!b.adapter.servedMeansLoaded) b.residency.record(model, clock.now());
+    trial = beginTrial(b.passive, clock.now());
+    return await call({ ...spec, plan, r, s, clock }, coldLoad);
   } finally {
     slot();
     if (trial) endTrial(b.passive);

@@ -42,7 +42,7 @@ export function classifyStatus(backend: string, status: number, text: string, he
 }
 
 /** A human message from a backend's error body (OpenAI, Ollama, vLLM and llama.cpp shapes). */
-export function upstreamMessage(text: string, status: number): string {
+function upstreamMessage(text: string, status: number): string {
   try {
     const j = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown; detail?: unknown };
     const m = typeof j.error === "string" ? j.error : (j.error?.message ?? j.message ?? j.detail);
@@ -66,7 +66,7 @@ const IDENTIFIER = /^[A-Za-z][\w.:-]{0,47}(?: [A-Z][\w.:-]{0,23})?$/;
  * validation errors carry each failing field's `input`, for a missing field the whole body, prompt
  * included (vllm/entrypoints/serve/utils/server_utils.py, validation_exception_handler).
  */
-export function upstreamErrorSummary(text: string, status: number): string {
+function upstreamErrorSummary(text: string, status: number): string {
   const names = new Set<string>();
   const note = (v: unknown): void => {
     const s = typeof v === "number" ? String(v) : v;

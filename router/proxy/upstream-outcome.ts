@@ -36,7 +36,7 @@ export class CallAborted extends Error {
 }
 
 /** Error bodies are read up to this size; the rest is not waited for. */
-export const ERROR_TEXT_CAP = 64 * 1024;
+const ERROR_TEXT_CAP = 64 * 1024;
 
 /** The text of an error answer as it arrives, kept up to ERROR_TEXT_CAP bytes. */
 export class ErrorText {

@@ -34,7 +34,7 @@ function healthTier(c: CandidateView): number {
 const warmthTier = { loaded: 0, unknown: 1, cold: 2, missing: 3 } as const;
 
 /** Orders candidates best first. */
-export function rankTargets(candidates: readonly CandidateView[]): CandidateView[] {
+function rankTargets(candidates: readonly CandidateView[]): CandidateView[] {
   // Most aliases have one target: nothing to order, and this runs on every request.
   if (candidates.length < 2) return [...candidates];
   const firstOfModel = new Map<string, number>();
@@ -60,7 +60,7 @@ export function rankTargets(candidates: readonly CandidateView[]): CandidateView
 }
 
 /** One candidate per backend, best first: retries must land on different backends. */
-export function distinctBackends(ranked: readonly CandidateView[]): CandidateView[] {
+function distinctBackends(ranked: readonly CandidateView[]): CandidateView[] {
   const seen = new Set<string>();
   return ranked.filter((c) => (seen.has(c.backend) ? false : (seen.add(c.backend), true)));
 }

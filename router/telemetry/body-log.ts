@@ -29,7 +29,7 @@ function redactText(s: string): string {
 }
 
 /** A copy of a parsed JSON value with secrets replaced (bodies reach here within the nesting limit). */
-export function redactSecrets(value: unknown): unknown {
+function redactSecrets(value: unknown): unknown {
   if (typeof value === "string") return redactText(value);
   if (Array.isArray(value)) return value.map(redactSecrets);
   if (typeof value !== "object" || value === null) return value;

@@ -4,10 +4,10 @@
 // claude-3-opus-latest, claude-opus-4-1, and Claude Code's context suffix claude-sonnet-4-5[1m].
 import type { RouterConfig } from "../config/schema.js";
 
-export type ClaudeFamily = "haiku" | "sonnet" | "opus";
+type ClaudeFamily = "haiku" | "sonnet" | "opus";
 
 /** The family of a claude-* name; "other" for an unrecognised claude-* name; undefined if not a claude name. */
-export function claudeFamily(model: string): ClaudeFamily | "other" | undefined {
+function claudeFamily(model: string): ClaudeFamily | "other" | undefined {
   const name = model.trim().toLowerCase();
   if (!name.startsWith("claude-")) return undefined;
   const m = /(?:^|-)(haiku|sonnet|opus)(?=$|-|\[)/.exec(name);

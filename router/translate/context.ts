@@ -4,7 +4,7 @@
 import { contextTooLong, type RouterError } from "../errors.js";
 
 /** Room kept free for template tokens the count may not see (generation prompt, tool preambles). */
-export function safetyMargin(contextLength: number): number {
+function safetyMargin(contextLength: number): number {
   return Math.max(64, Math.ceil(contextLength * 0.01));
 }
 
@@ -30,17 +30,6 @@ export function planOutputTokens(input: OutputBudgetInput): OutputBudget {
   }
   if (input.requestedMaxTokens <= available) return { fits: true, maxTokens: input.requestedMaxTokens, clamped: false };
   return { fits: true, maxTokens: available, clamped: true };
-}
-
-/**
- * The first target whose context can hold the prompt, keeping the alias's order; a target whose
- * context length is unknown is assumed to fit (the engine will say if not).
- */
-export function firstFittingTarget<T>(targets: readonly T[], promptTokens: number, contextOf: (t: T) => number | undefined): T | undefined {
-  return targets.find((t) => {
-    const ctx = contextOf(t);
-    return ctx === undefined || planOutputTokens({ promptTokens, requestedMaxTokens: 1, contextLength: ctx }).fits;
-  });
 }
 
 /**

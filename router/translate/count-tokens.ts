@@ -17,7 +17,7 @@ const REQUEST_OVERHEAD = 8;
  * and code, so ASCII is counted at 3 per token; other characters at one token per 2 UTF-8 bytes
  * (CJK ≈ 1.5 per character, emoji 2), above what common tokenizers produce.
  */
-export function estimateTextTokens(text: string): number {
+function estimateTextTokens(text: string): number {
   let ascii = 0;
   let otherBytes = 0;
   for (const ch of text) {
@@ -110,13 +110,9 @@ export function estimatePromptFormTokens(form: PromptForm): number {
 /**
  * vLLM's POST /tokenize in its chat form: messages (and tools) rendered by the model's chat
  * template; answers {count, max_model_len, tokens} (vllm/entrypoints/serve/tokenize/protocol.py,
- * TokenizeChatRequest).
+ * TokenizeChatRequest); a raw prompt goes in the completion form {model, prompt}
+ * (TokenizeCompletionRequest).
  */
-export function vllmTokenizeCall(req: AnthropicCountTokensRequest, model: string): BackendCall<Record<string, unknown>> {
-  return vllmTokenizeFormCall(openAIForm(req), model);
-}
-
-/** Chat form as above; a raw prompt goes in the completion form {model, prompt} (TokenizeCompletionRequest). */
 export function vllmTokenizeFormCall(form: PromptForm, model: string): BackendCall<Record<string, unknown>> {
   if ("prompt" in form) return { method: "POST", path: "/tokenize", body: { model, prompt: form.prompt } };
   return { method: "POST", path: "/tokenize", body: { model, ...form, add_generation_prompt: true } };
@@ -136,10 +132,6 @@ export function readVllmTokenize(body: unknown): { inputTokens: number; contextL
  * llama.cpp server, step 1: POST /apply-template renders the chat template without inference and
  * answers {prompt} (llama.cpp server README, "POST /apply-template", PR #11489).
  */
-export function llamacppApplyTemplateCall(req: AnthropicCountTokensRequest): BackendCall<Record<string, unknown>> {
-  return llamacppApplyTemplateFormCall(openAIForm(req));
-}
-
 export function llamacppApplyTemplateFormCall(form: { messages: OpenAIMessage[]; tools?: OpenAITool[] }): BackendCall<Record<string, unknown>> {
   return { method: "POST", path: "/apply-template", body: { ...form } };
 }

@@ -13,8 +13,8 @@
  *   anthropic-native.ts    nativeMessagesBody (what an engine's own /v1/messages accepts)
  *   anthropic-response.ts  openAIToAnthropic, anthropicStopReason, parseToolInput, newMessageId
  *   anthropic-stream.ts    AnthropicStreamTranslator (push / end / error / ping), formatSseEvent
- *   count-tokens.ts        estimateInputTokens, countTokensResponse, vllmTokenizeCall, readVllmTokenize,
- *                          llamacppApplyTemplateCall, llamacppTokenizeCall, readLlamacppTokenize
+ *   count-tokens.ts        estimateInputTokens, countTokensResponse, vllmTokenizeFormCall, readVllmTokenize,
+ *                          llamacppApplyTemplateFormCall, llamacppTokenizeCall, readLlamacppTokenize
  *   claude-models.ts       claudeFamily, resolveClaudeModel
  *
  * Ollama face:
@@ -23,7 +23,7 @@
  *   ollama-stream.ts       OllamaStreamTranslator (push / end / error)
  *
  * Shared:
- *   context.ts    planOutputTokens, firstFittingTarget, contextOverflowError, safetyMargin
+ *   context.ts    planOutputTokens, contextOverflowError
  *   reasoning.ts  reasoningControls, reasoningText
  *   sse.ts        SseDataDecoder
  */

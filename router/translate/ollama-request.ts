@@ -29,7 +29,7 @@ export interface OllamaToOpenAIOptions {
 }
 
 /** Ollama sends bare base64; OpenAI wants a data URL, so the type is read from the magic bytes. */
-export function imageDataUrl(base64: string): string {
+function imageDataUrl(base64: string): string {
   if (base64.startsWith("data:")) return base64;
   const mime = base64.startsWith("/9j/")
     ? "image/jpeg"
@@ -47,7 +47,7 @@ type Sampling = Pick<
 >;
 
 /** Modelfile options with an OpenAI equivalent; num_ctx is the server's business and is not sent. */
-export function samplingFromOptions(o: OllamaOptions | undefined, maxTokens?: number): Sampling {
+function samplingFromOptions(o: OllamaOptions | undefined, maxTokens?: number): Sampling {
   const out: Sampling = {};
   // num_predict -1 (infinite) and -2 (fill context) have no OpenAI form: leave max_tokens unset.
   const predict = maxTokens ?? (o?.num_predict !== undefined && o.num_predict > 0 ? o.num_predict : undefined);

@@ -21,7 +21,7 @@ function parseVersion(v: string | undefined): number[] | undefined {
   return [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
 }
 
-export function atLeast(version: string | undefined, min: readonly number[]): boolean {
+function atLeast(version: string | undefined, min: readonly number[]): boolean {
   const v = parseVersion(version);
   if (!v) return false;
   for (let i = 0; i < min.length; i++) {

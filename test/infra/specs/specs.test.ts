@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { stackConfigKeys } from "../../../infra/config/schema.js";
 import { configPath } from "../../../infra/config/problems.js";
-import { ingressRules, routerExactPaths } from "../../../infra/specs/ingress.js";
+import { ingressSpec } from "../../../infra/specs/ingress.js";
 import { gpuRequest } from "../../../infra/specs/hosts.js";
-import { ollamaEnv } from "../../../infra/specs/ollama.js";
+import { ollamaSpecs } from "../../../infra/specs/ollama.js";
 import { renderRouterConfig, routerConfigFile, sha256Hex } from "../../../infra/specs/routerConfig.js";
 import { validateStackConfig } from "../../../infra/config/load.js";
 import { SEED_OLLAMA_ENV } from "../seed.js";
@@ -18,9 +18,15 @@ function homeConfig() {
   return r.config;
 }
 
+/** The home stack's Traefik routes: match, priority, and whether they lead to a router. */
+function traefikRules(): { match: string; priority: number; target: "router" | "open-webui" }[] {
+  const routes = (ingressSpec(homeConfig())?.ingressRoute.spec as { routes: { match: string; priority: number; services: { name: string }[] }[] }).routes;
+  return routes.map((r) => ({ match: r.match, priority: r.priority, target: r.services.some((s) => s.name === "open-webui") ? "open-webui" : "router" }));
+}
+
 describe("Traefik rules", () => {
   it("sends the inference paths to the router with exact matches and everything else to Open WebUI", () => {
-    const rules = ingressRules("llm.mywebsite.com");
+    const rules = traefikRules();
     expect(rules).toEqual([
       {
         match:
@@ -48,7 +54,8 @@ describe("Traefik rules", () => {
     ["/api/tags", true],
     ["/api/chat", true],
   ])("%s goes to the router: %s", (path, toRouter) => {
-    expect((routerExactPaths as readonly string[]).includes(path)).toBe(toRouter);
+    const [toTheRouter] = traefikRules();
+    expect(toTheRouter?.match.includes(`Path(\`${path}\`)`)).toBe(toRouter);
   });
 });
 
@@ -88,7 +95,11 @@ describe("small pure helpers", () => {
   });
 
   it("renders Ollama settings as the seed's environment", () => {
-    expect(ollamaEnv({ host: "0.0.0.0:11434", keepAlive: "30m", maxLoadedModels: 1, contextLength: 32768, flashAttention: true, numParallel: 1, schedSpread: true })).toEqual(SEED_OLLAMA_ENV);
+    const cfg = homeConfig();
+    const b = cfg.backends["unraid-ollama"];
+    if (b?.engine !== "ollama") throw new Error("no Ollama backend");
+    const ollama = { host: "0.0.0.0:11434", keepAlive: "30m", maxLoadedModels: 1, contextLength: 32768, flashAttention: true, numParallel: 1, schedSpread: true };
+    expect(ollamaSpecs(cfg, "unraid-ollama", { ...b, ollama })[0]?.env).toEqual(SEED_OLLAMA_ENV);
   });
 
   it("quotes keys Pulumi paths would split", () => {

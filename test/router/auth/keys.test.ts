@@ -1,6 +1,6 @@
 // Client keys (auth/keys.ts): the headers a key comes in, and its alias scope.
 import { describe, expect, it } from "vitest";
-import { authenticate, compileKeys, mayUse, presentedKey } from "../../../router/auth/keys.js";
+import { authenticate, compileKeys, mayUse } from "../../../router/auth/keys.js";
 import { sha256 } from "../harness.js";
 
 describe("auth", () => {
@@ -27,6 +27,7 @@ describe("auth", () => {
     expect(mayUse(keys[0], "micro")).toBe(true);
     expect(mayUse(keys[0], "coder")).toBe(false);
     expect(mayUse(keys[1], "coder")).toBe(true);
-    expect(presentedKey({ authorization: "Bearer  spaced " })).toBe("spaced");
+    const spaced = compileKeys([{ name: "spaced", sha256: sha256("spaced") }]);
+    expect(authenticate({ authorization: "Bearer  spaced " }, spaced)).toMatchObject({ ok: true, key: { name: "spaced" } });
   });
 });

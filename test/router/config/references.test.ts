@@ -1,7 +1,9 @@
 // The references between a router file's sections, the check the stack config's cross-checks share
 // (infra/config/checks.ts `references`; its table is in test/infra/config/checks.test.ts).
 import { describe, expect, it } from "vitest";
-import { parseRouterConfig, referenceProblems, type ReferenceSections } from "../../../router/config/schema.js";
+import { parseRouterConfig, referenceProblems } from "../../../router/config/schema.js";
+
+type ReferenceSections = Parameters<typeof referenceProblems>[0];
 
 const sha256 = "a".repeat(64);
 const sections: ReferenceSections = {

@@ -4,9 +4,8 @@ import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { locateJsonSyntaxError } from "../../../router/config/json-syntax.js";
-import { parseConfigText } from "../../../router/config/load.js";
 import { prng } from "../../../scripts/soak/run.js";
-import { watchedRouter } from "./watched.js";
+import { loadText, watchedRouter } from "./watched.js";
 
 const SECRET = "sk-live-Q7xv29LmPw";
 
@@ -85,8 +84,8 @@ describe("a config file that is not JSON", () => {
     ["an unquoted apiKey", withUnquotedKey("http://127.0.0.1:1"), "line 3, column 69: unexpected character (a string must be in double quotes)"],
     ["a bad escape inside the apiKey", withUnquotedKey("http://127.0.0.1:1").replace(SECRET, `"${SECRET.slice(0, 9)}\\q${SECRET.slice(9)}"`), "line 3, column 79: invalid escape in a string"],
     ["a comma missing after the apiKey", withUnquotedKey("http://127.0.0.1:1").replace(`${SECRET} }`, `"${SECRET}" "x": 1 }`), "line 3, column 90: expected ',' or '}'"],
-  ])("is reported by line and column, without its content: %s", (_label, text, where) => {
-    const r = parseConfigText(text);
+  ])("is reported by line and column, without its content: %s", async (_label, text, where) => {
+    const r = await loadText(text);
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.problems).toEqual([{ path: "(root)", message: `not valid JSON at ${where}` }]);

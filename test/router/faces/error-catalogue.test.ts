@@ -1,12 +1,15 @@
-// Every error of the router's catalogue rendered by every face: the status the catalogue gives it and a
-// body of the face's dialect, before the answer started (renderError) and inside a stream (inBandError).
-// The table pins what clients see: OpenAI's error type and `code`, Anthropic's error type.
+// Every error of the router's catalogue rendered by every face: its status and a body of the face's
+// dialect, before the answer started (renderError) and inside a stream (inBandError). The table pins
+// what clients see: OpenAI's error type and `code`, Anthropic's error type; the compiler holds that it
+// has a row for every code of the catalogue.
 import { describe, expect, it } from "vitest";
-import { ERRORS, routerError, type ErrorCode } from "../../../router/errors.js";
+import type { RouterError } from "../../../router/errors.js";
 import { anthropicFace } from "../../../router/faces/anthropic/index.js";
 import { ollamaFace } from "../../../router/faces/ollama/index.js";
 import { openaiFace } from "../../../router/faces/openai/index.js";
 import type { Face } from "../../../router/faces/types.js";
+
+type ErrorCode = RouterError["code"];
 
 /** code → status, OpenAI type, OpenAI code shown (else null), Anthropic type. */
 const table: Record<ErrorCode, [number, string, boolean, string]> = {
@@ -43,7 +46,7 @@ const table: Record<ErrorCode, [number, string, boolean, string]> = {
 };
 
 const faces: Face[] = [openaiFace, anthropicFace, ollamaFace];
-const codes = Object.keys(ERRORS) as ErrorCode[];
+const codes = Object.keys(table) as ErrorCode[];
 const cases = codes.flatMap((code) => faces.map((face) => [code, face.name, face] as const));
 
 /** The body a client of `face` reads for `code` with message "m". */
@@ -55,11 +58,8 @@ function expected(code: ErrorCode, face: Face): unknown {
 }
 
 describe("the error catalogue in every dialect", () => {
-  it("has a row in this table for every code", () => expect(Object.keys(table).sort()).toEqual([...codes].sort()));
-
   it.each(cases)("%s as %s", (code, _name, face) => {
-    const err = routerError(code, "m", { retryAfterS: 2 });
-    expect(err.status).toBe(table[code][0]);
+    const err: RouterError = { code, status: table[code][0], message: "m", retryAfterS: 2 };
     const r = face.renderError(err);
     expect(r.status).toBe(table[code][0]);
     expect(r.headers["content-type"]).toMatch(/^application\/json/);
@@ -79,6 +79,6 @@ describe("the error catalogue in every dialect", () => {
   });
 
   it("gives no retry-after to an error without one", () => {
-    for (const face of faces) expect(face.renderError(routerError("internal", "m")).headers["retry-after"]).toBeUndefined();
+    for (const face of faces) expect(face.renderError({ code: "internal", status: 500, message: "m" }).headers["retry-after"]).toBeUndefined();
   });
 });

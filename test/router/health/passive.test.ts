@@ -1,7 +1,7 @@
 // What traffic says about a backend (health/passive.ts): ejection arithmetic, trials, busy, Retry-After.
 import { describe, expect, it } from "vitest";
 import { admission, freshPassive } from "../../../router/backends/admission.js";
-import { ejectionMs, liftByProbe, recordOutcome, retryAfterMs } from "../../../router/health/passive.js";
+import { liftByProbe, recordOutcome, retryAfterMs } from "../../../router/health/passive.js";
 
 describe("passive health", () => {
   const policy = { consecutiveFailures: 3, baseMs: 30_000, maxMs: 300_000, jitter: 0.1, busyMs: 2_000 };
@@ -13,7 +13,10 @@ describe("passive health", () => {
     [1, 0, 27_000],
     [1, 0.999999, 33_000],
   ])("ejection time after %i ejections (random %f) is %i ms", (times, random, ms) => {
-    expect(ejectionMs(times, policy, random)).toBe(ms);
+    const s = freshPassive();
+    s.timesEjected = times - 1;
+    for (let i = 0; i < policy.consecutiveFailures; i++) recordOutcome(s, "failure", 1_000, policy, random);
+    expect(s.ejectedUntil - 1_000).toBe(ms);
   });
 
   it("ejects on the third consecutive failure, admits one trial after the time, re-ejects longer if it fails", () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { freshPassive } from "../../../router/backends/admission.js";
 import { liftByProbe, recordOutcome } from "../../../router/health/passive.js";
-import { nextInterval } from "../../../router/health/probe.js";
+import { nextInterval } from "../../../router/health/schedule.js";
 import { config, routerFixture, until, untilAllUp } from "../harness.js";
 
 const policy = { consecutiveFailures: 2, baseMs: 30_000, maxMs: 300_000, jitter: 0, busyMs: 2_000 };

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { FakeEngine } from "../../../tools/fakes/index.js";
 import { startFakeEngine } from "../../../tools/fakes/index.js";
-import { nestedDeeperThan } from "../../../router/http/body.js";
+import { nestedDeeperThan } from "../../../router/http/json-depth.js";
 import { config, sha256, startRouter, type Running } from "../reliability/harness.js";
 import { rawExchange, startSentinel, type RawResponse, type Sentinel } from "./raw.js";
 

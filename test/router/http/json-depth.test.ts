@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { nestedDeeperThan } from "../../../router/http/body.js";
+import { nestedDeeperThan } from "../../../router/http/json-depth.js";
 
 function nest(depth: number, key: string): string {
   return `${`{"${key}":`.repeat(depth)}1${"}".repeat(depth)}`;

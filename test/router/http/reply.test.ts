@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import { noBackend } from "../../../router/errors.js";
 import { openaiFace } from "../../../router/faces/openai/index.js";
 import type { FaceRequest } from "../../../router/faces/types.js";
-import { Reply } from "../../../router/http/reply.js";
+import { Reply, type ReplyOptions } from "../../../router/http/reply.js";
 
 interface Seen {
   status: number;
@@ -16,8 +16,8 @@ interface Seen {
 }
 
 /** Answers one GET with `answer`, and returns what the client saw. */
-async function exchange(answer: (reply: Reply) => void | Promise<void>): Promise<Seen> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => void answer(new Reply(req, res, openaiFace, "req-1")));
+async function exchange(answer: (reply: Reply) => void | Promise<void>, options: ReplyOptions = {}): Promise<Seen> {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => void answer(new Reply(req, res, openaiFace, "req-1", options)));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   try {
     const port = (server.address() as AddressInfo).port;
@@ -45,6 +45,13 @@ describe("Reply", () => {
     const seen = await exchange((r) => r.send({ status: 200, headers: { "content-type": "application/json" }, body: "{}" }, { backend: "box", model: "m" }));
     expect(seen).toMatchObject({ status: 200, body: "{}" });
     expect(seen.headers).toMatchObject({ "x-request-id": "req-1", "x-router-backend": "box", "x-router-model": "m" });
+  });
+
+  it("asks the client to close the connection when the router is draining, and only then", async () => {
+    const closing = await exchange((r) => r.error(noBackend("coder")), { closing: true });
+    expect(closing.headers.connection).toBe("close");
+    const open = await exchange((r) => r.error(noBackend("coder")));
+    expect(open.headers.connection).toBe("keep-alive");
   });
 
   it("renders an error in the face's dialect before the head", async () => {

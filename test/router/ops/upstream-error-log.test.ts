@@ -3,7 +3,7 @@
 // gets only a bounded summary: status, the error's type or code, the body's size.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { FakeEngine } from "../../../tools/fakes/index.js";
-import { upstreamErrorSummary } from "../../../router/proxy/classify.js";
+import { classifyStatus } from "../../../router/proxy/classify.js";
 import { config, rawPost, routerFixture, untilAllUp, type Running } from "../harness.js";
 
 type FaceName = "openai" | "anthropic" | "ollama";
@@ -82,7 +82,7 @@ describe("a backend's error body in the log", () => {
   });
 });
 
-describe("upstreamErrorSummary", () => {
+describe("what the log keeps of a backend's error body", () => {
   it.each([
     ["an OpenAI-shaped error", JSON.stringify({ error: { message: "secret", type: "invalid_request_error", code: "context_length_exceeded" } }), 400, "invalid_request_error, context_length_exceeded; "],
     ["a code equal to the status is left out", JSON.stringify({ object: "error", message: "secret", type: "BadRequestError", code: 400 }), 400, "BadRequestError; "],
@@ -92,8 +92,8 @@ describe("upstreamErrorSummary", () => {
     ["Ollama's plain error", JSON.stringify({ error: "model 'secret' not found" }), 404, ""],
     ["plain text", "secret", 500, ""],
   ])("%s", (_label, text, status, want) => {
-    const s = upstreamErrorSummary(text, status);
-    expect(s).toBe(`${want}${Buffer.byteLength(text)}-byte body not logged`);
+    const s = classifyStatus("b", status, text, {}, 0).error.logMessage;
+    expect(s).toBe(`backend b answered ${status} (${want}${Buffer.byteLength(text)}-byte body not logged)`);
     expect(s).not.toContain("secret");
   });
 });

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { parseRouterConfig } from "../../../router/config/schema.js";
 import type { ModelState } from "../../../router/engines/types.js";
-import { nextWaiter, Slots, type AcquireResult, type Batch } from "../../../router/backends/slots.js";
+import { Slots, type AcquireResult, type Batch } from "../../../router/backends/slots.js";
 import { Residency } from "../../../router/backends/residency.js";
 
 const probe = (loaded: string[], cold: string[] = []): Map<string, ModelState> =>
@@ -63,16 +63,32 @@ describe("Residency", () => {
 describe("batching per model", () => {
   const batch = (model: string, resident: () => string, maxBypass = 4): Batch => ({ model, resident: (m) => m === resident(), maxBypass });
 
-  it("picks the oldest waiter whose model is resident, else the oldest", () => {
+  /** The order in which waiters queued (in this order) behind the one held slot of a backend holding `y` are served. */
+  async function served(waiters: [string, Batch | undefined][]): Promise<string[]> {
+    const s = new Slots(1, 8, 60_000);
+    const order: string[] = [];
+    const hold = s.acquire(new AbortController().signal) as () => void;
+    const waits = waiters.map(([name, b]) =>
+      (s.acquire(new AbortController().signal, b) as Promise<AcquireResult>).then((release) => {
+        order.push(name);
+        (release as () => void)();
+      }),
+    );
+    hold();
+    await Promise.all(waits);
+    return order;
+  }
+
+  it("picks the oldest waiter whose model is resident, else the oldest", async () => {
     const r = (): string => "y";
-    expect(nextWaiter([{ batch: batch("x", r), bypassed: 0 }, { batch: batch("y", r), bypassed: 0 }])).toBe(1);
-    expect(nextWaiter([{ batch: batch("x", r), bypassed: 0 }, { batch: batch("z", r), bypassed: 0 }])).toBe(0);
-    expect(nextWaiter([{ batch: undefined, bypassed: 0 }, { batch: batch("y", r), bypassed: 0 }])).toBe(0);
+    expect((await served([["x", batch("x", r)], ["y", batch("y", r)]]))[0]).toBe("y");
+    expect((await served([["x", batch("x", r)], ["z", batch("z", r)]]))[0]).toBe("x");
+    expect((await served([["any", undefined], ["y", batch("y", r)]]))[0]).toBe("any");
   });
 
-  it("serves a waiter passed over as often as it allows before any other", () => {
+  it("serves a waiter passed over as often as it allows before any other", async () => {
     const r = (): string => "y";
-    expect(nextWaiter([{ batch: batch("x", r, 2), bypassed: 2 }, { batch: batch("y", r, 2), bypassed: 0 }])).toBe(0);
+    expect(await served([["x", batch("x", r, 2)], ["y1", batch("y", r, 2)], ["y2", batch("y", r, 2)], ["y3", batch("y", r, 2)]])).toEqual(["y1", "y2", "x", "y3"]);
   });
 
   it("grants the resident model's waiters first and lets the others wait a bounded number of turns", async () => {

@@ -1,6 +1,6 @@
 // Target order (routing/pick.ts): the ranking, one candidate per backend, and routing.policy.
 import { describe, expect, it } from "vitest";
-import { distinctBackends, orderTargets, rankTargets, type CandidateView } from "../../../router/routing/pick.js";
+import { orderTargets, type CandidateView } from "../../../router/routing/pick.js";
 
 const view = (index: number, over: Partial<CandidateView> = {}): CandidateView => ({
   index,
@@ -15,7 +15,7 @@ const view = (index: number, over: Partial<CandidateView> = {}): CandidateView =
   ...over,
 });
 
-describe("rankTargets", () => {
+describe("the ranked order", () => {
   it.each<[string, CandidateView[], string[]]>([
     ["configured order by default", [view(0), view(1), view(2)], ["b0", "b1", "b2"]],
     ["down after up", [view(0, { health: "down" }), view(1)], ["b1", "b0"]],
@@ -31,12 +31,13 @@ describe("rankTargets", () => {
     ["unknown health after up", [view(0, { health: "unknown" }), view(1)], ["b1", "b0"]],
     ["a trial after an ejection keeps its place", [view(0, { admission: "trial" }), view(1)], ["b0", "b1"]],
   ])("%s", (_label, input, expected) => {
-    expect(rankTargets(input).map((c) => c.backend)).toEqual(expected);
+    expect(orderTargets(input, "ranked").map((c) => c.backend)).toEqual(expected);
   });
 
   it("keeps one candidate per backend", () => {
     const ranked = [view(0, { backend: "x" }), view(1, { backend: "y" }), view(2, { backend: "x" })];
-    expect(distinctBackends(ranked).map((c) => c.index)).toEqual([0, 1]);
+    expect(orderTargets(ranked, "first").map((c) => c.index)).toEqual([0, 1]);
+    expect(orderTargets(ranked, "ranked").map((c) => c.index)).toEqual([0, 1]);
   });
 
   it("routing.policy first keeps the configured order whatever the state; ranked puts the warm, healthy target first", () => {

@@ -3,7 +3,8 @@
 // redacted, and the router says loudly, at start and on a reload that turns it on, that prompts are
 // now in the log.
 import { describe, expect, it } from "vitest";
-import { redactSecrets } from "../../../router/telemetry/body-log.js";
+import { logBody } from "../../../router/telemetry/body-log.js";
+import { Logger } from "../../../router/telemetry/log.js";
 import { config, routerFixture, sha256, type Running } from "../harness.js";
 
 const KEY = "client-key-Rt88bn";
@@ -75,13 +76,19 @@ describe("logging.logBodies", () => {
   });
 });
 
-describe("redactSecrets", () => {
+describe("the body line redacts", () => {
+  function logged(body: unknown): unknown {
+    const lines: string[] = [];
+    logBody(new Logger("info", (l) => lines.push(l)), { id: "r1", face: "openai", path: "/v1/chat/completions", key: undefined }, body);
+    return (JSON.parse(lines[0] ?? "{}") as { body?: unknown }).body;
+  }
+
   it.each([
     ["key-like member names", { api_key: "a", apiKey: "b", "x-api-key": "c", client_secret: "d", access_token: "e", Authorization: "f", password: "g" }, { api_key: "[redacted]", apiKey: "[redacted]", "x-api-key": "[redacted]", client_secret: "[redacted]", access_token: "[redacted]", Authorization: "[redacted]", password: "[redacted]" }],
     ["counts of tokens are not secrets", { max_tokens: 5, max_completion_tokens: 6, num_predict: 7, input_tokens: 8 }, { max_tokens: 5, max_completion_tokens: 6, num_predict: 7, input_tokens: 8 }],
     ["credentials inside text", { content: "use Bearer abc.def-123 or sk-proj-ABCDEFGHIJKLMNOPQRSTUV please" }, { content: "use Bearer [redacted] or sk-[redacted] please" }],
     ["nested in arrays", [{ token: "t" }, "plain"], [{ token: "[redacted]" }, "plain"]],
   ])("%s", (_name, value, expected) => {
-    expect(redactSecrets(value)).toEqual(expected);
+    expect(logged(value)).toEqual(expected);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { claudeFamily, resolveClaudeModel } from "../../../router/translate/claude-models.js";
+import { resolveClaudeModel } from "../../../router/translate/claude-models.js";
 
 describe("claude model names", () => {
   const families: [string, string | undefined][] = [
@@ -17,7 +17,10 @@ describe("claude model names", () => {
     ["coder", undefined],
     ["qwen3-coder:30b", undefined],
   ];
-  it.each(families)("%s → %s", (name, family) => expect(claudeFamily(name)).toBe(family));
+  // Each family mapped to an alias of its own name, no default: an unrecognised claude-* name maps
+  // to nothing, any other name is an alias itself.
+  const byFamily = { haiku: "haiku", sonnet: "sonnet", opus: "opus" };
+  it.each(families)("%s → %s", (name, family) => expect(resolveClaudeModel(name, byFamily)).toBe(family === "other" ? undefined : (family ?? name)));
 
   it("maps families to aliases, falls back to default, and leaves alias names alone", () => {
     const map = { haiku: "micro", sonnet: "coder", default: "coder" };

@@ -1,13 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { anthropicFace } from "../../../router/faces/anthropic/index.js";
-import { contextOverflowError, firstFittingTarget, planOutputTokens, safetyMargin } from "../../../router/translate/context.js";
+import { contextOverflowError, planOutputTokens } from "../../../router/translate/context.js";
 
 describe("planOutputTokens", () => {
   const cases: [string, Parameters<typeof planOutputTokens>[0], ReturnType<typeof planOutputTokens>][] = [
     [
       "Claude Code's 32000 against a 32768 context is clamped, not refused",
       { promptTokens: 20_000, requestedMaxTokens: 32_000, contextLength: 32_768 },
-      { fits: true, maxTokens: 32_768 - 20_000 - safetyMargin(32_768), clamped: true },
+      { fits: true, maxTokens: 32_768 - 20_000 - 328, clamped: true /* the default margin: 1% of the context */ },
     ],
     ["a request that fits is untouched", { promptTokens: 1000, requestedMaxTokens: 4096, contextLength: 131_072 }, { fits: true, maxTokens: 4096, clamped: false }],
     [
@@ -23,19 +23,6 @@ describe("planOutputTokens", () => {
     ["explicit margin", { promptTokens: 900, requestedMaxTokens: 500, contextLength: 1000, margin: 0 }, { fits: true, maxTokens: 100, clamped: true }],
   ];
   it.each(cases)("%s", (_name, input, expected) => expect(planOutputTokens(input)).toEqual(expected));
-});
-
-describe("firstFittingTarget", () => {
-  it("keeps alias order and skips targets too small for the prompt", () => {
-    const targets = [
-      { name: "small", ctx: 8192 },
-      { name: "unknown", ctx: undefined },
-      { name: "big", ctx: 131_072 },
-    ];
-    expect(firstFittingTarget(targets, 10_000, (t) => t.ctx)?.name).toBe("unknown");
-    expect(firstFittingTarget([targets[0]!, targets[2]!], 10_000, (t) => t.ctx)?.name).toBe("big");
-    expect(firstFittingTarget([targets[0]!], 10_000, (t) => t.ctx)).toBeUndefined();
-  });
 });
 
 describe("contextOverflowError", () => {

@@ -3,14 +3,12 @@ import {
   countTokensResponse,
   estimateInputTokens,
   estimatePromptFormTokens,
-  estimateTextTokens,
-  llamacppApplyTemplateCall,
+  llamacppApplyTemplateFormCall,
   llamacppRawTokenizeCall,
   llamacppTokenizeCall,
   openAIForm,
   readLlamacppTokenize,
   readVllmTokenize,
-  vllmTokenizeCall,
   vllmTokenizeFormCall,
 } from "../../../router/translate/count-tokens.js";
 import { anthropicCountTokensRequestSchema } from "../../../router/translate/types/anthropic.js";
@@ -29,9 +27,10 @@ const body = anthropicCountTokensRequestSchema.parse({
 describe("estimates", () => {
   it("errs high against the usual ~4 characters per token, on ASCII and on CJK", () => {
     const english = "The quick brown fox jumps over the lazy dog. ".repeat(50);
-    expect(estimateTextTokens(english)).toBeGreaterThan(english.length / 4);
-    expect(estimateTextTokens("你好世界")).toBeGreaterThanOrEqual(4);
-    expect(estimateTextTokens("")).toBe(0);
+    // A prompt's estimate less the empty prompt's is the text's own.
+    const text = (t: string): number => estimatePromptFormTokens({ prompt: t }) - estimatePromptFormTokens({ prompt: "" });
+    expect(text(english)).toBeGreaterThan(english.length / 4);
+    expect(text("你好世界")).toBeGreaterThanOrEqual(4);
   });
 
   it("is never 0 for a request, and counts images, tools and tool traffic", () => {
@@ -54,7 +53,7 @@ describe("estimates", () => {
 
 describe("engine tokenizer calls", () => {
   it("builds vLLM's chat-form /tokenize with the translated conversation and tools", () => {
-    const call = vllmTokenizeCall(body, "Qwen3-Coder");
+    const call = vllmTokenizeFormCall(openAIForm(body), "Qwen3-Coder");
     expect(call.path).toBe("/tokenize");
     expect(call.body).toMatchObject({ model: "Qwen3-Coder", add_generation_prompt: true });
     expect(call.body.messages).toEqual([
@@ -73,7 +72,7 @@ describe("engine tokenizer calls", () => {
   });
 
   it("chains llama.cpp's /apply-template and /tokenize", () => {
-    const first = llamacppApplyTemplateCall(body);
+    const first = llamacppApplyTemplateFormCall(openAIForm(body));
     expect(first.path).toBe("/apply-template");
     expect(first.body.messages).toHaveLength(4);
     const second = llamacppTokenizeCall({ prompt: "<|im_start|>system\nYou are..." });

@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
-  imageDataUrl,
   ollamaChatToOpenAI,
   ollamaEmbeddingsToOpenAI,
   ollamaEmbedToOpenAI,
   ollamaGenerateToOpenAI,
-  samplingFromOptions,
 } from "../../../router/translate/ollama-request.js";
 import { ollamaChatRequestSchema, ollamaEmbedRequestSchema, ollamaGenerateRequestSchema } from "../../../router/translate/types/ollama.js";
 
@@ -80,15 +78,22 @@ describe("ollamaChatToOpenAI", () => {
   });
 
   it("leaves max_tokens unset for num_predict -1, and prefers a clamped value", () => {
-    expect(samplingFromOptions({ num_predict: -1 }).max_tokens).toBeUndefined();
-    expect(samplingFromOptions({ num_predict: 9000 }, 4000).max_tokens).toBe(4000);
+    const chat = (options: Record<string, unknown>, maxTokens?: number) =>
+      ollamaChatToOpenAI(ollamaChatRequestSchema.parse({ model: "m", messages: [{ role: "user", content: "hi" }], options }), { model: "x", ...(maxTokens !== undefined ? { maxTokens } : {}) });
+    expect(chat({ num_predict: -1 }).max_tokens).toBeUndefined();
+    expect(chat({ num_predict: 9000 }, 4000).max_tokens).toBe(4000);
   });
 
   it("sniffs image types", () => {
-    expect(imageDataUrl("/9j/4AAQ")).toBe("data:image/jpeg;base64,/9j/4AAQ");
-    expect(imageDataUrl("R0lGODlh")).toMatch(/^data:image\/gif/);
-    expect(imageDataUrl("UklGRh4")).toMatch(/^data:image\/webp/);
-    expect(imageDataUrl("data:image/png;base64,AA")).toBe("data:image/png;base64,AA");
+    const url = (image: string): unknown => {
+      const out = ollamaChatToOpenAI(ollamaChatRequestSchema.parse({ model: "m", messages: [{ role: "user", content: "", images: [image] }] }), { model: "x" });
+      const content = out.messages[0]?.content;
+      return Array.isArray(content) && content[0]?.type === "image_url" ? content[0].image_url.url : undefined;
+    };
+    expect(url("/9j/4AAQ")).toBe("data:image/jpeg;base64,/9j/4AAQ");
+    expect(url("R0lGODlh")).toMatch(/^data:image\/gif/);
+    expect(url("UklGRh4")).toMatch(/^data:image\/webp/);
+    expect(url("data:image/png;base64,AA")).toBe("data:image/png;base64,AA");
   });
 });
 

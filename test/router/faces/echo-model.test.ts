@@ -1,32 +1,6 @@
-// Pure parts of the faces: passthrough-or-translate choice, version parsing, model echo rewriting.
+// The model name an answer carries, rewritten to the one the client sent (faces/echo-model.ts).
 import { describe, expect, it } from "vitest";
 import { NdjsonModelEcho, OpenAIModelEcho, SseModelEcho } from "../../../router/faces/echo-model.js";
-import { anthropicMode, atLeast } from "../../../router/faces/anthropic/mode.js";
-
-describe("anthropicMode", () => {
-  it.each([
-    ["auto", "ollama", "0.14.0", "native"],
-    ["auto", "ollama", "0.17.4", "native"],
-    ["auto", "ollama", "0.13.5", "translate"],
-    ["auto", "ollama", undefined, "translate"],
-    ["auto", "vllm", "0.11.2", "translate"],
-    ["auto", "llamacpp", undefined, "translate"],
-    ["native", "vllm", undefined, "native"],
-    ["translate", "ollama", "0.17.0", "translate"],
-  ] as const)("%s on %s %s → %s", (setting, engine, version, mode) => {
-    expect(anthropicMode(setting, engine, version)).toBe(mode);
-  });
-
-  it.each([
-    ["v0.14.1-rc2", true],
-    ["0.14", true],
-    ["1.0.0", true],
-    ["0.9.9", false],
-    ["dev", false],
-  ])("atLeast(%s, 0.14.0) = %s", (v, ok) => {
-    expect(atLeast(v, [0, 14, 0])).toBe(ok);
-  });
-});
 
 describe("model echo", () => {
   it("rewrites message_start only, across split chunks and a split multibyte character", () => {

@@ -1,6 +1,6 @@
-// The active probe's schedule (health/probe.ts).
+// The active probe's schedule (health/schedule.ts).
 import { describe, expect, it } from "vitest";
-import { nextInterval } from "../../../router/health/probe.js";
+import { nextInterval } from "../../../router/health/schedule.js";
 
 describe("probe interval", () => {
   it.each([

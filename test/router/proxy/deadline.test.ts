@@ -1,6 +1,6 @@
 // The failover loop's one piece of arithmetic: each attempt's share of the first-byte deadline.
 import { describe, expect, it } from "vitest";
-import { shareOfDeadline } from "../../../router/proxy/forward.js";
+import { shareOfDeadline } from "../../../router/proxy/deadline.js";
 
 describe("shareOfDeadline", () => {
   it("splits what is left among the attempts still possible, this one included", () => {
