@@ -52,12 +52,13 @@ export interface AttemptSpec {
  */
 const SIDE_CALL_MIN_TIMEOUT_MS = 5_000;
 
-/** One attempt's context: the request, the router's services and clock, the target and its plan. */
+/** One attempt's context: the request, the router's services, the target, its plan and its report. */
 interface Turn extends AttemptSpec {
   plan: UpstreamPlan;
   r: Routed;
   s: Services;
   clock: Clock;
+  report: PassiveReport;
 }
 
 function transportError(err: unknown, timedOut: boolean, backend: string): RouterError {
@@ -86,22 +87,35 @@ function timeOut(c: AttemptCancel): void {
   c.abort();
 }
 
-/** What a request says about its backend, to the passive tracker; `reason` labels a failure in the metrics. */
-function report(t: Pick<Turn, "b" | "r" | "s" | "clock">, outcome: Outcome, reason = "", retryAfter?: number): void {
-  const { b, s, clock } = t;
-  if (outcome === "failure" || outcome === "refused") s.metrics.upstreamFailures.inc({ backend: b.name, reason });
-  if (recordOutcome(b.passive, outcome, clock.now(), t.r.config.ejection, clock.random(), retryAfter)) {
-    b.ejections++;
-    s.metrics.ejections.inc({ backend: b.name });
+/**
+ * What the attempt tells the passive tracker about its backend, and the metrics that go with it
+ * (upstream failures by reason, ejections); `reason` labels a failure in the metrics.
+ */
+class PassiveReport {
+  constructor(
+    private readonly b: Backend,
+    private readonly metrics: Services["metrics"],
+    private readonly clock: Clock,
+    private readonly ejection: Routed["config"]["ejection"],
+  ) {}
+
+  say(outcome: Outcome, reason = "", retryAfter?: number): void {
+    const { b, metrics, clock } = this;
+    if (outcome === "failure" || outcome === "refused") metrics.upstreamFailures.inc({ backend: b.name, reason });
+    if (recordOutcome(b.passive, outcome, clock.now(), this.ejection, clock.random(), retryAfter)) {
+      b.ejections++;
+      metrics.ejections.inc({ backend: b.name });
+    }
   }
 }
 
 export async function attempt(r: Routed, s: Services, clock: Clock, spec: AttemptSpec): Promise<Attempt> {
   const { b, model } = spec;
+  const report = new PassiveReport(b, s.metrics, clock, r.config.ejection);
   const slot = await b.slots.acquire(r.cancel, batchFor(b, model, r.config));
   if (slot === "aborted") return { kind: "gone", sent: false };
   if (slot === "full" || slot === "timeout") {
-    report({ b, r, s, clock }, "busy");
+    report.say("busy");
     return { kind: "busy", error: backendFull(b.name, slot) };
   }
   let trial = false;
@@ -119,15 +133,16 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     // The request goes out now: on an engine that loads on demand, its model becomes resident.
     if (!b.adapter.servedMeansLoaded) b.residency.record(model, clock.now());
     trial = beginTrial(b.passive, clock.now());
-    return await call({ ...spec, plan, r, s, clock }, coldLoad);
+    return await call({ ...spec, plan, r, s, clock, report }, coldLoad);
   } finally {
     slot();
     if (trial) endTrial(b.passive);
   }
 }
 
+/** The call and its commit, one step: the backend's answer judged, and relayed when it is the one. */
 async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
-  const { r, b, plan, firstByteMs } = t;
+  const { r, b, plan, firstByteMs, report } = t;
   const ac = new AttemptCancel();
   // Ollama aborts a model load when the request that started it goes away, even while other clients
   // wait for that model (test/router/reliability/faults.test.ts, "an Ollama cold load while more requests
@@ -164,14 +179,14 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
       if (r.cancel.aborted) return { kind: "gone", sent: true };
       // An answer too large to hold would be as large from another backend: refused, not retried.
       if (err instanceof AnswerTooLarge) {
-        report(t, "failure", "answer-too-large");
+        report.say("failure", "answer-too-large");
         return { kind: "final", error: answerTooLarge(b.name, err.maxBytes) };
       }
       // Headers but no content (a stall or reset) is still before the first byte: another backend may answer.
       const reason = ac.timedOut ? "first-byte-timeout" : err instanceof IdleTimeout ? "idle-timeout" : call.headersSeen ? "reset-after-headers" : "transport";
       // Nothing listening: the engine is not running (a crash, a restart), which a probe can tell apart from misbehaving.
       const refused = reason === "transport" && describeTransportError(err) === "ECONNREFUSED";
-      report(t, refused ? "refused" : "failure", reason);
+      report.say(refused ? "refused" : "failure", reason);
       return { kind: "next", error: transportError(err, ac.timedOut, b.name) };
     }
     clearTimeout(timer);
@@ -182,35 +197,31 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
     if (!d.ok) {
       const v = classifyStatus(b.name, d.status, d.text, d.headers, t.clock.now());
       if (v.record === "key-rejected") recordKeyRejected(b, d.status);
-      else if (v.record !== undefined) report(t, v.record, `status-${d.status}`, v.retryAfterMs);
+      else if (v.record !== undefined) report.say(v.record, `status-${d.status}`, v.retryAfterMs);
       return { kind: v.then === "final" ? "final" : "next", error: v.error };
     }
     holdForLoad = false;
+    let converted: string | undefined;
     if (plan.whole) {
       // Converted before anything is sent: a body the client cannot be given is this backend's failure.
-      const converted = plan.whole.convert(d.first);
-      if (!converted.ok) {
-        report(t, "failure", "malformed-answer");
-        return { kind: "next", error: backendMalformed(b.name, converted.detail) };
+      const answer = plan.whole.convert(d.first);
+      if (!answer.ok) {
+        report.say("failure", "malformed-answer");
+        return { kind: "next", error: backendMalformed(b.name, answer.detail) };
       }
-      return await commit(t, call, d, converted.body);
+      converted = answer.body;
     }
-    return await commit(t, call, d, undefined);
+    // The backend answered first: report it, then commit to its answer (a break in the relay is reported too).
+    const ttfbMs = performance.now() - r.startedAt;
+    t.s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
+    report.say("success");
+    const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs };
+    if (converted !== undefined) return { kind: "committed", result: relayWhole(r, c, d, converted) };
+    const relayed = await relay(r, c, call, d, plan.translator);
+    if (relayed.failure) report.say("failure", relayed.failure);
+    return { kind: "committed", result: relayed.result };
   } finally {
     clearTimeout(timer);
     stopListening();
   }
-}
-
-/** The backend answered first: report it, then relay (a break in the relay is reported too). */
-async function commit(t: Turn, call: UpstreamCall, d: Extract<Decision, { ok: true }>, whole: string | undefined): Promise<Attempt> {
-  const { r, s, b } = t;
-  const ttfbMs = performance.now() - r.startedAt;
-  s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
-  report(t, "success");
-  const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs };
-  if (whole !== undefined) return { kind: "committed", result: relayWhole(r, c, d, whole) };
-  const relayed = await relay(r, c, call, d, t.plan.translator);
-  if (relayed.failure) report(t, "failure", relayed.failure);
-  return { kind: "committed", result: relayed.result };
 }
