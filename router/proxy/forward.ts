@@ -46,6 +46,7 @@ export async function forward(r: Routed, s: Services, clock: Clock): Promise<Exc
         lastError = planned.skip;
         continue;
       }
+      r.reply.outputClamp(planned.clamp);
       const share = shareOfDeadline(remaining, sent + 1, order.length - i, config.retries.max);
       const a = await attempt(r, s, clock, { b, model: c.model, warmth: c.warmth, plan: planned, firstByteMs: share, attemptNo: sent + 1 });
       // A full queue spills to the next target without costing a retry: nothing was sent.
@@ -55,7 +56,7 @@ export async function forward(r: Routed, s: Services, clock: Clock): Promise<Exc
       }
       if (a.kind === "gone") return stopped(r, a.sent ? sent + 1 : sent);
       sent++;
-      if (a.kind === "committed") return a.result;
+      if (a.kind === "committed") return planned.clamp ? { ...a.result, clamp: planned.clamp } : a.result;
       if (a.kind === "final") return failed(r, a.error, sent, { backend: b.name, model: c.model });
       lastError = a.error;
     }

@@ -15,6 +15,8 @@ export interface ExchangeResult {
   attempts: number;
   ttfbMs?: number;
   error?: string;
+  /** The output limit the client asked for and the lower one the backend was sent (faces/fit.ts). */
+  clamp?: { requested: number; sent: number };
 }
 
 /**
@@ -90,6 +92,7 @@ export function account(logger: Logger, metrics: RouterMetrics, a: Access, r: Ex
     attempts: r.attempts,
     ms: Math.round(ms * 100) / 100,
     ...(r.ttfbMs !== undefined ? { ttfbMs: Math.round(r.ttfbMs * 100) / 100 } : {}),
+    ...(r.clamp !== undefined ? { maxTokens: r.clamp.sent, maxTokensRequested: r.clamp.requested } : {}),
     outcome: r.outcome,
     ...(r.error !== undefined ? { error: r.error } : {}),
   });

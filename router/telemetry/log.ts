@@ -20,6 +20,9 @@ export interface RequestLogLine {
   attempts: number;
   ms: number;
   ttfbMs?: number;
+  /** Present when the output limit was lowered to fit the target's context: what was sent, and asked for. */
+  maxTokens?: number;
+  maxTokensRequested?: number;
   outcome: string;
   error?: string;
 }

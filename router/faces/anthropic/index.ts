@@ -25,7 +25,7 @@ import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanRes
 import { countPromptTokens } from "./count.js";
 import { NdjsonModelEcho, SseModelEcho } from "../echo-model.js";
 import { anthropicInBandError, anthropicPing, renderAnthropicError } from "./errors.js";
-import { fitOutput } from "../fit.js";
+import { clampOf, fitOutput } from "../fit.js";
 import { anthropicMode } from "./mode.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
@@ -92,9 +92,10 @@ async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | 
   const fit = await fitMessages(body, target, io);
   if (isRouterError(fit)) return { skip: fit };
   const clientModel = req.clientModel;
+  const clamp = clampOf(body.max_tokens, fit.maxTokens);
   if (anthropicMode(target.anthropic, target.engine, target.version) === "native") {
     const upstream = JSON.stringify(nativeMessagesBody(body, target.model, fit.maxTokens));
-    return { method: "POST", path: "/v1/messages", body: upstream, translator: req.stream ? new SseModelEcho(clientModel) : new NdjsonModelEcho(clientModel) };
+    return { method: "POST", path: "/v1/messages", body: upstream, translator: req.stream ? new SseModelEcho(clientModel) : new NdjsonModelEcho(clientModel), ...clamp };
   }
   const openai = anthropicToOpenAI(body, { model: target.model, maxTokens: fit.maxTokens });
   const stopSequences = body.stop_sequences;
@@ -103,10 +104,10 @@ async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | 
   const sent = JSON.stringify(assembled ? streamInStead(openai) : openai);
   if (req.stream) {
     const translator = new AnthropicStreamTranslator({ model: clientModel, ...(stopSequences ? { stopSequences } : {}), ...(fit.promptTokens !== undefined ? { inputTokens: fit.promptTokens } : {}) });
-    return { method: "POST", path: "/v1/chat/completions", body: sent, translator };
+    return { method: "POST", path: "/v1/chat/completions", body: sent, translator, ...clamp };
   }
   const whole = new WholeBodyTranslator((json) => openAIToAnthropic(json as OpenAIChatCompletion, { model: clientModel, ...(stopSequences ? { stopSequences } : {}) }), assembled ? "chat" : undefined);
-  return { method: "POST", path: "/v1/chat/completions", body: sent, whole };
+  return { method: "POST", path: "/v1/chat/completions", body: sent, whole, ...clamp };
 }
 
 export const anthropicFace: Face = {
