@@ -1,6 +1,9 @@
-// The Anthropic Messages face: POST /v1/messages and /api/v1/messages (Claude Code's
-// ANTHROPIC_BASE_URL=https://<domain>/api lands on the latter; `?beta=true` is accepted because the
-// router matches paths without their query), plus count_tokens under both prefixes.
+// The Anthropic Messages face: POST /v1/messages, /api/v1/messages and /api/messages, so one base URL
+// (https://<domain>/api) serves both SDK families: Anthropic's SDK appends /v1/messages (Claude Code,
+// OpenClaw), the Vercel AI SDK's Anthropic provider only /messages (its default base ends in /v1;
+// test/router/faces/anthropic-bases.test.ts). `?beta=true` is accepted because the router matches
+// paths without their query. count_tokens is served under the same three prefixes; no Ollama path
+// uses these names.
 // Unknown `anthropic-beta` values are tolerated: headers other than auth are never inspected.
 import {
   anthropicCountTokensRequestSchema,
@@ -31,10 +34,13 @@ import { streamInStead } from "../../translate/openai-assemble.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
 
 function routes(): FaceRoute[] {
-  return underPrefixes([
-    { method: "POST", path: "/messages", kind: "messages" },
-    { method: "POST", path: "/messages/count_tokens", kind: "count_tokens" },
-  ]);
+  return underPrefixes(
+    [
+      { method: "POST", path: "/messages", kind: "messages" },
+      { method: "POST", path: "/messages/count_tokens", kind: "count_tokens" },
+    ],
+    ["/api"],
+  );
 }
 
 function parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError {
