@@ -49,6 +49,15 @@ export class Routes {
   }
 
   /**
+   * The metrics' name for where a request went: the route (`/v1/models/{model}` for one with a
+   * parameter), a path the router serves with another method, or `other` — never the client's own path.
+   */
+  label(path: string, hit: Hit | undefined): string {
+    if (hit) return hit.route.param ? `${hit.route.path}{${hit.route.kind}}` : hit.route.path;
+    return this.allowed.header(path) !== undefined ? path : "other";
+  }
+
+  /**
    * The face whose paths share the longest prefix with `path`, for errors on unknown paths. A prefix
    * several faces serve belongs to the one with the most routes under it (`/api/` is Ollama's, though
    * `/api/messages` is Anthropic's; test/router/faces/errors.test.ts).

@@ -5,7 +5,7 @@ const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 export interface RequestLogLine {
   ts: string;
-  level: "info" | "warn" | "error";
+  level: Exclude<LogLevel, "silent">;
   msg: "request";
   id: string;
   face: string;
