@@ -86,35 +86,17 @@ function aiSdkConfig(i: DriveInput, schema: string): Record<string, unknown> {
   };
 }
 
-function kilo(i: DriveInput): RunSpec {
-  const env = {
-    ...isolated(i.home),
-    KILO_CONFIG_CONTENT: JSON.stringify(aiSdkConfig(i, "https://app.kilo.ai/config.json")),
-    KILO_DISABLE_AUTOUPDATE: "1",
-    KILO_DISABLE_MODELS_FETCH: "1",
-    KILO_DISABLE_LSP_DOWNLOAD: "1",
-    KILO_DISABLE_DEFAULT_PLUGINS: "1",
-    KILO_DISABLE_SHARE: "1",
-    KILO_DISABLE_PROJECT_CONFIG: "1",
-    KILO_DISABLE_SESSION_INGEST: "1",
-    KILO_DISABLE_PRESENCE: "1",
-    KILO_TELEMETRY_LEVEL: "off",
-  };
+/** `run --format json` with the config inline and the switches both name alike (`<PREFIX>_DISABLE_...`) on. */
+function aiSdkRun(i: DriveInput, prefix: "KILO" | "OPENCODE", schema: string, extra: Record<string, string>): RunSpec {
+  const off = ["AUTOUPDATE", "MODELS_FETCH", "LSP_DOWNLOAD", "DEFAULT_PLUGINS", "PROJECT_CONFIG"].map((f): [string, string] => [`${prefix}_DISABLE_${f}`, "1"]);
+  const env = { ...isolated(i.home), [`${prefix}_CONFIG_CONTENT`]: JSON.stringify(aiSdkConfig(i, schema)), ...Object.fromEntries(off), ...extra };
   return { command: i.installed.bin, args: ["run", "--format", "json", i.prompt], env };
 }
 
-function opencode(i: DriveInput): RunSpec {
-  const env = {
-    ...isolated(i.home),
-    OPENCODE_CONFIG_CONTENT: JSON.stringify(aiSdkConfig(i, "https://opencode.ai/config.json")),
-    OPENCODE_DISABLE_AUTOUPDATE: "1",
-    OPENCODE_DISABLE_MODELS_FETCH: "1",
-    OPENCODE_DISABLE_LSP_DOWNLOAD: "1",
-    OPENCODE_DISABLE_DEFAULT_PLUGINS: "1",
-    OPENCODE_DISABLE_PROJECT_CONFIG: "1",
-  };
-  return { command: i.installed.bin, args: ["run", "--format", "json", i.prompt], env };
-}
+const kilo = (i: DriveInput): RunSpec =>
+  aiSdkRun(i, "KILO", "https://app.kilo.ai/config.json", { KILO_DISABLE_SHARE: "1", KILO_DISABLE_SESSION_INGEST: "1", KILO_DISABLE_PRESENCE: "1", KILO_TELEMETRY_LEVEL: "off" });
+
+const opencode = (i: DriveInput): RunSpec => aiSdkRun(i, "OPENCODE", "https://opencode.ai/config.json", {});
 
 /** Claude Code: Anthropic's SDK, so the base is <root>/api and it calls /api/v1/messages. */
 function claude(i: DriveInput): RunSpec {
