@@ -113,6 +113,7 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     const plan = await r.face.plan(r.request, target, probeIO(b, Math.max(r.config.health.timeoutMs, SIDE_CALL_MIN_TIMEOUT_MS), r.cancel));
     if (r.cancel.aborted) return { kind: "gone", sent: false };
     if (!isUpstreamPlan(plan)) return "local" in plan ? { kind: "local", answer: plan.local } : { kind: "skip", error: plan.skip };
+    r.reply.outputClamp(plan.clamp);
     if (spec.attemptNo > 1) s.metrics.retries.inc({ alias: r.alias.name });
     // Judged now, not when ranked: the request may have waited in the queue while models came and went.
     const coldLoad = spec.warmth !== "unknown" && !isResident(b, model, r.config);
@@ -209,8 +210,10 @@ async function commit(t: Turn, call: UpstreamCall, d: Extract<Decision, { ok: tr
   s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
   report(t, "success");
   const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs };
-  if (whole !== undefined) return { kind: "committed", result: relayWhole(r, c, d, whole) };
+  // An output limit the face lowered shows in the access line (x-router-max-tokens tells the client).
+  const clamp = t.plan.clamp ? { clamp: t.plan.clamp } : {};
+  if (whole !== undefined) return { kind: "committed", result: { ...relayWhole(r, c, d, whole), ...clamp } };
   const relayed = await relay(r, c, call, d, t.plan.translator);
   if (relayed.failure) report(t, "failure", relayed.failure);
-  return { kind: "committed", result: relayed.result };
+  return { kind: "committed", result: { ...relayed.result, ...clamp } };
 }

@@ -8,8 +8,8 @@ export class RouterMetrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
     name: "router_requests_total",
-    help: "Requests answered, by face, alias, backend that served (or none) and status.",
-    labelNames: ["face", "alias", "backend", "status"] as const,
+    help: "Requests answered, by face, route (a path the router serves, or other), alias, backend that served (or none) and status.",
+    labelNames: ["face", "path", "alias", "backend", "status"] as const,
     registers: [this.registry],
   });
   readonly duration = new Histogram({
@@ -74,16 +74,17 @@ export class RouterMetrics {
 
   // Per-request recording goes through label children cached by a joined key: prom-client hashes a
   // label object (sorting its keys) on every call, which showed up in the router's profiles. The label
-  // values are bounded (faces × aliases × backends × statuses), as the series themselves are.
+  // values are bounded (faces × routes × aliases × backends × statuses), as the series themselves are:
+  // `path` is a route the router serves, never the client's path.
   private readonly requestChildren = new Map<string, { inc: () => void }>();
   private readonly durationChildren = new Map<string, { observe: (v: number) => void }>();
   private readonly ttfbChildren = new Map<string, { observe: (v: number) => void }>();
 
-  countRequest(face: string, alias: string, backend: string, status: number): void {
-    const key = `${face}\n${alias}\n${backend}\n${status}`;
+  countRequest(face: string, path: string, alias: string, backend: string, status: number): void {
+    const key = `${face}\n${path}\n${alias}\n${backend}\n${status}`;
     let c = this.requestChildren.get(key);
     if (c === undefined) {
-      c = this.requests.labels(face, alias, backend, String(status));
+      c = this.requests.labels(face, path, alias, backend, String(status));
       this.requestChildren.set(key, c);
     }
     c.inc();

@@ -2,7 +2,9 @@
 import { invalidRequest, isRouterError, unknownModel } from "../../errors.js";
 import { bodyWithModel, dropRedirects, underPrefixes } from "../prologue.js";
 import type { AliasView } from "../../aliases/views.js";
-import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanTarget, Rendered, RouterError, UpstreamPlan } from "../types.js";
+import type { ProbeIO } from "../../engines/types.js";
+import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
+import { fitOpenAIOutput } from "./fit.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { OpenAIModelEcho } from "../echo-model.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
@@ -41,19 +43,21 @@ export const openaiFace: Face = {
     return { route, clientModel: m.model, stream: b.stream === true && route.kind !== "embeddings", body: dropRedirects(b) };
   },
 
-  plan(req: FaceRequest, target: PlanTarget): UpstreamPlan {
+  async plan(req: FaceRequest, target: PlanTarget, io?: ProbeIO): Promise<PlanResult> {
     // Every engine in the table serves OpenAI's paths under /v1 (vLLM, llama.cpp, Ollama's compat layer).
     const path = req.route.path.startsWith("/api/v1/") ? req.route.path.slice(4) : req.route.path;
     // A copy: the parsed body is shared by every target of the failover loop.
-    const body = { ...req.body, model: target.model };
+    const body: Record<string, unknown> = { ...req.body, model: target.model };
     const kind = req.route.kind;
+    const clamp = await fitOpenAIOutput(kind, body, target, io);
+    if (isRouterError(clamp)) return { skip: clamp };
     if (!req.stream && (kind === "chat" || kind === "completions") && streamsInStead(target.engine)) {
       // Streamed from the backend and assembled here, so a client that leaves stops the generation.
-      return { method: "POST", path, body: JSON.stringify(streamInStead(body)), whole: new WholeBodyTranslator(naming(req.clientModel), kind) };
+      return { method: "POST", path, body: JSON.stringify(streamInStead(body)), whole: new WholeBodyTranslator(naming(req.clientModel), kind), ...clamp };
     }
     // The answer names the model the client sent (x-router-model has the backend's); nothing to do when they agree.
-    if (target.model === req.clientModel) return { method: "POST", path, body: JSON.stringify(body) };
-    return { method: "POST", path, body: JSON.stringify(body), translator: new OpenAIModelEcho(target.model, req.clientModel) };
+    if (target.model === req.clientModel) return { method: "POST", path, body: JSON.stringify(body), ...clamp };
+    return { method: "POST", path, body: JSON.stringify(body), translator: new OpenAIModelEcho(target.model, req.clientModel), ...clamp };
   },
 
   local(route: FaceRoute, ctx: LocalContext): Rendered {
