@@ -25,6 +25,8 @@ export class Backend {
   wanted: string[] = [];
   readonly passive: PassiveState = freshPassive();
   ejections = 0;
+  /** Per model the table uses here: how often a model list showed it loaded and the next one did not. */
+  readonly evictions = new Map<string, number>();
   retired = false;
 
   constructor(
@@ -46,6 +48,14 @@ export class Backend {
 
   get inFlight(): number {
     return this.slots.inFlight;
+  }
+
+  /** A probe's model list replaces the last one; a model it no longer shows loaded was evicted (or unloaded). */
+  setModels(next: Map<string, ModelState>): void {
+    for (const m of this.wanted) {
+      if (this.models?.get(m)?.loaded === true && next.get(m)?.loaded !== true) this.evictions.set(m, (this.evictions.get(m) ?? 0) + 1);
+    }
+    this.models = next;
   }
 
   /** The model's state on this backend; `undefined` when not known (not probed, or no list). */

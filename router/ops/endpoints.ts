@@ -4,7 +4,6 @@ import { usableTarget } from "../aliases/usable.js";
 import type { RouterConfig } from "../config/schema.js";
 import { methodNotAllowed, unknownPath } from "../errors.js";
 import type { BackendRegistry } from "../backends/registry.js";
-import { declaredPresence } from "../backends/warmth.js";
 import { json } from "../http/answer.js";
 import type { BodyBudget } from "../http/body-budget.js";
 import type { Reply } from "../http/reply.js";
@@ -12,6 +11,7 @@ import type { Routes } from "../http/routes.js";
 import type { RouterMetrics } from "../telemetry/metrics.js";
 import { statusSnapshot, type ConfigInfo } from "./status.js";
 import { renderStatusHtml } from "./status-html.js";
+import { scrapeBackends } from "./scrape.js";
 
 export const OPS_PATHS = ["/healthz", "/readyz", "/status.json", "/status", "/metrics"];
 
@@ -45,16 +45,13 @@ export function answerOther(reply: Reply, method: string, path: string, s: OpsSt
         return reply.send(json(ready ? 200 : 503, body));
       }
       case "/status.json":
-        return reply.send(json(200, statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now())));
+        return reply.send(json(200, statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now(), s.metrics.recent.snapshot())));
       case "/status": {
-        const html = renderStatusHtml(statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now()));
+        const html = renderStatusHtml(statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now(), s.metrics.recent.snapshot()));
         return reply.send({ status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: html });
       }
       case "/metrics":
-        for (const b of s.registry.all()) {
-          s.metrics.setBackend(b.name, b.health, b.inFlight);
-          s.metrics.setDeclared(b.name, new Map(declaredPresence(b).flatMap(([m, p]) => (p === "unknown" ? [] : [[m, p === "missing"]]))));
-        }
+        scrapeBackends(s.metrics, s.registry, s.config);
         void s.metrics.registry.metrics().then((text) => reply.send({ status: 200, headers: { "content-type": s.metrics.registry.contentType }, body: text }));
         return;
     }

@@ -11,6 +11,8 @@ import { beginTrial, endTrial, recordKeyRejected, recordOutcome, type Outcome } 
 import { describeTransportError } from "../health/probe.js";
 import { onAbort } from "../cancel.js";
 import type { ExchangeResult } from "../telemetry/access.js";
+import { UsageMeter } from "../telemetry/usage.js";
+import { recordAnswer, type Metered } from "./metered.js";
 import type { Clock, Routed, Services } from "./call.js";
 import { batchFor } from "../routing/candidates.js";
 import { classifyStatus } from "./classify.js";
@@ -98,7 +100,9 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
   if (!b.adapter.servedMeansLoaded) b.residency.record(model, clock.now());
   const trial = beginTrial(b.passive, clock.now());
   try {
-    return await call(t, coldLoad);
+    const a = await call(t, coldLoad);
+    if (coldLoad && a.kind !== "committed") s.metrics.models.waitedInVain(r.alias.name, b.name, model);
+    return a;
   } finally {
     slot();
     if (trial) endTrial(b.passive);
@@ -119,6 +123,7 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
   const stopListening = onAbort(r.cancel, onClientGone);
   const timer = setTimeout(timeOut, firstByteMs, ac);
   const headers: IncomingHttpHeaders = { "content-type": "application/json", "x-request-id": r.id };
+  const when = { sentAt: performance.now(), firstByteAt: 0, coldLoad };
   // The client's credentials never reach a backend; a backend may have its own key.
   if (b.config.apiKey) headers.authorization = `Bearer ${b.config.apiKey}`;
   try {
@@ -128,6 +133,7 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
           maxBytes: r.config.limits.maxAnswerBytes,
           // The backend started answering: the first-byte deadline and the load hold are over.
           onFirstByte: () => {
+            when.firstByteAt = performance.now();
             clearTimeout(timer);
             holdForLoad = false;
             if (r.cancel.aborted) ac.abort();
@@ -172,9 +178,9 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
         report(t, "failure", "malformed-answer");
         return { kind: "next", error: backendMalformed(b.name, converted.detail) };
       }
-      return await commit(t, call, d, converted.body);
+      return await commit(t, call, d, converted.body, when);
     }
-    return await commit(t, call, d, undefined);
+    return await commit(t, call, d, undefined, when);
   } finally {
     clearTimeout(timer);
     stopListening();
@@ -182,14 +188,24 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
 }
 
 /** The backend answered first: report it, then relay (a break in the relay is reported too). */
-async function commit(t: Turn, call: UpstreamCall, d: Extract<Decision, { ok: true }>, whole: string | undefined): Promise<Attempt> {
+async function commit(t: Turn, call: UpstreamCall, d: Extract<Decision, { ok: true }>, whole: string | undefined, when: Omit<Metered, "alias" | "backend" | "model" | "startedAt">): Promise<Attempt> {
   const { r, s, b } = t;
-  const ttfbMs = performance.now() - r.startedAt;
+  const now = performance.now();
+  const ttfbMs = now - r.startedAt;
   s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
   report(t, "success");
-  const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs };
-  if (whole !== undefined) return { kind: "committed", result: relayWhole(r, c, d, whole) };
+  // What the answer cost, read from the backend's bytes as they pass (metered.ts).
+  const meter = new UsageMeter();
+  const m: Metered = { alias: r.alias.name, backend: b.name, model: t.model, startedAt: r.startedAt, ...when, firstByteAt: when.firstByteAt || now };
+  const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs, meter };
+  if (whole !== undefined) {
+    meter.whole(d.first, now);
+    const result = relayWhole(r, c, d, whole);
+    recordAnswer(s.metrics, m, meter, d.headers, result, true);
+    return { kind: "committed", result };
+  }
   const relayed = await relay(r, c, call, d, t.plan.translator);
+  recordAnswer(s.metrics, m, meter, d.headers, relayed.result, false);
   if (relayed.failure) report(t, "failure", relayed.failure);
   return { kind: "committed", result: relayed.result };
 }
