@@ -2,7 +2,6 @@
 // callbacks and go straight to the client, with no body stream, no async iterator and no listener set
 // per request (undici docs, Dispatcher.dispatch and the DispatchHandler/DispatchController interface;
 // `Pool.request` builds a Readable body per call). The router reads a call in two steps:
-//
 // 1. the decision (a `Decision`, see upstream-outcome.ts): commit to this backend or fail over. It
 //    rejects on a transport failure before that point.
 // 2. `relay()`: the rest of a committed body to the client (body-relay.ts), cutting a backend that

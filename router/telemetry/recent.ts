@@ -141,7 +141,7 @@ function figures(m: Map<string, Stats>): Map<string, RecentFigures> {
 }
 
 /** The q-quantile of bucketed counts, interpolated within its bucket as Prometheus's histogram_quantile does. */
-export function quantile(counts: readonly number[], q: number): number | null {
+function quantile(counts: readonly number[], q: number): number | null {
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return null;
   const rank = q * total;

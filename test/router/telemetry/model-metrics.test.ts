@@ -121,4 +121,22 @@ describe("per-model metrics", () => {
     expect(sample(text, "router_model_resident", { backend: "ollama", model: "m" })).toBe(0);
     expect(sample(text, "router_model_resident", { backend: "ollama", model: "other" })).toBe(1);
   });
+
+  it("shows the last five minutes per alias and per backend on /status.json and /status", async () => {
+    const s = (await (await fetch(r.url + "/status.json")).json()) as { aliases: { name: string; last_5m: Record<string, number | null> }[]; backends: { name: string; last_5m: Record<string, number | null> }[] };
+    const alias = (n: string) => s.aliases.find((a) => a.name === n)?.last_5m;
+    const backend = (n: string) => s.backends.find((b) => b.name === n)?.last_5m;
+    // 10 requests each in the first test, one more on v, the cut stream on stall.
+    expect(alias("v")).toMatchObject({ requests: 11, errors: 0, loads: 0, completion_tokens: 50 });
+    expect(alias("o")).toMatchObject({ requests: 10, errors: 0, loads: 1, completion_tokens: 50 });
+    expect(alias("stall")).toMatchObject({ requests: 1, errors: 1 });
+    expect(backend("ollama")).toMatchObject({ requests: 11, loads: 2, completion_tokens: 55 });
+    for (const a of ["v", "l", "o"]) {
+      expect(alias(a)?.p95_ttft_s, a).toBeGreaterThan(0);
+      expect(alias(a)?.tokens_per_s, a).toBeGreaterThan(0);
+    }
+    const html = await (await fetch(r.url + "/status")).text();
+    expect(html).toContain("Last five minutes");
+    expect(html).toMatch(/backend <b>ollama<\/b><\/td><td>11<\/td>/);
+  });
 });
