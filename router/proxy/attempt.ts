@@ -10,7 +10,7 @@ import type { UpstreamPlan } from "../faces/types.js";
 import { beginTrial, endTrial, recordKeyRejected, recordOutcome, type Outcome } from "../health/passive.js";
 import { describeTransportError } from "../health/probe.js";
 import { onAbort } from "../cancel.js";
-import type { ExchangeResult } from "../telemetry/access.js";
+import { errorResult, type ExchangeResult } from "../telemetry/access.js";
 import { UsageMeter } from "../telemetry/usage.js";
 import { recordAnswer, type Metered } from "./metered.js";
 import type { Clock, Routed, Services } from "./call.js";
@@ -102,6 +102,7 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
   try {
     const a = await call(t, coldLoad);
     if (coldLoad && a.kind !== "committed") s.metrics.models.waitedInVain(r.alias.name, b.name, model);
+    if (a.kind !== "gone" && a.kind !== "busy") s.metrics.recent.attempt(b.name, backendFailed(a));
     return a;
   } finally {
     slot();
@@ -185,6 +186,11 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
     clearTimeout(timer);
     stopListening();
   }
+}
+
+/** Whether the backend failed the attempt (for /status): cut an answer it started, or failed to give one that was not the client's mistake. */
+function backendFailed(a: Exclude<Attempt, { kind: "gone" | "busy" }>): boolean {
+  return a.kind === "committed" ? a.result.outcome === "in-band-error" : errorResult(a.error, 0).outcome === "upstream-error";
 }
 
 /** The backend answered first: report it, then relay (a break in the relay is reported too). */

@@ -88,7 +88,7 @@ export class RouterMetrics {
 
   /** `failed`: the router or a backend failed to serve it (not the client's mistake, not a client that left). */
   countRequest(face: string, alias: string, backend: string, status: number, failed = false): void {
-    this.recent.request(alias === "none" ? undefined : alias, backend === "none" ? undefined : backend, failed);
+    if (alias !== "none") this.recent.request(alias, failed);
     const key = `${face}\n${alias}\n${backend}\n${status}`;
     let c = this.requestChildren.get(key);
     if (c === undefined) {

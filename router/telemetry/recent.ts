@@ -53,12 +53,14 @@ export class RecentWindow {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  request(alias: string | undefined, backend: string | undefined, failed: boolean): void {
-    const b = this.current();
-    for (const s of this.both(b, alias, backend)) {
-      s.requests++;
-      if (failed) s.errors++;
-    }
+  /** A client request to an alias, answered; `failed` when the router or a backend failed to serve it. */
+  request(alias: string, failed: boolean): void {
+    count(statsOf(this.current().aliases, alias), failed);
+  }
+
+  /** An attempt at a backend that got an answer or a failure; `failed` when the backend failed it (not the client's mistake). */
+  attempt(backend: string, failed: boolean): void {
+    count(statsOf(this.current().backends, backend), failed);
   }
 
   answer(alias: string, backend: string, f: AnswerFigures): void {
@@ -73,9 +75,9 @@ export class RecentWindow {
         s.timedTokens += f.completion;
         s.generationSeconds += f.generationSeconds;
       }
+      // A load belongs to the backend; the alias that waited for it sees it too.
+      if (f.load) s.loads++;
     }
-    // A load belongs to the backend; the alias that waited for it sees it too.
-    if (f.load) for (const s of this.both(b, alias, backend)) s.loads++;
   }
 
   /** The last five minutes (the minute in progress and the four before it, in whole minutes). */
@@ -96,11 +98,8 @@ export class RecentWindow {
     for (const b of this.ring) b?.backends.delete(name);
   }
 
-  private both(b: Bucket, alias: string | undefined, backend: string | undefined): Stats[] {
-    const out: Stats[] = [];
-    if (alias !== undefined) out.push(statsOf(b.aliases, alias));
-    if (backend !== undefined) out.push(statsOf(b.backends, backend));
-    return out;
+  private both(b: Bucket, alias: string, backend: string): Stats[] {
+    return [statsOf(b.aliases, alias), statsOf(b.backends, backend)];
   }
 
   private current(): Bucket {
@@ -110,6 +109,11 @@ export class RecentWindow {
     if (b === undefined || b.minute !== minute) this.ring[slot] = b = new Bucket(minute);
     return b;
   }
+}
+
+function count(s: Stats, failed: boolean): void {
+  s.requests++;
+  if (failed) s.errors++;
 }
 
 function merge(into: Map<string, Stats>, from: Map<string, Stats>): void {

@@ -103,6 +103,11 @@ describe("per-model metrics", () => {
   it("counts a stream cut before its usage as unknown (cut)", async () => {
     engines.stall!.faults.set({ mode: "stall-after-headers" });
     await post(r.url + "/v1/chat/completions", { model: "stall", messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } });
+    // A backend that fails before answering is an error of the alias and of the backend on /status.
+    engines.stall!.faults.set({ mode: "status", status: 500 });
+    const failed = await fetch(r.url + "/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "stall", messages: [{ role: "user", content: "hi" }] }) });
+    expect(failed.status).toBe(502);
+    await failed.text();
     engines.stall!.faults.clear();
     const text = await metrics();
     expect(sample(text, "router_usage_unknown_total", { alias: "stall", reason: "cut" })).toBe(1);
@@ -129,7 +134,8 @@ describe("per-model metrics", () => {
     // 10 requests each in the first test, one more on v, the cut stream on stall.
     expect(alias("v")).toMatchObject({ requests: 11, errors: 0, loads: 0, completion_tokens: 50 });
     expect(alias("o")).toMatchObject({ requests: 10, errors: 0, loads: 1, completion_tokens: 50 });
-    expect(alias("stall")).toMatchObject({ requests: 1, errors: 1 });
+    expect(alias("stall")).toMatchObject({ requests: 2, errors: 2 });
+    expect(backend("stall")).toMatchObject({ requests: 2, errors: 2 });
     expect(backend("ollama")).toMatchObject({ requests: 11, loads: 2, completion_tokens: 55 });
     for (const a of ["v", "l", "o"]) {
       expect(alias(a)?.p95_ttft_s, a).toBeGreaterThan(0);

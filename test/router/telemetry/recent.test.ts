@@ -7,12 +7,14 @@ describe("RecentWindow", () => {
   it("sums the last five minutes per alias and per backend, and forgets older ones", () => {
     let now = 10 * 60_000;
     const w = new RecentWindow(() => now);
-    w.request("coder", "spark", false);
-    w.request("coder", "spark", true);
+    w.request("coder", false);
+    w.attempt("spark", false);
+    w.request("coder", true);
+    w.attempt("spark", true);
     w.answer("coder", "spark", { ttft: 0.2, completion: 100, generationSeconds: 2, load: true });
-    w.request(undefined, undefined, false); // no alias, no backend: counted nowhere
     now += 4 * 60_000;
-    w.request("coder", "ollama", false);
+    w.request("coder", false);
+    w.attempt("ollama", false);
     w.answer("coder", "ollama", { completion: 50, load: false });
     let s = w.snapshot();
     expect(s.aliases.get("coder")).toEqual({ requests: 3, errors: 1, p95_ttft_s: expect.any(Number), tokens_per_s: 50, completion_tokens: 150, loads: 1 });
@@ -37,7 +39,8 @@ describe("RecentWindow", () => {
 
   it("drops a backend a reload removed", () => {
     const w = new RecentWindow(() => 0);
-    w.request("a", "gone", false);
+    w.request("a", false);
+    w.attempt("gone", false);
     w.forgetBackend("gone");
     expect(w.snapshot().backends.has("gone")).toBe(false);
     expect(w.snapshot().aliases.get("a")?.requests).toBe(1);
