@@ -67,7 +67,7 @@ describe.skipIf(!binary)("the dashboard against a real Prometheus", () => {
     const dir = join(env.workDir, "prometheus");
     mkdirSync(dir, { recursive: true });
     prom = await startPrometheus(binary as string, dir, new URL(routerUrl).host);
-    sent = await runWorkload(routerUrl, { fakes: { v: "vllm", l: "llamacpp", oa: "fake-ollama", ob: "fake-ollama" }, real: ["real", "ollama"], broken: "broken" });
+    sent = await runWorkload(routerUrl, { fakes: { v: "vllm", l: "llamacpp", oa: "fake-ollama", ob: "fake-ollama" }, ollamaFake: "fake-ollama", real: ["real", "ollama"], broken: "broken" });
   }, 300_000);
 
   afterAll(async () => {
@@ -96,7 +96,7 @@ describe.skipIf(!binary)("the dashboard against a real Prometheus", () => {
     for (const [k, v] of want) expect(have.get(k), k).toBe(v);
     // The real engine's own numbers: nothing assumed, and more than nothing.
     expect(sent.tokens.ollama?.completion).toBeGreaterThan(0);
-    // The one stream whose client did not ask for usage is counted as unknown, not as zero.
+    // The one answer without usage is counted as unknown, not as zero.
     const unknown = await prom.query('sum(router_usage_unknown_total{reason="absent"})');
     expect(Number(unknown[0]?.value[1])).toBe(sent.unknown);
   });

@@ -7,7 +7,7 @@ export interface Sent {
   /** Per backend, the tokens the engines reported for the answers (the fakes: 7 and 5 each). */
   tokens: Record<string, { prompt: number; completion: number }>;
   answers: number;
-  /** Answers sent without usage (an OpenAI stream whose client did not ask for it). */
+  /** Answers the engine gave without usage (Ollama's legacy /api/embeddings). */
   unknown: number;
 }
 
@@ -67,7 +67,7 @@ async function send(url: string, c: Call): Promise<string> {
   return text;
 }
 
-export async function runWorkload(url: string, o: { fakes: Record<string, string>; real: [string, string]; broken: string }): Promise<Sent> {
+export async function runWorkload(url: string, o: { fakes: Record<string, string>; ollamaFake: string; real: [string, string]; broken: string }): Promise<Sent> {
   const sent: Sent = { tokens: {}, answers: 0, unknown: 0 };
   const add = (backend: string, prompt: number, completion: number): void => {
     const t = (sent.tokens[backend] ??= { prompt: 0, completion: 0 });
@@ -92,9 +92,15 @@ export async function runWorkload(url: string, o: { fakes: Record<string, string
     sent.answers++;
     add(realBackend, u.prompt, u.completion);
   }
-  // A stream whose client did not ask for usage: unknown, not zero.
-  const first = aliases[0]![0];
-  await send(url, { face: "openai", path: "/v1/chat/completions", body: { model: first, messages, stream: true }, stream: true });
+  // A stream whose client did not ask for usage is still counted: the router asks the engine for it.
+  const [first, firstBackend] = aliases[0]!;
+  const quiet = await send(url, { face: "openai", path: "/v1/chat/completions", body: { model: first, messages, stream: true }, stream: true });
+  if (quiet.includes('"usage"')) throw new Error("a client that did not ask for usage got a usage chunk");
+  sent.answers++;
+  add(firstBackend, 7, 5);
+  // An answer without any usage (Ollama's legacy embeddings): unknown, not zero.
+  const ollamaAlias = aliases.find(([, b]) => b === o.ollamaFake)![0];
+  await send(url, { face: "ollama", path: "/api/embeddings", body: { model: ollamaAlias, prompt: "hello" }, stream: false });
   sent.unknown++;
   const broken = await fetch(url + "/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: o.broken, messages }) });
   await broken.text();

@@ -91,11 +91,12 @@ describe("per-model metrics", () => {
     expect(text).toContain('router_backend_queue_depth{backend="ollama"} 0');
   });
 
-  it("counts a stream without usage as unknown (absent), not as zero tokens", async () => {
+  it("counts an answer without usage as unknown (absent), not as zero tokens", async () => {
     const before = await metrics();
-    await post(r.url + "/v1/chat/completions", { model: "v", messages: [{ role: "user", content: "hi" }], stream: true });
+    // Ollama's legacy /api/embeddings answers only the vector: no count at all.
+    await post(r.url + "/api/embeddings", { model: "o", prompt: "hi" });
     const after = await metrics();
-    const labels = { alias: "v", backend: "vllm", model: "m" };
+    const labels = { alias: "o", backend: "ollama", model: "m" };
     expect(sample(after, "router_usage_unknown_total", { ...labels, reason: "absent" }) - sample(before, "router_usage_unknown_total", { ...labels, reason: "absent" })).toBe(1);
     expect(sample(after, "router_tokens_total", labels)).toBe(sample(before, "router_tokens_total", labels));
   });
@@ -131,18 +132,18 @@ describe("per-model metrics", () => {
     const s = (await (await fetch(r.url + "/status.json")).json()) as { aliases: { name: string; last_5m: Record<string, number | null> }[]; backends: { name: string; last_5m: Record<string, number | null> }[] };
     const alias = (n: string) => s.aliases.find((a) => a.name === n)?.last_5m;
     const backend = (n: string) => s.backends.find((b) => b.name === n)?.last_5m;
-    // 10 requests each in the first test, one more on v, the cut stream on stall.
-    expect(alias("v")).toMatchObject({ requests: 11, errors: 0, loads: 0, completion_tokens: 50 });
-    expect(alias("o")).toMatchObject({ requests: 10, errors: 0, loads: 1, completion_tokens: 50 });
+    // 10 requests each in the first test, an embedding on o, two failures on stall.
+    expect(alias("v")).toMatchObject({ requests: 10, errors: 0, loads: 0, completion_tokens: 50 });
+    expect(alias("o")).toMatchObject({ requests: 11, errors: 0, loads: 1, completion_tokens: 50 });
     expect(alias("stall")).toMatchObject({ requests: 2, errors: 2 });
     expect(backend("stall")).toMatchObject({ requests: 2, errors: 2 });
-    expect(backend("ollama")).toMatchObject({ requests: 11, loads: 2, completion_tokens: 55 });
+    expect(backend("ollama")).toMatchObject({ requests: 12, loads: 2, completion_tokens: 55 });
     for (const a of ["v", "l", "o"]) {
       expect(alias(a)?.p95_ttft_s, a).toBeGreaterThan(0);
       expect(alias(a)?.tokens_per_s, a).toBeGreaterThan(0);
     }
     const html = await (await fetch(r.url + "/status")).text();
     expect(html).toContain("Last five minutes");
-    expect(html).toMatch(/backend <b>ollama<\/b><\/td><td>11<\/td>/);
+    expect(html).toMatch(/backend <b>ollama<\/b><\/td><td>12<\/td>/);
   });
 });
