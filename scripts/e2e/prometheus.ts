@@ -8,7 +8,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { runBounded } from "../lib/child.js";
 
-export const PROMETHEUS_MODULE_VERSION = "v0.316.0";
+const PROMETHEUS_MODULE_VERSION = "v0.316.0";
 const PROMETHEUS_PACKAGE = "github.com/prometheus/prometheus/cmd/prometheus";
 
 function say(msg: string): void {
@@ -16,7 +16,7 @@ function say(msg: string): void {
 }
 
 /** `~/.cache/aistack/prometheus/<version>` (or under XDG_CACHE_HOME). */
-export function prometheusDir(env: NodeJS.ProcessEnv = process.env): string {
+function prometheusDir(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_CACHE_HOME || join(homedir(), ".cache");
   return join(base, "aistack", "prometheus", PROMETHEUS_MODULE_VERSION);
 }

@@ -42,7 +42,7 @@ function payloads(text: string): Record<string, unknown>[] {
 }
 
 /** The usage an answer carried in its client's dialect (the last report of each field wins). */
-export function clientUsage(face: Face, text: string): { prompt?: number; completion?: number } {
+function clientUsage(face: Face, text: string): { prompt?: number; completion?: number } {
   const out: { prompt?: number; completion?: number } = {};
   for (const p of payloads(text)) {
     if (face === "ollama") {
