@@ -73,7 +73,7 @@ export class UsageMeter {
   /** The body ended: a last line without a line break is read now. */
   end(): void {
     if (this.open.length === 0) return;
-    const line = Buffer.concat(this.open);
+    const line = this.open.length === 1 ? (this.open[0] as Buffer) : Buffer.concat(this.open);
     this.open = [];
     this.openBytes = 0;
     this.inspect(line);
