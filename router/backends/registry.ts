@@ -27,6 +27,9 @@ export class Backend {
   ejections = 0;
   /** Per model the table uses here: how often a model list showed it loaded and the next one did not. */
   readonly evictions = new Map<string, number>();
+  /** Loads seen as the engine's own warming (llama.cpp's 503 "Loading model", then up), until /metrics takes them. */
+  readonly warmLoads: { model: string; seconds: number }[] = [];
+  private warmingSince: number | undefined;
   retired = false;
 
   constructor(
@@ -56,6 +59,18 @@ export class Backend {
       if (this.models?.get(m)?.loaded === true && next.get(m)?.loaded !== true) this.evictions.set(m, (this.evictions.get(m) ?? 0) + 1);
     }
     this.models = next;
+  }
+
+  /**
+   * After each probe: a backend that was warming and is up now has loaded what it serves. The length
+   * is from the first probe that saw it warming, so it is at most one probe interval short.
+   */
+  trackWarming(now: number): void {
+    if (this.health === "warming") this.warmingSince ??= now;
+    else if (this.health === "up" && this.warmingSince !== undefined) {
+      for (const model of this.wanted) if (this.warmLoads.length < 64) this.warmLoads.push({ model, seconds: (now - this.warmingSince) / 1000 });
+      this.warmingSince = undefined;
+    } else this.warmingSince = undefined;
   }
 
   /** The model's state on this backend; `undefined` when not known (not probed, or no list). */

@@ -71,6 +71,7 @@ async function probeOnce(b: Backend, timeoutMs: number, now: () => number = Date
     b.detail = describeTransportError(err);
   }
   b.lastProbeAt = now();
+  b.trackWarming(b.lastProbeAt);
   b.lastProbeOk = b.health === "up" || b.health === "warming";
   if (b.health === "up") liftByProbe(b.passive, b.lastProbeAt);
 }

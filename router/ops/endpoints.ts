@@ -11,7 +11,7 @@ import type { Routes } from "../http/routes.js";
 import type { RouterMetrics } from "../telemetry/metrics.js";
 import { statusSnapshot, type ConfigInfo } from "./status.js";
 import { renderStatusHtml } from "./status-html.js";
-import { scrapeBackends } from "./scrape.js";
+import { scrapeBackends, takeWarmLoads } from "./scrape.js";
 
 export const OPS_PATHS = ["/healthz", "/readyz", "/status.json", "/status", "/metrics"];
 
@@ -45,8 +45,10 @@ export function answerOther(reply: Reply, method: string, path: string, s: OpsSt
         return reply.send(json(ready ? 200 : 503, body));
       }
       case "/status.json":
+        takeWarmLoads(s.metrics, s.registry);
         return reply.send(json(200, statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now(), s.metrics.recent.snapshot())));
       case "/status": {
+        takeWarmLoads(s.metrics, s.registry);
         const html = renderStatusHtml(statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now(), s.metrics.recent.snapshot()));
         return reply.send({ status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: html });
       }

@@ -1,6 +1,7 @@
 // What /metrics reads from backend state as it is scraped (nothing on the request path keeps these):
 // each backend's health, in-flight count, declared models missing, which of its models are resident,
-// the evictions its probes saw, and its queue.
+// the evictions its probes saw, its queue, and the loads its probes saw it warm up for (also taken
+// when /status is read).
 import type { RouterConfig } from "../config/schema.js";
 import type { Backend, BackendRegistry } from "../backends/registry.js";
 import { declaredPresence, warmth } from "../backends/warmth.js";
@@ -16,7 +17,18 @@ function residency(b: Backend, config: RouterConfig): Map<string, boolean> {
   return out;
 }
 
+/** Loads the probes saw an engine make by warming up, handed to the metrics and the five-minute window once. */
+export function takeWarmLoads(metrics: RouterMetrics, registry: BackendRegistry): void {
+  for (const b of registry.all()) {
+    for (const l of b.warmLoads.splice(0)) {
+      metrics.models.loaded(b.name, l.model, l.seconds);
+      metrics.recent.load(b.name);
+    }
+  }
+}
+
 export function scrapeBackends(metrics: RouterMetrics, registry: BackendRegistry, config: RouterConfig): void {
+  takeWarmLoads(metrics, registry);
   for (const b of registry.all()) {
     metrics.setBackend(b.name, b.health, b.inFlight);
     metrics.setDeclared(b.name, new Map(declaredPresence(b).flatMap(([m, p]) => (p === "unknown" ? [] : [[m, p === "missing"]]))));

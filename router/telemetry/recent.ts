@@ -80,6 +80,11 @@ export class RecentWindow {
     }
   }
 
+  /** A load of the backend that no request waited for (an engine that warmed up). */
+  load(backend: string): void {
+    statsOf(this.current().backends, backend).loads++;
+  }
+
   /** The last five minutes (the minute in progress and the four before it, in whole minutes). */
   snapshot(): { aliases: Map<string, RecentFigures>; backends: Map<string, RecentFigures> } {
     const minute = Math.floor(this.now() / MINUTE_MS);
