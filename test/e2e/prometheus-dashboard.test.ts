@@ -27,6 +27,8 @@ describe.skipIf(!binary)("the dashboard against a real Prometheus", () => {
   let routerUrl: string;
   let prom: Prometheus;
   let sent: Sent;
+  /** When the workload was over (seconds since the epoch). */
+  let workloadEnd = 0;
 
   beforeAll(async () => {
     const env = e2eEnv();
@@ -40,7 +42,8 @@ describe.skipIf(!binary)("the dashboard against a real Prometheus", () => {
     const llamacpp = await fake({ engine: "llamacpp", models: ["m.gguf"], reply });
     const fakeOllama = await fake({ engine: "ollama", models: ["a", "b"], loaded: [], loadDelayMs: 100, maxLoadedModels: 1, reply, anthropic: true });
     const broken = await fake({ engine: "vllm", models: ["m"], reply });
-    broken.faults.set({ mode: "status", status: 500 });
+    // 503: a failure the passive health counts (a 500 is not held against the backend, proxy/classify.ts).
+    broken.faults.set({ mode: "status", status: 503 });
     const parsed = parseRouterConfig({
       listen: { host: "127.0.0.1", port: 0 },
       backends: {
@@ -68,6 +71,7 @@ describe.skipIf(!binary)("the dashboard against a real Prometheus", () => {
     mkdirSync(dir, { recursive: true });
     prom = await startPrometheus(binary as string, dir, new URL(routerUrl).host);
     sent = await runWorkload(routerUrl, { fakes: { v: "vllm", l: "llamacpp", oa: "fake-ollama", ob: "fake-ollama" }, ollamaFake: "fake-ollama", real: ["real", "ollama"], broken: "broken" });
+    workloadEnd = Date.now() / 1000;
   }, 300_000);
 
   afterAll(async () => {
@@ -94,6 +98,7 @@ describe.skipIf(!binary)("the dashboard against a real Prometheus", () => {
       30_000,
     ).catch(async () => totals());
     for (const [k, v] of want) expect(have.get(k), k).toBe(v);
+    process.stderr.write(`[e2e] tokens in Prometheus: ${[...have].map(([k, v]) => `${k}=${v}`).join(", ")}\n`);
     // The real engine's own numbers: nothing assumed, and more than nothing.
     expect(sent.tokens.ollama?.completion).toBeGreaterThan(0);
     // The one answer without usage is counted as unknown, not as zero.
@@ -104,11 +109,19 @@ describe.skipIf(!binary)("the dashboard against a real Prometheus", () => {
   it("returns at least one series for every query of every panel", async () => {
     const queries = dashboardQueries(DASHBOARD);
     expect(queries.length).toBeGreaterThan(15);
+    // A rate needs two samples of a series: wait until the router was scraped three more times after
+    // the workload, so that the series it created at its very end have them.
+    await eventually(
+      "three scrapes after the workload",
+      async () => (Number((await prom.query('timestamp(up{job="aistack-router"})'))[0]?.value[1] ?? 0) > workloadEnd + 3 ? true : undefined),
+      30_000,
+    );
     const empty: string[] = [];
     for (const q of queries) {
       const result = await prom.query(asGrafanaWouldRun(q.expr));
       if (result.length === 0) empty.push(`${q.panel}: ${q.expr}`);
     }
     expect(empty).toEqual([]);
+    process.stderr.write(`[e2e] ${queries.length} dashboard queries, each returned data\n`);
   });
 });
