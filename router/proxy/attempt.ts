@@ -201,7 +201,7 @@ async function commit(t: Turn, call: UpstreamCall, d: Extract<Decision, { ok: tr
   s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
   report(t, "success");
   // What the answer cost, read from the backend's bytes as they pass (metered.ts).
-  const meter = new UsageMeter();
+  const meter = new UsageMeter(t.plan.path.startsWith("/api/") ? "ollama" : b.config.engine === "llamacpp" ? "llamacpp" : "openai");
   const m: Metered = { alias: r.alias.name, backend: b.name, model: t.model, startedAt: r.startedAt, ...when, firstByteAt: when.firstByteAt || now };
   const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs, meter };
   if (whole !== undefined) {

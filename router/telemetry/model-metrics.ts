@@ -36,10 +36,16 @@ export interface AnswerFigures {
   load: boolean;
 }
 
+/** Token totals of one label set, kept as plain numbers on the request path and handed to the counter when it is scraped. */
+interface Tokens {
+  labels: { alias: string; backend: string; model: string };
+  prompt: number | undefined;
+  completion: number | undefined;
+  cached: number | undefined;
+}
+
 interface Children {
-  prompt: Counter.Internal;
-  completion: Counter.Internal;
-  cached: Counter.Internal;
+  tokens: Tokens;
   unknownCut: Counter.Internal;
   unknownAbsent: Counter.Internal;
   loadWaits: Counter.Internal;
@@ -68,7 +74,22 @@ export class ModelMetrics {
   constructor(registers: Registry[]) {
     const r = { registers };
     const labelNames = ["alias", "backend", "model"] as const;
-    this.tokens = new Counter({ name: "router_tokens_total", help: "Tokens as the engine reported them, by kind: prompt, completion, cached_prompt (prompt tokens served from the engine's cache).", labelNames: [...labelNames, "kind"], ...r });
+    // Counted as plain numbers per request and set when scraped: a labelled inc hashes its labels every time.
+    const totals = (): IterableIterator<Children> => this.children.values();
+    this.tokens = new Counter({
+      name: "router_tokens_total",
+      help: "Tokens as the engine reported them, by kind: prompt, completion, cached_prompt (prompt tokens served from the engine's cache).",
+      labelNames: [...labelNames, "kind"],
+      ...r,
+      collect() {
+        this.reset();
+        for (const { tokens: t } of totals()) {
+          if (t.prompt !== undefined) this.inc({ ...t.labels, kind: "prompt" }, t.prompt);
+          if (t.completion !== undefined) this.inc({ ...t.labels, kind: "completion" }, t.completion);
+          if (t.cached !== undefined) this.inc({ ...t.labels, kind: "cached_prompt" }, t.cached);
+        }
+      },
+    });
     this.unknown = new Counter({ name: "router_usage_unknown_total", help: "Answers whose token counts never arrived: reason cut (ended before its usage) or absent (complete, without usage).", labelNames: [...labelNames, "reason"], ...r });
     this.ttft = new Histogram({ name: "router_time_to_first_token_seconds", help: "Time from request accepted to the first chunk of a streamed answer.", labelNames, buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120, 300], ...r });
     this.tpot = new Histogram({ name: "router_time_per_output_token_seconds", help: "Mean time between output tokens of a streamed answer (first to last chunk over completion tokens - 1).", labelNames, buckets: [0.002, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.25, 0.5, 1], ...r });
@@ -85,9 +106,10 @@ export class ModelMetrics {
   answer(a: Answered): AnswerFigures {
     const c = this.childrenFor(a.alias, a.backend, a.model);
     const u = a.usage;
-    if (u.prompt !== undefined) c.prompt.inc(u.prompt);
-    if (u.completion !== undefined) c.completion.inc(u.completion);
-    if (u.cached !== undefined) c.cached.inc(u.cached);
+    const t = c.tokens;
+    if (u.prompt !== undefined) t.prompt = (t.prompt ?? 0) + u.prompt;
+    if (u.completion !== undefined) t.completion = (t.completion ?? 0) + u.completion;
+    if (u.cached !== undefined) t.cached = (t.cached ?? 0) + u.cached;
     if (!a.known) (a.cut ? c.unknownCut : c.unknownAbsent).inc();
     if (a.ttft !== undefined) c.ttft.observe(a.ttft);
     const n = u.completion;
@@ -139,7 +161,7 @@ export class ModelMetrics {
     for (const m of this.seen.get(backend) ?? []) this.dropModel(backend, m);
     this.seen.delete(backend);
     this.queue.remove({ backend });
-    for (const key of this.children.keys()) if (key.split("\n")[1] === backend) this.children.delete(key);
+    // The per-answer children stay: they hold token totals that must not go back (as prom-client's own series stay).
   }
 
   private dropModel(backend: string, model: string): void {
@@ -152,11 +174,8 @@ export class ModelMetrics {
     const key = `${alias}\n${backend}\n${model}`;
     let c = this.children.get(key);
     if (c === undefined) {
-      const kind = (k: string): Counter.Internal => this.tokens.labels(alias, backend, model, k);
       c = {
-        prompt: kind("prompt"),
-        completion: kind("completion"),
-        cached: kind("cached_prompt"),
+        tokens: { labels: { alias, backend, model }, prompt: undefined, completion: undefined, cached: undefined },
         unknownCut: this.unknown.labels(alias, backend, model, "cut"),
         unknownAbsent: this.unknown.labels(alias, backend, model, "absent"),
         loadWaits: this.loadWaits.labels(alias, backend, model),

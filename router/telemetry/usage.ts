@@ -26,13 +26,23 @@ export interface Usage {
   loadSeconds?: number;
 }
 
-const KEYS = [Buffer.from('"usage"'), Buffer.from('"timings"'), Buffer.from('"done"')] as const;
+/**
+ * Which keys an answer can carry, by the backend's dialect: OpenAI-style bodies (and Anthropic
+ * Messages) `usage`, llama.cpp also `timings`, Ollama's native API the `done` line. Only those are
+ * searched for.
+ */
+export type UsageDialect = "openai" | "llamacpp" | "ollama";
+const KEYS: Record<UsageDialect, readonly Buffer[]> = {
+  openai: [Buffer.from('"usage"')],
+  llamacpp: [Buffer.from('"usage"'), Buffer.from('"timings"')],
+  ollama: [Buffer.from('"done"')],
+};
 const OLLAMA = {
-  prompt: Buffer.from('"prompt_eval_count"'),
-  completion: Buffer.from('"eval_count"'),
-  cached: Buffer.from('"prompt_eval_cached_count"'),
-  evalNs: Buffer.from('"eval_duration"'),
-  loadNs: Buffer.from('"load_duration"'),
+  prompt: '"prompt_eval_count"',
+  completion: '"eval_count"',
+  cached: '"prompt_eval_cached_count"',
+  evalNs: '"eval_duration"',
+  loadNs: '"load_duration"',
 } as const;
 const NL = 0x0a;
 /** Of a line longer than this (a whole answer without line breaks) only its end is kept: usage comes last in every engine's answer. */
@@ -46,6 +56,11 @@ export class UsageMeter {
   /** Bytes of a line not yet ended, kept by reference. */
   private open: Buffer[] = [];
   private openBytes = 0;
+  private readonly keys: readonly Buffer[];
+
+  constructor(private readonly dialect: UsageDialect = "openai") {
+    this.keys = KEYS[dialect];
+  }
 
   /** Whether the engine reported a token count. */
   get known(): boolean {
@@ -67,7 +82,8 @@ export class UsageMeter {
     }
     const last = chunk.lastIndexOf(NL);
     if (last >= from) this.scan(chunk, from, last);
-    if (last + 1 < chunk.length) this.hold(chunk.subarray(Math.max(from, last + 1)));
+    const rest = Math.max(from, last + 1);
+    if (rest < chunk.length) this.hold(rest === 0 ? chunk : chunk.subarray(rest));
   }
 
   /** The body ended: a last line without a line break is read now. */
@@ -97,7 +113,7 @@ export class UsageMeter {
     let next = from;
     while (next < to) {
       let hit = -1;
-      for (const k of KEYS) {
+      for (const k of this.keys) {
         const i = chunk.indexOf(k, next);
         if (i >= 0 && i < to && (hit < 0 || i < hit)) hit = i;
       }
@@ -109,13 +125,30 @@ export class UsageMeter {
     }
   }
 
-  private inspect(line: Buffer): void {
-    const usage = valueAfter(line, KEYS[0]);
-    if (usage !== undefined && line[usage] === 0x7b) this.openAIOrAnthropic(parseObject(line, usage));
-    const timings = valueAfter(line, KEYS[1]);
-    if (timings !== undefined && line[timings] === 0x7b) this.llamacpp(parseObject(line, timings));
-    const done = valueAfter(line, KEYS[2]);
-    if (done !== undefined && line[done] === 0x74) this.ollama(line);
+  /**
+   * One line with a key in it, read as latin1 (one character a byte: the keys and numbers are ASCII,
+   * and a split UTF-8 sequence elsewhere cannot matter), so every search after it stays in JavaScript.
+   */
+  private inspect(bytes: Buffer): void {
+    if (this.dialect === "ollama") {
+      const line = bytes.toString("latin1");
+      const done = valueAfter(line, '"done"');
+      if (done !== undefined && line.charCodeAt(done) === 0x74) this.ollama(line);
+      return;
+    }
+    // Only from the first key on: the rest of a whole answer (its content) is never read.
+    let from = -1;
+    for (const k of this.keys) {
+      const i = bytes.indexOf(k);
+      if (i >= 0 && (from < 0 || i < from)) from = i;
+    }
+    if (from < 0) return;
+    const line = bytes.toString("latin1", from);
+    const usage = valueAfter(line, '"usage"');
+    if (usage !== undefined && line.charCodeAt(usage) === 0x7b) this.openAIOrAnthropic(parseObject(line, usage));
+    if (this.dialect !== "llamacpp") return;
+    const timings = valueAfter(line, '"timings"');
+    if (timings !== undefined && line.charCodeAt(timings) === 0x7b) this.llamacpp(parseObject(line, timings));
   }
 
   private openAIOrAnthropic(u: Record<string, unknown> | undefined): void {
@@ -141,7 +174,7 @@ export class UsageMeter {
   }
 
   /** The last line of an Ollama answer: its numbers are read by name, so a line kept only in part still counts. */
-  private ollama(line: Buffer): void {
+  private ollama(line: string): void {
     this.set(numberAt(line, OLLAMA.prompt), numberAt(line, OLLAMA.completion), numberAt(line, OLLAMA.cached));
     const evalNs = numberAt(line, OLLAMA.evalNs);
     const evals = this.usage.completion;
@@ -162,26 +195,26 @@ function count(v: unknown): number | undefined {
 }
 
 /** Where the value of `key` begins in `line` (after the colon and spaces), if `key` is a member name there. */
-function valueAfter(line: Buffer, key: Buffer): number | undefined {
+function valueAfter(line: string, key: string): number | undefined {
   for (let i = line.indexOf(key); i >= 0; i = line.indexOf(key, i + 1)) {
     let j = i + key.length;
-    while (line[j] === 0x20) j++;
-    if (line[j] !== 0x3a) continue; // a string value that reads like the key, not a member
+    while (line.charCodeAt(j) === 0x20) j++;
+    if (line.charCodeAt(j) !== 0x3a) continue; // a string value that reads like the key, not a member
     j++;
-    while (line[j] === 0x20) j++;
+    while (line.charCodeAt(j) === 0x20) j++;
     return j;
   }
   return undefined;
 }
 
 /** The non-negative integer that is the value of `key` in `line`, if there is one. */
-function numberAt(line: Buffer, key: Buffer): number | undefined {
+function numberAt(line: string, key: string): number | undefined {
   const at = valueAfter(line, key);
   if (at === undefined) return undefined;
   let n = 0;
   let i = at;
   for (; i < line.length; i++) {
-    const c = line[i] as number;
+    const c = line.charCodeAt(i);
     if (c < 0x30 || c > 0x39) break;
     n = n * 10 + (c - 0x30);
   }
@@ -189,11 +222,11 @@ function numberAt(line: Buffer, key: Buffer): number | undefined {
 }
 
 /** The JSON object starting at `at`, found by matching braces outside strings, parsed; undefined if cut or malformed. */
-function parseObject(line: Buffer, at: number): Record<string, unknown> | undefined {
+function parseObject(line: string, at: number): Record<string, unknown> | undefined {
   let depth = 0;
   let inString = false;
   for (let i = at; i < line.length; i++) {
-    const c = line[i];
+    const c = line.charCodeAt(i);
     if (inString) {
       if (c === 0x5c) i++;
       else if (c === 0x22) inString = false;
@@ -201,7 +234,8 @@ function parseObject(line: Buffer, at: number): Record<string, unknown> | undefi
     else if (c === 0x7b) depth++;
     else if (c === 0x7d && --depth === 0) {
       try {
-        return JSON.parse(line.subarray(at, i + 1).toString("utf8")) as Record<string, unknown>;
+        // Read as latin1: the counts are ASCII numbers (a non-ASCII string an engine added would only read oddly).
+        return JSON.parse(line.slice(at, i + 1)) as Record<string, unknown>;
       } catch {
         return undefined;
       }

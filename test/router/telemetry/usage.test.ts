@@ -1,13 +1,13 @@
 // UsageMeter (router/telemetry/usage.ts) reads what each engine reports, from answers as the engines
 // send them, whatever the chunk boundaries; it never makes a number up.
 import { describe, expect, it } from "vitest";
-import { UsageMeter, type Usage } from "../../../router/telemetry/usage.js";
+import { UsageMeter, type Usage, type UsageDialect } from "../../../router/telemetry/usage.js";
 
 const sse = (...events: unknown[]): string => events.map((e) => `data: ${typeof e === "string" ? e : JSON.stringify(e)}\n\n`).join("");
 const ndjson = (...lines: unknown[]): string => lines.map((l) => JSON.stringify(l) + "\n").join("");
 
 // Answers in each engine's framing, their usage as the engines' documentation shows it.
-const ANSWERS: [string, string, Usage][] = [
+const ANSWERS: [string, string, Usage, UsageDialect][] = [
   [
     "vLLM chat stream with include_usage and prompt_tokens_details",
     sse(
@@ -18,11 +18,13 @@ const ANSWERS: [string, string, Usage][] = [
       "[DONE]",
     ),
     { prompt: 150383, completion: 304, cached: 149936 },
+    "openai",
   ],
   [
     "vLLM whole chat answer without prompt details",
     JSON.stringify({ id: "c2", object: "chat.completion", model: "m", choices: [{ index: 0, message: { role: "assistant", content: 'a "usage": {"prompt_tokens": 9}' }, finish_reason: "stop" }], usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: null } }),
     { prompt: 12, completion: 5 },
+    "openai",
   ],
   [
     "llama.cpp stream: timings on the last chunk, usage after it",
@@ -33,11 +35,13 @@ const ANSWERS: [string, string, Usage][] = [
       "[DONE]",
     ),
     { prompt: 40, completion: 7, cached: 30, tokensPerSecond: 100 },
+    "llamacpp",
   ],
   [
     "llama.cpp whole answer with timings only",
     JSON.stringify({ choices: [{ index: 0, message: { content: "x" } }], timings: { cache_n: 0, prompt_n: 8, predicted_n: 3, predicted_per_second: 42.5 } }),
     { prompt: 8, completion: 3, cached: 0, tokensPerSecond: 42.5 },
+    "llamacpp",
   ],
   [
     "Ollama /api/chat stream: the done line",
@@ -46,11 +50,13 @@ const ANSWERS: [string, string, Usage][] = [
       { model: "m", message: { role: "assistant", content: "" }, done: true, done_reason: "stop", total_duration: 174560334, load_duration: 101397084, prompt_eval_count: 11, prompt_eval_duration: 13074791, eval_count: 18, eval_duration: 52479709 },
     ),
     { prompt: 11, completion: 18, tokensPerSecond: 18 / 0.052479709, loadSeconds: 0.101397084 },
+    "ollama",
   ],
   [
     "Ollama whole /api/generate answer with prompt_eval_cached_count",
     JSON.stringify({ model: "m", response: "Hello", done: true, load_duration: 5, prompt_eval_count: 11, prompt_eval_cached_count: 8, eval_count: 18, eval_duration: 1e9 }),
     { prompt: 11, completion: 18, cached: 8, tokensPerSecond: 18, loadSeconds: 5e-9 },
+    "ollama",
   ],
   [
     "Anthropic Messages stream (Ollama: an estimate first, the real count in message_delta)",
@@ -59,40 +65,42 @@ const ANSWERS: [string, string, Usage][] = [
       `event: message_delta\n${sse({ type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { input_tokens: 21, output_tokens: 9, cache_read_input_tokens: 16 } })}` +
       `event: message_stop\n${sse({ type: "message_stop" })}`,
     { prompt: 21, completion: 9, cached: 16 },
+    "openai",
   ],
   [
     "OpenAI embeddings",
     JSON.stringify({ object: "list", data: [{ embedding: [0.1, 0.2] }], usage: { prompt_tokens: 4, total_tokens: 4 } }),
     { prompt: 4 },
+    "openai",
   ],
 ];
 
-function meterOf(parts: readonly Buffer[]): UsageMeter {
-  const m = new UsageMeter();
+function meterOf(parts: readonly Buffer[], dialect: UsageDialect = "openai"): UsageMeter {
+  const m = new UsageMeter(dialect);
   parts.forEach((p, i) => m.push(p, i + 1));
   m.end();
   return m;
 }
 
 describe("UsageMeter", () => {
-  it.each(ANSWERS)("%s: in one chunk", (_name, body, usage) => {
-    const m = meterOf([Buffer.from(body)]);
+  it.each(ANSWERS)("%s: in one chunk", (_name, body, usage, dialect) => {
+    const m = meterOf([Buffer.from(body)], dialect);
     expect(m.usage).toEqual(usage);
     expect(m.known).toBe(true);
   });
 
-  it.each(ANSWERS)("%s: split at every byte boundary in two", (_name, body, usage) => {
+  it.each(ANSWERS)("%s: split at every byte boundary in two", (_name, body, usage, dialect) => {
     const bytes = Buffer.from(body);
-    for (let at = 1; at < bytes.length; at++) expect(meterOf([bytes.subarray(0, at), bytes.subarray(at)]).usage, `split at ${at}`).toEqual(usage);
+    for (let at = 1; at < bytes.length; at++) expect(meterOf([bytes.subarray(0, at), bytes.subarray(at)], dialect).usage, `split at ${at}`).toEqual(usage);
   });
 
-  it.each(ANSWERS)("%s: one byte at a time", (_name, body, usage) => {
+  it.each(ANSWERS)("%s: one byte at a time", (_name, body, usage, dialect) => {
     const bytes = Buffer.from(body);
-    expect(meterOf([...bytes].map((b) => Buffer.from([b]))).usage).toEqual(usage);
+    expect(meterOf([...bytes].map((b) => Buffer.from([b])), dialect).usage).toEqual(usage);
   });
 
   it("a stream cut before its usage reports nothing", () => {
-    const [, body] = ANSWERS[0] as [string, string, Usage];
+    const [, body] = ANSWERS[0] as [string, string, Usage, UsageDialect];
     const cut = body.slice(0, body.indexOf('"usage"') - 20);
     const m = meterOf([Buffer.from(cut)]);
     expect(m.known).toBe(false);
@@ -105,7 +113,7 @@ describe("UsageMeter", () => {
   });
 
   it("Ollama lines that are not done, and strings that read like keys, report nothing", () => {
-    const m = meterOf([Buffer.from(ndjson({ message: { content: '"done": true, "eval_count": 5' }, done: false }, { message: { content: "usage" }, done: false }))]);
+    const m = meterOf([Buffer.from(ndjson({ message: { content: '"done": true, "eval_count": 5' }, done: false }, { message: { content: "usage" }, done: false }))], "ollama");
     expect(m.usage).toEqual({});
   });
 
