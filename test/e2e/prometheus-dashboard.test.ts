@@ -109,12 +109,17 @@ describe.skipIf(!binary)("the dashboard against a real Prometheus", () => {
   it("returns at least one series for every query of every panel", async () => {
     const queries = dashboardQueries(DASHBOARD);
     expect(queries.length).toBeGreaterThan(15);
-    // A rate needs two samples of a series: wait until the router was scraped three more times after
-    // the workload, so that the series it created at its very end have them.
+    // A rate needs two samples of a series: wait until the router was scraped successfully three more
+    // times after the workload (a scrape can time out on a busy machine), so that the series it
+    // created at its very end have them.
     await eventually(
-      "three scrapes after the workload",
-      async () => (Number((await prom.query('timestamp(up{job="aistack-router"})'))[0]?.value[1] ?? 0) > workloadEnd + 3 ? true : undefined),
-      30_000,
+      "three successful scrapes after the workload",
+      async () => {
+        const since = Math.max(1, Math.ceil(Date.now() / 1000 - workloadEnd));
+        const ok = await prom.query(`sum_over_time(up{job="aistack-router"}[${since}s])`);
+        return Number(ok[0]?.value[1] ?? 0) >= 3 ? true : undefined;
+      },
+      90_000,
     );
     const empty: string[] = [];
     for (const q of queries) {

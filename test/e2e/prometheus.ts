@@ -16,7 +16,7 @@ export async function startPrometheus(binary: string, dir: string, target: strin
   const config = join(dir, "prometheus.yml");
   writeFileSync(
     config,
-    ["global:", "  scrape_interval: 1s", "  evaluation_interval: 1s", "scrape_configs:", "  - job_name: aistack-router", "    static_configs:", `      - targets: ["${target}"]`, ""].join("\n"),
+    ["global:", "  scrape_interval: 1s", "  scrape_timeout: 1s", "  evaluation_interval: 1s", "scrape_configs:", "  - job_name: aistack-router", "    static_configs:", `      - targets: ["${target}"]`, ""].join("\n"),
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
