@@ -126,7 +126,9 @@ describe.skipIf(!binary)("the dashboard against a real Prometheus", () => {
       const result = await prom.query(asGrafanaWouldRun(q.expr));
       if (result.length === 0) empty.push(`${q.panel}: ${q.expr}`);
     }
-    expect(empty).toEqual([]);
+    const scrapes = async (q: string): Promise<string> => (await prom.query(q))[0]?.value[1] ?? "none";
+    const seen = `scrapes in the last minute: ${await scrapes('count_over_time(up{job="aistack-router"}[1m])')}, successful: ${await scrapes('sum_over_time(up{job="aistack-router"}[1m])')}`;
+    expect(empty, seen).toEqual([]);
     process.stderr.write(`[e2e] ${queries.length} dashboard queries, each returned data\n`);
   });
 });
