@@ -4,7 +4,6 @@ import { usableTarget } from "../aliases/usable.js";
 import type { RouterConfig } from "../config/schema.js";
 import { methodNotAllowed, unknownPath, type RouterError } from "../errors.js";
 import type { BackendRegistry } from "../backends/registry.js";
-import { declaredPresence } from "../backends/warmth.js";
 import { json } from "../http/answer.js";
 import type { Rendered } from "../faces/types.js";
 import type { BodyBudget } from "../http/body-budget.js";
@@ -13,6 +12,7 @@ import type { Routes } from "../http/routes.js";
 import type { RouterMetrics } from "../telemetry/metrics.js";
 import { statusSnapshot, type ConfigInfo } from "./status.js";
 import { renderStatusHtml } from "./status-html.js";
+import { scrapeBackends, takeWarmLoads } from "./scrape.js";
 
 export const OPS_PATHS = ["/healthz", "/readyz", "/status.json", "/status", "/metrics"];
 
@@ -54,16 +54,15 @@ export function answerOther(reply: Reply, method: string, path: string, s: OpsSt
         return send(reply, json(ready ? 200 : 503, body));
       }
       case "/status.json":
-        return send(reply, json(200, statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now())));
+        takeWarmLoads(s.metrics, s.registry);
+        return send(reply, json(200, statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now(), s.metrics.recent.snapshot())));
       case "/status": {
-        const html = renderStatusHtml(statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now()));
+        takeWarmLoads(s.metrics, s.registry);
+        const html = renderStatusHtml(statusSnapshot(s.config, s.registry, s.info, s.draining, Date.now(), s.metrics.recent.snapshot()));
         return send(reply, { status: 200, headers: { "content-type": "text/html; charset=utf-8" }, body: html });
       }
       case "/metrics":
-        for (const b of s.registry.all()) {
-          s.metrics.setBackend(b.name, b.health, b.inFlight);
-          s.metrics.setDeclared(b.name, new Map(declaredPresence(b).flatMap(([m, p]) => (p === "unknown" ? [] : [[m, p === "missing"]]))));
-        }
+        scrapeBackends(s.metrics, s.registry, s.config);
         void s.metrics.registry.metrics().then((text) => reply.send({ status: 200, headers: { "content-type": s.metrics.registry.contentType }, body: text }));
         return { ops: true, status: 200 };
     }

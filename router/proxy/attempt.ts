@@ -12,7 +12,9 @@ import { isUpstreamPlan, type Rendered, type UpstreamPlan } from "../faces/types
 import { beginTrial, endTrial, recordKeyRejected, recordOutcome, type Outcome } from "../health/passive.js";
 import { describeTransportError, probeIO } from "../health/probe.js";
 import { onAbort } from "../cancel.js";
-import type { ExchangeResult } from "../telemetry/access.js";
+import { errorResult, type ExchangeResult } from "../telemetry/access.js";
+import { UsageMeter } from "../telemetry/usage.js";
+import { recordAnswer, type Metered } from "./metered.js";
 import type { Clock, Routed, Services } from "./call.js";
 import { batchFor } from "../routing/candidates.js";
 import { classifyStatus } from "./classify.js";
@@ -120,7 +122,10 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     // The request goes out now: on an engine that loads on demand, its model becomes resident.
     if (!b.adapter.servedMeansLoaded) b.residency.record(model, clock.now());
     trial = beginTrial(b.passive, clock.now());
-    return await call({ ...spec, plan, r, s, clock }, coldLoad);
+    const a = await call({ ...spec, plan, r, s, clock }, coldLoad);
+    if (coldLoad && a.kind !== "committed") s.metrics.models.waitedInVain(r.alias.name, b.name, model);
+    if (a.kind === "committed" || a.kind === "next" || a.kind === "final") s.metrics.recent.attempt(b.name, backendFailed(a));
+    return a;
   } finally {
     slot();
     if (trial) endTrial(b.passive);
@@ -141,6 +146,7 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
   const stopListening = onAbort(r.cancel, onClientGone);
   const timer = setTimeout(timeOut, firstByteMs, ac);
   const headers: IncomingHttpHeaders = { "content-type": "application/json", "x-request-id": r.id };
+  const when = { sentAt: performance.now(), firstByteAt: 0, coldLoad };
   // The client's credentials never reach a backend; a backend may have its own key.
   if (b.config.apiKey) headers.authorization = `Bearer ${b.config.apiKey}`;
   try {
@@ -150,6 +156,7 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
           maxBytes: r.config.limits.maxAnswerBytes,
           // The backend started answering: the first-byte deadline and the load hold are over.
           onFirstByte: () => {
+            when.firstByteAt = performance.now();
             clearTimeout(timer);
             holdForLoad = false;
             if (r.cancel.aborted) ac.abort();
@@ -194,26 +201,41 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
         report(t, "failure", "malformed-answer");
         return { kind: "next", error: backendMalformed(b.name, converted.detail) };
       }
-      return await commit(t, call, d, converted.body);
+      return await commit(t, call, d, converted.body, when);
     }
-    return await commit(t, call, d, undefined);
+    return await commit(t, call, d, undefined, when);
   } finally {
     clearTimeout(timer);
     stopListening();
   }
 }
 
+/** Whether the backend failed the attempt (for /status): cut an answer it started, or failed to give one that was not the client's mistake. */
+function backendFailed(a: Extract<Attempt, { kind: "committed" | "next" | "final" }>): boolean {
+  return a.kind === "committed" ? a.result.outcome === "in-band-error" : errorResult(a.error, 0).outcome === "upstream-error";
+}
+
 /** The backend answered first: report it, then relay (a break in the relay is reported too). */
-async function commit(t: Turn, call: UpstreamCall, d: Extract<Decision, { ok: true }>, whole: string | undefined): Promise<Attempt> {
+async function commit(t: Turn, call: UpstreamCall, d: Extract<Decision, { ok: true }>, whole: string | undefined, when: Omit<Metered, "alias" | "backend" | "model" | "startedAt">): Promise<Attempt> {
   const { r, s, b } = t;
-  const ttfbMs = performance.now() - r.startedAt;
+  const now = performance.now();
+  const ttfbMs = now - r.startedAt;
   s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
   report(t, "success");
-  const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs };
   // An output limit the face lowered shows in the access line (x-router-max-tokens tells the client).
   const clamp = t.plan.clamp ? { clamp: t.plan.clamp } : {};
-  if (whole !== undefined) return { kind: "committed", result: { ...relayWhole(r, c, d, whole), ...clamp } };
+  // What the answer cost, read from the backend's bytes as they pass (metered.ts).
+  const meter = new UsageMeter(t.plan.path.startsWith("/api/") ? "ollama" : b.config.engine === "llamacpp" ? "llamacpp" : "openai");
+  const m: Metered = { alias: r.alias.name, backend: b.name, model: t.model, startedAt: r.startedAt, ...when, firstByteAt: when.firstByteAt || now };
+  const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs, meter };
+  if (whole !== undefined) {
+    meter.whole(d.first, now);
+    const result = { ...relayWhole(r, c, d, whole), ...clamp };
+    recordAnswer(s.metrics, m, meter, d.headers, result, true);
+    return { kind: "committed", result };
+  }
   const relayed = await relay(r, c, call, d, t.plan.translator);
+  recordAnswer(s.metrics, m, meter, d.headers, relayed.result, false);
   if (relayed.failure) report(t, "failure", relayed.failure);
   return { kind: "committed", result: { ...relayed.result, ...clamp } };
 }

@@ -76,7 +76,7 @@ const LEVELS: Record<ExchangeResult["outcome"], "info" | "warn" | "error"> = {
 export function account(logger: Logger, metrics: RouterMetrics, a: Access, r: ExchangeResult): void {
   const ms = performance.now() - a.started;
   const backend = r.backend ?? "none";
-  metrics.countRequest(a.face, a.route, a.alias ?? "none", backend, r.status);
+  metrics.countRequest(a.face, a.route, a.alias ?? "none", backend, r.status, r.outcome === "upstream-error" || r.outcome === "in-band-error");
   if (a.alias !== undefined) metrics.observeDuration(a.alias, backend, ms / 1000);
   const level = a.ops === true && r.outcome === "ok" ? "debug" : LEVELS[r.outcome];
   if (!logger.enabled(level)) return;

@@ -1,6 +1,8 @@
 // Prometheus metrics, one registry per router instance (tests run several routers in one process).
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { BackendHealth } from "../engines/types.js";
+import { ModelMetrics, type Answered } from "./model-metrics.js";
+import { RecentWindow } from "./recent.js";
 
 const HEALTH_STATES: readonly BackendHealth[] = ["unknown", "up", "warming", "down", "misconfigured"];
 
@@ -69,6 +71,11 @@ export class RouterMetrics {
     labelNames: ["backend", "model"] as const,
     registers: [this.registry],
   });
+  /** Tokens, speed, loads and residency per model (model-metrics.ts). */
+  readonly models = new ModelMetrics([this.registry]);
+  /** The last five minutes per alias and backend, for /status (recent.ts). */
+  readonly recent = new RecentWindow();
+
   /** The declared models each backend has series for, to remove the ones a reload dropped. */
   private readonly declared = new Map<string, Set<string>>();
 
@@ -80,7 +87,9 @@ export class RouterMetrics {
   private readonly durationChildren = new Map<string, { observe: (v: number) => void }>();
   private readonly ttfbChildren = new Map<string, { observe: (v: number) => void }>();
 
-  countRequest(face: string, path: string, alias: string, backend: string, status: number): void {
+  /** `failed`: the router or a backend failed to serve it (not the client's mistake, not a client that left). */
+  countRequest(face: string, path: string, alias: string, backend: string, status: number, failed = false): void {
+    if (alias !== "none") this.recent.request(alias, failed);
     const key = `${face}\n${path}\n${alias}\n${backend}\n${status}`;
     let c = this.requestChildren.get(key);
     if (c === undefined) {
@@ -88,6 +97,11 @@ export class RouterMetrics {
       this.requestChildren.set(key, c);
     }
     c.inc();
+  }
+
+  /** One answer a backend gave: its tokens, speed and load, in the metrics and the five-minute window. */
+  answered(a: Answered): void {
+    this.recent.answer(a.alias, a.backend, this.models.answer(a));
   }
 
   observeDuration(alias: string, backend: string, seconds: number): void {
@@ -111,6 +125,8 @@ export class RouterMetrics {
   }
 
   forgetBackend(name: string): void {
+    this.models.forgetBackend(name);
+    this.recent.forgetBackend(name);
     this.setDeclared(name, new Map());
     this.declared.delete(name);
     // Children of a retired backend's series stay valid (the series are not removed); dropping the

@@ -8,6 +8,7 @@ import { fitOpenAIOutput } from "./fit.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { OpenAIModelEcho } from "../echo-model.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
+import { asksForUsage, UsageChunkDrop, withUsage } from "../usage-chunk.js";
 import { openaiInBandError, renderOpenAIError } from "./errors.js";
 
 const proxied: readonly [string, string][] = [
@@ -56,8 +57,10 @@ export const openaiFace: Face = {
       return { method: "POST", path, body: JSON.stringify(streamInStead(body)), whole: new WholeBodyTranslator(naming(req.clientModel), kind), ...clamp };
     }
     // The answer names the model the client sent (x-router-model has the backend's); nothing to do when they agree.
-    if (target.model === req.clientModel) return { method: "POST", path, body: JSON.stringify(body), ...clamp };
-    return { method: "POST", path, body: JSON.stringify(body), translator: new OpenAIModelEcho(target.model, req.clientModel), ...clamp };
+    const echo = target.model === req.clientModel ? undefined : new OpenAIModelEcho(target.model, req.clientModel);
+    // A stream reports its tokens only when asked: asked for here, the extra chunk taken out (usage-chunk.ts).
+    if (req.stream && kind !== "embeddings" && !asksForUsage(body)) return { method: "POST", path, body: JSON.stringify(withUsage(body)), translator: new UsageChunkDrop(echo), ...clamp };
+    return { method: "POST", path, body: JSON.stringify(body), ...(echo ? { translator: echo } : {}), ...clamp };
   },
 
   local(route: FaceRoute, ctx: LocalContext): Rendered {
