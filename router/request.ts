@@ -22,7 +22,7 @@ import { pathOf, type Hit, type Routes } from "./http/routes.js";
 import { requestId } from "./ids.js";
 import { account, errorResult, type Access, type ExchangeResult } from "./telemetry/access.js";
 import { logBody } from "./telemetry/body-log.js";
-import { answerOther, type OpsState } from "./ops/endpoints.js";
+import { answerOther, type OpsState, type OtherAnswer } from "./ops/endpoints.js";
 import type { Logger } from "./telemetry/log.js";
 import { totalTimer, type Cancel } from "./cancel.js";
 import type { Clock, Services } from "./proxy/call.js";
@@ -73,9 +73,10 @@ export function handle(host: RequestHost, req: IncomingMessage, res: ServerRespo
   const closing = host.draining();
   const hit = host.routes.find(req.method, path);
   // Everything written to the client goes through this one object (http/reply.ts).
-  const reply = new Reply(req, res, hit?.face ?? host.routes.faceFor(path), id, { closing });
-  if (!hit) return answerOther(reply, req.method ?? "GET", path, host.ops());
-  const access: Access = { id, face: hit.face.name, method: req.method ?? "", path, started };
+  const face = hit?.face ?? host.routes.faceFor(path);
+  const reply = new Reply(req, res, face, id, { closing });
+  const access: Access = { id, face: face.name, method: req.method ?? "", path, route: host.routes.label(path, hit), started };
+  if (!hit) return accountOther(host, access, answerOther(reply, access.method || "GET", path, host.ops()));
   if (closing) {
     const err = draining();
     reply.error(err);
@@ -94,6 +95,12 @@ export function handle(host: RequestHost, req: IncomingMessage, res: ServerRespo
       else reply.destroy();
     })
     .finally(() => hold.release());
+}
+
+/** An ops endpoint or a path no face serves (a 404 or 405) is logged and counted like any request. */
+function accountOther(host: RequestHost, access: Access, answer: OtherAnswer): void {
+  if (answer.ops) account(host.logger, host.services.metrics, { ...access, face: "ops", ops: true }, { status: answer.status, outcome: "ok", attempts: 0 });
+  else account(host.logger, host.services.metrics, access, errorResult(answer.error, 0));
 }
 
 async function serve(host: RequestHost, x: Ctx): Promise<void> {

@@ -21,9 +21,12 @@ const routerExactPaths = [
   "/api/v1/completions",
   "/api/v1/embeddings",
   "/api/v1/models",
-  // Anthropic face at base https://<domain>/api
+  // Anthropic face at base https://<domain>/api: Anthropic's SDK appends /v1/messages, the Vercel AI
+  // SDK's Anthropic provider /messages
   "/api/v1/messages",
   "/api/v1/messages/count_tokens",
+  "/api/messages",
+  "/api/messages/count_tokens",
   // Ollama native face
   "/api/chat",
   "/api/generate",

@@ -25,6 +25,11 @@ export class Backend {
   wanted: string[] = [];
   readonly passive: PassiveState = freshPassive();
   ejections = 0;
+  /** Per model the table uses here: how often a model list showed it loaded and the next one did not. */
+  readonly evictions = new Map<string, number>();
+  /** Loads seen as the engine's own warming (llama.cpp's 503 "Loading model", then up), until /metrics takes them. */
+  readonly warmLoads: { model: string; seconds: number }[] = [];
+  private warmingSince: number | undefined;
   retired = false;
 
   constructor(
@@ -46,6 +51,26 @@ export class Backend {
 
   get inFlight(): number {
     return this.slots.inFlight;
+  }
+
+  /** A probe's model list replaces the last one; a model it no longer shows loaded was evicted (or unloaded). */
+  setModels(next: Map<string, ModelState>): void {
+    for (const m of this.wanted) {
+      if (this.models?.get(m)?.loaded === true && next.get(m)?.loaded !== true) this.evictions.set(m, (this.evictions.get(m) ?? 0) + 1);
+    }
+    this.models = next;
+  }
+
+  /**
+   * After each probe: a backend that was warming and is up now has loaded what it serves. The length
+   * is from the first probe that saw it warming, so it is at most one probe interval short.
+   */
+  trackWarming(now: number): void {
+    if (this.health === "warming") this.warmingSince ??= now;
+    else if (this.health === "up" && this.warmingSince !== undefined) {
+      for (const model of this.wanted) if (this.warmLoads.length < 64) this.warmLoads.push({ model, seconds: (now - this.warmingSince) / 1000 });
+      this.warmingSince = undefined;
+    } else this.warmingSince = undefined;
   }
 
   /** The model's state on this backend; `undefined` when not known (not probed, or no list). */

@@ -4,6 +4,7 @@
 // request costs no extra call.
 import { planOutputTokens } from "../translate/index.js";
 import type { TokenCount } from "./count.js";
+import type { OutputClamp } from "./types.js";
 
 export interface FitInput {
   /** The client's output limit; undefined when it set none (the engine then fills what is left). */
@@ -30,4 +31,9 @@ export async function fitOutput(input: FitInput): Promise<Fit> {
   const plan = planOutputTokens({ promptTokens: counted.tokens, requestedMaxTokens: want, contextLength: ctx });
   if (!plan.fits) return { fits: false, promptTokens: counted.tokens, contextLength: ctx };
   return { fits: true, maxTokens: input.requested === undefined ? undefined : plan.maxTokens, promptTokens: counted.tokens };
+}
+
+/** The plan's `clamp` field when the limit sent is below the one asked for (the x-router-max-tokens header). */
+export function clampOf(requested: number | undefined, sent: number | undefined): { clamp?: OutputClamp } {
+  return requested !== undefined && sent !== undefined && sent < requested ? { clamp: { requested, sent } } : {};
 }

@@ -1,5 +1,5 @@
 // What every face begins with: its routes under the API prefixes clients configure (`/v1` and, for a
-// base URL of .../api/v1, `/api/v1`), and the first checks of a request body — a JSON object whose
+// base URL of .../api/v1, `/api/v1`; a face may add its own), and the first checks of a request body — a JSON object whose
 // `model` is a non-empty string — with the fields that would point the router elsewhere dropped; then
 // the body checked by its route's schema, carried as that schema's type (`ParsedRequest<Kind, Body>`).
 import type { z } from "zod";
@@ -12,9 +12,9 @@ const PREFIXES = ["/v1", "/api/v1"] as const;
 /** Never let a client point the router somewhere else (litellm CVE-2024-6587): such fields are dropped. */
 const REDIRECTS: readonly string[] = ["api_base", "base_url"];
 
-/** Each route (a path after the prefix) under every prefix, in that order. */
-export function underPrefixes(routes: readonly FaceRoute[]): FaceRoute[] {
-  return PREFIXES.flatMap((prefix) => routes.map((r) => ({ ...r, path: prefix + r.path })));
+/** Each route (a path after the prefix) under every prefix, then under the face's `extra` ones, in that order. */
+export function underPrefixes(routes: readonly FaceRoute[], extra: readonly string[] = []): FaceRoute[] {
+  return [...PREFIXES, ...extra].flatMap((prefix) => routes.map((r) => ({ ...r, path: prefix + r.path })));
 }
 
 /** How a face words a bad `model`: `invalid` always, `missing` when it tells an absent one apart. */

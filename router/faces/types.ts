@@ -75,6 +75,14 @@ export interface PlanTarget {
   version: string | undefined;
 }
 
+/** An output limit the face lowered to fit the target's context (faces/fit.ts). */
+export interface OutputClamp {
+  /** What the client asked for. */
+  requested: number;
+  /** What the backend was sent. */
+  sent: number;
+}
+
 /** How to call the backend for one attempt. */
 export interface UpstreamPlan {
   method: "POST" | "GET";
@@ -87,6 +95,8 @@ export interface UpstreamPlan {
    * complete and converted, so a failure before then (a cut, a body that is not JSON) may still fail over.
    */
   whole?: WholeAnswer;
+  /** Present when the client's output limit was lowered for this target. */
+  clamp?: OutputClamp;
 }
 
 /** A whole answer converted to the client's dialect, or what is wrong with the backend's body. */

@@ -65,13 +65,14 @@ async function probeOnce(b: Backend, timeoutMs: number, now: () => number = Date
     const report = await b.adapter.probe(probeIO(b, timeoutMs), b.wanted, b.models);
     b.health = report.health;
     b.detail = report.detail;
-    if (report.models) b.models = report.models;
+    if (report.models) b.setModels(report.models);
     if (report.version !== undefined) b.version = report.version;
   } catch (err) {
     b.health = "down";
     b.detail = describeTransportError(err);
   }
   b.lastProbeAt = now();
+  b.trackWarming(b.lastProbeAt);
   b.lastProbeOk = b.health === "up" || b.health === "warming";
   if (b.health === "up") liftByProbe(b.passive, b.lastProbeAt);
 }

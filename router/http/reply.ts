@@ -4,7 +4,7 @@
 // and the end of an answer that failed after it started (an in-band error in a stream, a cut
 // connection otherwise).
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from "node:http";
-import type { Face, FaceRequest, Rendered, RouterError } from "../faces/types.js";
+import type { Face, FaceRequest, OutputClamp, Rendered, RouterError } from "../faces/types.js";
 import type { Stop } from "../cancel.js";
 import { bodyPending } from "./answer.js";
 
@@ -90,6 +90,16 @@ export class Reply {
       if (!this.res.headersSent) this.res.writeHead(200, this.streamHeaders(undefined));
       this.res.write(this.face.keepAlive(req));
     }, everyMs);
+  }
+
+  /**
+   * `x-router-max-tokens` on the answer when the plan for the target being tried lowered the client's
+   * output limit; another target's plan replaces it. Too late once a stream's head is out.
+   */
+  outputClamp(c: OutputClamp | undefined): void {
+    if (this.res.headersSent) return;
+    if (c) this.res.setHeader("x-router-max-tokens", String(c.sent));
+    else this.res.removeHeader("x-router-max-tokens");
   }
 
   stopKeepAlive(): void {

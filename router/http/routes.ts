@@ -48,17 +48,37 @@ export class Routes {
     return undefined;
   }
 
-  /** The face whose paths share the longest prefix with `path`, for errors on unknown paths. */
+  /**
+   * The metrics' name for where a request went: the route (`/v1/models/{model}` for one with a
+   * parameter), a path the router serves with another method, or `other` — never the client's own path.
+   */
+  label(path: string, hit: Hit | undefined): string {
+    if (hit) return hit.route.param ? `${hit.route.path}{${hit.route.kind}}` : hit.route.path;
+    return this.allowed.header(path) !== undefined ? path : "other";
+  }
+
+  /**
+   * The face whose paths share the longest prefix with `path`, for errors on unknown paths. A prefix
+   * several faces serve belongs to the one with the most routes under it (`/api/` is Ollama's, though
+   * `/api/messages` is Anthropic's; test/router/faces/errors.test.ts).
+   */
   faceFor(path: string): Face {
     let best: Face = this.faces[0];
     let bestLen = 0;
+    let bestCount = 0;
+    const counts = new Map<string, number>();
     for (const { face, route } of this.byKey.values()) {
       // A known path with the wrong method (GET /v1/messages) belongs to the face that serves it.
       if (route.path === path) return face;
       const prefix = route.path.slice(0, route.path.lastIndexOf("/") + 1);
-      if (path.startsWith(prefix) && prefix.length > bestLen) {
+      if (!path.startsWith(prefix) || prefix.length < bestLen) continue;
+      const key = `${face.name} ${prefix}`;
+      const count = (counts.get(key) ?? 0) + 1;
+      counts.set(key, count);
+      if (prefix.length > bestLen || count > bestCount) {
         best = face;
         bestLen = prefix.length;
+        bestCount = count;
       }
     }
     return best;

@@ -2,6 +2,7 @@
 // through the `html` template (ops/html.ts), which escapes it whatever its type.
 import { html, join, type Html } from "./html.js";
 import type { StatusSnapshot } from "./status.js";
+import type { RecentFigures } from "../telemetry/recent.js";
 
 const GREY = "#757575";
 /** Backend health and model state share one scale: green serves now, amber waits, red cannot. */
@@ -44,6 +45,20 @@ function backendRows(s: StatusSnapshot): Html[] {
   });
 }
 
+const secs = (s: number | null): string => (s === null ? "—" : s < 1 ? `${Math.round(s * 1000)} ms` : `${s.toFixed(2)} s`);
+
+function recentRow(name: Html, f: RecentFigures): Html {
+  const errors = f.errors > 0 ? html`<b style="color:#c62828">${f.errors}</b>` : html`0`;
+  return html`<tr><td>${name}</td><td>${f.requests}</td><td>${errors}</td><td>${secs(f.p95_ttft_s)}</td><td>${f.tokens_per_s ?? "—"}</td><td>${f.completion_tokens}</td><td>${f.loads}</td></tr>`;
+}
+
+function recentRows(s: StatusSnapshot): Html[] {
+  return [
+    ...s.aliases.map((a) => recentRow(html`alias <b>${a.name}</b>`, a.last_5m)),
+    ...s.backends.map((b) => recentRow(html`backend <b>${b.name}</b>`, b.last_5m)),
+  ];
+}
+
 export function renderStatusHtml(s: StatusSnapshot): string {
   const r = s.config.rejected;
   const rejected = r
@@ -59,6 +74,7 @@ export function renderStatusHtml(s: StatusSnapshot): string {
 ${rejected}
 <h2>Aliases</h2><table><tr><th>alias</th><th>backend</th><th>model</th><th>health</th><th>model state</th><th>context</th></tr>${aliasRows(s)}</table>
 <h2>Backends</h2><table><tr><th>backend</th><th>health</th><th>in flight</th><th>loaded models</th><th>last probe</th><th>ejections</th></tr>${backendRows(s)}</table>
+<h2>Last five minutes</h2><table><tr><th></th><th>requests</th><th>errors</th><th>p95 time to first token</th><th>tokens/s</th><th>completion tokens</th><th>loads</th></tr>${recentRows(s)}</table>
 <p><a href="/status.json">status.json</a> · <a href="/metrics">metrics</a></p></body></html>`;
   return page.text;
 }

@@ -6,6 +6,7 @@ import { admission } from "../backends/admission.js";
 import type { BackendRegistry } from "../backends/registry.js";
 import { declaredPresence, warmth } from "../backends/warmth.js";
 import type { ModelState } from "../engines/types.js";
+import type { RecentFigures } from "../telemetry/recent.js";
 
 export interface ConfigInfo {
   version: number;
@@ -22,7 +23,7 @@ export interface StatusSnapshot {
   draining: boolean;
   auth: "on" | "off";
   config: { version: number; loadedAt: string; source: string | null; sha256: string | null; rejected: { at: string; problems: ConfigProblem[]; problems_omitted: number } | null };
-  aliases: { name: string; description: string | null; targets: { backend: string; model: string; health: string; model_state: string; context_length: number | null }[] }[];
+  aliases: { name: string; description: string | null; last_5m: RecentFigures; targets: { backend: string; model: string; health: string; model_state: string; context_length: number | null }[] }[];
   backends: {
     name: string;
     engine: string;
@@ -42,8 +43,18 @@ export interface StatusSnapshot {
     models_omitted: number;
     /** Models the config declares on this backend (`models`) that its last model list does not have. */
     declared_missing: string[];
+    /** Requests, errors, p95 time to first token, generation speed, tokens and loads of the last five minutes. */
+    last_5m: RecentFigures;
   }[];
 }
+
+/** The five-minute figures by alias and by backend (telemetry/recent.ts). */
+export interface Recent {
+  aliases: ReadonlyMap<string, RecentFigures>;
+  backends: ReadonlyMap<string, RecentFigures>;
+}
+
+const QUIET: RecentFigures = { requests: 0, errors: 0, p95_ttft_s: null, tokens_per_s: null, completion_tokens: 0, loads: 0 };
 
 // What a backend reports is shown within these bounds, on /status and /status.json alike, so a
 // backend cannot make the page megabytes long (test/router/ops/status-hostile.test.ts).
@@ -58,7 +69,7 @@ function clip(v: unknown): string {
 
 const iso = (t: number | undefined): string | null => (t === undefined || !Number.isFinite(t) || t <= 0 || t > 8.64e15 ? null : new Date(t).toISOString());
 
-export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, info: ConfigInfo, draining: boolean, now: number): StatusSnapshot {
+export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, info: ConfigInfo, draining: boolean, now: number, recent?: Recent): StatusSnapshot {
   return {
     now: new Date(now).toISOString(),
     draining,
@@ -79,6 +90,7 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
     aliases: Object.entries(cfg.aliases).map(([name, a]) => ({
       name,
       description: a.description ?? null,
+      last_5m: recent?.aliases.get(name) ?? QUIET,
       targets: a.targets.map((t) => {
         const b = registry.get(t.backend);
         return { backend: t.backend, model: t.model, health: b?.health ?? "unknown", model_state: warmth(b, t.model, cfg), context_length: b?.contextLength(t.model, t.contextLength) ?? null };
@@ -110,6 +122,7 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
         .filter(([, p]) => p === "missing")
         .slice(0, MAX_LIST)
         .map(([m]) => clip(m)),
+      last_5m: recent?.backends.get(b.name) ?? QUIET,
     })),
   };
 }

@@ -7,17 +7,20 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Backend } from "../backends/registry.js";
 import { isResident, type Warmth } from "../backends/warmth.js";
-import { answerTooLarge, backendFull, backendMalformed, backendUnreachable, firstByteTimeout, idleTimeout, type RouterError } from "../errors.js";
+import { answerTooLarge, backendFull, backendMalformed, type RouterError } from "../errors.js";
 import { isUpstreamPlan, type Rendered, type UpstreamPlan } from "../faces/types.js";
 import { beginTrial, endTrial, recordKeyRejected, recordOutcome, type Outcome } from "../health/passive.js";
 import { describeTransportError, probeIO } from "../health/probe.js";
 import { onAbort } from "../cancel.js";
-import type { ExchangeResult } from "../telemetry/access.js";
+import { errorResult, type ExchangeResult } from "../telemetry/access.js";
+import { UsageMeter } from "../telemetry/usage.js";
+import { recordAnswer, type Metered } from "./metered.js";
 import type { Clock, Routed, Services } from "./call.js";
 import { batchFor } from "../routing/candidates.js";
 import { classifyStatus } from "./classify.js";
 import { relay, relayWhole } from "./commit.js";
 import { UpstreamCall, type WholeBody } from "./upstream.js";
+import { AttemptCancel, timeOut, transportError } from "./attempt-cancel.js";
 import { AnswerTooLarge, IdleTimeout, type Decision } from "./upstream-outcome.js";
 
 export type Attempt =
@@ -52,39 +55,13 @@ export interface AttemptSpec {
  */
 const SIDE_CALL_MIN_TIMEOUT_MS = 5_000;
 
-/** One attempt's context: the request, the router's services, the target, its plan and its report. */
+/** One attempt's context: the request, the router's services and clock, the target and its plan. */
 interface Turn extends AttemptSpec {
   plan: UpstreamPlan;
   r: Routed;
   s: Services;
   clock: Clock;
   report: PassiveReport;
-}
-
-function transportError(err: unknown, timedOut: boolean, backend: string): RouterError {
-  if (err instanceof IdleTimeout) return idleTimeout(backend, err.message);
-  if (timedOut) return firstByteTimeout(backend);
-  return backendUnreachable(backend, describeTransportError(err));
-}
-
-/**
- * One attempt's cancellation: the client left, or the first-byte deadline passed (then `timedOut`).
- * It stops the backend call directly, so no listener is registered per attempt.
- */
-class AttemptCancel {
-  aborted = false;
-  timedOut = false;
-  call: UpstreamCall | undefined;
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.call?.abort();
-  }
-}
-
-function timeOut(c: AttemptCancel): void {
-  c.timedOut = true;
-  c.abort();
 }
 
 /**
@@ -127,13 +104,17 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     const plan = await r.face.plan(r.request, target, probeIO(b, Math.max(r.config.health.timeoutMs, SIDE_CALL_MIN_TIMEOUT_MS), r.cancel));
     if (r.cancel.aborted) return { kind: "gone", sent: false };
     if (!isUpstreamPlan(plan)) return "local" in plan ? { kind: "local", answer: plan.local } : { kind: "skip", error: plan.skip };
+    r.reply.outputClamp(plan.clamp);
     if (spec.attemptNo > 1) s.metrics.retries.inc({ alias: r.alias.name });
     // Judged now, not when ranked: the request may have waited in the queue while models came and went.
     const coldLoad = spec.warmth !== "unknown" && !isResident(b, model, r.config);
     // The request goes out now: on an engine that loads on demand, its model becomes resident.
     if (!b.adapter.servedMeansLoaded) b.residency.record(model, clock.now());
     trial = beginTrial(b.passive, clock.now());
-    return await call({ ...spec, plan, r, s, clock, report }, coldLoad);
+    const a = await call({ ...spec, plan, r, s, clock, report }, coldLoad);
+    if (coldLoad && a.kind !== "committed") s.metrics.models.waitedInVain(r.alias.name, b.name, model);
+    if (a.kind === "committed" || a.kind === "next" || a.kind === "final") s.metrics.recent.attempt(b.name, backendFailed(a));
+    return a;
   } finally {
     slot();
     if (trial) endTrial(b.passive);
@@ -142,7 +123,7 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
 
 /** The call and its commit, one step: the backend's answer judged, and relayed when it is the one. */
 async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
-  const { r, b, plan, firstByteMs, report } = t;
+  const { r, s, b, plan, firstByteMs, report } = t;
   const ac = new AttemptCancel();
   // Ollama aborts a model load when the request that started it goes away, even while other clients
   // wait for that model (test/router/reliability/faults.test.ts, "an Ollama cold load while more requests
@@ -155,6 +136,7 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
   const stopListening = onAbort(r.cancel, onClientGone);
   const timer = setTimeout(timeOut, firstByteMs, ac);
   const headers: IncomingHttpHeaders = { "content-type": "application/json", "x-request-id": r.id };
+  const when = { sentAt: performance.now(), firstByteAt: 0, coldLoad };
   // The client's credentials never reach a backend; a backend may have its own key.
   if (b.config.apiKey) headers.authorization = `Bearer ${b.config.apiKey}`;
   try {
@@ -164,6 +146,7 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
           maxBytes: r.config.limits.maxAnswerBytes,
           // The backend started answering: the first-byte deadline and the load hold are over.
           onFirstByte: () => {
+            when.firstByteAt = performance.now();
             clearTimeout(timer);
             holdForLoad = false;
             if (r.cancel.aborted) ac.abort();
@@ -212,16 +195,33 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
       converted = answer.body;
     }
     // The backend answered first: report it, then commit to its answer (a break in the relay is reported too).
-    const ttfbMs = performance.now() - r.startedAt;
-    t.s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
+    const now = performance.now();
+    const ttfbMs = now - r.startedAt;
+    s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
     report.say("success");
-    const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs };
-    if (converted !== undefined) return { kind: "committed", result: relayWhole(r, c, d, converted) };
+    // An output limit the face lowered shows in the access line (x-router-max-tokens tells the client).
+    const clamp = plan.clamp ? { clamp: plan.clamp } : {};
+    // What the answer cost, read from the backend's bytes as they pass (metered.ts).
+    const meter = new UsageMeter(plan.path.startsWith("/api/") ? "ollama" : b.config.engine === "llamacpp" ? "llamacpp" : "openai");
+    const m: Metered = { alias: r.alias.name, backend: b.name, model: t.model, startedAt: r.startedAt, ...when, firstByteAt: when.firstByteAt || now };
+    const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs, meter };
+    if (converted !== undefined) {
+      meter.whole(d.first, now);
+      const result = { ...relayWhole(r, c, d, converted), ...clamp };
+      recordAnswer(s.metrics, m, meter, d.headers, result, true);
+      return { kind: "committed", result };
+    }
     const relayed = await relay(r, c, call, d, plan.translator);
+    recordAnswer(s.metrics, m, meter, d.headers, relayed.result, false);
     if (relayed.failure) report.say("failure", relayed.failure);
-    return { kind: "committed", result: relayed.result };
+    return { kind: "committed", result: { ...relayed.result, ...clamp } };
   } finally {
     clearTimeout(timer);
     stopListening();
   }
+}
+
+/** Whether the backend failed the attempt (for /status): cut an answer it started, or failed to give one that was not the client's mistake. */
+function backendFailed(a: Extract<Attempt, { kind: "committed" | "next" | "final" }>): boolean {
+  return a.kind === "committed" ? a.result.outcome === "in-band-error" : errorResult(a.error, 0).outcome === "upstream-error";
 }

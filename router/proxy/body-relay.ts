@@ -6,6 +6,7 @@
 // sink itself is never ended here. A line past limits.maxLineBytes (line-guard.ts) stops the backend
 // and ends the relay with LineTooLong.
 import type { StreamTranslator } from "../faces/types.js";
+import type { UsageMeter } from "../telemetry/usage.js";
 import type { LineGuard } from "./line-guard.js";
 import type { RelayEnd } from "./upstream-outcome.js";
 
@@ -28,6 +29,7 @@ export class BodyRelay {
   private sink: Sink | undefined;
   private translator: StreamTranslator | undefined;
   private guard: LineGuard | undefined;
+  private meter: UsageMeter | undefined;
   /** Stopped from this side (a line too long): what still arrives is dropped. */
   private stopped = false;
   private finish: ((e: RelayEnd) => void) | undefined;
@@ -37,9 +39,10 @@ export class BodyRelay {
 
   constructor(private readonly flow: Flow | undefined) {}
 
-  /** Sends what was held to `sink`, then the rest as it comes; settles when the body ends. */
-  attach(sink: Sink, translator: StreamTranslator | undefined, guard?: LineGuard): Promise<RelayEnd> {
+  /** Sends what was held to `sink`, then the rest as it comes (each chunk seen by `meter` too); settles when the body ends. */
+  attach(sink: Sink, translator: StreamTranslator | undefined, guard?: LineGuard, meter?: UsageMeter): Promise<RelayEnd> {
     this.sink = sink;
+    this.meter = meter;
     this.translator = translator;
     this.guard = guard;
     const held = this.held;
@@ -69,6 +72,7 @@ export class BodyRelay {
       this.stop(err as Error);
       return;
     }
+    this.meter?.push(chunk, performance.now());
     const out = this.translator ? this.translator.push(chunk) : chunk;
     if (out.length === 0) return;
     if (!sink.write(out) && !this.waitingDrain) {

@@ -5,6 +5,7 @@ import type { Backend } from "../backends/registry.js";
 import { midStreamFailure } from "../errors.js";
 import type { StreamTranslator } from "../faces/types.js";
 import type { ExchangeResult } from "../telemetry/access.js";
+import type { UsageMeter } from "../telemetry/usage.js";
 import type { Routed } from "./call.js";
 import { LineGuard, LineTooLong } from "./line-guard.js";
 import type { UpstreamCall } from "./upstream.js";
@@ -18,6 +19,8 @@ export interface Commit {
   model: string;
   attempts: number;
   ttfbMs: number;
+  /** Reads the engine's usage from the backend's bytes as they pass (telemetry/usage.ts). */
+  meter?: UsageMeter;
 }
 
 /** A committed answer, and the failure reason when the backend broke it off (the attempt reports it). */
@@ -49,7 +52,7 @@ export async function relay(r: Routed, c: Commit, call: UpstreamCall, { status, 
   }
   // A transform holds at most one line: limits.maxLineBytes caps it (line-guard.ts).
   const guard = translator ? new LineGuard(r.config.limits.maxLineBytes) : undefined;
-  const end = await firstThenRest(r, call, first, translator, guard);
+  const end = await firstThenRest(r, call, first, translator, guard, c.meter);
   if (end.ok) {
     reply.end();
     return { result: ok };
@@ -67,12 +70,13 @@ export async function relay(r: Routed, c: Commit, call: UpstreamCall, { status, 
   return { result: { ...ok, outcome: "in-band-error", error: err.message }, failure: end.error instanceof LineTooLong ? "line-too-long" : "mid-stream" };
 }
 
-function firstThenRest(r: Routed, call: UpstreamCall, first: Buffer, translator: StreamTranslator | undefined, guard: LineGuard | undefined): Promise<RelayEnd> {
+function firstThenRest(r: Routed, call: UpstreamCall, first: Buffer, translator: StreamTranslator | undefined, guard: LineGuard | undefined, meter: UsageMeter | undefined): Promise<RelayEnd> {
   try {
     guard?.pass(first);
   } catch (err) {
     return Promise.resolve({ ok: false, error: err as Error });
   }
+  meter?.push(first, performance.now());
   r.reply.write(translator ? translator.push(first) : first);
-  return call.relay(r.reply, translator, r.config.timeouts.idleMs, guard);
+  return call.relay(r.reply, translator, r.config.timeouts.idleMs, guard, meter);
 }

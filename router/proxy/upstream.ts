@@ -2,7 +2,6 @@
 // callbacks and go straight to the client, with no body stream, no async iterator and no listener set
 // per request (undici docs, Dispatcher.dispatch and the DispatchHandler/DispatchController interface;
 // `Pool.request` builds a Readable body per call). The router reads a call in two steps:
-//
 // 1. the decision (a `Decision`, see upstream-outcome.ts): commit to this backend or fail over. It
 //    rejects on a transport failure before that point.
 // 2. `relay()`: the rest of a committed body to the client (body-relay.ts), cutting a backend that
@@ -12,6 +11,7 @@ import type { Dispatcher } from "undici";
 import type { StreamTranslator } from "../faces/types.js";
 import { BodyRelay, type Sink } from "./body-relay.js";
 import type { LineGuard } from "./line-guard.js";
+import type { UsageMeter } from "../telemetry/usage.js";
 import { AnswerTooLarge, CallAborted, ErrorText, IdleTimeout, type Decision, type RelayEnd } from "./upstream-outcome.js";
 
 /**
@@ -82,7 +82,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
    * Sends the rest of a committed body to `sink` (the first chunk was handled by the caller);
    * never ends it. A translator's tail is written when the body ends.
    */
-  relay(sink: Sink, translator: StreamTranslator | undefined, idleMs: number, guard?: LineGuard): Promise<RelayEnd> {
+  relay(sink: Sink, translator: StreamTranslator | undefined, idleMs: number, guard?: LineGuard, meter?: UsageMeter): Promise<RelayEnd> {
     const out = this.out;
     if (!out) throw new Error("relay() needs a decision to commit first");
     this.idleMs = idleMs;
@@ -90,7 +90,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler {
       this.phase = "relay";
       this.idleTimer = setTimeout(idleOut, idleMs, this);
     }
-    return out.attach(sink, translator, guard);
+    return out.attach(sink, translator, guard, meter);
   }
 
   // ---- undici's handler interface -------------------------------------------------------------

@@ -15,6 +15,8 @@ export interface ExchangeResult {
   attempts: number;
   ttfbMs?: number;
   error?: string;
+  /** The output limit the client asked for and the lower one the backend was sent (faces/fit.ts). */
+  clamp?: { requested: number; sent: number };
 }
 
 /**
@@ -38,9 +40,14 @@ export function stoppedResult(stop: Stop | undefined, attempts: number): Exchang
 
 export interface Access {
   id: string;
+  /** The face that answered, or `ops` for the router's own endpoints. */
   face: string;
   method: string;
   path: string;
+  /** The metrics' `path`: the route the router serves there (http/routes.ts, `label`), or `other`. */
+  route: string;
+  /** An ops endpoint (health, status, metrics): logged at debug when it answered, as probes ask often. */
+  ops?: boolean;
   /** performance.now() when the request was accepted. */
   started: number;
   /** The alias the request reached, or the one outside the key's scope that it asked for. */
@@ -69,9 +76,9 @@ const LEVELS: Record<ExchangeResult["outcome"], "info" | "warn" | "error"> = {
 export function account(logger: Logger, metrics: RouterMetrics, a: Access, r: ExchangeResult): void {
   const ms = performance.now() - a.started;
   const backend = r.backend ?? "none";
-  metrics.countRequest(a.face, a.alias ?? "none", backend, r.status);
+  metrics.countRequest(a.face, a.route, a.alias ?? "none", backend, r.status, r.outcome === "upstream-error" || r.outcome === "in-band-error");
   if (a.alias !== undefined) metrics.observeDuration(a.alias, backend, ms / 1000);
-  const level = LEVELS[r.outcome];
+  const level = a.ops === true && r.outcome === "ok" ? "debug" : LEVELS[r.outcome];
   if (!logger.enabled(level)) return;
   logger.request({
     ts: new Date().toISOString(),
@@ -80,7 +87,8 @@ export function account(logger: Logger, metrics: RouterMetrics, a: Access, r: Ex
     id: a.id,
     face: a.face,
     method: a.method,
-    path: a.path,
+    // An unknown path is whatever the client sent: enough of it to see the mistake.
+    path: a.path.slice(0, 256),
     ...(a.alias !== undefined ? { alias: a.alias } : {}),
     ...(a.key !== undefined ? { key: a.key } : {}),
     ...(r.backend !== undefined ? { backend: r.backend } : {}),
@@ -90,6 +98,7 @@ export function account(logger: Logger, metrics: RouterMetrics, a: Access, r: Ex
     attempts: r.attempts,
     ms: Math.round(ms * 100) / 100,
     ...(r.ttfbMs !== undefined ? { ttfbMs: Math.round(r.ttfbMs * 100) / 100 } : {}),
+    ...(r.clamp !== undefined ? { maxTokens: r.clamp.sent, maxTokensRequested: r.clamp.requested } : {}),
     outcome: r.outcome,
     ...(r.error !== undefined ? { error: r.error } : {}),
   });

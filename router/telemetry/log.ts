@@ -5,7 +5,7 @@ const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 export interface RequestLogLine {
   ts: string;
-  level: "info" | "warn" | "error";
+  level: Exclude<LogLevel, "silent">;
   msg: "request";
   id: string;
   face: string;
@@ -20,6 +20,9 @@ export interface RequestLogLine {
   attempts: number;
   ms: number;
   ttfbMs?: number;
+  /** Present when the output limit was lowered to fit the target's context: what was sent, and asked for. */
+  maxTokens?: number;
+  maxTokensRequested?: number;
   outcome: string;
   error?: string;
 }

@@ -1,6 +1,8 @@
 // Prometheus metrics, one registry per router instance (tests run several routers in one process).
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { BackendHealth } from "../engines/types.js";
+import { ModelMetrics, type Answered } from "./model-metrics.js";
+import { RecentWindow } from "./recent.js";
 
 const HEALTH_STATES: readonly BackendHealth[] = ["unknown", "up", "warming", "down", "misconfigured"];
 
@@ -8,8 +10,8 @@ export class RouterMetrics {
   readonly registry = new Registry();
   readonly requests = new Counter({
     name: "router_requests_total",
-    help: "Requests answered, by face, alias, backend that served (or none) and status.",
-    labelNames: ["face", "alias", "backend", "status"] as const,
+    help: "Requests answered, by face, route (a path the router serves, or other), alias, backend that served (or none) and status.",
+    labelNames: ["face", "path", "alias", "backend", "status"] as const,
     registers: [this.registry],
   });
   readonly duration = new Histogram({
@@ -69,24 +71,37 @@ export class RouterMetrics {
     labelNames: ["backend", "model"] as const,
     registers: [this.registry],
   });
+  /** Tokens, speed, loads and residency per model (model-metrics.ts). */
+  readonly models = new ModelMetrics([this.registry]);
+  /** The last five minutes per alias and backend, for /status (recent.ts). */
+  readonly recent = new RecentWindow();
+
   /** The declared models each backend has series for, to remove the ones a reload dropped. */
   private readonly declared = new Map<string, Set<string>>();
 
   // Per-request recording goes through label children cached by a joined key: prom-client hashes a
   // label object (sorting its keys) on every call, which showed up in the router's profiles. The label
-  // values are bounded (faces × aliases × backends × statuses), as the series themselves are.
+  // values are bounded (faces × routes × aliases × backends × statuses), as the series themselves are:
+  // `path` is a route the router serves, never the client's path.
   private readonly requestChildren = new Map<string, { inc: () => void }>();
   private readonly durationChildren = new Map<string, { observe: (v: number) => void }>();
   private readonly ttfbChildren = new Map<string, { observe: (v: number) => void }>();
 
-  countRequest(face: string, alias: string, backend: string, status: number): void {
-    const key = `${face}\n${alias}\n${backend}\n${status}`;
+  /** `failed`: the router or a backend failed to serve it (not the client's mistake, not a client that left). */
+  countRequest(face: string, path: string, alias: string, backend: string, status: number, failed = false): void {
+    if (alias !== "none") this.recent.request(alias, failed);
+    const key = `${face}\n${path}\n${alias}\n${backend}\n${status}`;
     let c = this.requestChildren.get(key);
     if (c === undefined) {
-      c = this.requests.labels(face, alias, backend, String(status));
+      c = this.requests.labels(face, path, alias, backend, String(status));
       this.requestChildren.set(key, c);
     }
     c.inc();
+  }
+
+  /** One answer a backend gave: its tokens, speed and load, in the metrics and the five-minute window. */
+  answered(a: Answered): void {
+    this.recent.answer(a.alias, a.backend, this.models.answer(a));
   }
 
   observeDuration(alias: string, backend: string, seconds: number): void {
@@ -110,6 +125,8 @@ export class RouterMetrics {
   }
 
   forgetBackend(name: string): void {
+    this.models.forgetBackend(name);
+    this.recent.forgetBackend(name);
     this.setDeclared(name, new Map());
     this.declared.delete(name);
     // Children of a retired backend's series stay valid (the series are not removed); dropping the

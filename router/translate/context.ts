@@ -36,9 +36,11 @@ export function planOutputTokens(input: OutputBudgetInput): OutputBudget {
  * "Prompt too long" in the client's dialect. Anthropic's wording ("prompt is too long: N tokens > M
  * maximum", 400 invalid_request_error) is what Claude Code recognises to compact the conversation.
  */
-export function contextOverflowError(dialect: "anthropic" | "ollama", promptTokens: number, contextLength: number): RouterError {
+export function contextOverflowError(dialect: "anthropic" | "ollama" | "openai", promptTokens: number, contextLength: number): RouterError {
   const max = Math.max(0, contextLength - safetyMargin(contextLength));
   if (dialect === "anthropic") return contextTooLong(`prompt is too long: ${promptTokens} tokens > ${max} maximum`);
+  // OpenAI's wording for code context_length_exceeded, which clients match to trim the conversation.
+  if (dialect === "openai") return contextTooLong(`This model's maximum context length is ${max} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`);
   // Ollama's own wording for an input it refuses ("the input length exceeds the context length",
   // a 400 from /api/embed, as client reports quote it, e.g. nano-step/nano-brain#208),
   // with the numbers added so the client can tell by how much.

@@ -17,7 +17,7 @@ const REQUEST_OVERHEAD = 8;
  * and code, so ASCII is counted at 3 per token; other characters at one token per 2 UTF-8 bytes
  * (CJK ≈ 1.5 per character, emoji 2), above what common tokenizers produce.
  */
-function estimateTextTokens(text: string): number {
+export function estimateTextTokens(text: string): number {
   let ascii = 0;
   let otherBytes = 0;
   for (const ch of text) {

@@ -13,7 +13,7 @@
  *   anthropic-native.ts    nativeMessagesBody (what an engine's own /v1/messages accepts)
  *   anthropic-response.ts  openAIToAnthropic, anthropicStopReason, parseToolInput, newMessageId
  *   anthropic-stream.ts    AnthropicStreamTranslator (push / end / error / ping), formatSseEvent
- *   count-tokens.ts        estimateInputTokens, countTokensResponse, vllmTokenizeFormCall, readVllmTokenize,
+ *   count-tokens.ts        estimateTextTokens, estimateInputTokens, countTokensResponse, vllmTokenizeFormCall, readVllmTokenize,
  *                          llamacppApplyTemplateFormCall, llamacppTokenizeCall, readLlamacppTokenize
  *   claude-models.ts       claudeFamily, resolveClaudeModel
  *

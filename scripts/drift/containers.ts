@@ -56,7 +56,11 @@ export function compareContainer(host: string, d: DesiredContainer, l: LiveConta
     out.push({ ...base, kind: "image", stack: `${d.image} (not on the host)`, live: `runs ${l.imageRef} ${shortId(l.imageId)}` });
   } else if (pinnedId !== l.imageId) {
     const ref = l.imageRef && !l.imageRef.startsWith("sha256:") && l.imageRef !== d.image ? `${l.imageRef} ` : "";
-    out.push({ ...base, kind: "image", stack: `${d.image} = ${shortId(pinnedId)}`, live: `runs ${ref}${shortId(l.imageId)}` });
+    // The reference may name another image on the host than the registry does (re-tagged by hand): a
+    // re-created container takes what the host's tag names, so the registry's image is pulled first
+    // (test/scripts/drift/compare.test.ts, "an image re-tagged under the pinned name").
+    const again = d.built ? base.fix : `${fix.docker("pull", d.image)} && ${base.fix}`;
+    out.push({ ...base, kind: "image", stack: `${d.image} = ${shortId(pinnedId)}`, live: `runs ${ref}${shortId(l.imageId)}`, fix: again });
   }
   if (d.command && !sameList(d.command, l.command)) out.push({ ...base, kind: "command", stack: `command ${listText(d.command)}`, live: `command ${listText(l.command)}` });
   if (d.entrypoint && !sameList(d.entrypoint, l.entrypoint)) {

@@ -44,6 +44,7 @@ function desiredContainer(spec: ContainerSpec): DesiredContainer {
     name: spec.name,
     owner: spec.owner,
     image: spec.image,
+    ...(spec.build ? { built: true as const } : {}),
     ...(spec.command ? { command: spec.command } : {}),
     ...(spec.entrypoint ? { entrypoint: spec.entrypoint } : {}),
     env,

@@ -27,6 +27,8 @@ export interface DesiredContainer {
   owner: string;
   /** The image reference the stack pins (or the tag built on the host). */
   image: string;
+  /** The image is built on the host (`image` is the tag it gets), not pulled from a registry. */
+  built?: true;
   command?: string[];
   entrypoint?: string[];
   env: Record<string, EnvValue>;

@@ -8,13 +8,16 @@
 //   AISTACK_E2E_OLLAMA_URL, AISTACK_E2E_OLLAMA_LOG, AISTACK_E2E_MODELS (comma-separated),
 //   AISTACK_E2E_KEEP_ALIVE_S, AISTACK_E2E_WORKDIR (the temp dir: the engine's models and HOME
 //   live there, and the suite may write configs into it), AISTACK_E2E_OLLAMA_BIN and
-//   AISTACK_E2E_OLLAMA_PID (to kill the engine and start it again on the same port and models).
+//   AISTACK_E2E_OLLAMA_PID (to kill the engine and start it again on the same port and models);
+//   AISTACK_E2E_PROMETHEUS_BIN (built if missing, scripts/e2e/prometheus.ts) or, when there is none,
+//   AISTACK_E2E_PROMETHEUS_ABSENT (why: the dashboard's suite skips with that line).
 // Knobs: AISTACK_E2E_CACHE (build cache), AISTACK_E2E_KEEP=1 (keep the temp dir), OLLAMA_DEBUG.
 
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureOllama } from "./ollama.js";
+import { ensurePrometheus } from "./prometheus.js";
 import { createTinyModels, startOllama, type OllamaServer } from "./ollama-serve.js";
 import { runBounded, runMain, stopAll } from "../lib/child.js";
 import { REPO_ROOT } from "./router.js";
@@ -38,6 +41,7 @@ function tail(file: string, lines: number): string {
 
 async function main(): Promise<number> {
   const install = await ensureOllama();
+  const prometheus = await ensurePrometheus();
   const workDir = mkdtempSync(join(tmpdir(), "aistack-e2e-"));
   let server: OllamaServer | undefined;
   let ok = false;
@@ -65,6 +69,7 @@ async function main(): Promise<number> {
         AISTACK_E2E_MODELS: E2E_MODELS.join(","),
         AISTACK_E2E_KEEP_ALIVE_S: String(E2E_KEEP_ALIVE_S),
         AISTACK_E2E_WORKDIR: workDir,
+        ...("binary" in prometheus ? { AISTACK_E2E_PROMETHEUS_BIN: prometheus.binary } : { AISTACK_E2E_PROMETHEUS_ABSENT: prometheus.absent }),
       },
       timeoutMs: SUITE_TIMEOUT_MS,
     });

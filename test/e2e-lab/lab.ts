@@ -16,7 +16,7 @@ import type { LabInfo } from "../../scripts/lab/up.js";
 const infoFile = process.env.AISTACK_LAB_INFO ?? "";
 if (!infoFile) throw new Error("run this suite with `npm run e2e:lab`");
 export const lab = JSON.parse(readFileSync(infoFile, "utf8")) as LabInfo;
-const labEnv = { ...process.env, ...lab.env };
+export const labEnv = { ...process.env, ...lab.env };
 const outputLog = join(lab.workDir, "..", "e2e-lab-output.log");
 
 const pulumi = pulumiRunner(lab.pulumi, lab.workDir, (lab.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, ""), lab.env.PULUMI_HOME ?? "", lab.env, lab.env.PULUMI_CONFIG_PASSPHRASE);
@@ -41,10 +41,12 @@ function host(name: string): LabInfo["hosts"][number] {
   return h;
 }
 
-/** A shell command on a host, over SSH with the lab's agent and known_hosts. */
-export function onHost(name: string, script: string): string {
+/** A shell command on a host, over SSH with the lab's agent and known_hosts (`input` on its stdin). */
+export function onHost(name: string, script: string, input?: string): string {
   const h = host(name);
-  return execFileSync("ssh", ["-p", String(h.sshPort), `${h.user}@${h.address}`, "--", script], { env: labEnv, encoding: "utf8", timeout: 120_000, stdio: ["ignore", "pipe", "pipe"] }).trim();
+  const opts = { env: labEnv, encoding: "utf8" as const, timeout: 120_000 };
+  const args = ["-p", String(h.sshPort), `${h.user}@${h.address}`, "--", script];
+  return (input === undefined ? execFileSync("ssh", args, { ...opts, stdio: ["ignore", "pipe", "pipe"] }) : execFileSync("ssh", args, { ...opts, input })).trim();
 }
 
 export function hostDocker(name: string, args: string[]): string {

@@ -46,6 +46,8 @@ describe.sequential("through the router, served by the real Ollama", () => {
     url = scenario.router.url;
     // `anthropic: auto` decides from the version the probe read.
     await eventually("the router to read the engine's version", async () => backendStatus(await routerStatus(url), REAL).version ?? undefined, 30_000);
+    // The fake's first probe may finish after the engine's on a busy machine.
+    await eventually("the router to probe the fake", async () => (backendStatus(await routerStatus(url), FAKE).health !== "unknown" ? true : undefined), 30_000);
   });
 
   afterAll(async () => {

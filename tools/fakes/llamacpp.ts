@@ -74,6 +74,23 @@ export function createLlamaCpp(runtime: EngineRuntime): EngineDialect {
       });
       return true;
     },
+    // The last object of an answer carries `timings` (tools/server/README.md): prompt_n evaluated,
+    // cache_n reused from the slot's cache, predicted_n generated, and their speeds.
+    report: (plan, cached, t) => ({
+      last: {
+        timings: {
+          cache_n: cached,
+          prompt_n: plan.promptTokens - cached,
+          prompt_ms: t.promptMs,
+          prompt_per_token_ms: t.promptMs / Math.max(1, plan.promptTokens - cached),
+          prompt_per_second: ((plan.promptTokens - cached) * 1000) / Math.max(t.promptMs, 1e-3),
+          predicted_n: plan.completionTokens,
+          predicted_ms: t.predictedMs,
+          predicted_per_token_ms: t.predictedMs / Math.max(1, plan.completionTokens),
+          predicted_per_second: (plan.completionTokens * 1000) / Math.max(t.predictedMs, 1e-3),
+        },
+      },
+    }),
     admit,
   };
   const openai = new OpenAIRoutes(runtime, flavor);

@@ -30,6 +30,11 @@ export interface OpenAIFlavor {
   missingField?(ctx: FakeContext, field: string, body: Record<string, unknown>): void;
   /** Answers (and returns true) when prompt plus max_tokens does not fit the context. */
   rejectContext(ctx: FakeContext, promptTokens: number, maxTokens: number | undefined): boolean;
+  /**
+   * What the engine adds to an answer's usage and to its last object, for a prompt whose first
+   * `cached` tokens matched the previous prompt (the engine's prefix cache), and its times.
+   */
+  report?(plan: GenerationPlan, cached: number, times: { promptMs: number; predictedMs: number }): { usage?: Record<string, unknown>; last?: Record<string, unknown> };
   /** Waits for a slot (and a loaded model); undefined when the request was answered or the client left. */
   admit(ctx: FakeContext, model: string, body: Record<string, unknown>): Promise<Release | undefined>;
 }
@@ -46,7 +51,7 @@ export function embeddingOf(text: string): number[] {
   return v.map((x) => x / norm);
 }
 
-function usageOf(plan: GenerationPlan): Record<string, number> {
+function usageOf(plan: GenerationPlan): Record<string, unknown> {
   return {
     prompt_tokens: plan.promptTokens,
     completion_tokens: plan.completionTokens,
@@ -79,7 +84,23 @@ function chatDelta(event: GenerationEvent, flavor: OpenAIFlavor): Record<string,
   }
 }
 
+/** What the prefix cache held for one request, and when its generation began. */
+interface Prefix {
+  cached: number;
+  started: number;
+}
+
+/** How many leading tokens two prompts share. */
+function sharedPrefix(a: readonly number[], b: readonly number[]): number {
+  let n = 0;
+  while (n < a.length && n < b.length && a[n] === b[n]) n++;
+  return n;
+}
+
 export class OpenAIRoutes {
+  /** The last prompt's tokens: the engine's prefix cache holds them. */
+  private lastPrompt: number[] = [];
+
   constructor(
     private readonly runtime: EngineRuntime,
     private readonly flavor: OpenAIFlavor,
@@ -143,19 +164,30 @@ export class OpenAIRoutes {
     if (this.flavor.rejectContext(ctx, promptTokens, request.maxTokens)) return;
     const release = await this.flavor.admit(ctx, model, body);
     if (!release) return;
+    const ids = tokenize(promptText);
+    const prefix: Prefix = { cached: sharedPrefix(ids, this.lastPrompt), started: performance.now() };
+    this.lastPrompt = ids;
     try {
       const room = Math.max(0, this.runtime.contextLength - promptTokens);
       const plan = planGeneration(this.runtime.reply(request), promptTokens, Math.min(request.maxTokens ?? room, room));
       const served = body.model;
-      if (request.stream) await this.stream(ctx, kind, served, plan, body);
-      else await this.whole(ctx, kind, served, plan);
+      if (request.stream) await this.stream(ctx, kind, served, plan, body, prefix);
+      else await this.whole(ctx, kind, served, plan, prefix);
     } finally {
       release();
     }
   }
 
-  private async whole(ctx: FakeContext, kind: "chat" | "completion", model: string, plan: GenerationPlan): Promise<void> {
+  /** The engine's additions for the answer being written (see OpenAIFlavor.report). */
+  private report(plan: GenerationPlan, prefix: Prefix): { usage: Record<string, unknown>; last: Record<string, unknown> } {
+    const elapsed = performance.now() - prefix.started;
+    const r = this.flavor.report?.(plan, Math.min(prefix.cached, plan.promptTokens), { promptMs: elapsed / 4, predictedMs: (elapsed * 3) / 4 });
+    return { usage: { ...usageOf(plan), ...r?.usage }, last: r?.last ?? {} };
+  }
+
+  private async whole(ctx: FakeContext, kind: "chat" | "completion", model: string, plan: GenerationPlan, prefix: Prefix): Promise<void> {
     if (!(await this.runtime.run(ctx, plan, () => true, { stream: false }))) return;
+    const report = this.report(plan, prefix);
     const created = nowSeconds();
     if (kind === "completion") {
       sendJson(ctx.res, 200, {
@@ -165,7 +197,8 @@ export class OpenAIRoutes {
         model,
         ...this.flavor.extraFields,
         choices: [{ index: 0, text: plan.reasoning + plan.content, logprobs: null, finish_reason: plan.finishReason }],
-        usage: usageOf(plan),
+        usage: report.usage,
+        ...report.last,
       });
       return;
     }
@@ -181,7 +214,8 @@ export class OpenAIRoutes {
       model,
       ...this.flavor.extraFields,
       choices: [{ index: 0, message, logprobs: null, finish_reason: plan.finishReason }],
-      usage: usageOf(plan),
+      usage: report.usage,
+      ...report.last,
     });
   }
 
@@ -191,6 +225,7 @@ export class OpenAIRoutes {
     model: string,
     plan: GenerationPlan,
     body: Record<string, unknown>,
+    prefix: Prefix,
   ): Promise<void> {
     const id = kind === "chat" ? `chatcmpl-${randomUUID()}` : `cmpl-${randomUUID()}`;
     const created = nowSeconds();
@@ -224,12 +259,13 @@ export class OpenAIRoutes {
     }
     const endDelta = this.flavor.streamStyle === "ollama" ? { role: "assistant", content: "" } : { content: "" };
     const last = kind === "chat" ? { delta: endDelta, finish_reason: plan.finishReason } : { text: "", finish_reason: plan.finishReason };
-    await writeChunk(ctx.res, sseData(chunk(last)));
+    const report = this.report(plan, prefix);
+    await writeChunk(ctx.res, sseData({ ...chunk(last), ...report.last }));
     // With stream_options.include_usage a last chunk carries usage and no choices
     // (docs.vllm.ai OpenAI-compatible server; OpenAI API "stream_options").
     const options = body.stream_options;
     if (isRecord(options) && options.include_usage === true) {
-      await writeChunk(ctx.res, sseData({ id, object, created, model, ...this.flavor.extraFields, choices: [], usage: usageOf(plan) }));
+      await writeChunk(ctx.res, sseData({ id, object, created, model, ...this.flavor.extraFields, choices: [], usage: report.usage }));
     }
     endResponse(ctx.res, "data: [DONE]\n\n");
   }

@@ -61,6 +61,8 @@ export interface FakeEngineOptions {
   anthropic?: boolean;
   /** vLLM: name of the reasoning field in messages and deltas (default "reasoning"; older vLLM: "reasoning_content"). */
   reasoningField?: "reasoning" | "reasoning_content";
+  /** vLLM: --enable-prompt-tokens-details, usage.prompt_tokens_details.cached_tokens (prefix cache hits, whole 16-token blocks). */
+  promptTokensDetails?: boolean;
   /** Deterministic generation; default echoes a fixed text derived from the last user message. */
   reply?: (req: FakeRequest) => FakeReply;
   /**

@@ -78,6 +78,8 @@ export function createVllm(runtime: EngineRuntime): EngineDialect {
       return false;
     },
     admit,
+    // --enable-prompt-tokens-details: cached_tokens counts prefix cache hits, whole blocks of 16 tokens.
+    ...(options.promptTokensDetails ? { report: (_plan: unknown, cached: number) => ({ usage: { prompt_tokens_details: { cached_tokens: Math.floor(cached / 16) * 16 } } }) } : {}),
   };
   const openai = new OpenAIRoutes(runtime, flavor);
   const anthropic = new AnthropicRoutes(runtime, { resolveModel, admit, countTokensRoute: true });

@@ -1,6 +1,9 @@
-// The Anthropic Messages face: POST /v1/messages and /api/v1/messages (Claude Code's
-// ANTHROPIC_BASE_URL=https://<domain>/api lands on the latter; `?beta=true` is accepted because the
-// router matches paths without their query), plus count_tokens under both prefixes.
+// The Anthropic Messages face: POST /v1/messages, /api/v1/messages and /api/messages, so one base URL
+// (https://<domain>/api) serves both SDK families: Anthropic's SDK appends /v1/messages (Claude Code,
+// OpenClaw), the Vercel AI SDK's Anthropic provider only /messages (its default base ends in /v1;
+// test/router/faces/anthropic-bases.test.ts). `?beta=true` is accepted because the router matches
+// paths without their query. count_tokens is served under the same three prefixes; no Ollama path
+// uses these names.
 // Unknown `anthropic-beta` values are tolerated: headers other than auth are never inspected.
 import {
   anthropicCountTokensRequestSchema,
@@ -24,16 +27,19 @@ import { isJsonObject, type Face, type FaceRequest, type FaceRoute, type LocalCo
 import { countPromptTokens } from "./count.js";
 import { NdjsonModelEcho, SseModelEcho } from "../echo-model.js";
 import { anthropicInBandError, anthropicPing, renderAnthropicError } from "./errors.js";
-import { fitOutput } from "../fit.js";
+import { clampOf, fitOutput } from "../fit.js";
 import { anthropicMode } from "./mode.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
 
 function routes(): FaceRoute[] {
-  return underPrefixes([
-    { method: "POST", path: "/messages", kind: "messages" },
-    { method: "POST", path: "/messages/count_tokens", kind: "count_tokens" },
-  ]);
+  return underPrefixes(
+    [
+      { method: "POST", path: "/messages", kind: "messages" },
+      { method: "POST", path: "/messages/count_tokens", kind: "count_tokens" },
+    ],
+    ["/api"],
+  );
 }
 
 type Messages = ParsedRequest<"messages", AnthropicMessagesRequest>;
@@ -93,9 +99,10 @@ async function planMessages(req: Messages, target: PlanTarget, io: ProbeIO | und
   const fit = await fitMessages(body, target, io);
   if (isRouterError(fit)) return { skip: fit };
   const clientModel = req.clientModel;
+  const clamp = clampOf(body.max_tokens, fit.maxTokens);
   if (anthropicMode(target.anthropic, target.engine, target.version) === "native") {
     const upstream = JSON.stringify(nativeMessagesBody(body, target.model, fit.maxTokens));
-    return { method: "POST", path: "/v1/messages", body: upstream, translator: req.stream ? new SseModelEcho(clientModel) : new NdjsonModelEcho(clientModel) };
+    return { method: "POST", path: "/v1/messages", body: upstream, translator: req.stream ? new SseModelEcho(clientModel) : new NdjsonModelEcho(clientModel), ...clamp };
   }
   const openai = anthropicToOpenAI(body, { model: target.model, maxTokens: fit.maxTokens });
   const stopSequences = body.stop_sequences;
@@ -104,10 +111,10 @@ async function planMessages(req: Messages, target: PlanTarget, io: ProbeIO | und
   const sent = JSON.stringify(assembled ? streamInStead(openai) : openai);
   if (req.stream) {
     const translator = new AnthropicStreamTranslator({ model: clientModel, ...(stopSequences ? { stopSequences } : {}), ...(fit.promptTokens !== undefined ? { inputTokens: fit.promptTokens } : {}) });
-    return { method: "POST", path: "/v1/chat/completions", body: sent, translator };
+    return { method: "POST", path: "/v1/chat/completions", body: sent, translator, ...clamp };
   }
   const whole = new WholeBodyTranslator((json: OpenAIChatCompletion) => openAIToAnthropic(json, { model: clientModel, ...(stopSequences ? { stopSequences } : {}) }), assembled ? "chat" : undefined);
-  return { method: "POST", path: "/v1/chat/completions", body: sent, whole };
+  return { method: "POST", path: "/v1/chat/completions", body: sent, whole, ...clamp };
 }
 
 export const anthropicFace: Face<AnthropicRequest> = {

@@ -33,10 +33,10 @@ import {
 } from "../../translate/index.js";
 import { countPromptForm } from "../count.js";
 import { NdjsonModelEcho } from "../echo-model.js";
-import { fitOutput } from "../fit.js";
+import { clampOf, fitOutput } from "../fit.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
-import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError, StreamTranslator, WholeAnswer } from "../types.js";
+import type { Face, FaceRequest, FaceRoute, LocalContext, OutputClamp, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError, StreamTranslator, WholeAnswer } from "../types.js";
 import { ollamaInBandError, renderOllamaError } from "./errors.js";
 import { untagged, managementError, psAnswer, showAnswer, tagsAnswer, versionAnswer } from "./local.js";
 
@@ -101,7 +101,7 @@ function requestedOutput(options: OllamaChatRequest["options"]): number | undefi
  * max_model_len with a 400 where Ollama itself would have just stopped early. A prompt that cannot
  * fit skips this target; when no target is left the client gets Ollama's context error.
  */
-async function fitGeneration(body: OpenAIChatRequest | OpenAICompletionRequest, requested: number | undefined, target: PlanTarget, io: ProbeIO | undefined): Promise<RouterError | undefined> {
+async function fitGeneration(body: OpenAIChatRequest | OpenAICompletionRequest, requested: number | undefined, target: PlanTarget, io: ProbeIO | undefined): Promise<RouterError | { clamp?: OutputClamp }> {
   const form: PromptForm = "messages" in body ? { messages: body.messages, ...(body.tools ? { tools: body.tools } : {}) } : { prompt: body.prompt };
   const estimate = estimatePromptFormTokens(form);
   const fit = await fitOutput({
@@ -112,7 +112,7 @@ async function fitGeneration(body: OpenAIChatRequest | OpenAICompletionRequest, 
   });
   if (!fit.fits) return contextOverflowError("ollama", fit.promptTokens, fit.contextLength);
   if (fit.maxTokens !== undefined) body.max_tokens = fit.maxTokens;
-  return undefined;
+  return clampOf(requested, fit.maxTokens);
 }
 
 /** Translation to an OpenAI-speaking engine (vLLM, llama.cpp, generic). */
@@ -123,14 +123,16 @@ async function translated(req: FaceRequest<OllamaRequest>, target: PlanTarget, i
   let path: string;
   let body: unknown;
   let translator: StreamTranslator | WholeAnswer;
+  let clamp: { clamp?: OutputClamp } = {};
   // Streamed from the backend and assembled here where the engine cancels only streams (whole-body.ts).
   const assembled = !req.stream && (req.kind === "chat" || req.kind === "generate") && streamsInStead(target.engine);
   switch (req.kind) {
     case "chat": {
       const chat = req.body;
       const call = ollamaChatToOpenAI(chat, { model: target.model });
-      const overflow = await fitGeneration(call, requestedOutput(chat.options), target, io);
-      if (overflow) return { skip: overflow };
+      const fit = await fitGeneration(call, requestedOutput(chat.options), target, io);
+      if (isRouterError(fit)) return { skip: fit };
+      clamp = fit;
       body = assembled ? streamInStead(call) : call;
       path = "/v1/chat/completions";
       translator = req.stream
@@ -141,8 +143,9 @@ async function translated(req: FaceRequest<OllamaRequest>, target: PlanTarget, i
     case "generate": {
       const gen = req.body;
       const call = ollamaGenerateToOpenAI(gen, { model: target.model });
-      const overflow = await fitGeneration(call.body, requestedOutput(gen.options), target, io);
-      if (overflow) return { skip: overflow };
+      const fit = await fitGeneration(call.body, requestedOutput(gen.options), target, io);
+      if (isRouterError(fit)) return { skip: fit };
+      clamp = fit;
       path = call.endpoint;
       body = assembled ? streamInStead(call.body) : call.body;
       translator = req.stream
@@ -165,7 +168,7 @@ async function translated(req: FaceRequest<OllamaRequest>, target: PlanTarget, i
       break;
   }
   const sent = JSON.stringify(body);
-  return "convert" in translator ? { method: "POST", path, body: sent, whole: translator } : { method: "POST", path, body: sent, translator };
+  return "convert" in translator ? { method: "POST", path, body: sent, whole: translator, ...clamp } : { method: "POST", path, body: sent, translator, ...clamp };
 }
 
 export const ollamaFace: Face<OllamaRequest> = {

@@ -2,10 +2,13 @@
 import { invalidRequest, isRouterError, unknownModel } from "../../errors.js";
 import { bodyWithModel, underPrefixes } from "../prologue.js";
 import type { AliasView } from "../../aliases/views.js";
-import type { Face, FaceRequest, FaceRoute, JsonObject, LocalContext, ParsedRequest, PlanTarget, Rendered, RouterError, UpstreamPlan } from "../types.js";
+import type { ProbeIO } from "../../engines/types.js";
+import type { Face, FaceRequest, FaceRoute, JsonObject, LocalContext, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
+import { fitOpenAIOutput } from "./fit.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { OpenAIModelEcho } from "../echo-model.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
+import { asksForUsage, UsageChunkDrop, withUsage } from "../usage-chunk.js";
 import { openaiInBandError, renderOpenAIError } from "./errors.js";
 
 /** A request of each proxied route: its body is passed on as the client sent it, the model name changed. */
@@ -48,19 +51,23 @@ export const openaiFace: Face<OpenAIRequest> = {
     return { route, kind, clientModel: m.model, stream: b.stream === true && kind !== "embeddings", body: b };
   },
 
-  plan(req: FaceRequest<OpenAIRequest>, target: PlanTarget): UpstreamPlan {
+  async plan(req: FaceRequest<OpenAIRequest>, target: PlanTarget, io?: ProbeIO): Promise<PlanResult> {
     // Every engine in the table serves OpenAI's paths under /v1 (vLLM, llama.cpp, Ollama's compat layer).
     const path = req.route.path.startsWith("/api/v1/") ? req.route.path.slice(4) : req.route.path;
     // A copy: the parsed body is shared by every target of the failover loop.
-    const body = { ...req.body, model: target.model };
+    const body: JsonObject = { ...req.body, model: target.model };
     const kind = req.kind;
+    const clamp = await fitOpenAIOutput(kind, body, target, io);
+    if (isRouterError(clamp)) return { skip: clamp };
     if (!req.stream && (kind === "chat" || kind === "completions") && streamsInStead(target.engine)) {
       // Streamed from the backend and assembled here, so a client that leaves stops the generation.
-      return { method: "POST", path, body: JSON.stringify(streamInStead(body)), whole: new WholeBodyTranslator(naming(req.clientModel), kind) };
+      return { method: "POST", path, body: JSON.stringify(streamInStead(body)), whole: new WholeBodyTranslator(naming(req.clientModel), kind), ...clamp };
     }
     // The answer names the model the client sent (x-router-model has the backend's); nothing to do when they agree.
-    if (target.model === req.clientModel) return { method: "POST", path, body: JSON.stringify(body) };
-    return { method: "POST", path, body: JSON.stringify(body), translator: new OpenAIModelEcho(target.model, req.clientModel) };
+    const echo = target.model === req.clientModel ? undefined : new OpenAIModelEcho(target.model, req.clientModel);
+    // A stream reports its tokens only when asked: asked for here, the extra chunk taken out (usage-chunk.ts).
+    if (req.stream && kind !== "embeddings" && !asksForUsage(body)) return { method: "POST", path, body: JSON.stringify(withUsage(body)), translator: new UsageChunkDrop(echo), ...clamp };
+    return { method: "POST", path, body: JSON.stringify(body), ...(echo ? { translator: echo } : {}), ...clamp };
   },
 
   local(route: FaceRoute, ctx: LocalContext): Rendered {

@@ -30,7 +30,7 @@ describe("Traefik rules", () => {
     expect(rules).toEqual([
       {
         match:
-          "Host(`llm.mywebsite.com`) && (Path(`/api/v1/chat/completions`) || Path(`/api/v1/completions`) || Path(`/api/v1/embeddings`) || Path(`/api/v1/models`) || Path(`/api/v1/messages`) || Path(`/api/v1/messages/count_tokens`) || Path(`/api/chat`) || Path(`/api/generate`) || Path(`/api/tags`) || Path(`/api/show`) || Path(`/api/ps`) || Path(`/api/embed`) || Path(`/api/embeddings`) || PathPrefix(`/v1/`))",
+          "Host(`llm.mywebsite.com`) && (Path(`/api/v1/chat/completions`) || Path(`/api/v1/completions`) || Path(`/api/v1/embeddings`) || Path(`/api/v1/models`) || Path(`/api/v1/messages`) || Path(`/api/v1/messages/count_tokens`) || Path(`/api/messages`) || Path(`/api/messages/count_tokens`) || Path(`/api/chat`) || Path(`/api/generate`) || Path(`/api/tags`) || Path(`/api/show`) || Path(`/api/ps`) || Path(`/api/embed`) || Path(`/api/embeddings`) || PathPrefix(`/v1/`))",
         priority: 100,
         target: "router",
       },

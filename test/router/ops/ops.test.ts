@@ -51,7 +51,7 @@ describe("ops: health, readiness, status, metrics, CLI", () => {
     await until(() => r.router.registry.get("spark")?.health === "up", "up");
     await r.client().chat.completions.create({ model: "coder", messages: [{ role: "user", content: "x" }] });
     const text = await (await fetch(`${r.url}/metrics`)).text();
-    expect(text).toMatch(/router_requests_total\{face="openai",alias="coder",backend="spark",status="200"\} 1/);
+    expect(text).toMatch(/router_requests_total\{face="openai",path="\/v1\/chat\/completions",alias="coder",backend="spark",status="200"\} 1/);
     expect(text).toContain("router_request_duration_seconds_bucket");
     expect(text).toContain("router_time_to_first_byte_seconds_bucket");
     expect(text).toMatch(/router_backend_state\{backend="spark",state="up"\} 1/);

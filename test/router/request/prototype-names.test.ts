@@ -80,7 +80,7 @@ describe("a router whose names are inherited object properties", () => {
       ["plain", "toString", "up"],
     ]);
     expect(status.backends.map((b) => b.name).sort()).toEqual(["constructor", "toString"]);
-    expect(await (await fetch(`${r.url}/metrics`)).text()).toMatch(/router_requests_total\{face="openai",alias="valueOf",backend="constructor",status="200"\} 1/);
+    expect(await (await fetch(`${r.url}/metrics`)).text()).toMatch(/router_requests_total\{face="openai",path="\/v1\/chat\/completions",alias="valueOf",backend="constructor",status="200"\} 1/);
 
     // A reload without the backend named toString retires it.
     const removed = r.router.registry.get("toString");

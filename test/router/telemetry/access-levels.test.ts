@@ -36,7 +36,7 @@ describe("access log levels", () => {
 
   it("a backend's failure is an error", () => {
     const logs: string[] = [];
-    const a = { id: "r", face: "openai", method: "POST", path: "/v1/chat/completions", started: performance.now() };
+    const a = { id: "r", face: "openai", method: "POST", path: "/v1/chat/completions", route: "/v1/chat/completions", started: performance.now() };
     for (const [status, outcome] of [[502, "upstream-error"], [200, "in-band-error"], [503, "shutdown"], [200, "ok"]] as const) {
       account(new Logger("debug", (l) => logs.push(l)), new RouterMetrics(), a, { status, outcome, attempts: 1 });
     }

@@ -49,7 +49,13 @@ describe("drift on recorded live states", () => {
     {
       name: "an image re-tagged under the pinned name",
       reads: () => ({ ...unraid(), images: unraid().images.replace(/^(ollama\/ollama:0\.12\.6\t)sha256:5b4c/m, "$1sha256:9999") }),
-      want: [{ kind: "image", subject: "unraid-ollama", stack: "ollama/ollama:0.12.6 = sha256:99992e0b4ad3", live: "runs sha256:5b4c2e0b4ad3", fix: recreate("unraid-ollama") }],
+      // Re-created as the host's tag now names it, the container would run the re-tagged image: pull first.
+      want: [{ kind: "image", subject: "unraid-ollama", stack: "ollama/ollama:0.12.6 = sha256:99992e0b4ad3", live: "runs sha256:5b4c2e0b4ad3", fix: `${onUnraid} pull ollama/ollama:0.12.6 && ${recreate("unraid-ollama")}` }],
+    },
+    {
+      name: "the router image built on the host re-tagged (built again, never pulled)",
+      reads: () => ({ ...unraid(), images: unraid().images.replace(/^(aistack-router:local\t)sha256:[0-9a-f]{4}/m, "$1sha256:9999") }),
+      want: [{ kind: "image", subject: "router-unraid", fix: recreate("router-unraid") }],
     },
     {
       name: "a container re-created from another image",
