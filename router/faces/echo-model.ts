@@ -3,7 +3,7 @@
 // backend's is in x-router-model). These rewrite only the `model` field and pass everything else byte
 // for byte.
 import { StringDecoder } from "node:string_decoder";
-import type { StreamTranslator } from "./types.js";
+import { isJsonObject, type StreamTranslator } from "./types.js";
 
 /**
  * Lines of JSON (a whole JSON body is one line): each object's `model` becomes `model`. Only the new
@@ -42,10 +42,8 @@ export class NdjsonModelEcho implements StreamTranslator {
   private rewrite(line: string): string {
     if (!line.includes('"model"')) return line;
     try {
-      const o = JSON.parse(line) as unknown;
-      if (typeof o === "object" && o !== null && !Array.isArray(o) && typeof (o as Record<string, unknown>).model === "string") {
-        return JSON.stringify({ ...(o as Record<string, unknown>), model: this.model });
-      }
+      const o: unknown = JSON.parse(line);
+      if (isJsonObject(o) && typeof o.model === "string") return JSON.stringify({ ...o, model: this.model });
     } catch {
       // not one whole JSON object: leave it as the backend sent it
     }
@@ -99,7 +97,7 @@ export class SseModelEcho implements StreamTranslator {
 
   private heldTail(): string {
     let tail = "";
-    for (let i = this.pending.length - 1; i >= 0 && tail.length < 3; i--) tail = (this.pending[i] as string) + tail;
+    for (let i = this.pending.length - 1; i >= 0 && tail.length < 3; i--) tail = (this.pending[i] ?? "") + tail;
     return tail.slice(-3);
   }
 
@@ -109,8 +107,8 @@ export class SseModelEcho implements StreamTranslator {
     const i = lines.findIndex((l) => l.startsWith("data:") && l.includes('"message_start"'));
     if (i < 0) return undefined;
     try {
-      const o = JSON.parse(lines[i]!.slice(5)) as { type?: string; message?: Record<string, unknown> };
-      if (o.type !== "message_start" || !o.message) return undefined;
+      const o: unknown = JSON.parse(lines[i]!.slice(5));
+      if (!isJsonObject(o) || o.type !== "message_start" || !isJsonObject(o.message)) return undefined;
       lines[i] = `data: ${JSON.stringify({ ...o, message: { ...o.message, model: this.model } })}`;
       return lines.join("\n");
     } catch {
@@ -174,7 +172,7 @@ export class OpenAIModelEcho implements StreamTranslator {
   private partialTail(text: string): number {
     // SSE events and NDJSON lines end with a newline, which no pattern holds.
     if (text.charCodeAt(text.length - 1) === 0x0a) return 0;
-    const longest = (this.patterns[1] as string).length - 1;
+    const longest = (this.patterns[1] ?? "").length - 1;
     let held = 0;
     for (let q = text.lastIndexOf('"'); q >= 0 && text.length - q <= longest; q = q > 0 ? text.lastIndexOf('"', q - 1) : -1) {
       const tail = text.slice(q);

@@ -34,21 +34,34 @@ export interface FaceRoute {
   param?: boolean;
 }
 
-/** A request after the body was parsed once and `model` found. */
-export interface ParsedRequest {
+/** A JSON object as a client sent it, its fields not checked by a schema (a body passed on as it is). */
+export type JsonObject = { [key: string]: unknown };
+
+/** Whether parsed JSON is an object (not null, not an array). */
+export function isJsonObject(v: unknown): v is JsonObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * A request after the body was parsed once and `model` found. `kind` is its route's kind and tells
+ * which body it carries: a face names its requests as a union over its kinds (`Face<P>`), so its
+ * `plan` reads each body as its own type.
+ */
+export interface ParsedRequest<Kind extends string = string, Body = unknown> {
   route: FaceRoute;
+  kind: Kind;
   /** The model name the client sent (answers name it, whatever alias it reached). */
   clientModel: string;
   stream: boolean;
   /** Shared by every target of the failover loop: a plan copies what it changes. */
-  readonly body: Readonly<Record<string, unknown>>;
+  readonly body: Readonly<Body>;
 }
 
 /** A parsed request whose model name resolved to an alias (aliases/resolve.ts). */
-export interface FaceRequest extends ParsedRequest {
+export type FaceRequest<P extends ParsedRequest = ParsedRequest> = P & {
   /** The alias the request resolves to. */
   alias: string;
-}
+};
 
 export interface PlanTarget {
   backend: string;
@@ -112,31 +125,32 @@ export interface LocalContext {
   param?: string;
 }
 
-export interface Face {
+/** One dialect, `P` the requests its routes parse to (a union over the route kinds it proxies). */
+export interface Face<P extends ParsedRequest = ParsedRequest> {
   readonly name: Dialect;
   readonly routes: readonly FaceRoute[];
   /** Validates the parsed body of a proxied route and finds the model name. */
-  parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError;
+  parse(route: FaceRoute, body: unknown): P | RouterError;
   /** The alias a model name stands for in this dialect when it is not an alias itself (aliases/resolve.ts). */
   readonly mapModel?: NameMapper;
   /**
    * Rewrites the request for one target (model name, path, dialect). `io` reaches the target's
    * backend for side questions that never run inference (tokenize).
    */
-  plan(req: FaceRequest, target: PlanTarget, io?: ProbeIO): PlanResult | Promise<PlanResult>;
+  plan(req: FaceRequest<P>, target: PlanTarget, io?: ProbeIO): PlanResult | Promise<PlanResult>;
   /** Answers a local route. */
   local(route: FaceRoute, ctx: LocalContext): Rendered;
   renderError(err: RouterError): Rendered;
   /** The last bytes of a stream that failed after it started, in the client's framing. */
   inBandError(err: RouterError): string;
   /** Bytes that keep a waiting stream alive without carrying content (an SSE comment, ...). */
-  keepAlive(req: FaceRequest): string;
+  keepAlive(req: FaceRequest<P>): string;
   /** Content type of a stream in this dialect. */
   readonly streamContentType: string;
 }
 
 export function isUpstreamPlan(p: PlanResult): p is UpstreamPlan {
-  return (p as UpstreamPlan).path !== undefined;
+  return "path" in p;
 }
 
 /** An error answer with its status, and `retry-after` when the error has one. */

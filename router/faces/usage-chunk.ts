@@ -5,7 +5,7 @@
 // stream_options) — is taken out again here, so the client gets the stream it asked for
 // (test/router/faces/usage-chunk.test.ts). Events pass as they complete; only an event's unfinished
 // end waits for the rest of it, and a chunk without usage in it passes as the same Buffer.
-import type { StreamTranslator } from "./types.js";
+import { isJsonObject, type JsonObject, type StreamTranslator } from "./types.js";
 
 /** Past this, an event without an end is passed on as it is (it is no usage chunk). */
 const MAX_HELD = 1 << 20;
@@ -13,13 +13,13 @@ const USAGE = [Buffer.from('"usage":{'), Buffer.from('"usage": {')] as const;
 const NO_CHOICES = /"choices"\s*:\s*\[\s*\]/;
 
 /** Whether the client's body asks for usage in its stream. */
-export function asksForUsage(body: Readonly<Record<string, unknown>>): boolean {
+export function asksForUsage(body: Readonly<JsonObject>): boolean {
   const o = body.stream_options;
-  return typeof o === "object" && o !== null && (o as Record<string, unknown>).include_usage === true;
+  return isJsonObject(o) && o.include_usage === true;
 }
 
 /** The body with include_usage on, the client's other stream_options kept. */
-export function withUsage(body: Record<string, unknown>): Record<string, unknown> {
+export function withUsage(body: JsonObject): JsonObject {
   const o = body.stream_options;
   return { ...body, stream_options: { ...(typeof o === "object" && o !== null ? o : {}), include_usage: true } };
 }

@@ -6,7 +6,7 @@
 // (test/router/proxy/whole-answer.test.ts).
 import type { Engine } from "../config/schema.js";
 import { OpenAIStreamAssembler, type AssembledKind } from "../translate/openai-assemble.js";
-import type { Converted, WholeAnswer } from "./types.js";
+import { isJsonObject, type Converted, type WholeAnswer } from "./types.js";
 
 /**
  * Whether a non-streamed request to this engine is sent as a stream and assembled: llama.cpp's
@@ -16,9 +16,13 @@ export function streamsInStead(engine: Engine): boolean {
   return engine === "llamacpp";
 }
 
-export class WholeBodyTranslator implements WholeAnswer {
+/**
+ * `Answer` is the shape the engine's dialect promises; it is taken on trust, and a body without it
+ * makes `convertJson` throw, which is told as the backend's failure like any other bad body.
+ */
+export class WholeBodyTranslator<Answer extends object> implements WholeAnswer {
   constructor(
-    private readonly convertJson: (json: unknown) => unknown,
+    private readonly convertJson: (json: Answer) => unknown,
     /** Set when the backend streams an OpenAI answer that is to be assembled before converting. */
     private readonly assemble?: AssembledKind,
   ) {}
@@ -38,9 +42,9 @@ export class WholeBodyTranslator implements WholeAnswer {
         return { ok: false, detail: "its answer is not JSON" };
       }
     }
-    if (typeof json !== "object" || json === null || Array.isArray(json)) return { ok: false, detail: "its answer is not a JSON object" };
+    if (!isJsonObject(json)) return { ok: false, detail: "its answer is not a JSON object" };
     try {
-      return { ok: true, body: JSON.stringify(this.convertJson(json)) };
+      return { ok: true, body: JSON.stringify(this.convertJson(json as Answer)) };
     } catch {
       return { ok: false, detail: "its answer does not have the shape of its dialect's answer" };
     }

@@ -7,7 +7,7 @@
 import type { IncomingHttpHeaders } from "node:http";
 import type { Backend } from "../backends/registry.js";
 import { isResident, type Warmth } from "../backends/warmth.js";
-import { answerTooLarge, backendFull, backendMalformed, backendUnreachable, firstByteTimeout, idleTimeout, type RouterError } from "../errors.js";
+import { answerTooLarge, backendFull, backendMalformed, type RouterError } from "../errors.js";
 import { isUpstreamPlan, type Rendered, type UpstreamPlan } from "../faces/types.js";
 import { beginTrial, endTrial, recordKeyRejected, recordOutcome, type Outcome } from "../health/passive.js";
 import { describeTransportError, probeIO } from "../health/probe.js";
@@ -20,6 +20,7 @@ import { batchFor } from "../routing/candidates.js";
 import { classifyStatus } from "./classify.js";
 import { relay, relayWhole } from "./commit.js";
 import { UpstreamCall, type WholeBody } from "./upstream.js";
+import { AttemptCancel, timeOut, transportError } from "./attempt-cancel.js";
 import { AnswerTooLarge, IdleTimeout, type Decision } from "./upstream-outcome.js";
 
 export type Attempt =
@@ -60,50 +61,38 @@ interface Turn extends AttemptSpec {
   r: Routed;
   s: Services;
   clock: Clock;
-}
-
-function transportError(err: unknown, timedOut: boolean, backend: string): RouterError {
-  if (err instanceof IdleTimeout) return idleTimeout(backend, err.message);
-  if (timedOut) return firstByteTimeout(backend);
-  return backendUnreachable(backend, describeTransportError(err));
+  report: PassiveReport;
 }
 
 /**
- * One attempt's cancellation: the client left, or the first-byte deadline passed (then `timedOut`).
- * It stops the backend call directly, so no listener is registered per attempt.
+ * What the attempt tells the passive tracker about its backend, and the metrics that go with it
+ * (upstream failures by reason, ejections); `reason` labels a failure in the metrics.
  */
-class AttemptCancel {
-  aborted = false;
-  timedOut = false;
-  call: UpstreamCall | undefined;
-  abort(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.call?.abort();
-  }
-}
+class PassiveReport {
+  constructor(
+    private readonly b: Backend,
+    private readonly metrics: Services["metrics"],
+    private readonly clock: Clock,
+    private readonly ejection: Routed["config"]["ejection"],
+  ) {}
 
-function timeOut(c: AttemptCancel): void {
-  c.timedOut = true;
-  c.abort();
-}
-
-/** What a request says about its backend, to the passive tracker; `reason` labels a failure in the metrics. */
-function report(t: Pick<Turn, "b" | "r" | "s" | "clock">, outcome: Outcome, reason = "", retryAfter?: number): void {
-  const { b, s, clock } = t;
-  if (outcome === "failure" || outcome === "refused") s.metrics.upstreamFailures.inc({ backend: b.name, reason });
-  if (recordOutcome(b.passive, outcome, clock.now(), t.r.config.ejection, clock.random(), retryAfter)) {
-    b.ejections++;
-    s.metrics.ejections.inc({ backend: b.name });
+  say(outcome: Outcome, reason = "", retryAfter?: number): void {
+    const { b, metrics, clock } = this;
+    if (outcome === "failure" || outcome === "refused") metrics.upstreamFailures.inc({ backend: b.name, reason });
+    if (recordOutcome(b.passive, outcome, clock.now(), this.ejection, clock.random(), retryAfter)) {
+      b.ejections++;
+      metrics.ejections.inc({ backend: b.name });
+    }
   }
 }
 
 export async function attempt(r: Routed, s: Services, clock: Clock, spec: AttemptSpec): Promise<Attempt> {
   const { b, model } = spec;
+  const report = new PassiveReport(b, s.metrics, clock, r.config.ejection);
   const slot = await b.slots.acquire(r.cancel, batchFor(b, model, r.config));
   if (slot === "aborted") return { kind: "gone", sent: false };
   if (slot === "full" || slot === "timeout") {
-    report({ b, r, s, clock }, "busy");
+    report.say("busy");
     return { kind: "busy", error: backendFull(b.name, slot) };
   }
   let trial = false;
@@ -122,7 +111,7 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     // The request goes out now: on an engine that loads on demand, its model becomes resident.
     if (!b.adapter.servedMeansLoaded) b.residency.record(model, clock.now());
     trial = beginTrial(b.passive, clock.now());
-    const a = await call({ ...spec, plan, r, s, clock }, coldLoad);
+    const a = await call({ ...spec, plan, r, s, clock, report }, coldLoad);
     if (coldLoad && a.kind !== "committed") s.metrics.models.waitedInVain(r.alias.name, b.name, model);
     if (a.kind === "committed" || a.kind === "next" || a.kind === "final") s.metrics.recent.attempt(b.name, backendFailed(a));
     return a;
@@ -132,8 +121,9 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
   }
 }
 
+/** The call and its commit, one step: the backend's answer judged, and relayed when it is the one. */
 async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
-  const { r, b, plan, firstByteMs } = t;
+  const { r, s, b, plan, firstByteMs, report } = t;
   const ac = new AttemptCancel();
   // Ollama aborts a model load when the request that started it goes away, even while other clients
   // wait for that model (test/router/reliability/faults.test.ts, "an Ollama cold load while more requests
@@ -172,14 +162,14 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
       if (r.cancel.aborted) return { kind: "gone", sent: true };
       // An answer too large to hold would be as large from another backend: refused, not retried.
       if (err instanceof AnswerTooLarge) {
-        report(t, "failure", "answer-too-large");
+        report.say("failure", "answer-too-large");
         return { kind: "final", error: answerTooLarge(b.name, err.maxBytes) };
       }
       // Headers but no content (a stall or reset) is still before the first byte: another backend may answer.
       const reason = ac.timedOut ? "first-byte-timeout" : err instanceof IdleTimeout ? "idle-timeout" : call.headersSeen ? "reset-after-headers" : "transport";
       // Nothing listening: the engine is not running (a crash, a restart), which a probe can tell apart from misbehaving.
       const refused = reason === "transport" && describeTransportError(err) === "ECONNREFUSED";
-      report(t, refused ? "refused" : "failure", reason);
+      report.say(refused ? "refused" : "failure", reason);
       return { kind: "next", error: transportError(err, ac.timedOut, b.name) };
     }
     clearTimeout(timer);
@@ -190,20 +180,41 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
     if (!d.ok) {
       const v = classifyStatus(b.name, d.status, d.text, d.headers, t.clock.now());
       if (v.record === "key-rejected") recordKeyRejected(b, d.status);
-      else if (v.record !== undefined) report(t, v.record, `status-${d.status}`, v.retryAfterMs);
+      else if (v.record !== undefined) report.say(v.record, `status-${d.status}`, v.retryAfterMs);
       return { kind: v.then === "final" ? "final" : "next", error: v.error };
     }
     holdForLoad = false;
+    let converted: string | undefined;
     if (plan.whole) {
       // Converted before anything is sent: a body the client cannot be given is this backend's failure.
-      const converted = plan.whole.convert(d.first);
-      if (!converted.ok) {
-        report(t, "failure", "malformed-answer");
-        return { kind: "next", error: backendMalformed(b.name, converted.detail) };
+      const answer = plan.whole.convert(d.first);
+      if (!answer.ok) {
+        report.say("failure", "malformed-answer");
+        return { kind: "next", error: backendMalformed(b.name, answer.detail) };
       }
-      return await commit(t, call, d, converted.body, when);
+      converted = answer.body;
     }
-    return await commit(t, call, d, undefined, when);
+    // The backend answered first: report it, then commit to its answer (a break in the relay is reported too).
+    const now = performance.now();
+    const ttfbMs = now - r.startedAt;
+    s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
+    report.say("success");
+    // An output limit the face lowered shows in the access line (x-router-max-tokens tells the client).
+    const clamp = plan.clamp ? { clamp: plan.clamp } : {};
+    // What the answer cost, read from the backend's bytes as they pass (metered.ts).
+    const meter = new UsageMeter(plan.path.startsWith("/api/") ? "ollama" : b.config.engine === "llamacpp" ? "llamacpp" : "openai");
+    const m: Metered = { alias: r.alias.name, backend: b.name, model: t.model, startedAt: r.startedAt, ...when, firstByteAt: when.firstByteAt || now };
+    const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs, meter };
+    if (converted !== undefined) {
+      meter.whole(d.first, now);
+      const result = { ...relayWhole(r, c, d, converted), ...clamp };
+      recordAnswer(s.metrics, m, meter, d.headers, result, true);
+      return { kind: "committed", result };
+    }
+    const relayed = await relay(r, c, call, d, plan.translator);
+    recordAnswer(s.metrics, m, meter, d.headers, relayed.result, false);
+    if (relayed.failure) report.say("failure", relayed.failure);
+    return { kind: "committed", result: { ...relayed.result, ...clamp } };
   } finally {
     clearTimeout(timer);
     stopListening();
@@ -213,29 +224,4 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
 /** Whether the backend failed the attempt (for /status): cut an answer it started, or failed to give one that was not the client's mistake. */
 function backendFailed(a: Extract<Attempt, { kind: "committed" | "next" | "final" }>): boolean {
   return a.kind === "committed" ? a.result.outcome === "in-band-error" : errorResult(a.error, 0).outcome === "upstream-error";
-}
-
-/** The backend answered first: report it, then relay (a break in the relay is reported too). */
-async function commit(t: Turn, call: UpstreamCall, d: Extract<Decision, { ok: true }>, whole: string | undefined, when: Omit<Metered, "alias" | "backend" | "model" | "startedAt">): Promise<Attempt> {
-  const { r, s, b } = t;
-  const now = performance.now();
-  const ttfbMs = now - r.startedAt;
-  s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
-  report(t, "success");
-  // An output limit the face lowered shows in the access line (x-router-max-tokens tells the client).
-  const clamp = t.plan.clamp ? { clamp: t.plan.clamp } : {};
-  // What the answer cost, read from the backend's bytes as they pass (metered.ts).
-  const meter = new UsageMeter(t.plan.path.startsWith("/api/") ? "ollama" : b.config.engine === "llamacpp" ? "llamacpp" : "openai");
-  const m: Metered = { alias: r.alias.name, backend: b.name, model: t.model, startedAt: r.startedAt, ...when, firstByteAt: when.firstByteAt || now };
-  const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs, meter };
-  if (whole !== undefined) {
-    meter.whole(d.first, now);
-    const result = { ...relayWhole(r, c, d, whole), ...clamp };
-    recordAnswer(s.metrics, m, meter, d.headers, result, true);
-    return { kind: "committed", result };
-  }
-  const relayed = await relay(r, c, call, d, t.plan.translator);
-  recordAnswer(s.metrics, m, meter, d.headers, relayed.result, false);
-  if (relayed.failure) report(t, "failure", relayed.failure);
-  return { kind: "committed", result: { ...relayed.result, ...clamp } };
 }

@@ -21,10 +21,9 @@ import {
   type OpenAIChatCompletion,
 } from "../../translate/index.js";
 import type { ProbeIO } from "../../engines/types.js";
-import { invalidRequest, isRouterError, unknownPath } from "../../errors.js";
-import { bodyWithModel, dropRedirects, underPrefixes } from "../prologue.js";
-import { requestIssuesMessage } from "../request-issues.js";
-import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
+import { isRouterError, unknownPath } from "../../errors.js";
+import { bodyWithModel, underPrefixes, withBody } from "../prologue.js";
+import { isJsonObject, type Face, type FaceRequest, type FaceRoute, type LocalContext, type ParsedRequest, type PlanResult, type PlanTarget, type Rendered, type RouterError } from "../types.js";
 import { countPromptTokens } from "./count.js";
 import { NdjsonModelEcho, SseModelEcho } from "../echo-model.js";
 import { anthropicInBandError, anthropicPing, renderAnthropicError } from "./errors.js";
@@ -43,14 +42,16 @@ function routes(): FaceRoute[] {
   );
 }
 
-function parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError {
+type Messages = ParsedRequest<"messages", AnthropicMessagesRequest>;
+type CountTokens = ParsedRequest<"count_tokens", AnthropicCountTokensRequest>;
+/** A request of each route, with its body as that route's schema reads it. */
+type AnthropicRequest = Messages | CountTokens;
+
+function parse(route: FaceRoute, body: unknown): AnthropicRequest | RouterError {
   const m = bodyWithModel(body, { invalid: "model: must be a non-empty string" });
   if (isRouterError(m)) return m;
-  const schema = route.kind === "messages" ? anthropicMessagesRequestSchema : anthropicCountTokensRequestSchema;
-  const r = schema.safeParse(body);
-  if (!r.success) return invalidRequest(requestIssuesMessage(r.error));
-  const data = dropRedirects(r.data);
-  return { route, clientModel: m.model, stream: route.kind === "messages" && data.stream === true, body: data };
+  if (route.kind === "messages") return withBody(route, "messages", m.model, m.raw, anthropicMessagesRequestSchema, (b) => b.stream === true);
+  return withBody(route, "count_tokens", m.model, m.raw, anthropicCountTokensRequestSchema, () => false);
 }
 
 /**
@@ -59,7 +60,7 @@ function parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError {
  * llama.cpp (ggml-org/llama.cpp PR #17570). Ollama's Anthropic compatibility has no count_tokens, so
  * it keeps the estimate. An older engine without the route (404) falls back to the other counters.
  */
-async function nativeCount(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<number | undefined> {
+async function nativeCount(req: CountTokens, target: PlanTarget, io: ProbeIO | undefined): Promise<number | undefined> {
   if (!io || (target.engine !== "vllm" && target.engine !== "llamacpp")) return undefined;
   if (anthropicMode(target.anthropic, target.engine, target.version) !== "native") return undefined;
   const body = nativeMessagesBody(req.body, target.model);
@@ -67,16 +68,16 @@ async function nativeCount(req: FaceRequest, target: PlanTarget, io: ProbeIO | u
   delete body.stream;
   try {
     const r = await io.post("/v1/messages/count_tokens", body);
-    const n = r.status === 200 && typeof r.json === "object" && r.json !== null ? (r.json as { input_tokens?: unknown }).input_tokens : undefined;
+    const n = r.status === 200 && isJsonObject(r.json) ? r.json.input_tokens : undefined;
     return typeof n === "number" && n > 0 ? n : undefined;
   } catch {
     return undefined;
   }
 }
 
-async function countTokens(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
+async function countTokens(req: CountTokens, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
   const native = await nativeCount(req, target, io);
-  const count = native !== undefined ? { tokens: native, source: "native" } : await countPromptTokens(req.body as AnthropicCountTokensRequest, target.engine, target.model, io);
+  const count = native !== undefined ? { tokens: native, source: "native" } : await countPromptTokens(req.body, target.engine, target.model, io);
   const body = JSON.stringify(countTokensResponse(count.tokens));
   return { local: { status: 200, headers: { "content-type": "application/json", "x-router-token-count": count.source }, body } };
 }
@@ -93,8 +94,8 @@ async function fitMessages(req: AnthropicMessagesRequest, target: PlanTarget, io
   return { maxTokens: fit.maxTokens ?? req.max_tokens, ...(fit.promptTokens !== undefined ? { promptTokens: fit.promptTokens } : {}) };
 }
 
-async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
-  const body = req.body as AnthropicMessagesRequest;
+async function planMessages(req: Messages, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
+  const body = req.body;
   const fit = await fitMessages(body, target, io);
   if (isRouterError(fit)) return { skip: fit };
   const clientModel = req.clientModel;
@@ -112,11 +113,11 @@ async function planMessages(req: FaceRequest, target: PlanTarget, io: ProbeIO | 
     const translator = new AnthropicStreamTranslator({ model: clientModel, ...(stopSequences ? { stopSequences } : {}), ...(fit.promptTokens !== undefined ? { inputTokens: fit.promptTokens } : {}) });
     return { method: "POST", path: "/v1/chat/completions", body: sent, translator, ...clamp };
   }
-  const whole = new WholeBodyTranslator((json) => openAIToAnthropic(json as OpenAIChatCompletion, { model: clientModel, ...(stopSequences ? { stopSequences } : {}) }), assembled ? "chat" : undefined);
+  const whole = new WholeBodyTranslator((json: OpenAIChatCompletion) => openAIToAnthropic(json, { model: clientModel, ...(stopSequences ? { stopSequences } : {}) }), assembled ? "chat" : undefined);
   return { method: "POST", path: "/v1/chat/completions", body: sent, whole, ...clamp };
 }
 
-export const anthropicFace: Face = {
+export const anthropicFace: Face<AnthropicRequest> = {
   name: "anthropic",
   routes: routes(),
   streamContentType: "text/event-stream",
@@ -124,8 +125,8 @@ export const anthropicFace: Face = {
   // A claude-* name reaches an alias through its family (claudeModels); any other name is an alias itself.
   mapModel: (model, config) => resolveClaudeModel(model, config.claudeModels),
 
-  plan(req: FaceRequest, target: PlanTarget, io?: ProbeIO): Promise<PlanResult> {
-    return req.route.kind === "count_tokens" ? countTokens(req, target, io) : planMessages(req, target, io);
+  plan(req: FaceRequest<AnthropicRequest>, target: PlanTarget, io?: ProbeIO): Promise<PlanResult> {
+    return req.kind === "count_tokens" ? countTokens(req, target, io) : planMessages(req, target, io);
   },
 
   local(route: FaceRoute, _ctx: LocalContext): Rendered {

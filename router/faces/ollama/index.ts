@@ -3,8 +3,7 @@
 // OpenAI and the answer translated back to Ollama's JSON / NDJSON.
 import type { ProbeIO } from "../../engines/types.js";
 import { invalidRequest, isRouterError } from "../../errors.js";
-import { bodyWithModel, dropRedirects } from "../prologue.js";
-import { requestIssuesMessage } from "../request-issues.js";
+import { bodyWithModel, withBody } from "../prologue.js";
 import {
   contextOverflowError,
   estimatePromptFormTokens,
@@ -37,7 +36,7 @@ import { NdjsonModelEcho } from "../echo-model.js";
 import { clampOf, fitOutput } from "../fit.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
-import type { Face, FaceRequest, FaceRoute, LocalContext, OutputClamp, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError, StreamTranslator } from "../types.js";
+import type { Face, FaceRequest, FaceRoute, LocalContext, OutputClamp, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError, StreamTranslator, WholeAnswer } from "../types.js";
 import { ollamaInBandError, renderOllamaError } from "./errors.js";
 import { untagged, managementError, psAnswer, showAnswer, tagsAnswer, versionAnswer } from "./local.js";
 
@@ -57,25 +56,33 @@ const routes: readonly FaceRoute[] = [
   { method: "DELETE", path: "/api/delete", kind: "management", local: true },
 ];
 
-const schemas = {
-  chat: ollamaChatRequestSchema,
-  generate: ollamaGenerateRequestSchema,
-  embed: ollamaEmbedRequestSchema,
-  embeddings: ollamaEmbeddingsRequestSchema,
-} as const;
+/** A request of each proxied route, with its body as that route's schema reads it. */
+type OllamaRequest =
+  | ParsedRequest<"chat", OllamaChatRequest>
+  | ParsedRequest<"generate", OllamaGenerateRequest>
+  | ParsedRequest<"embed", OllamaEmbedRequest>
+  | ParsedRequest<"embeddings", OllamaEmbeddingsRequest>;
 
-function parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError {
-  const schema = schemas[route.kind as keyof typeof schemas];
-  if (schema === undefined) return invalidRequest(`no request body expected on ${route.path}`);
+// Ollama streams unless told not to (docs/api.md: "stream: if false the response will be returned as a single response object").
+const streamsUnlessFalse = (b: { stream?: boolean | undefined }): boolean => b.stream !== false;
+const never = (): boolean => false;
+
+function parse(route: FaceRoute, body: unknown): OllamaRequest | RouterError {
+  const proxied = route.kind === "chat" || route.kind === "generate" || route.kind === "embed" || route.kind === "embeddings";
+  if (!proxied) return invalidRequest(`no request body expected on ${route.path}`);
   // The legacy /api/embeddings and older clients send `name`-less bodies; `model` is required everywhere.
   const m = bodyWithModel(body, { invalid: "model is required" });
   if (isRouterError(m)) return m;
-  const r = schema.safeParse(body);
-  if (!r.success) return invalidRequest(requestIssuesMessage(r.error));
-  const data = dropRedirects(r.data);
-  // Ollama streams unless told not to (docs/api.md: "stream: if false the response will be returned as a single response object").
-  const stream = (route.kind === "chat" || route.kind === "generate") && data.stream !== false;
-  return { route, clientModel: m.model, stream, body: data };
+  switch (route.kind) {
+    case "chat":
+      return withBody(route, "chat", m.model, m.raw, ollamaChatRequestSchema, streamsUnlessFalse);
+    case "generate":
+      return withBody(route, "generate", m.model, m.raw, ollamaGenerateRequestSchema, streamsUnlessFalse);
+    case "embed":
+      return withBody(route, "embed", m.model, m.raw, ollamaEmbedRequestSchema, never);
+    default:
+      return withBody(route, "embeddings", m.model, m.raw, ollamaEmbeddingsRequestSchema, never);
+  }
 }
 
 function nowNs(): number {
@@ -109,19 +116,19 @@ async function fitGeneration(body: OpenAIChatRequest | OpenAICompletionRequest, 
 }
 
 /** Translation to an OpenAI-speaking engine (vLLM, llama.cpp, generic). */
-async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
+async function translated(req: FaceRequest<OllamaRequest>, target: PlanTarget, io: ProbeIO | undefined): Promise<PlanResult> {
   const model = req.clientModel;
   const started = nowNs();
   const timing = (): { totalNs: number } => ({ totalNs: nowNs() - started });
   let path: string;
   let body: unknown;
-  let translator: StreamTranslator | WholeBodyTranslator;
+  let translator: StreamTranslator | WholeAnswer;
   let clamp: { clamp?: OutputClamp } = {};
   // Streamed from the backend and assembled here where the engine cancels only streams (whole-body.ts).
-  const assembled = !req.stream && (req.route.kind === "chat" || req.route.kind === "generate") && streamsInStead(target.engine);
-  switch (req.route.kind) {
+  const assembled = !req.stream && (req.kind === "chat" || req.kind === "generate") && streamsInStead(target.engine);
+  switch (req.kind) {
     case "chat": {
-      const chat = req.body as OllamaChatRequest;
+      const chat = req.body;
       const call = ollamaChatToOpenAI(chat, { model: target.model });
       const fit = await fitGeneration(call, requestedOutput(chat.options), target, io);
       if (isRouterError(fit)) return { skip: fit };
@@ -130,11 +137,11 @@ async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | un
       path = "/v1/chat/completions";
       translator = req.stream
         ? new OllamaStreamTranslator({ kind: "chat", model })
-        : new WholeBodyTranslator((j) => openAIToOllamaChat(j as OpenAIChatCompletion, { model, timing: timing() }), assembled ? "chat" : undefined);
+        : new WholeBodyTranslator((j: OpenAIChatCompletion) => openAIToOllamaChat(j, { model, timing: timing() }), assembled ? "chat" : undefined);
       break;
     }
     case "generate": {
-      const gen = req.body as OllamaGenerateRequest;
+      const gen = req.body;
       const call = ollamaGenerateToOpenAI(gen, { model: target.model });
       const fit = await fitGeneration(call.body, requestedOutput(gen.options), target, io);
       if (isRouterError(fit)) return { skip: fit };
@@ -144,34 +151,34 @@ async function translated(req: FaceRequest, target: PlanTarget, io: ProbeIO | un
       translator = req.stream
         ? new OllamaStreamTranslator({ kind: "generate", model })
         : new WholeBodyTranslator(
-            (j) => openAIToOllamaGenerate(j as OpenAIChatCompletion | OpenAICompletion, { model, timing: timing() }),
+            (j: OpenAIChatCompletion | OpenAICompletion) => openAIToOllamaGenerate(j, { model, timing: timing() }),
             assembled ? (path.endsWith("/chat/completions") ? "chat" : "completions") : undefined,
           );
       break;
     }
     case "embed":
       path = "/v1/embeddings";
-      body = ollamaEmbedToOpenAI(req.body as OllamaEmbedRequest, { model: target.model });
-      translator = new WholeBodyTranslator((j) => openAIToOllamaEmbed(j as OpenAIEmbeddingResponse, { model, timing: timing() }));
+      body = ollamaEmbedToOpenAI(req.body, { model: target.model });
+      translator = new WholeBodyTranslator((j: OpenAIEmbeddingResponse) => openAIToOllamaEmbed(j, { model, timing: timing() }));
       break;
     default:
       path = "/v1/embeddings";
-      body = ollamaEmbeddingsToOpenAI(req.body as OllamaEmbeddingsRequest, { model: target.model });
-      translator = new WholeBodyTranslator((j) => openAIToOllamaEmbeddings(j as OpenAIEmbeddingResponse));
+      body = ollamaEmbeddingsToOpenAI(req.body, { model: target.model });
+      translator = new WholeBodyTranslator((j: OpenAIEmbeddingResponse) => openAIToOllamaEmbeddings(j));
       break;
   }
   const sent = JSON.stringify(body);
-  return translator instanceof WholeBodyTranslator ? { method: "POST", path, body: sent, whole: translator, ...clamp } : { method: "POST", path, body: sent, translator, ...clamp };
+  return "convert" in translator ? { method: "POST", path, body: sent, whole: translator, ...clamp } : { method: "POST", path, body: sent, translator, ...clamp };
 }
 
-export const ollamaFace: Face = {
+export const ollamaFace: Face<OllamaRequest> = {
   name: "ollama",
   routes,
   streamContentType: "application/x-ndjson",
   parse,
   mapModel: untagged,
 
-  plan(req: FaceRequest, target: PlanTarget, io?: ProbeIO): PlanResult | Promise<PlanResult> {
+  plan(req: FaceRequest<OllamaRequest>, target: PlanTarget, io?: ProbeIO): PlanResult | Promise<PlanResult> {
     if (target.engine === "ollama") {
       // Passthrough: the native request, keep_alive and options included, with the backend's model name.
       // Ollama fits prompt and num_predict into its own num_ctx, so nothing is clamped here.
@@ -198,11 +205,11 @@ export const ollamaFace: Face = {
 
   renderError: renderOllamaError,
   inBandError: ollamaInBandError,
-  keepAlive(req: FaceRequest): string {
+  keepAlive(req: FaceRequest<OllamaRequest>): string {
     // An empty, unfinished chunk in the request's own shape: clients append "" and keep waiting.
     const head = { model: req.clientModel, created_at: new Date().toISOString() };
-    if (req.route.kind === "chat") return JSON.stringify({ ...head, message: { role: "assistant", content: "" }, done: false }) + "\n";
-    if (req.route.kind === "generate") return JSON.stringify({ ...head, response: "", done: false }) + "\n";
+    if (req.kind === "chat") return JSON.stringify({ ...head, message: { role: "assistant", content: "" }, done: false }) + "\n";
+    if (req.kind === "generate") return JSON.stringify({ ...head, response: "", done: false }) + "\n";
     return "";
   },
 };

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { invalidModel, notSupported, ollamaModelNotFound, type RouterError } from "../../errors.js";
 import type { AliasView } from "../../aliases/views.js";
-import type { Rendered } from "../types.js";
+import { isJsonObject, type JsonObject, type Rendered } from "../types.js";
 import { renderOllamaError } from "./errors.js";
 
 /** The Ollama API level this face follows (what clients feature-detect on). */
@@ -18,7 +18,7 @@ function json(body: unknown): Rendered {
   return { status: 200, headers: { "content-type": "application/json; charset=utf-8" }, body: JSON.stringify(body) };
 }
 
-function details(): Record<string, unknown> {
+function details(): JsonObject {
   return { parent_model: "", format: "", family: "aistack", families: ["aistack"], parameter_size: "", quantization_level: "" };
 }
 
@@ -26,7 +26,7 @@ function digest(name: string): string {
   return createHash("sha256").update(`aistack alias ${name}`).digest("hex");
 }
 
-function entry(a: AliasView): Record<string, unknown> {
+function entry(a: AliasView): JsonObject {
   return { name: a.name, model: a.name, modified_at: startedAt, size: 0, digest: digest(a.name), details: details() };
 }
 
@@ -52,14 +52,14 @@ export function psAnswer(aliases: readonly AliasView[]): Rendered {
 }
 
 export function showAnswer(body: unknown, resolve: (name: string) => AliasView | undefined): Rendered {
-  const b = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+  const b = isJsonObject(body) ? body : {};
   const requested = typeof b.model === "string" ? b.model : typeof b.name === "string" ? b.name : undefined;
   if (requested === undefined) return renderOllamaError(invalidModel("model is required"));
   // The one resolution inference uses: the same names, tags and scope reach the same alias.
   const a = resolve(requested);
   // Unknown and not-allowed look the same: a key must not learn which aliases exist beyond its scope.
   if (!a) return renderOllamaError(ollamaModelNotFound(requested));
-  const modelInfo: Record<string, unknown> = { "general.architecture": "aistack" };
+  const modelInfo: JsonObject = { "general.architecture": "aistack" };
   if (a.contextLength !== undefined) modelInfo["aistack.context_length"] = a.contextLength;
   return json({
     license: "",

@@ -7,7 +7,7 @@ import type { ProbeIO } from "../../engines/types.js";
 import { contextOverflowError, estimatePromptFormTokens, estimateTextTokens, type OpenAIMessage, type OpenAITool, type PromptForm } from "../../translate/index.js";
 import { countPromptForm } from "../count.js";
 import { clampOf, fitOutput } from "../fit.js";
-import type { OutputClamp, PlanTarget, RouterError } from "../types.js";
+import type { JsonObject, OutputClamp, PlanTarget, RouterError } from "../types.js";
 
 /** The fields that carry an output limit; vLLM reads `max_completion_tokens` first. */
 const LIMIT_FIELDS = ["max_completion_tokens", "max_tokens"] as const;
@@ -17,7 +17,7 @@ function positive(v: unknown): number | undefined {
 }
 
 /** The prompt as the engine's tokenizer takes it; undefined for shapes that cannot be counted (token arrays, batches). */
-function promptForm(kind: string, body: Readonly<Record<string, unknown>>): PromptForm | undefined {
+function promptForm(kind: string, body: Readonly<JsonObject>): PromptForm | undefined {
   if (kind === "completions") return typeof body.prompt === "string" ? { prompt: body.prompt } : undefined;
   if (kind !== "chat" || !Array.isArray(body.messages)) return undefined;
   const messages = body.messages as OpenAIMessage[];
@@ -38,7 +38,7 @@ function estimate(form: PromptForm): number {
  * context. Returns the clamp when it lowered one (nothing when it did not), or the context error when
  * the prompt alone does not fit (the next target may hold it).
  */
-export async function fitOpenAIOutput(kind: string, body: Record<string, unknown>, target: PlanTarget, io: ProbeIO | undefined): Promise<{ clamp?: OutputClamp } | RouterError> {
+export async function fitOpenAIOutput(kind: string, body: JsonObject, target: PlanTarget, io: ProbeIO | undefined): Promise<{ clamp?: OutputClamp } | RouterError> {
   if (target.contextLength === undefined) return {};
   const form = promptForm(kind, body);
   if (!form) return {};

@@ -1,9 +1,9 @@
 // The OpenAI face: /v1/* and the same under /api/v1/* (clients configured with base .../api/v1).
 import { invalidRequest, isRouterError, unknownModel } from "../../errors.js";
-import { bodyWithModel, dropRedirects, underPrefixes } from "../prologue.js";
+import { bodyWithModel, underPrefixes } from "../prologue.js";
 import type { AliasView } from "../../aliases/views.js";
 import type { ProbeIO } from "../../engines/types.js";
-import type { Face, FaceRequest, FaceRoute, LocalContext, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
+import type { Face, FaceRequest, FaceRoute, JsonObject, LocalContext, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError } from "../types.js";
 import { fitOpenAIOutput } from "./fit.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { OpenAIModelEcho } from "../echo-model.js";
@@ -11,7 +11,11 @@ import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
 import { asksForUsage, UsageChunkDrop, withUsage } from "../usage-chunk.js";
 import { openaiInBandError, renderOpenAIError } from "./errors.js";
 
-const proxied: readonly [string, string][] = [
+/** A request of each proxied route: its body is passed on as the client sent it, the model name changed. */
+type OpenAIRequest = ParsedRequest<ProxiedKind, JsonObject>;
+type ProxiedKind = "chat" | "completions" | "embeddings";
+
+const proxied: readonly [string, ProxiedKind][] = [
   ["/chat/completions", "chat"],
   ["/completions", "completions"],
   ["/embeddings", "embeddings"],
@@ -27,29 +31,32 @@ function routes(): FaceRoute[] {
 }
 
 /** An assembled answer names the model the client asked for, as every answer does. */
-function naming(model: string): (json: unknown) => unknown {
-  return (json) => (typeof json === "object" && json !== null && !Array.isArray(json) ? { ...json, model } : json);
+function naming(model: string): (json: object) => object {
+  // The whole body is a JSON object by now (WholeBodyTranslator checks it before converting).
+  return (json) => ({ ...json, model });
 }
 
-export const openaiFace: Face = {
+export const openaiFace: Face<OpenAIRequest> = {
   name: "openai",
   routes: routes(),
   streamContentType: "text/event-stream",
 
-  parse(route: FaceRoute, body: unknown): ParsedRequest | RouterError {
+  parse(route: FaceRoute, body: unknown): OpenAIRequest | RouterError {
+    const kind = proxied.find(([, k]) => k === route.kind)?.[1];
+    if (kind === undefined) return invalidRequest(`no request body expected on ${route.path}`);
     const m = bodyWithModel(body, { missing: "missing required field: model", invalid: "model must be a non-empty string" });
     if (isRouterError(m)) return m;
     const b = m.raw;
-    if (route.kind === "chat" && !Array.isArray(b.messages)) return invalidRequest("messages must be an array");
-    return { route, clientModel: m.model, stream: b.stream === true && route.kind !== "embeddings", body: dropRedirects(b) };
+    if (kind === "chat" && !Array.isArray(b.messages)) return invalidRequest("messages must be an array");
+    return { route, kind, clientModel: m.model, stream: b.stream === true && kind !== "embeddings", body: b };
   },
 
-  async plan(req: FaceRequest, target: PlanTarget, io?: ProbeIO): Promise<PlanResult> {
+  async plan(req: FaceRequest<OpenAIRequest>, target: PlanTarget, io?: ProbeIO): Promise<PlanResult> {
     // Every engine in the table serves OpenAI's paths under /v1 (vLLM, llama.cpp, Ollama's compat layer).
     const path = req.route.path.startsWith("/api/v1/") ? req.route.path.slice(4) : req.route.path;
     // A copy: the parsed body is shared by every target of the failover loop.
-    const body: Record<string, unknown> = { ...req.body, model: target.model };
-    const kind = req.route.kind;
+    const body: JsonObject = { ...req.body, model: target.model };
+    const kind = req.kind;
     const clamp = await fitOpenAIOutput(kind, body, target, io);
     if (isRouterError(clamp)) return { skip: clamp };
     if (!req.stream && (kind === "chat" || kind === "completions") && streamsInStead(target.engine)) {

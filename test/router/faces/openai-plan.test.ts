@@ -2,19 +2,24 @@
 // reached), and the parsed body, shared by every target of the failover loop, is left as it was.
 import { describe, expect, it } from "vitest";
 import { openaiFace } from "../../../router/faces/openai/index.js";
-import { isUpstreamPlan, type FaceRequest, type ParsedRequest, type PlanTarget, type UpstreamPlan } from "../../../router/faces/types.js";
+import { isRouterError } from "../../../router/errors.js";
+import { isUpstreamPlan, type PlanTarget, type UpstreamPlan } from "../../../router/faces/types.js";
+
+/** The face's own request type: its body as the route's kind reads it. */
+type Request = Parameters<typeof openaiFace.plan>[0];
 
 const target: PlanTarget = { backend: "v", engine: "vllm", model: "Qwen/Qwen3-8B", contextLength: undefined, anthropic: "auto", version: undefined };
 
-function request(stream: boolean): FaceRequest {
+function request(stream: boolean): Request {
   const route = openaiFace.routes.find((r) => r.path === "/v1/chat/completions");
   if (!route) throw new Error("no chat route");
-  const parsed = openaiFace.parse(route, { model: "Coder", stream, messages: [{ role: "user", content: "hi" }] }) as ParsedRequest;
+  const parsed = openaiFace.parse(route, { model: "Coder", stream, messages: [{ role: "user", content: "hi" }] });
+  if (isRouterError(parsed)) throw new Error(parsed.message);
   // A name the face's mapping (or a case-insensitive one) took to the alias: the client sent "Coder".
   return { ...parsed, alias: "coder" };
 }
 
-async function plan(req: FaceRequest, t: PlanTarget = target): Promise<UpstreamPlan> {
+async function plan(req: Request, t: PlanTarget = target): Promise<UpstreamPlan> {
   const p = await openaiFace.plan(req, t);
   if (!isUpstreamPlan(p)) throw new Error("not an upstream plan");
   return p;
