@@ -13,6 +13,7 @@ import { onAbort } from "../cancel.js";
 import type { ExchangeResult } from "../telemetry/access.js";
 import type { Clock, Routed, Services } from "./call.js";
 import { batchFor } from "../routing/candidates.js";
+import { prefillReport, Tail } from "../routing/prefill.js";
 import { classifyStatus } from "./classify.js";
 import { relay, relayWhole } from "./commit.js";
 import { UpstreamCall, type WholeBody } from "./upstream.js";
@@ -37,6 +38,8 @@ export interface AttemptSpec {
   firstByteMs: number;
   /** How many backends this request has been sent to, this one included, if it goes out. */
   attemptNo: number;
+  /** The conversation this request belongs to, for session affinity (routing/affinity-key.ts). */
+  affinityKey: string | undefined;
 }
 
 /** One attempt's context: the request, the router's services and clock, and the target. */
@@ -44,6 +47,8 @@ interface Turn extends AttemptSpec {
   r: Routed;
   s: Services;
   clock: Clock;
+  /** performance.now() when the slot was taken. */
+  heldFrom: number;
 }
 
 function transportError(err: unknown, timedOut: boolean, backend: string): RouterError {
@@ -83,9 +88,9 @@ function report(t: Turn, outcome: Outcome, reason = "", retryAfter?: number): vo
 }
 
 export async function attempt(r: Routed, s: Services, clock: Clock, spec: AttemptSpec): Promise<Attempt> {
-  const t: Turn = { ...spec, r, s, clock };
   const { b, model } = spec;
   const slot = await b.slots.acquire(r.cancel, batchFor(b, model, r.config));
+  const t: Turn = { ...spec, r, s, clock, heldFrom: performance.now() };
   if (slot === "aborted") return { kind: "gone", sent: false };
   if (slot === "full" || slot === "timeout") {
     report(t, "busy");
@@ -188,8 +193,13 @@ async function commit(t: Turn, call: UpstreamCall, d: Extract<Decision, { ok: tr
   s.metrics.observeTtfb(r.alias.name, b.name, ttfbMs / 1000);
   report(t, "success");
   const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs };
+  const affinity = r.config.routing.affinity;
+  if (t.affinityKey !== undefined) s.affinity.record(t.affinityKey, b.name, t.model, t.clock.now(), affinity.maxEntries);
   if (whole !== undefined) return { kind: "committed", result: relayWhole(r, c, d, whole) };
-  const relayed = await relay(r, c, call, d, t.plan.translator);
+  // The answer's last bytes say how fast the engine read the prompt (routing/prefill.ts).
+  const tail = affinity.enabled ? new Tail() : undefined;
+  const relayed = await relay(r, c, call, d, t.plan.translator, tail);
   if (relayed.failure) report(t, "failure", relayed.failure);
+  else if (tail) s.affinity.learn(b.name, prefillReport(tail.text()), t.plan.body.length, performance.now() - t.heldFrom);
   return { kind: "committed", result: relayed.result };
 }

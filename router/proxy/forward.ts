@@ -11,6 +11,8 @@ import { attempt } from "./attempt.js";
 import type { Clock, Routed, Services } from "./call.js";
 import { candidateViews } from "../routing/candidates.js";
 import { orderTargets, type CandidateView } from "../routing/pick.js";
+import { affinityApplies, withAffinity } from "../routing/affinity.js";
+import { conversationKey } from "../routing/affinity-key.js";
 
 /**
  * The floor of a face's side call to a backend (a tokenizer for count_tokens or a context check): it
@@ -22,7 +24,10 @@ export async function forward(r: Routed, s: Services, clock: Clock): Promise<Exc
   const { config } = r;
   const firstByteMs = r.alias.config.firstByteTimeoutMs ?? config.timeouts.firstByteMs;
   const deadline = clock.now() + firstByteMs;
-  const order = orderTargets(candidateViews(r.alias.config, s.registry, clock.now(), config), config.routing.policy);
+  const ranked = orderTargets(candidateViews(r.alias.config, s.registry, clock.now(), config), config.routing.policy);
+  // A conversation's next turn prefers the target holding its prefix in cache (routing/affinity.ts).
+  const key = affinityApplies(config, ranked.length) ? conversationKey(r.alias.name, r.request.body, r.session) : undefined;
+  const { order } = withAffinity(ranked, s.affinity, key, config, s.registry, clock.now(), () => JSON.stringify(r.request.body).length);
   if (r.request.stream) r.reply.keepAlive(r.request, config.timeouts.keepAliveMs);
   let sent = 0;
   let lastError: RouterError = noBackend(r.alias.name);
@@ -47,7 +52,7 @@ export async function forward(r: Routed, s: Services, clock: Clock): Promise<Exc
         continue;
       }
       const share = shareOfDeadline(remaining, sent + 1, order.length - i, config.retries.max);
-      const a = await attempt(r, s, clock, { b, model: c.model, warmth: c.warmth, plan: planned, firstByteMs: share, attemptNo: sent + 1 });
+      const a = await attempt(r, s, clock, { b, model: c.model, warmth: c.warmth, plan: planned, firstByteMs: share, attemptNo: sent + 1, affinityKey: key });
       // A full queue spills to the next target without costing a retry: nothing was sent.
       if (a.kind === "busy") {
         lastError = a.error;
