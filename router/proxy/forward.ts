@@ -27,7 +27,8 @@ export async function forward(r: Routed, s: Services, clock: Clock): Promise<Exc
   const ranked = orderTargets(candidateViews(r.alias.config, s.registry, clock.now(), config), config.routing.policy);
   // A conversation's next turn prefers the target holding its prefix in cache (routing/affinity.ts).
   const key = affinityApplies(config, ranked.length) ? conversationKey(r.alias.name, r.request.body, r.session) : undefined;
-  const { order } = withAffinity(ranked, s.affinity, key, config, s.registry, clock.now(), () => JSON.stringify(r.request.body).length);
+  const { order, choice } = withAffinity(ranked, s.affinity, key, config, s.registry, clock.now(), () => JSON.stringify(r.request.body).length);
+  if (choice !== "none") s.metrics.affinity.inc({ alias: r.alias.name, choice });
   if (r.request.stream) r.reply.keepAlive(r.request, config.timeouts.keepAliveMs);
   let sent = 0;
   let lastError: RouterError = noBackend(r.alias.name);

@@ -37,7 +37,7 @@ const DEFAULT_BYTES_PER_TOKEN = 4;
 const EWMA = 0.2;
 
 /** Why a request went where it went, for tests and the bench: held (kept), released (and why), or none. */
-export type AffinityChoice = "none" | "kept" | "already-best" | "released-health" | "released-warmth" | "released-busy" | "gone";
+export type AffinityChoice = "none" | "kept" | "kept-waiting" | "already-best" | "released-health" | "released-warmth" | "released-busy" | "gone";
 
 export class Affinity {
   private readonly table = new Map<string, Held>();
@@ -124,8 +124,9 @@ export class Affinity {
     const [bHealth, bWarmth] = tiers(best);
     if (hHealth > bHealth) return { order, choice: "released-health" };
     if (hWarmth > bWarmth) return { order, choice: "released-warmth" };
-    if (h.saturated && !best.saturated && !this.worthWaiting(h.backend, best.backend, registry, requestBytes)) return { order, choice: "released-busy" };
-    return { order: [h, ...order.slice(0, i), ...order.slice(i + 1)], choice: "kept" };
+    const waits = h.saturated && !best.saturated;
+    if (waits && !this.worthWaiting(h.backend, best.backend, registry, requestBytes)) return { order, choice: "released-busy" };
+    return { order: [h, ...order.slice(0, i), ...order.slice(i + 1)], choice: waits ? "kept-waiting" : "kept" };
   }
 
   /**

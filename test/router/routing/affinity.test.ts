@@ -80,7 +80,7 @@ describe("Affinity.prefer", () => {
     a.learn("b0", { evaluated: 1_000, seconds: 1, promptTokens: 1_000 }, 4_000, 500);
     a.learn("b1", undefined, 0, 2_000);
     const order = [view("b0"), view("b1", { saturated: true })];
-    expect(a.prefer(order, held, registry, bytes).choice).toBe("kept");
+    expect(a.prefer(order, held, registry, bytes).choice).toBe("kept-waiting");
     // A slot held for 20 s on average: waiting costs more than the re-read.
     for (let i = 0; i < 30; i++) a.learn("b1", undefined, 0, 20_000);
     expect(a.prefer(order, held, registry, bytes).choice).toBe("released-busy");
