@@ -109,7 +109,8 @@ export async function runAgents(face: W8Face, plan: W8Plan, script: W8Script): P
   const t0 = performance.now();
   const results: TurnResult[] = [];
   await Promise.all(
-    script.agents.map(async (convs) => {
+    script.agents.map(async (convs, i) => {
+      await new Promise((r) => setTimeout(r, script.startsMs[i] ?? 0));
       // Each agent its own keep-alive connection, as separate programs would have.
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       try {

@@ -81,6 +81,8 @@ export interface W8Conversation {
 
 export interface W8Script {
   system: string;
+  /** When each agent starts, ms from the start of the run: conversations do not begin in step. */
+  startsMs: number[];
   /** Per agent, its conversations in order. */
   agents: W8Conversation[][];
 }
@@ -89,6 +91,7 @@ export function w8Script(plan: W8Plan): W8Script {
   const rand = prng(plan.seed);
   const system = `You are a coding agent. Tools: ${text(rand, plan.systemBytes)}`;
   const agents: W8Conversation[][] = [];
+  const startsMs: number[] = [];
   for (let a = 0; a < plan.agents; a++) {
     const convs: W8Conversation[] = [];
     for (let c = 0; c < plan.conversationsPerAgent; c++) {
@@ -101,6 +104,7 @@ export function w8Script(plan: W8Plan): W8Script {
       convs.push({ agent: a, index: c, task: `task ${a}.${c}: ${text(rand, plan.taskBytes)}`, tools, thinks });
     }
     agents.push(convs);
+    startsMs.push(a === 0 ? 0 : Math.round(rand() * 2 * plan.thinkMs[1]));
   }
-  return { system, agents };
+  return { system, startsMs, agents };
 }

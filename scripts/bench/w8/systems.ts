@@ -29,6 +29,9 @@ export function w8RouterConfig(servers: readonly W8Server[], port: number, affin
     backends,
     aliases: { [W8_MODEL]: { targets: servers.map((s) => ({ backend: s.name, model: W8_MODEL })) } },
     routing: { affinity: { enabled: affinity } },
+    // No keep-alive bytes while a stream waits for its first token (a long prefill): the head then
+    // goes out with the answer and carries x-router-backend, which says which engine served the turn.
+    timeouts: { keepAliveMs: 3_600_000 },
     logging: { level: "warn", logBodies: false },
     drainMs: 1000,
   };
