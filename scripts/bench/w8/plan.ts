@@ -1,9 +1,10 @@
 // W8: agents whose conversations grow turn by turn, against two real Ollama servers serving the same
 // model (one with a single slot, one with OLLAMA_NUM_PARALLEL=2). Each agent runs its conversations
 // one after another: a conversation is a system prompt shared by every agent (the same tool), a task
-// of its own, then turns that each add the model's answer and a tool result. More agents than slots,
-// so the engines' caches cannot hold every conversation, and a new conversation starts whenever an
-// agent finishes one. The same seed plays the same script for every system.
+// of its own, then turns that each add the model's answer and a tool result. As many agents as slots
+// at a time, but a new conversation starts whenever an agent finishes one: more conversations than
+// slots in total, so the engines' caches cannot keep them all. The same seed plays the same script
+// for every system.
 import { prng } from "../../soak/prng.js";
 
 export interface W8Engine {
@@ -50,8 +51,8 @@ export function w8Plan(seed: number, size: "quick" | "full"): W8Plan {
       { name: "ollama-two", numParallel: 2 },
     ],
     model: { embedding: 64, heads: 4, layers: 4, feedForward: 256, numCtx: 8192, numPredict: 12 },
-    agents: 4,
-    conversationsPerAgent: quick ? 1 : 2,
+    agents: 3,
+    conversationsPerAgent: quick ? 2 : 3,
     turns: quick ? 3 : 6,
     systemBytes: 1_200,
     taskBytes: 500,
