@@ -3,13 +3,13 @@
 // and how much of the prompt came from that slot's cache (`loading cache slot ... used=U
 // remaining=R`, runner/llamarunner/cache.go). Session affinity (router/routing/affinity.ts) and W8
 // rest on these facts (scripts/e2e/FACTS.md, "Slots and prompt caches").
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { stopAll } from "../../scripts/lib/child.js";
 import type { OllamaServer } from "../../scripts/e2e/ollama-serve.js";
 import { startEngine } from "./engine.js";
 import { e2eEnv } from "./env.js";
-import { postJson } from "./http.js";
+import { eventually, postJson } from "./http.js";
 
 const env = e2eEnv();
 const [model] = env.models;
@@ -21,8 +21,8 @@ interface SlotLine {
   remaining: number;
 }
 
-function slotLinesSince(log: string, from: number): SlotLine[] {
-  const text = readFileSync(log).subarray(from).toString("utf8");
+function slotLines(log: string): SlotLine[] {
+  const text = readFileSync(log, "utf8");
   return [...text.matchAll(/loading cache slot" id=(\d+) cache=\d+ prompt=(\d+) used=(\d+) remaining=(\d+)/g)].map((m) => ({
     id: Number(m[1]),
     prompt: Number(m[2]),
@@ -43,13 +43,18 @@ describe.sequential("Ollama's slots and prompt caches", () => {
     await stopAll();
   });
 
+  /** Requests so far: the runner's log reaches serve's log a moment after the answer. */
+  let sent = 0;
   async function chat(messages: { role: string; content: string }[]): Promise<{ count: number; line: SlotLine }> {
-    const from = statSync(server.logFile).size;
     const r = await postJson(`${server.url}/api/chat`, { model, stream: false, messages, options: { num_predict: 2 } });
     expect(r.status).toBe(200);
-    const lines = slotLinesSince(server.logFile, from);
-    expect(lines).toHaveLength(1);
-    return { count: (r.body as { prompt_eval_count: number }).prompt_eval_count, line: lines[0] as SlotLine };
+    sent++;
+    const lines = await eventually("the runner's cache-slot line", () => {
+      const l = slotLines(server.logFile);
+      return Promise.resolve(l.length >= sent ? l : undefined);
+    }, 10_000);
+    expect(lines).toHaveLength(sent);
+    return { count: (r.body as { prompt_eval_count: number }).prompt_eval_count, line: lines[sent - 1] as SlotLine };
   }
 
   it("a repeated prompt comes from the cache, but prompt_eval_count still counts all of it", async () => {
