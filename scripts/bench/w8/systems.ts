@@ -64,8 +64,10 @@ async function router(ctx: ProcessContext, servers: readonly W8Server[], affinit
 async function roundRobin(ctx: ProcessContext, servers: readonly W8Server[]): Promise<W8System> {
   const hosts = servers.map((s) => new URL(s.server.url).host);
   const byHost = new Map(servers.map((s) => [new URL(s.server.url).host, s.name]));
-  // nginx says which server it used, so each answer's engine is known as with the router.
-  const location = ["add_header x-upstream-addr $upstream_addr always;"];
+  // nginx says which server it used, so each answer's engine is known as with the router. Ollama
+  // answers 403 to a Host it does not know when it listens on loopback (server/routes.go,
+  // allowedHostsMiddleware), and nginx would send the upstream block's name.
+  const location = ["add_header x-upstream-addr $upstream_addr always;", "proxy_set_header Host localhost;"];
   const { child, port } = await startNginx(ctx, "w8-nginx", (dir, p, root) => nginxConfig(dir, p, hosts, root, location), async (p) => (await probe(`http://127.0.0.1:${p}/api/version`, {}, 2_000)).status === 200);
   const engineOf = (h: http.IncomingHttpHeaders): string | undefined => (typeof h["x-upstream-addr"] === "string" ? byHost.get(h["x-upstream-addr"]) : undefined);
   return { name: "round-robin", face: { url: `http://127.0.0.1:${port}/api/chat`, engineOf }, affinity: () => Promise.resolve({}), stop: () => stop(child) };
