@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders } from "node:http";
  * clients send `x-opencode-session`; Codex CLI sends `session-id`; `x-session-affinity` is the
  * name some gateways and SDKs use for the same thing.
  */
-export const SESSION_HEADERS = ["x-claude-code-session-id", "x-opencode-session", "session-id", "x-session-affinity"] as const;
+const SESSION_HEADERS = ["x-claude-code-session-id", "x-opencode-session", "session-id", "x-session-affinity"] as const;
 
 /** Longest session id taken from a header: an id, not a payload. */
 const MAX_SESSION_ID = 200;

@@ -59,7 +59,7 @@ function chat(face: W8Face, agent: http.Agent, messages: Message[], numPredict: 
           const piece = j.message?.content ?? "";
           if (piece !== "" && a.ttftMs === undefined) a.ttftMs = performance.now() - started;
           a.content += piece;
-          if (j.done) a.last = j as Record<string, unknown>;
+          if (j.done) a.last = j;
         }
       });
       res.on("end", () => resolve(a));
@@ -70,14 +70,14 @@ function chat(face: W8Face, agent: http.Agent, messages: Message[], numPredict: 
   });
 }
 
-async function conversation(face: W8Face, agent: http.Agent, plan: W8Plan, system: string, c: W8Conversation, t0: number, out: TurnResult[]): Promise<void> {
+async function conversation(face: W8Face, agent: http.Agent, plan: W8Plan, system: string, c: W8Conversation, unitMs: number, t0: number, out: TurnResult[]): Promise<void> {
   const messages: Message[] = [
     { role: "system", content: system },
     { role: "user", content: c.task },
   ];
   for (let turn = 0; turn < plan.turns; turn++) {
     if (turn > 0) {
-      await new Promise((r) => setTimeout(r, c.thinks[turn - 1]));
+      await new Promise((r) => setTimeout(r, (c.thinks[turn - 1] ?? 0) * unitMs));
       messages.push({ role: "user", content: c.tools[turn - 1] ?? "" });
     }
     const sent = performance.now();
@@ -104,17 +104,20 @@ async function conversation(face: W8Face, agent: http.Agent, plan: W8Plan, syste
   }
 }
 
-/** Runs every agent at once, each through its conversations; resolves with every turn's result. */
-export async function runAgents(face: W8Face, plan: W8Plan, script: W8Script): Promise<{ results: TurnResult[]; wallMs: number }> {
+/**
+ * Runs every agent at once, each through its conversations; resolves with every turn's result.
+ * `unitMs` is the script's unit of tool time (the engine's time for a 2,000-token prompt).
+ */
+export async function runAgents(face: W8Face, plan: W8Plan, script: W8Script, unitMs: number): Promise<{ results: TurnResult[]; wallMs: number }> {
   const t0 = performance.now();
   const results: TurnResult[] = [];
   await Promise.all(
     script.agents.map(async (convs, i) => {
-      await new Promise((r) => setTimeout(r, script.startsMs[i] ?? 0));
+      await new Promise((r) => setTimeout(r, (script.starts[i] ?? 0) * unitMs));
       // Each agent its own keep-alive connection, as separate programs would have.
       const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
       try {
-        for (const c of convs) await conversation(face, agent, plan, script.system, c, t0, results);
+        for (const c of convs) await conversation(face, agent, plan, script.system, c, unitMs, t0, results);
       } finally {
         agent.destroy();
       }

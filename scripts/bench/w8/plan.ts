@@ -1,20 +1,19 @@
 // W8: agents whose conversations grow turn by turn, against two real Ollama servers serving the same
 // model (one with a single slot, one with OLLAMA_NUM_PARALLEL=2). Each agent runs its conversations
 // one after another: a conversation is a system prompt shared by every agent (the same tool), a task
-// of its own, then turns that each add the model's answer and a tool result. As many agents as slots
-// at a time, but a new conversation starts whenever an agent finishes one: more conversations than
-// slots in total, so the engines' caches cannot keep them all. The same seed plays the same script
-// for every system.
+// of its own, then turns that each add the model's answer and a tool result after a tool's run. More
+// agents than slots, and a new conversation starts whenever an agent finishes one, so the engines'
+// caches cannot keep every conversation. The same seed plays the same script for every system.
 import { prng } from "../../soak/prng.js";
 
-export interface W8Engine {
+interface W8Engine {
   name: string;
   /** OLLAMA_NUM_PARALLEL: the engine's slots, each with a cached prefix of its own. */
   numParallel: number;
 }
 
 /** The generated model: a llama with random weights and a byte-level vocabulary (one byte, one token). */
-export interface W8Model {
+interface W8Model {
   embedding: number;
   heads: number;
   layers: number;
@@ -37,8 +36,12 @@ export interface W8Plan {
   systemBytes: number;
   taskBytes: number;
   toolBytes: number;
-  /** A tool's run between an answer and the next turn, drawn uniformly from this range. */
-  thinkMs: [number, number];
+  /**
+   * A tool's run between an answer and the next turn, drawn uniformly from this range, in units of
+   * the time the engine takes to read a 2,000-token prompt (measured at the start of the run): tool
+   * time and model time keep their proportion on a fast machine and on a loaded one.
+   */
+  think: [number, number];
 }
 
 export function w8Plan(seed: number, size: "quick" | "full"): W8Plan {
@@ -51,13 +54,13 @@ export function w8Plan(seed: number, size: "quick" | "full"): W8Plan {
       { name: "ollama-two", numParallel: 2 },
     ],
     model: { embedding: 64, heads: 4, layers: 4, feedForward: 256, numCtx: 8192, numPredict: 12 },
-    agents: 3,
+    agents: 4,
     conversationsPerAgent: quick ? 2 : 3,
     turns: quick ? 3 : 6,
     systemBytes: 1_200,
     taskBytes: 500,
     toolBytes: 400,
-    thinkMs: [200, 1_000],
+    think: [0.25, 1.5],
   };
 }
 
@@ -76,14 +79,14 @@ export interface W8Conversation {
   task: string;
   /** The tool result that opens each turn after the first. */
   tools: string[];
-  /** Think time before each turn after the first, ms. */
+  /** Think time before each turn after the first, in units of the 2,000-token prefill (W8Plan.think). */
   thinks: number[];
 }
 
 export interface W8Script {
   system: string;
-  /** When each agent starts, ms from the start of the run: conversations do not begin in step. */
-  startsMs: number[];
+  /** When each agent starts, in the same units as thinks: conversations do not begin in step. */
+  starts: number[];
   /** Per agent, its conversations in order. */
   agents: W8Conversation[][];
 }
@@ -92,7 +95,7 @@ export function w8Script(plan: W8Plan): W8Script {
   const rand = prng(plan.seed);
   const system = `You are a coding agent. Tools: ${text(rand, plan.systemBytes)}`;
   const agents: W8Conversation[][] = [];
-  const startsMs: number[] = [];
+  const starts: number[] = [];
   for (let a = 0; a < plan.agents; a++) {
     const convs: W8Conversation[] = [];
     for (let c = 0; c < plan.conversationsPerAgent; c++) {
@@ -100,12 +103,12 @@ export function w8Script(plan: W8Plan): W8Script {
       const thinks: number[] = [];
       for (let t = 1; t < plan.turns; t++) {
         tools.push(`tool result: ${text(rand, plan.toolBytes)}`);
-        thinks.push(Math.round(plan.thinkMs[0] + rand() * (plan.thinkMs[1] - plan.thinkMs[0])));
+        thinks.push(plan.think[0] + rand() * (plan.think[1] - plan.think[0]));
       }
       convs.push({ agent: a, index: c, task: `task ${a}.${c}: ${text(rand, plan.taskBytes)}`, tools, thinks });
     }
     agents.push(convs);
-    startsMs.push(a === 0 ? 0 : Math.round(rand() * 2 * plan.thinkMs[1]));
+    starts.push(a === 0 ? 0 : rand() * 2 * plan.think[1]);
   }
-  return { system, startsMs, agents };
+  return { system, starts, agents };
 }

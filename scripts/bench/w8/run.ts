@@ -32,11 +32,9 @@ export async function runW8(ctx: ProcessContext, size: W8Plan["size"], seed: num
   const run: W8Run = { plan, calibration: "", outcomes: [] };
   try {
     const first = servers[0];
-    if (first) {
-      const sec = await prefillSeconds(first, 2_000, seed);
-      run.calibration = `A 2,000-token prompt took ${sec.toFixed(2)} s to evaluate here (the engine's prompt_eval_duration).`;
-      log(`W8: ${run.calibration}`);
-    }
+    const sec = first ? await prefillSeconds(first, 2_000, seed) : 1;
+    run.calibration = `A 2,000-token prompt took ${sec.toFixed(2)} s to evaluate here (the engine's prompt_eval_duration); tool time between turns ${plan.think[0]}–${plan.think[1]}× that.`;
+    log(`W8: ${run.calibration}`);
     for (const name of systems) {
       await emptyCaches(servers);
       let sys;
@@ -51,7 +49,7 @@ export async function runW8(ctx: ProcessContext, size: W8Plan["size"], seed: num
       log(`W8 ${name}: ${plan.agents} agents, ${plan.agents * plan.conversationsPerAgent * plan.turns} turns`);
       try {
         const from = logOffsets(servers);
-        const { results, wallMs } = await runAgents(sys.face, plan, script);
+        const { results, wallMs } = await runAgents(sys.face, plan, script, sec * 1000);
         const matched = matchEvaluated(results, slotLines(servers, from));
         run.outcomes.push({ name, status: "ok", summary: summarizeW8(results, matched, await sys.affinity(), wallMs), results });
       } finally {
