@@ -9,19 +9,10 @@ import { conversationKey, sessionFromHeaders, stablePrefix } from "../../../rout
 import type { CandidateView } from "../../../router/routing/pick.js";
 import { prefillReport, Tail } from "../../../router/routing/prefill.js";
 import { config } from "../harness.js";
+import { view as candidate } from "./view.js";
 
-const view = (backend: string, over: Partial<CandidateView> = {}): CandidateView => ({
-  index: Number(backend.slice(1)),
-  backend,
-  model: "m",
-  health: "up",
-  admission: "open",
-  busy: false,
-  saturated: false,
-  warmth: "loaded",
-  inFlight: 0,
-  ...over,
-});
+/** Candidates named b0, b1, … all serving model m. */
+const view = (backend: string, over: Partial<CandidateView> = {}): CandidateView => candidate(Number(backend.slice(1)), { backend, model: "m", ...over });
 
 const turn1 = { messages: [{ role: "system", content: "You are terse." }, { role: "user", content: "fix the bug" }] };
 const turn2 = { messages: [...turn1.messages, { role: "assistant", content: "done" }, { role: "user", content: "now test it" }] };
