@@ -196,8 +196,9 @@ async function commit(t: Turn, call: UpstreamCall, d: Extract<Decision, { ok: tr
   const affinity = r.config.routing.affinity;
   if (t.affinityKey !== undefined) s.affinity.record(t.affinityKey, b.name, t.model, t.clock.now(), affinity.maxEntries);
   if (whole !== undefined) return { kind: "committed", result: relayWhole(r, c, d, whole) };
-  // The answer's last bytes say how fast the engine read the prompt (routing/prefill.ts).
-  const tail = affinity.enabled ? new Tail() : undefined;
+  // The answer's last bytes say how fast the engine read the prompt (routing/prefill.ts); only
+  // where affinity may have to weigh it: a request of a conversation with targets to choose from.
+  const tail = t.affinityKey !== undefined ? new Tail() : undefined;
   const relayed = await relay(r, c, call, d, t.plan.translator, tail);
   if (relayed.failure) report(t, "failure", relayed.failure);
   else if (tail) s.affinity.learn(b.name, prefillReport(tail.text()), t.plan.body.length, performance.now() - t.heldFrom);
