@@ -2,7 +2,7 @@
 // loaded, caches empty), plays the same agents' script, and matches each turn to its engine's
 // cache-slot line for the tokens really evaluated.
 import { join } from "node:path";
-import { ensureOllama } from "../../e2e/ollama.js";
+import { cachedOllama } from "../../e2e/ollama.js";
 import { SystemUnavailable, type ProcessContext } from "../systems.js";
 import { runAgents } from "./clients.js";
 import { emptyCaches, logOffsets, prefillSeconds, slotLines, startW8Servers } from "./engines.js";
@@ -20,11 +20,11 @@ export interface W8Run {
 export async function runW8(ctx: ProcessContext, size: W8Plan["size"], seed: number, systems: readonly W8SystemName[], log: (m: string) => void): Promise<W8Run> {
   const plan = w8Plan(seed, size);
   const script = w8Script(plan);
-  let binary: string;
-  try {
-    binary = (await ensureOllama()).binary;
-  } catch (e) {
-    const why = `no Ollama build (${e instanceof Error ? e.message : String(e)}); npm run e2e builds it`;
+  // Only a build `npm run e2e` already made: building Ollama takes far longer than a bench run.
+  const binary = cachedOllama()?.binary;
+  if (binary === undefined) {
+    const why = "no cached Ollama build (npm run e2e builds it)";
+    log(`W8 unavailable: ${why}`);
     return { plan, calibration: "", outcomes: systems.map((name) => ({ name, status: `unavailable: ${why}` })) };
   }
   log(`W8: starting ${plan.engines.length} Ollama servers`);
