@@ -28,6 +28,7 @@ import { totalTimer, type Cancel } from "./cancel.js";
 import type { Clock, Services } from "./proxy/call.js";
 import { forward } from "./proxy/forward.js";
 import { resolveModel } from "./aliases/resolve.js";
+import { sessionFromHeaders } from "./routing/affinity-key.js";
 import type { Table } from "./table.js";
 
 /** What a request reads of the router (server.ts): the table and drain state as they are when it arrives. */
@@ -145,7 +146,8 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   const disarm = totalTimer(config.timeouts.totalMs, x.gone);
   try {
     const request = { ...parsed, alias };
-    const routed = { id: access.id, face, request, alias: { name: alias, config: aliasConfig }, config, reply, cancel: x.gone, startedAt: access.started };
+    const session = sessionFromHeaders(req.headers);
+    const routed = { id: access.id, face, request, alias: { name: alias, config: aliasConfig }, config, reply, cancel: x.gone, startedAt: access.started, session };
     const result = await forward(routed, host.services, host.clock);
     if (result.outcome === "client-gone") reply.destroy();
     access.stream = parsed.stream;

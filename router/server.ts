@@ -19,6 +19,7 @@ import type { ConfigInfo } from "./ops/status.js";
 import { shutdown } from "./cancel.js";
 import { handle, type RequestHost } from "./request.js";
 import { tableOf, type Table } from "./table.js";
+import { Affinity } from "./routing/affinity.js";
 
 export interface RouterOptions {
   config: RouterConfig;
@@ -62,7 +63,7 @@ export class Router {
       draining: () => this.draining,
       ops: () => ({ config: this.table.config, registry: this.registry, metrics: this.metrics, info: this.info, draining: this.draining, routes, bodies: this.bodies }),
       routes,
-      services: { registry: this.registry, metrics: this.metrics },
+      services: { registry: this.registry, metrics: this.metrics, affinity: new Affinity() },
       clock: { now: Date.now, random: opts.random ?? Math.random },
       logger: this.logger,
       bodies: this.bodies,

@@ -168,6 +168,11 @@ const routerConfigSchema = z
         batchPerModel: z.boolean().default(true),
         /** How many times a waiter may be passed over for waiters of the resident model. */
         maxBypass: z.number().int().min(0).max(64).default(4),
+        /**
+         * A conversation's next turn goes where its cached prefix is, unless that target is worse off (docs/router.md,
+         * "Session affinity"); at most maxEntries conversations (least recently used forgotten first), each forgotten ttlMs unseen.
+         */
+        affinity: z.strictObject({ enabled: z.boolean().default(true), maxEntries: z.number().int().min(1).max(1_000_000).default(10_000), ttlMs: positiveMs.default(30 * 60_000) }).prefault({}),
       })
       .prefault({}),
     limits: z

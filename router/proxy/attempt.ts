@@ -17,6 +17,7 @@ import { UsageMeter } from "../telemetry/usage.js";
 import { recordAnswer, type Metered } from "./metered.js";
 import type { Clock, Routed, Services } from "./call.js";
 import { batchFor } from "../routing/candidates.js";
+import { prefillReport, Tail } from "../routing/prefill.js";
 import { classifyStatus } from "./classify.js";
 import { relay, relayWhole } from "./commit.js";
 import { UpstreamCall, type WholeBody } from "./upstream.js";
@@ -47,6 +48,8 @@ export interface AttemptSpec {
   firstByteMs: number;
   /** How many backends this request has been sent to, this one included, if it goes out. */
   attemptNo: number;
+  /** The conversation this request belongs to, for session affinity (routing/affinity-key.ts). */
+  affinityKey: string | undefined;
 }
 
 /**
@@ -62,6 +65,8 @@ interface Turn extends AttemptSpec {
   s: Services;
   clock: Clock;
   report: PassiveReport;
+  /** performance.now() when the slot was taken. */
+  heldFrom: number;
 }
 
 /**
@@ -90,6 +95,7 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
   const { b, model } = spec;
   const report = new PassiveReport(b, s.metrics, clock, r.config.ejection);
   const slot = await b.slots.acquire(r.cancel, batchFor(b, model, r.config));
+  const heldFrom = performance.now();
   if (slot === "aborted") return { kind: "gone", sent: false };
   if (slot === "full" || slot === "timeout") {
     report.say("busy");
@@ -111,7 +117,7 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     // The request goes out now: on an engine that loads on demand, its model becomes resident.
     if (!b.adapter.servedMeansLoaded) b.residency.record(model, clock.now());
     trial = beginTrial(b.passive, clock.now());
-    const a = await call({ ...spec, plan, r, s, clock, report }, coldLoad);
+    const a = await call({ ...spec, plan, r, s, clock, report, heldFrom }, coldLoad);
     if (coldLoad && a.kind !== "committed") s.metrics.models.waitedInVain(r.alias.name, b.name, model);
     if (a.kind === "committed" || a.kind === "next" || a.kind === "final") s.metrics.recent.attempt(b.name, backendFailed(a));
     return a;
@@ -205,15 +211,20 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
     const meter = new UsageMeter(plan.path.startsWith("/api/") ? "ollama" : b.config.engine === "llamacpp" ? "llamacpp" : "openai");
     const m: Metered = { alias: r.alias.name, backend: b.name, model: t.model, startedAt: r.startedAt, ...when, firstByteAt: when.firstByteAt || now };
     const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs, meter };
+    if (t.affinityKey !== undefined) s.affinity.record(t.affinityKey, b.name, t.model, t.clock.now(), r.config.routing.affinity.maxEntries);
     if (converted !== undefined) {
       meter.whole(d.first, now);
       const result = { ...relayWhole(r, c, d, converted), ...clamp };
       recordAnswer(s.metrics, m, meter, d.headers, result, true);
       return { kind: "committed", result };
     }
-    const relayed = await relay(r, c, call, d, plan.translator);
+    // The answer's last bytes say how fast the engine read the prompt (routing/prefill.ts); only
+    // where affinity may have to weigh it: a request of a conversation with targets to choose from.
+    const tail = t.affinityKey !== undefined ? new Tail() : undefined;
+    const relayed = await relay(r, c, call, d, plan.translator, tail);
     recordAnswer(s.metrics, m, meter, d.headers, relayed.result, false);
     if (relayed.failure) report.say("failure", relayed.failure);
+    else if (tail) s.affinity.learn(b.name, prefillReport(tail.text()), plan.body.length, performance.now() - t.heldFrom);
     return { kind: "committed", result: { ...relayed.result, ...clamp } };
   } finally {
     clearTimeout(timer);

@@ -6,11 +6,14 @@ import type { Cancel } from "../cancel.js";
 import type { Face, FaceRequest } from "../faces/types.js";
 import type { Reply } from "../http/reply.js";
 import type { RouterMetrics } from "../telemetry/metrics.js";
+import type { Affinity } from "../routing/affinity.js";
 
 /** What lives as long as the router: server.ts builds it once. */
 export interface Services {
   registry: BackendRegistry;
   metrics: RouterMetrics;
+  /** Which target served each conversation last, and what answers taught about each backend. */
+  affinity: Affinity;
 }
 
 /** Time and chance: Date.now and Math.random unless a test fixes them. */
@@ -33,4 +36,6 @@ export interface Routed {
   cancel: Cancel;
   /** performance.now() when the request was accepted. */
   startedAt: number;
+  /** The conversation id the client sent in a header (routing/affinity-key.ts), if any. */
+  session?: string;
 }

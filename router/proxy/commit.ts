@@ -10,6 +10,8 @@ import type { Routed } from "./call.js";
 import { LineGuard, LineTooLong } from "./line-guard.js";
 import type { UpstreamCall } from "./upstream.js";
 import type { Decision, RelayEnd } from "./upstream-outcome.js";
+import type { Sink } from "./body-relay.js";
+import type { Tail } from "../routing/prefill.js";
 
 type Answer = Extract<Decision, { ok: true }>;
 
@@ -39,7 +41,7 @@ export function relayWhole(r: Routed, c: Commit, { status, headers }: Answer, bo
 }
 
 /** Commits to the backend's answer: its head, its first bytes, then the rest as it comes. */
-export async function relay(r: Routed, c: Commit, call: UpstreamCall, { status, headers, first }: Answer, translator: StreamTranslator | undefined): Promise<Relayed> {
+export async function relay(r: Routed, c: Commit, call: UpstreamCall, { status, headers, first }: Answer, translator: StreamTranslator | undefined, tail?: Tail): Promise<Relayed> {
   const { reply } = r;
   const stream = r.request.stream;
   const served = { backend: c.b.name, model: c.model };
@@ -52,7 +54,7 @@ export async function relay(r: Routed, c: Commit, call: UpstreamCall, { status, 
   }
   // A transform holds at most one line: limits.maxLineBytes caps it (line-guard.ts).
   const guard = translator ? new LineGuard(r.config.limits.maxLineBytes) : undefined;
-  const end = await firstThenRest(r, call, first, translator, guard, c.meter);
+  const end = await firstThenRest(r, call, first, translator, guard, c.meter, tail);
   if (end.ok) {
     reply.end();
     return { result: ok };
@@ -70,13 +72,25 @@ export async function relay(r: Routed, c: Commit, call: UpstreamCall, { status, 
   return { result: { ...ok, outcome: "in-band-error", error: err.message }, failure: end.error instanceof LineTooLong ? "line-too-long" : "mid-stream" };
 }
 
-function firstThenRest(r: Routed, call: UpstreamCall, first: Buffer, translator: StreamTranslator | undefined, guard: LineGuard | undefined, meter: UsageMeter | undefined): Promise<RelayEnd> {
+function firstThenRest(r: Routed, call: UpstreamCall, first: Buffer, translator: StreamTranslator | undefined, guard: LineGuard | undefined, meter: UsageMeter | undefined, tail: Tail | undefined): Promise<RelayEnd> {
   try {
     guard?.pass(first);
   } catch (err) {
     return Promise.resolve({ ok: false, error: err as Error });
   }
   meter?.push(first, performance.now());
-  r.reply.write(translator ? translator.push(first) : first);
-  return call.relay(r.reply, translator, r.config.timeouts.idleMs, guard, meter);
+  const sink = tail ? tapped(r.reply, tail) : r.reply;
+  sink.write(translator ? translator.push(first) : first);
+  return call.relay(sink, translator, r.config.timeouts.idleMs, guard, meter);
+}
+
+/** The client's Reply, with what passes kept in `tail` too. */
+function tapped(reply: Sink, tail: Tail): Sink {
+  return {
+    write: (chunk) => {
+      tail.push(chunk);
+      return reply.write(chunk);
+    },
+    once: (event, listener) => reply.once(event, listener),
+  };
 }

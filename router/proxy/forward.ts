@@ -9,12 +9,18 @@ import { shareOfDeadline } from "./deadline.js";
 import type { Clock, Routed, Services } from "./call.js";
 import { candidateViews } from "../routing/candidates.js";
 import { orderTargets, type CandidateView } from "../routing/pick.js";
+import { affinityApplies, withAffinity } from "../routing/affinity.js";
+import { conversationKey } from "../routing/affinity-key.js";
 
 export async function forward(r: Routed, s: Services, clock: Clock): Promise<ExchangeResult> {
   const { config } = r;
   const firstByteMs = r.alias.config.firstByteTimeoutMs ?? config.timeouts.firstByteMs;
   const deadline = clock.now() + firstByteMs;
-  const order = orderTargets(candidateViews(r.alias.config, s.registry, clock.now(), config), config.routing.policy);
+  const ranked = orderTargets(candidateViews(r.alias.config, s.registry, clock.now(), config), config.routing.policy);
+  // A conversation's next turn prefers the target holding its prefix in cache (routing/affinity.ts).
+  const key = affinityApplies(config, ranked.length) ? conversationKey(r.alias.name, r.request.body, r.session) : undefined;
+  const { order, choice } = withAffinity(ranked, s.affinity, key, config, s.registry, clock.now(), () => JSON.stringify(r.request.body).length);
+  if (choice !== "none") s.metrics.affinity.inc({ alias: r.alias.name, choice });
   if (r.request.stream) r.reply.keepAlive(r.request, config.timeouts.keepAliveMs);
   let sent = 0;
   // How the loop ended, and the target that ended it; written to the client once, below.
@@ -35,7 +41,7 @@ export async function forward(r: Routed, s: Services, clock: Clock): Promise<Exc
       const b = s.registry.get(c.backend);
       if (!b) continue;
       const share = shareOfDeadline(remaining, sent + 1, order.length - i, config.retries.max);
-      end = await attempt(r, s, clock, { b, index: c.index, model: c.model, warmth: c.warmth, firstByteMs: share, attemptNo: sent + 1 });
+      end = await attempt(r, s, clock, { b, index: c.index, model: c.model, warmth: c.warmth, firstByteMs: share, attemptNo: sent + 1, affinityKey: key });
       served = { backend: b.name, model: c.model };
       // A full queue, or a target the face skips (its context is too small), costs no retry: nothing was sent.
       if (end.kind === "busy" || end.kind === "skip") continue;

@@ -33,6 +33,11 @@ function healthTier(c: CandidateView): number {
 
 const warmthTier = { loaded: 0, unknown: 1, cold: 2, missing: 3 } as const;
 
+/** A candidate's health and warmth tiers, lower is better: what session affinity must not make worse (affinity.ts). */
+export function tiers(c: CandidateView): [health: number, warmth: number] {
+  return [healthTier(c), warmthTier[c.warmth]];
+}
+
 /** Orders candidates best first. */
 function rankTargets(candidates: readonly CandidateView[]): CandidateView[] {
   // Most aliases have one target: nothing to order, and this runs on every request.

@@ -58,6 +58,12 @@ export class RouterMetrics {
     labelNames: ["backend"] as const,
     registers: [this.registry],
   });
+  readonly affinity = new Counter({
+    name: "router_affinity_total",
+    help: "Requests of a conversation the router had seen, by what session affinity did: kept (holder first), kept-waiting (holder first though saturated while another target was free), already-best, released-health, released-warmth, released-busy, gone (holder no longer a target).",
+    labelNames: ["alias", "choice"] as const,
+    registers: [this.registry],
+  });
   readonly reloads = new Counter({
     name: "router_config_reloads_total",
     help: "Config reloads by result.",

@@ -4,6 +4,7 @@ import { WORKLOADS } from "./workloads.js";
 import type { Plan, WorkloadName } from "./workloads.js";
 import type { SystemName } from "./systems.js";
 import { W6_PEERS, W6_SYSTEMS, type W6SystemName } from "./w6/systems.js";
+import { W8_SYSTEMS, type W8SystemName } from "./w8/systems.js";
 
 export const HELP = `Usage: npm run bench -- [options]
 
@@ -34,6 +35,9 @@ Options:
                         known: ${W6_SYSTEMS.join(", ")})
   --w6-routing JSON     W6: merged into the router's "routing" config (to measure one policy
                         against its absence, e.g. '{"batchPerModel":false}')
+  --w8 on|off|only      W8, session affinity on two real Ollama servers (the e2e build; default
+                        on; only = W8 alone); quick: a short version
+  --w8-systems a,b,...  W8's systems (default all; known: ${W8_SYSTEMS.join(", ")})
   --help                this text
 
 Needs wrk on PATH (Debian: apt-get install -y wrk); nginx for the proxy floor (nginx-light).
@@ -59,6 +63,8 @@ export interface Options {
   w6Routing: Record<string, unknown>;
   /** W6's systems when given; otherwise those that --systems implies. */
   w6Systems: W6SystemName[] | undefined;
+  w8: "on" | "off" | "only";
+  w8Systems: W8SystemName[];
 }
 
 function fullPlan(): Plan {
@@ -136,6 +142,8 @@ export function parseArgs(argv: readonly string[]): Options {
     seed: 1,
     w6Routing: {},
     w6Systems: undefined,
+    w8: "on",
+    w8Systems: [...W8_SYSTEMS],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -216,6 +224,15 @@ export function parseArgs(argv: readonly string[]): Options {
         o.w6Routing = v as Record<string, unknown>;
         break;
       }
+      case "--w8": {
+        const v = value();
+        if (v !== "on" && v !== "off" && v !== "only") throw new Error("--w8 must be on, off or only");
+        o.w8 = v;
+        break;
+      }
+      case "--w8-systems":
+        o.w8Systems = knownNames("W8 system", value(), W8_SYSTEMS);
+        break;
       case "--seed":
         o.seed = positiveInt(a, value(), 2 ** 31 - 1);
         break;

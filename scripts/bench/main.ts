@@ -21,6 +21,8 @@ import { runWrk } from "./wrk.js";
 import { runW6, type W6Run } from "./w6/run.js";
 import { renderW6 } from "./w6/summary.js";
 import { W6_PEERS, w6SystemsFor } from "./w6/systems.js";
+import { runW8, type W8Run } from "./w8/run.js";
+import { renderW8 } from "./w8/summary.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, "../..");
@@ -100,7 +102,8 @@ async function main(): Promise<number> {
     }
   }
   // A hard bound on the whole run, whatever hangs.
-  const capMs = opts.quick ? 90_000 : 60 * 60_000;
+  // W8 runs real engines: its own allowance on top.
+  const capMs = (opts.quick ? 90_000 : 60 * 60_000) + (opts.w8 === "off" ? 0 : opts.quick ? 20 * 60_000 : 60 * 60_000);
   const watchdog = setTimeout(() => {
     log(`run exceeded ${capMs / 1000} s; stopping`);
     killAll();
@@ -125,10 +128,23 @@ async function main(): Promise<number> {
       : runW6({ repoRoot, cacheDir, workDir, install: opts.install, routerDist: opts.routerDist, routerProfDir: undefined }, opts.quick ? "quick" : "full", opts.seed, w6Systems, opts.w6Routing, log);
   // W6 fails the run when the router could not run it or failed before a first token with a healthy target left.
   const w6Failed = (w6: W6Run | undefined): boolean => w6 !== undefined && w6.outcomes.some((o) => o.name === "router" && (o.status !== "ok" || (o.summary?.failedBefore ?? 0) > 0));
+  const w8Phase = async (): Promise<W8Run | undefined> =>
+    opts.w8 === "off" || opts.w8Systems.length === 0
+      ? undefined
+      : runW8({ repoRoot, cacheDir, workDir, install: opts.install, routerDist: opts.routerDist, routerProfDir: undefined }, opts.quick ? "quick" : "full", opts.seed, opts.w8Systems, log);
+  // W8 fails the run when the router failed a turn; its targets are reported, as W6's are.
+  const w8Failed = (w8: W8Run | undefined): boolean => w8 !== undefined && w8.outcomes.some((o) => o.name === "router" && o.status === "ok" && (o.summary?.failed ?? 0) > 0);
+  const w8Report = (w8: W8Run | undefined): string => (w8 ? `\n${renderW8(w8.plan, w8.calibration, w8.outcomes)}` : "");
+  const head = (): string => [`## ${title}`, "", Object.entries(machine).map(([k, v]) => `${k}: ${v}`).join(" · "), "", ...(peersSkipped ? [peersSkipped, ""] : []), ""].join("\n");
+  if (opts.w8 === "only") {
+    const w8 = await w8Phase();
+    writeResults(opts, startedAt, { startedAt, options: opts, machine, w8 }, head() + (w8 ? w8Report(w8) : "W8: no system to run\n"));
+    clearTimeout(watchdog);
+    return w8 === undefined || w8Failed(w8) ? 1 : 0;
+  }
   if (opts.w6 === "only") {
     const w6 = await w6Phase();
-    const head = [`## ${title}`, "", Object.entries(machine).map(([k, v]) => `${k}: ${v}`).join(" · "), "", ...(peersSkipped ? [peersSkipped, ""] : []), ""].join("\n");
-    writeResults(opts, startedAt, { startedAt, options: opts, machine, w6 }, head + (w6 ? renderW6(w6.plan, w6.outcomes) : "W6: no system to run\n"));
+    writeResults(opts, startedAt, { startedAt, options: opts, machine, w6 }, head() + (w6 ? renderW6(w6.plan, w6.outcomes) : "W6: no system to run\n"));
     clearTimeout(watchdog);
     return w6 === undefined || w6Failed(w6) ? 1 : 0;
   }
@@ -212,11 +228,12 @@ async function main(): Promise<number> {
   }
 
   const w6 = await w6Phase();
-  const report = renderReport({ title, machine, systems: statuses, samples, holdStreams: opts.plan.holdStreams, notes }) + (w6 ? `\n${renderW6(w6.plan, w6.outcomes)}` : "");
-  writeResults(opts, startedAt, { startedAt, options: opts, machine, systems: statuses, upstream: upstreamStats, samples, w6 }, report);
+  const w8 = await w8Phase();
+  const report = renderReport({ title, machine, systems: statuses, samples, holdStreams: opts.plan.holdStreams, notes }) + (w6 ? `\n${renderW6(w6.plan, w6.outcomes)}` : "") + w8Report(w8);
+  writeResults(opts, startedAt, { startedAt, options: opts, machine, systems: statuses, upstream: upstreamStats, samples, w6, w8 }, report);
   clearTimeout(watchdog);
   const failures = samples.filter((s) => s.error !== undefined && (s.system === "direct" || (s.system === "router" && !s.workload.startsWith("W4"))));
-  return failures.length > 0 || !statuses.some((s) => s.name === "router" && s.status === "ok") || w6Failed(w6) ? 1 : 0;
+  return failures.length > 0 || !statuses.some((s) => s.name === "router" && s.status === "ok") || w6Failed(w6) || w8Failed(w8) ? 1 : 0;
 }
 
 // Every child is ended on exit, failure or Ctrl-C (scripts/lib/child.ts).

@@ -16,6 +16,8 @@ export interface OllamaServeOptions {
   numParallel: number;
   /** Reuse a port, e.g. to restart the engine where a router already points; ephemeral by default. */
   port?: number;
+  /** OLLAMA_DEBUG=1: the runner logs each request's cache slot (the bench's W8 reads it). */
+  debug?: boolean;
 }
 
 export interface OllamaServer {
@@ -39,7 +41,7 @@ function ollamaServeEnv(opts: OllamaServeOptions, port: number): NodeJS.ProcessE
     OLLAMA_NUM_PARALLEL: String(opts.numParallel),
     // Local models only: no cloud model listing or forwarding (envconfig: OLLAMA_NO_CLOUD).
     OLLAMA_NO_CLOUD: "1",
-    ...(process.env.OLLAMA_DEBUG ? { OLLAMA_DEBUG: process.env.OLLAMA_DEBUG } : {}),
+    ...(opts.debug ? { OLLAMA_DEBUG: "1" } : process.env.OLLAMA_DEBUG ? { OLLAMA_DEBUG: process.env.OLLAMA_DEBUG } : {}),
   };
 }
 

@@ -143,6 +143,13 @@ function installedVersion(binary: string): string | undefined {
   }
 }
 
+/** The cached binary for OLLAMA_VERSION when it is built; never builds (the bench's W8 uses it). */
+export function cachedOllama(cache = e2eCacheDir()): OllamaInstall | undefined {
+  const binary = join(goPaths(cache, OLLAMA_VERSION).GOBIN, "ollama");
+  const want = OLLAMA_VERSION.replace(/^v/, "");
+  return installedVersion(binary) === want ? { binary, version: want } : undefined;
+}
+
 /**
  * Returns the cached binary for OLLAMA_VERSION, building it first when absent. The build runs with
  * a hard limit (AISTACK_E2E_BUILD_TIMEOUT_MIN, default 90) and logs to `<cache>/build-<v>.log`.

@@ -13,9 +13,9 @@ function engineOptions(env: E2eEnv, name: string): OllamaServeOptions {
   return { binary: env.ollamaBinary, workDir, keepAlive: `${env.keepAliveS}s`, maxLoadedModels: 1, numParallel: 1 };
 }
 
-/** Starts another engine with the same two tiny models. */
-export async function startEngine(env: E2eEnv, name: string): Promise<{ server: OllamaServer; options: OllamaServeOptions }> {
-  const options = engineOptions(env, name);
+/** Starts another engine with the same two tiny models; `over` changes its settings (slots, debug log). */
+export async function startEngine(env: E2eEnv, name: string, over: Partial<OllamaServeOptions> = {}): Promise<{ server: OllamaServer; options: OllamaServeOptions }> {
+  const options = { ...engineOptions(env, name), ...over };
   const server = await startOllama(options);
   await createTinyModels(env.ollamaBinary, server, options.workDir, env.models);
   return { server, options };

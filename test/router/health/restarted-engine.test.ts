@@ -53,14 +53,15 @@ describe("an engine killed and started again", () => {
     );
     await untilAllUp(run);
     await a.kill();
-    const ask = { model: "m", messages: [{ role: "user" as const, content: "hi" }] };
-    const during = await run.client().chat.completions.create(ask).withResponse();
+    // Two conversations: session affinity would keep one conversation on b, where it went.
+    const ask = (text: string) => ({ model: "m", messages: [{ role: "user" as const, content: text }] });
+    const during = await run.client().chat.completions.create(ask("during")).withResponse();
     expect(during.response.headers.get("x-router-backend")).toBe("b");
     const backendA = run.router.registry.get("a");
     expect(backendA?.passive.ejected).toBe(true);
     await a.restart();
     await until(() => backendA?.health === "up" && backendA.passive.ejected === false, "a back in rotation");
-    const after = await run.client().chat.completions.create(ask).withResponse();
+    const after = await run.client().chat.completions.create(ask("after")).withResponse();
     expect(after.response.headers.get("x-router-backend")).toBe("a");
   });
 });

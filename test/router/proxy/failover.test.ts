@@ -3,6 +3,9 @@ import type { FakeEngine } from "../../../tools/fakes/index.js";
 import { config, routerFixture, until, untilAllUp, type Running } from "../harness.js";
 
 const ask = { messages: [{ role: "user" as const, content: "hello" }] };
+let asked = 0;
+/** A request of a conversation of its own: session affinity has no holder to prefer. */
+const fresh = (): typeof ask => ({ messages: [{ role: "user" as const, content: `hello ${++asked}` }] });
 
 describe("failover, ejection and recovery", () => {
   const fx = routerFixture();
@@ -87,19 +90,19 @@ describe("failover, ejection and recovery", () => {
   it("ejects after consecutive failures, skips the backend while ejected, and takes it back after", async () => {
     const [a, b, run] = await twoVllm({ ejection: { consecutiveFailures: 3, baseMs: 400, maxMs: 1_000, jitter: 0 } });
     a.faults.set({ mode: "status", status: 503 });
-    for (let i = 0; i < 3; i++) await run.client().chat.completions.create({ model: "coder", ...ask });
+    for (let i = 0; i < 3; i++) await run.client().chat.completions.create({ model: "coder", ...fresh() });
     const backendA = run.router.registry.get("a");
     expect(backendA?.passive.ejected).toBe(true);
     expect(backendA?.ejections).toBe(1);
     const seenByA = a.stats.requests["/v1/chat/completions"];
     a.faults.clear();
     // While ejected, traffic goes to b without touching a.
-    const res = await run.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    const res = await run.client().chat.completions.create({ model: "coder", ...fresh() }).withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("b");
     expect(a.stats.requests["/v1/chat/completions"]).toBe(seenByA);
     // Once the ejection time is served, a probe (or a trial request) lifts it.
     await until(() => backendA?.passive.ejected === false, "ejection lifted");
-    const back = await run.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    const back = await run.client().chat.completions.create({ model: "coder", ...fresh() }).withResponse();
     expect(back.response.headers.get("x-router-backend")).toBe("a");
     expect(b.stats.requests["/v1/chat/completions"]).toBe(4);
     const metrics = await (await fetch(`${run.url}/metrics`)).text();
@@ -114,11 +117,11 @@ describe("failover, ejection and recovery", () => {
       health: { intervalMs: 60_000, timeoutMs: 1_000, maxIntervalMs: 60_000 },
     });
     a.faults.set({ mode: "status", status: 503, statusCount: 1 });
-    await run.client().chat.completions.create({ model: "coder", ...ask });
+    await run.client().chat.completions.create({ model: "coder", ...fresh() });
     const backendA = run.router.registry.get("a");
     expect(backendA?.passive.ejected).toBe(true);
     await until(() => Date.now() >= (backendA?.passive.ejectedUntil ?? 0), "ejection served");
-    const res = await run.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    const res = await run.client().chat.completions.create({ model: "coder", ...fresh() }).withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("a");
     expect(backendA?.passive.ejected).toBe(false);
     expect(backendA?.passive.trialInFlight).toBe(false);

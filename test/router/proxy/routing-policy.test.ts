@@ -117,9 +117,9 @@ describe("batching per model", () => {
 });
 
 describe("routing.policy", () => {
-  it("defaults to the ranked policy with residency tracking and batching, and the smallest config still parses", () => {
+  it("defaults to the ranked policy with residency tracking, batching and session affinity, and the smallest config still parses", () => {
     const r = parseRouterConfig({ backends: { b: { engine: "ollama", url: "http://127.0.0.1:11434" } }, aliases: { a: { targets: [{ backend: "b", model: "m" }] } } });
-    expect(r.ok && r.config.routing).toEqual({ policy: "ranked", trackResidency: true, batchPerModel: true, maxBypass: 4 });
+    expect(r.ok && r.config.routing).toEqual({ policy: "ranked", trackResidency: true, batchPerModel: true, maxBypass: 4, affinity: { enabled: true, maxEntries: 10_000, ttlMs: 1_800_000 } });
     const bad = parseRouterConfig({ backends: {}, aliases: {}, routing: { policy: "random" } });
     expect(bad.ok).toBe(false);
   });

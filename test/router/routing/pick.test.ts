@@ -1,19 +1,7 @@
 // Target order (routing/pick.ts): the ranking, one candidate per backend, and routing.policy.
 import { describe, expect, it } from "vitest";
 import { orderTargets, type CandidateView } from "../../../router/routing/pick.js";
-
-const view = (index: number, over: Partial<CandidateView> = {}): CandidateView => ({
-  index,
-  backend: `b${index}`,
-  model: `m${index}`,
-  health: "up",
-  admission: "open",
-  busy: false,
-  saturated: false,
-  warmth: "loaded",
-  inFlight: 0,
-  ...over,
-});
+import { view } from "./view.js";
 
 describe("the ranked order", () => {
   it.each<[string, CandidateView[], string[]]>([

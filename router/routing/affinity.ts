@@ -1,0 +1,170 @@
+// Session affinity: a conversation's next turn prefers the target that served its previous turn, whose
+// engine still holds the conversation's prefix in its KV cache and evaluates only the new tokens. It
+// yields to everything the ranking knows (pick.ts): never onto a backend in a worse health tier or a
+// model colder than the best target's, and not onto a saturated backend when the wait there would
+// cost more than re-reading the prompt elsewhere. The wait is estimated from how long the backend's
+// requests hold a slot; the re-read from the prefill speed its engine reports (prefill.ts).
+// Memory is bounded: at most `maxEntries` conversations, least recently used forgotten first, and
+// each forgotten after `ttlMs` unseen.
+import type { RouterConfig } from "../config/schema.js";
+import type { BackendRegistry } from "../backends/registry.js";
+import { tiers, type CandidateView } from "./pick.js";
+import type { PrefillReport } from "./prefill.js";
+
+interface Held {
+  backend: string;
+  model: string;
+  /** Last served, ms since the epoch. */
+  at: number;
+}
+
+/** What the router learned about one backend from its answers. */
+interface Learned {
+  /** Prompt tokens per second evaluated, from the engine's own timings; the slowest of recent answers. */
+  prefillTps: number[];
+  /** Request bytes per prompt token, a moving average (the prompt's size in tokens is never sent). */
+  bytesPerToken: number | undefined;
+  /** How long an answer holds a slot, a moving average. */
+  holdMs: number | undefined;
+}
+
+/** Recent prefill samples kept per backend. */
+const PREFILL_WINDOW = 16;
+/** Answers with fewer evaluated tokens than this say little about prefill speed. */
+const MIN_PREFILL_TOKENS = 32;
+/** Assumed until an engine reports a prompt's size in tokens (BPE vocabularies average ~4 bytes). */
+const DEFAULT_BYTES_PER_TOKEN = 4;
+const EWMA = 0.2;
+
+/** Why a request went where it went, for tests and the bench: held (kept), released (and why), or none. */
+export type AffinityChoice = "none" | "kept" | "kept-waiting" | "already-best" | "released-health" | "released-warmth" | "released-busy" | "gone";
+
+export class Affinity {
+  private readonly table = new Map<string, Held>();
+  private readonly learned = new Map<string, Learned>();
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** The target that served this conversation last, if remembered and not expired. */
+  holder(key: string, now: number, ttlMs: number): Held | undefined {
+    const h = this.table.get(key);
+    if (h === undefined) return undefined;
+    if (now - h.at > ttlMs) {
+      this.table.delete(key);
+      return undefined;
+    }
+    return h;
+  }
+
+  /** Records that this conversation's turn was served here (the most recent use moves to the end). */
+  record(key: string, backend: string, model: string, now: number, maxEntries: number): void {
+    this.table.delete(key);
+    this.table.set(key, { backend, model, at: now });
+    // A Map iterates in insertion order: the first key is the least recently used.
+    while (this.table.size > maxEntries) {
+      const oldest = this.table.keys().next().value as string;
+      this.table.delete(oldest);
+    }
+  }
+
+  /** What an answer said about its backend: prefill speed and prompt size, and how long it held a slot. */
+  learn(backend: string, report: PrefillReport | undefined, requestBytes: number, holdMs: number): void {
+    let l = this.learned.get(backend);
+    if (l === undefined) {
+      // Backends are few (the table's), but a reload may rename them: keep the map as small.
+      if (this.learned.size >= 1024) this.learned.clear();
+      this.learned.set(backend, (l = { prefillTps: [], bytesPerToken: undefined, holdMs: undefined }));
+    }
+    l.holdMs = l.holdMs === undefined ? holdMs : l.holdMs + EWMA * (holdMs - l.holdMs);
+    if (report === undefined) return;
+    if (report.promptTokens !== undefined && report.promptTokens > 0 && requestBytes > 0) {
+      const bpt = requestBytes / report.promptTokens;
+      l.bytesPerToken = l.bytesPerToken === undefined ? bpt : l.bytesPerToken + EWMA * (bpt - l.bytesPerToken);
+    }
+    if (report.evaluated >= MIN_PREFILL_TOKENS && report.seconds > 0) {
+      l.prefillTps.push(report.evaluated / report.seconds);
+      if (l.prefillTps.length > PREFILL_WINDOW) l.prefillTps.shift();
+    }
+  }
+
+  /**
+   * Prompt tokens per second the backend evaluates: the slowest of its recent answers. Ollama counts
+   * the whole prompt in prompt_eval_count but times only what it evaluated (a cache hit looks fast),
+   * so the slowest sample is the one closest to a full read.
+   */
+  prefillTps(backend: string): number | undefined {
+    const s = this.learned.get(backend)?.prefillTps;
+    return s === undefined || s.length === 0 ? undefined : Math.min(...s);
+  }
+
+  /** Mean time an answer holds a slot on this backend. */
+  holdMs(backend: string): number | undefined {
+    return this.learned.get(backend)?.holdMs;
+  }
+
+  /** The prompt's size in tokens, from the request's size and what the backend's engine reported. */
+  promptTokens(backend: string, requestBytes: number): number {
+    return requestBytes / (this.learned.get(backend)?.bytesPerToken ?? DEFAULT_BYTES_PER_TOKEN);
+  }
+
+  /**
+   * The order with this conversation's holder first, when it is not worse off than the best target:
+   * same health and warmth tiers or better, and, if its slots are all taken while the best's are not,
+   * an estimated wait below the time the best target would take to re-read the prompt.
+   */
+  prefer(order: CandidateView[], held: Held, registry: BackendRegistry, requestBytes: () => number): { order: CandidateView[]; choice: AffinityChoice } {
+    const i = order.findIndex((c) => c.backend === held.backend && c.model === held.model);
+    if (i < 0) return { order, choice: "gone" };
+    if (i === 0) return { order, choice: "already-best" };
+    const best = order[0] as CandidateView;
+    const h = order[i] as CandidateView;
+    const [hHealth, hWarmth] = tiers(h);
+    const [bHealth, bWarmth] = tiers(best);
+    if (hHealth > bHealth) return { order, choice: "released-health" };
+    if (hWarmth > bWarmth) return { order, choice: "released-warmth" };
+    const waits = h.saturated && !best.saturated;
+    if (waits && !this.worthWaiting(h.backend, best.backend, registry, requestBytes)) return { order, choice: "released-busy" };
+    return { order: [h, ...order.slice(0, i), ...order.slice(i + 1)], choice: waits ? "kept-waiting" : "kept" };
+  }
+
+  /**
+   * Whether waiting for the holder's next free slot costs less than re-reading the prompt on `other`:
+   * the wait is the requests ahead (those queued, and this one) times the holder's mean slot hold over
+   * its slot count; the re-read is the prompt's tokens over `other`'s prefill speed. Until both are
+   * learned, no waiting: a free target is not passed over on a guess.
+   */
+  worthWaiting(holder: string, other: string, registry: BackendRegistry, requestBytes: () => number): boolean {
+    const b = registry.get(holder);
+    const hold = this.holdMs(holder);
+    const tps = this.prefillTps(other) ?? this.prefillTps(holder);
+    if (b === undefined || hold === undefined || tps === undefined) return false;
+    const slots = b.slots.limit ?? 1;
+    const waitMs = ((b.slots.queued + 1) * hold) / slots;
+    const rereadMs = (this.promptTokens(other, requestBytes()) / tps) * 1000;
+    return waitMs < rereadMs;
+  }
+}
+
+/** Whether affinity can choose anything: on, ranked, and more than one backend to choose from. */
+export function affinityApplies(config: RouterConfig, backends: number): boolean {
+  return config.routing.affinity.enabled && config.routing.policy === "ranked" && backends >= 2;
+}
+
+/** The order for a request of a conversation, and whether affinity changed it. */
+export function withAffinity(
+  order: CandidateView[],
+  affinity: Affinity,
+  key: string | undefined,
+  config: RouterConfig,
+  registry: BackendRegistry,
+  now: number,
+  /** The request's size in bytes, asked only when a wait must be weighed. */
+  requestBytes: () => number,
+): { order: CandidateView[]; choice: AffinityChoice } {
+  if (key === undefined || !affinityApplies(config, order.length)) return { order, choice: "none" };
+  const held = affinity.holder(key, now, config.routing.affinity.ttlMs);
+  if (held === undefined) return { order, choice: "none" };
+  return affinity.prefer(order, held, registry, requestBytes);
+}
