@@ -22,17 +22,10 @@ const config: KnipConfig = {
   ],
   project: ["infra/**/*.ts!", "router/**/*.ts!", "scripts/**/*.ts!", "tools/**/*.ts!", "test/**/*.ts"],
   vitest: {
-    config: [
-      "vitest.config.ts",
-      "test/e2e/vitest.config.ts",
-      "test/e2e-infra/vitest.config.ts",
-      "test/e2e-lab/vitest.config.ts",
-    ],
+    config: ["vitest.config.ts", "test/e2e/vitest.config.ts", "test/e2e-infra/vitest.config.ts", "test/e2e-lab/vitest.config.ts"],
   },
   ignoreBinaries: ["wrk", "go", "mkfifo"],
-  ...(production
-    ? { ignoreIssues: { "scripts/**": ["files", "exports", "types"], "tools/**": ["files", "exports", "types"] } }
-    : {}),
+  ...(production ? { ignoreIssues: { "scripts/**": ["files", "exports", "types"], "tools/**": ["files", "exports", "types"] } } : {}),
 };
 
 export default config;

@@ -6,16 +6,7 @@
 
 /** Face-neutral error kinds; each face maps them to its own error types. */
 export type ErrorKind =
-  | "invalid_request"
-  | "authentication"
-  | "permission"
-  | "not_found"
-  | "too_large"
-  | "rate_limited"
-  | "overloaded"
-  | "upstream"
-  | "timeout"
-  | "internal";
+  "invalid_request" | "authentication" | "permission" | "not_found" | "too_large" | "rate_limited" | "overloaded" | "upstream" | "timeout" | "internal";
 
 interface Entry {
   status: number;
@@ -91,7 +82,8 @@ const cap = (s: string): string => s.slice(0, 128);
 // The request itself.
 export const invalidApiKey = (message: string): RouterError => routerError("invalid_api_key", message);
 export const requestTooLarge = (maxBytes: number): RouterError => routerError("request_too_large", `request body exceeds ${maxBytes} bytes`);
-export const bodyTimeout = (ms: number): RouterError => routerError("request_body_timeout", `the request body did not arrive: nothing for ${ms} ms (timeouts.requestIdleMs)`);
+export const bodyTimeout = (ms: number): RouterError =>
+  routerError("request_body_timeout", `the request body did not arrive: nothing for ${ms} ms (timeouts.requestIdleMs)`);
 export const notJson = (): RouterError => routerError("invalid_json", "request body is not valid JSON");
 export const nestedTooDeep = (depth: number): RouterError => routerError("invalid_json", `request JSON is nested deeper than ${depth} levels`);
 export const invalidRequest = (message: string): RouterError => routerError("invalid_request", message);
@@ -122,7 +114,8 @@ export const ollamaModelNotFound = (requested: string): RouterError => routerErr
 export const routerBusy = (): RouterError =>
   routerError("router_busy", "the router holds as many request bodies as limits.maxBufferedBytes allows; retry shortly", { retryAfterS: 1 });
 /** A request that arrives during a drain. */
-export const draining = (): RouterError => routerError("shutting_down", "the router is shutting down and takes no new requests; send it again (to another instance)");
+export const draining = (): RouterError =>
+  routerError("shutting_down", "the router is shutting down and takes no new requests; send it again (to another instance)");
 /** The drain after SIGTERM ran out while the request was still open. */
 export const drainExpired = (drainMs: number): RouterError =>
   routerError("shutting_down", `the router is shutting down: its drain time (drainMs ${drainMs} ms) ran out before this answer was complete`);
@@ -131,10 +124,14 @@ export const internalError = (): RouterError => routerError("internal", "interna
 
 // The backends.
 export const noBackend = (alias: string): RouterError => routerError("no_backend", `no backend of alias ${alias} could take the request`);
-export const aliasFirstByteTimeout = (alias: string, ms: number): RouterError => routerError("first_byte_timeout", `no backend of alias ${alias} answered within ${ms} ms`);
-export const firstByteTimeout = (backend: string): RouterError => routerError("first_byte_timeout", `backend ${backend} sent no response before the first-byte timeout`);
-export const idleTimeout = (backend: string, detail: string): RouterError => routerError("idle_timeout", `backend ${backend} went silent before its answer was complete (${detail})`);
-export const backendUnreachable = (backend: string, detail: string): RouterError => routerError("backend_unreachable", `backend ${backend} unreachable (${detail})`);
+export const aliasFirstByteTimeout = (alias: string, ms: number): RouterError =>
+  routerError("first_byte_timeout", `no backend of alias ${alias} answered within ${ms} ms`);
+export const firstByteTimeout = (backend: string): RouterError =>
+  routerError("first_byte_timeout", `backend ${backend} sent no response before the first-byte timeout`);
+export const idleTimeout = (backend: string, detail: string): RouterError =>
+  routerError("idle_timeout", `backend ${backend} went silent before its answer was complete (${detail})`);
+export const backendUnreachable = (backend: string, detail: string): RouterError =>
+  routerError("backend_unreachable", `backend ${backend} unreachable (${detail})`);
 export const backendFull = (backend: string, slot: string): RouterError =>
   routerError("backend_busy", `backend ${backend} is at its concurrency limit (queue ${slot})`, { retryAfterS: 1 });
 
@@ -153,14 +150,19 @@ export const backendCredentials = (backend: string): RouterError => routerError(
 
 /** The client's own mistake as the backend saw it (400, 413, 422...): its status and message are passed on. */
 export function backendRejected(backend: string, status: number, message: string, summary: string): RouterError {
-  return { ...routerError(status === 413 ? "backend_too_large" : "backend_rejected", message, { logMessage: `backend ${backend} answered ${status} (${summary})` }), status };
+  return {
+    ...routerError(status === 413 ? "backend_too_large" : "backend_rejected", message, { logMessage: `backend ${backend} answered ${status} (${summary})` }),
+    status,
+  };
 }
 
 /** A whole answer that is not what the engine's dialect promises (not JSON, an error event, nothing). */
-export const backendMalformed = (backend: string, detail: string): RouterError => routerError("backend_malformed", `backend ${backend} sent an answer the router cannot use: ${detail}`);
+export const backendMalformed = (backend: string, detail: string): RouterError =>
+  routerError("backend_malformed", `backend ${backend} sent an answer the router cannot use: ${detail}`);
 export const answerTooLarge = (backend: string, maxBytes: number): RouterError =>
   routerError("answer_too_large", `backend ${backend} sent a whole answer larger than limits.maxAnswerBytes (${maxBytes} bytes)`);
-export const midStreamFailure = (backend: string, detail: string): RouterError => routerError("mid_stream_failure", `backend ${backend} failed mid-response: ${detail}`);
+export const midStreamFailure = (backend: string, detail: string): RouterError =>
+  routerError("mid_stream_failure", `backend ${backend} failed mid-response: ${detail}`);
 
 export function isRouterError(x: unknown): x is RouterError {
   return typeof x === "object" && x !== null && typeof (x as RouterError).code === "string" && Object.hasOwn(ERRORS, (x as RouterError).code);

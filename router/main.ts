@@ -25,7 +25,13 @@ async function main(): Promise<number> {
   let args;
   try {
     args = parseArgs({
-      options: { config: { type: "string" }, port: { type: "string" }, host: { type: "string" }, help: { type: "boolean" }, "json-schema": { type: "boolean" } },
+      options: {
+        config: { type: "string" },
+        port: { type: "string" },
+        host: { type: "string" },
+        help: { type: "boolean" },
+        "json-schema": { type: "boolean" },
+      },
       strict: true,
     }).values;
   } catch (err) {

@@ -120,7 +120,13 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   const key = auth.key;
   access.key = key?.name;
 
-  const read = await readJson(req, { maxBytes: config.limits.maxBodyBytes, hold: x.hold, idleMs: config.timeouts.requestIdleMs, emptyOk: route.local === true, proceed: x.proceed });
+  const read = await readJson(req, {
+    maxBytes: config.limits.maxBodyBytes,
+    hold: x.hold,
+    idleMs: config.timeouts.requestIdleMs,
+    emptyOk: route.local === true,
+    proceed: x.proceed,
+  });
   if (read === "aborted") return done({ status: 499, outcome: "client-gone", attempts: 0 });
   if (isRouterError(read)) return reject(read);
   if (config.logging.logBodies) logBody(host.logger, { id: access.id, face: face.name, path: access.path, key: key?.name }, read.json);
@@ -147,7 +153,17 @@ async function serve(host: RequestHost, x: Ctx): Promise<void> {
   try {
     const request = { ...parsed, alias };
     const session = sessionFromHeaders(req.headers);
-    const routed = { id: access.id, face, request, alias: { name: alias, config: aliasConfig }, config, reply, cancel: x.gone, startedAt: access.started, session };
+    const routed = {
+      id: access.id,
+      face,
+      request,
+      alias: { name: alias, config: aliasConfig },
+      config,
+      reply,
+      cancel: x.gone,
+      startedAt: access.started,
+      session,
+    };
     const result = await forward(routed, host.services, host.clock);
     if (result.outcome === "client-gone") reply.destroy();
     access.stream = parsed.stream;

@@ -61,7 +61,15 @@ export class Router {
     const host: RequestHost = {
       table: () => this.table,
       draining: () => this.draining,
-      ops: () => ({ config: this.table.config, registry: this.registry, metrics: this.metrics, info: this.info, draining: this.draining, routes, bodies: this.bodies }),
+      ops: () => ({
+        config: this.table.config,
+        registry: this.registry,
+        metrics: this.metrics,
+        info: this.info,
+        draining: this.draining,
+        routes,
+        bodies: this.bodies,
+      }),
       routes,
       services: { registry: this.registry, metrics: this.metrics, affinity: new Affinity() },
       clock: { now: Date.now, random: opts.random ?? Math.random },
@@ -107,7 +115,11 @@ export class Router {
   /** Swaps in a validated config: new requests use it, in-flight ones finish on the old table. */
   reload(cfg: RouterConfig, sha256?: string): void {
     const moved = this.serving && listenMoved(this.serving, this.table.config.listen, cfg.listen);
-    if (moved) this.logger.event("warn", "listen address changes take effect on restart", { serving: { host: this.serving?.host, port: this.serving?.port }, configured: moved });
+    if (moved)
+      this.logger.event("warn", "listen address changes take effect on restart", {
+        serving: { host: this.serving?.host, port: this.serving?.port },
+        configured: moved,
+      });
     const { added, retired } = this.registry.apply(cfg);
     const bodiesWereLogged = this.table.config.logging.logBodies;
     this.table = tableOf(cfg);
@@ -151,7 +163,11 @@ export class Router {
 
   /** What a ConfigWatcher on this router's file reports to. */
   configHandlers(): ConfigWatcherHandlers {
-    return { onConfig: (cfg, sha256) => this.reload(cfg, sha256), onRejected: (problems) => this.rejectReload(problems), onUnchanged: (sha256) => this.keepConfig(sha256) };
+    return {
+      onConfig: (cfg, sha256) => this.reload(cfg, sha256),
+      onRejected: (problems) => this.rejectReload(problems),
+      onUnchanged: (sha256) => this.keepConfig(sha256),
+    };
   }
 
   /**

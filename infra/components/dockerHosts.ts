@@ -33,11 +33,7 @@ export class DockerHosts extends pulumi.ComponentResource implements HostProvide
       const h = knownHost(args.hosts, host);
       this.providers.set(
         host,
-        new docker.Provider(
-          `${name}-${host}`,
-          { host: dockerHostUrl(h), ...(h.kind === "ssh" ? { sshOpts: ["-o", "BatchMode=yes"] } : {}) },
-          { parent: this },
-        ),
+        new docker.Provider(`${name}-${host}`, { host: dockerHostUrl(h), ...(h.kind === "ssh" ? { sshOpts: ["-o", "BatchMode=yes"] } : {}) }, { parent: this }),
       );
     }
     this.command = new command.Provider(`${name}-command`, {}, { parent: this });

@@ -22,7 +22,14 @@ export function localDockerEnv(host: HostConfig): Record<string, string> {
   return host.kind === "local" ? { DOCKER_HOST: host.socket } : {};
 }
 
-export function hostCommand(name: string, host: HostConfig, args: HostCommandArgs, providers: HostProviders, opts: HostCommandOptions, env: Record<string, string> = {}): pulumi.CustomResource {
+export function hostCommand(
+  name: string,
+  host: HostConfig,
+  args: HostCommandArgs,
+  providers: HostProviders,
+  opts: HostCommandOptions,
+  env: Record<string, string> = {},
+): pulumi.CustomResource {
   const o = { ...opts, provider: providers.command };
   const environment = Object.keys(env).length ? { environment: env } : {};
   return host.kind === "local"

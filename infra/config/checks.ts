@@ -59,7 +59,13 @@ const backendHosts: Check = (cfg, unparsed) => {
       out.push(problem([...base, "hosts"], `cluster mode needs at least 2 hosts, got ${b.hosts.length}`, '["<head>","<worker>"]'));
     }
     if (!cluster && b.hosts.length !== 1) {
-      out.push(problem([...base, "hosts"], `a ${b.engine} backend runs on exactly one host (only vLLM cluster mode spans several), got ${b.hosts.length}`, `["${b.hosts[0] ?? "<host>"}"]`));
+      out.push(
+        problem(
+          [...base, "hosts"],
+          `a ${b.engine} backend runs on exactly one host (only vLLM cluster mode spans several), got ${b.hosts.length}`,
+          `["${b.hosts[0] ?? "<host>"}"]`,
+        ),
+      );
     }
     if (new Set(b.hosts).size !== b.hosts.length) {
       out.push(problem([...base, "hosts"], "lists a host twice", `["${[...new Set(b.hosts)].join('","')}"]`));
@@ -86,7 +92,8 @@ const backendGpus: Check = (cfg) => {
       if (Array.isArray(b.gpus) && Array.isArray(host.gpus)) {
         const hostGpus = host.gpus;
         b.gpus.forEach((g, j) => {
-          if (!hostGpus.includes(g)) out.push(problem([...base, "gpus", j], `host "${h}" has no GPU "${g}"; it offers ${known(hostGpus)}`, hostGpus[0] ?? "all"));
+          if (!hostGpus.includes(g))
+            out.push(problem([...base, "gpus", j], `host "${h}" has no GPU "${g}"; it offers ${known(hostGpus)}`, hostGpus[0] ?? "all"));
         });
       }
     }
@@ -126,7 +133,8 @@ function portClaims(cfg: StackConfig, unparsed: Unparsed): PortClaim[] {
     for (const [i, h] of b.hosts.entries()) {
       if (!own(cfg.hosts, h)) continue;
       if (!cluster || i === 0) claims.push({ host: h, port: b.port, at: ["backends", name, "port"], what: `backend ${name}` });
-      if (cluster && i === 0) claims.push({ host: h, port: cluster.rayPort, at: ["backends", name, "vllm", "cluster", "rayPort"], what: `backend ${name} (Ray head)` });
+      if (cluster && i === 0)
+        claims.push({ host: h, port: cluster.rayPort, at: ["backends", name, "vllm", "cluster", "rayPort"], what: `backend ${name} (Ray head)` });
     }
   }
   if (cfg.openWebUI && own(cfg.hosts, cfg.openWebUI.host)) {
@@ -180,7 +188,13 @@ const targetModels: Check = (cfg) => {
       const backend = own(cfg.backends, t.backend);
       const models = backend && servedModels(backend);
       if (models && !models.includes(t.model)) {
-        out.push(problem(["router", "aliases", alias, "targets", i, "model"], `backend "${t.backend}" does not serve "${t.model}"; it serves ${known(models)}`, models[0] ?? "<model>"));
+        out.push(
+          problem(
+            ["router", "aliases", alias, "targets", i, "model"],
+            `backend "${t.backend}" does not serve "${t.model}"; it serves ${known(models)}`,
+            models[0] ?? "<model>",
+          ),
+        );
       }
     });
   }
@@ -213,14 +227,21 @@ function hasOpenWebUI(cfg: StackConfig, unparsed: Unparsed): boolean {
 const openWebUIKey: Check = (cfg, unparsed) => {
   const keys = cfg.router.apiKeys;
   if (!hasOpenWebUI(cfg, unparsed) || keys.length === 0 || keys.some((k) => k.name === "open-webui")) return [];
-  return [problem(["router", "apiKeys", keys.length, "name"], 'the router requires API keys, so Open WebUI needs one named "open-webui" (and its secret under secrets.apiKeys.open-webui)', "open-webui")];
+  return [
+    problem(
+      ["router", "apiKeys", keys.length, "name"],
+      'the router requires API keys, so Open WebUI needs one named "open-webui" (and its secret under secrets.apiKeys.open-webui)',
+      "open-webui",
+    ),
+  ];
 };
 
 /** An enabled ingress has a domain, Open WebUI to route to, and routers a cluster can reach. */
 const ingress: Check = (cfg, unparsed) => {
   const out: ConfigProblem[] = [];
   if (!cfg.ingress.enabled) return out;
-  if (!cfg.ingress.domain && !unparsed.parts.has("ingress.domain")) out.push(problem(["ingress", "domain"], "ingress is enabled but has no domain", "llm.example.com"));
+  if (!cfg.ingress.domain && !unparsed.parts.has("ingress.domain"))
+    out.push(problem(["ingress", "domain"], "ingress is enabled but has no domain", "llm.example.com"));
   if (!hasOpenWebUI(cfg, unparsed)) out.push(problem(["ingress", "enabled"], "ingress routes to Open WebUI, but no openWebUI is configured", "false"));
   const localRouters = cfg.router.hosts.filter((h) => own(cfg.hosts, h)?.kind === "local");
   if (localRouters.length) {
@@ -241,7 +262,10 @@ interface NameClaim {
 function ownerOf(cfg: StackConfig, spec: Pick<ContainerSpec, "kind" | "owner" | "host">): { at: (string | number)[]; what: string } {
   switch (spec.kind) {
     case "engine":
-      return { at: ["backends", spec.owner, "hosts", Math.max(0, own(cfg.backends, spec.owner)?.hosts.indexOf(spec.host) ?? 0)], what: `backend ${spec.owner}` };
+      return {
+        at: ["backends", spec.owner, "hosts", Math.max(0, own(cfg.backends, spec.owner)?.hosts.indexOf(spec.host) ?? 0)],
+        what: `backend ${spec.owner}`,
+      };
     case "router":
       return { at: ["router", "hosts", Math.max(0, cfg.router.hosts.indexOf(spec.host))], what: "the router" };
     case "openWebUI":
@@ -261,11 +285,20 @@ const dockerNames: Check = (cfg) => {
   const out: ConfigProblem[] = [];
   const specs: Pick<ContainerSpec, "name" | "kind" | "owner" | "host" | "volumes">[] = [...routerSpecs(cfg, "~"), ...kokoroSpecs(cfg), ...engineSpecs(cfg)];
   if (cfg.openWebUI && own(cfg.hosts, cfg.openWebUI.host)) {
-    specs.unshift({ name: openWebUIContainer, kind: "openWebUI", owner: "open-webui", host: cfg.openWebUI.host, volumes: [{ volume: openWebUIVolume, containerPath: "" }] });
+    specs.unshift({
+      name: openWebUIContainer,
+      kind: "openWebUI",
+      owner: "open-webui",
+      host: cfg.openWebUI.host,
+      volumes: [{ volume: openWebUIVolume, containerPath: "" }],
+    });
   }
   const claims: NameClaim[] = specs.flatMap((s) => {
     const { at, what } = ownerOf(cfg, s);
-    return [{ host: s.host, object: "container" as const, name: s.name, at, what }, ...s.volumes.map((v) => ({ host: s.host, object: "volume" as const, name: v.volume, at, what }))];
+    return [
+      { host: s.host, object: "container" as const, name: s.name, at, what },
+      ...s.volumes.map((v) => ({ host: s.host, object: "volume" as const, name: v.volume, at, what })),
+    ];
   });
   const first = new Map<string, NameClaim>();
   for (const c of claims) {
@@ -274,7 +307,13 @@ const dockerNames: Check = (cfg) => {
     if (!taken) first.set(key, c);
     else if (taken.what !== c.what) {
       const other = Object.keys(cfg.hosts).find((h) => h !== c.host);
-      out.push(problem(c.at, `${c.object} name "${c.name}" on host "${c.host}" is already ${taken.what}'s; rename ${c.what} or move it to another host`, other ?? "<another host>"));
+      out.push(
+        problem(
+          c.at,
+          `${c.object} name "${c.name}" on host "${c.host}" is already ${taken.what}'s; rename ${c.what} or move it to another host`,
+          other ?? "<another host>",
+        ),
+      );
     }
   }
   return out;

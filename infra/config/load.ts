@@ -48,7 +48,11 @@ export function validateStackConfig(raw: RawStackConfig): ValidationResult {
     // Last line of defence: the router's own parser must accept what we render for it.
     for (const host of parts.config.router.hosts) {
       for (const p of checkRouterConfig(renderRouterConfig(parts.config, host))) {
-        problems.push({ path: `router (rendered for ${host}): ${p.path}`, message: p.message, fix: "adjust the router section so the rendered config is valid" });
+        problems.push({
+          path: `router (rendered for ${host}): ${p.path}`,
+          message: p.message,
+          fix: "adjust the router section so the rendered config is valid",
+        });
       }
     }
   }

@@ -6,16 +6,7 @@
 import type { z } from "zod";
 import { aliasSchema, nameSchema } from "../../router/config/schema.js";
 import { configPath, rmFix, type ConfigProblem } from "./problems.js";
-import {
-  apiKeySecretSchema,
-  backendSchema,
-  hostSchema,
-  ingressSchema,
-  routerSchema,
-  secretsSchema,
-  stackConfigSchema,
-  type StackConfig,
-} from "./schema.js";
+import { apiKeySecretSchema, backendSchema, hostSchema, ingressSchema, routerSchema, secretsSchema, stackConfigSchema, type StackConfig } from "./schema.js";
 import { zodProblems } from "./zodProblems.js";
 
 /** Marks a whole record section as unusable: every name in it counts as present-but-invalid. */

@@ -16,7 +16,10 @@ const pinnedImage = z
  */
 const hostAddress = z
   .string()
-  .regex(/^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, "must be a host name or IPv4 address such as 10.0.0.11");
+  .regex(
+    /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/,
+    "must be a host name or IPv4 address such as 10.0.0.11",
+  );
 const absolutePath = z.string().regex(/^(\/|~\/)/, "must be an absolute path (or ~/... on a local host)");
 
 /** GPUs a host offers: none, all, or a device list ("0", "1" or GPU UUIDs). */
@@ -163,7 +166,10 @@ export const ingressSchema = z.strictObject({
   enabled: z.boolean().default(false),
   /** kubeconfig context; the kubeconfig itself (if not the default) is `secrets.kubeconfig`. */
   context: z.string().min(1).optional(),
-  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label").default("aistack"),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label")
+    .default("aistack"),
   domain: z.string().min(1).optional(),
   entryPoint: z.string().min(1).default("websecure"),
   certResolver: z.string().min(1).optional(),

@@ -45,7 +45,9 @@ export function zodProblems(issues: readonly Issue[], prefix: readonly PropertyK
         out.push(
           problem(
             segments,
-            issue.message.endsWith("received undefined") ? `is required (${issue.expected})` : `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}`,
+            issue.message.endsWith("received undefined")
+              ? `is required (${issue.expected})`
+              : `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}`,
             placeholder(segments),
             opts,
           ),

@@ -91,7 +91,12 @@ export function sortedRecord(r: Record<string, string>): Record<string, string> 
 export type EngineParts = Pick<ContainerSpec, "env" | "secretEnv" | "ports" | "volumes" | "healthcheck"> & Pick<Partial<ContainerSpec>, "command">;
 
 /** A single-host backend's engine container on its one host (none while that host is unknown). */
-export function singleHostEngine(cfg: StackConfig, name: string, b: { hosts: string[]; image: string; gpus?: Gpus | undefined }, parts: EngineParts): ContainerSpec[] {
+export function singleHostEngine(
+  cfg: StackConfig,
+  name: string,
+  b: { hosts: string[]; image: string; gpus?: Gpus | undefined },
+  parts: EngineParts,
+): ContainerSpec[] {
   const hostName = b.hosts[0] as string;
   const host = hostConfig(cfg, hostName);
   if (!host) return [];

@@ -104,9 +104,7 @@ export function ingressSpec(cfg: StackConfig): IngressSpec | undefined {
   const services = [{ name: "open-webui", externalName: address(owui.host), port: owui.port }, ...routerServices];
   const routerRefs = routerServices.map((s) => ({ kind: "Service", name: s.name, namespace: ing.namespace, port: s.port }));
   const balanced = routerServices.length > 1;
-  const routerBalancer = balanced
-    ? { name: "router", spec: { weighted: { services: routerRefs.map((r) => ({ ...r, weight: 1 })) } } }
-    : undefined;
+  const routerBalancer = balanced ? { name: "router", spec: { weighted: { services: routerRefs.map((r) => ({ ...r, weight: 1 })) } } } : undefined;
   const routerTarget = balanced ? [{ kind: "TraefikService", name: "router", namespace: ing.namespace }] : routerRefs;
   const retry = routerRetry(routerServices.length);
   const routes = ingressRules(ing.domain).map((r) => ({

@@ -14,12 +14,18 @@ function llamacppArgs(b: LlamacppBackend): string[] {
   const model = s.modelPath !== undefined ? ["-m", s.modelPath] : ["-hf", s.hfRepo ?? ""];
   return [
     ...model,
-    "--host", "0.0.0.0",
-    "--port", String(containerPort),
-    "--alias", s.alias,
-    "-c", String(s.contextSize),
-    "-ngl", String(s.gpuLayers),
-    "-np", String(s.parallel),
+    "--host",
+    "0.0.0.0",
+    "--port",
+    String(containerPort),
+    "--alias",
+    s.alias,
+    "-c",
+    String(s.contextSize),
+    "-ngl",
+    String(s.gpuLayers),
+    "-np",
+    String(s.parallel),
     ...s.extraArgs,
   ];
 }

@@ -98,5 +98,3 @@ export function openWebUISpecs(cfg: StackConfig): ContainerSpec[] {
     },
   ];
 }
-
-

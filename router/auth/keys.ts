@@ -10,9 +10,7 @@ export interface KeyEntry {
   aliases: ReadonlySet<string> | undefined;
 }
 
-export type AuthResult =
-  | { ok: true; key: KeyEntry | undefined }
-  | { ok: false; status: 401; message: string };
+export type AuthResult = { ok: true; key: KeyEntry | undefined } | { ok: false; status: 401; message: string };
 
 export function compileKeys(keys: readonly ApiKeyConfig[]): KeyEntry[] {
   return keys.map((k) => ({

@@ -13,7 +13,6 @@ export { referenceProblems } from "./references.js";
 /** How long a stopping router lets requests in flight finish (drainMs) when its config says nothing. */
 export const DEFAULT_DRAIN_MS = 30_000;
 
-
 const targetSchema = z.strictObject({
   backend: nameSchema,
   /** The model name as the backend knows it. */
@@ -39,108 +38,129 @@ const apiKeySchema = z.strictObject({
 export type ApiKeyConfig = z.infer<typeof apiKeySchema>;
 
 /** The shape of the file; parseRouterConfig adds the references between its sections. */
-const routerConfigSchema = z
-  .strictObject({
-    /** Lets editors find the JSON Schema (router/config.schema.json); ignored by the router. */
-    $schema: z.string().optional(),
-    listen: z
-      .strictObject({
-        host: z.string().min(1).default("127.0.0.1"),
-        port: z.number().int().min(0).max(65535).default(4000),
-      })
-      .prefault({}),
-    backends: z.record(nameSchema, backendSchema),
-    aliases: z.record(nameSchema, aliasSchema),
-    apiKeys: z.array(apiKeySchema).default([]),
-    /** Claude Code asks for claude-* names (haiku for background work); map families to aliases. */
-    claudeModels: z
-      .strictObject({
-        haiku: nameSchema.optional(),
-        sonnet: nameSchema.optional(),
-        opus: nameSchema.optional(),
-        default: nameSchema.optional(),
-      })
-      .optional(),
-    health: z
-      .strictObject({
-        intervalMs: positiveMs.default(5_000),
-        timeoutMs: positiveMs.default(2_000),
-        /** While a backend is down the interval doubles up to this. */
-        maxIntervalMs: positiveMs.default(60_000),
-      })
-      .prefault({}),
-    ejection: z
-      .strictObject({
-        consecutiveFailures: z.number().int().positive().default(3),
-        baseMs: positiveMs.default(30_000),
-        maxMs: positiveMs.default(300_000),
-        jitter: z.number().min(0).max(0.5).default(0.1),
-        /** How long a busy (429 / queue full) backend is deprioritized when it sends no Retry-After. */
-        busyMs: positiveMs.default(2_000),
-      })
-      .prefault({}),
-    timeouts: z
-      .strictObject({
-        connectMs: positiveMs.default(5_000),
-        /** Default time to first byte; per alias via firstByteTimeoutMs. */
-        firstByteMs: positiveMs.default(300_000),
-        /** Longest silence between two chunks of a response body. */
-        idleMs: positiveMs.default(120_000),
-        /** Whole-request cap; 0 = none (long generations are normal). */
-        totalMs: nonNegativeMs.default(0),
-        /** Interval of SSE keep-alive comments while a stream waits for its first byte. */
-        keepAliveMs: positiveMs.default(10_000),
-        /** A client's request head must arrive within this (server.headersTimeout). */
-        requestHeadersMs: positiveMs.default(10_000),
-        /** Longest silence between two chunks of a request body (and before its first); then 408. */
-        requestIdleMs: positiveMs.default(10_000),
-      })
-      .prefault({}),
-    retries: z.strictObject({ max: z.number().int().min(0).max(2).default(2) }).prefault({}),
-    /** How a target is chosen (docs/router.md, "How a target is chosen"). */
-    routing: z
-      .strictObject({
-        /** ranked: health, model warmth, free capacity, then the configured order; first: the configured order only (a baseline). */
-        policy: z.enum(["ranked", "first"]).default("ranked"),
-        /** Between probes, a model counts as loaded where the router sent it (and the least recently used one as unloaded beyond what the backend was seen holding). */
-        trackResidency: z.boolean().default(true),
-        /** A freed slot goes to a waiter whose model the backend holds before one that would make it swap. */
-        batchPerModel: z.boolean().default(true),
-        /** How many times a waiter may be passed over for waiters of the resident model. */
-        maxBypass: z.number().int().min(0).max(64).default(4),
-        /**
-         * A conversation's next turn goes where its cached prefix is, unless that target is worse off (docs/router.md,
-         * "Session affinity"); at most maxEntries conversations (least recently used forgotten first), each forgotten ttlMs unseen.
-         */
-        affinity: z.strictObject({ enabled: z.boolean().default(true), maxEntries: z.number().int().min(1).max(1_000_000).default(10_000), ttlMs: positiveMs.default(30 * 60_000) }).prefault({}),
-      })
-      .prefault({}),
-    limits: z
-      .strictObject({
-        /** Request body cap; long contexts with images are large. */
-        maxBodyBytes: z.number().int().positive().default(64 * 1024 * 1024),
-        /** Bytes of request bodies held at once, across requests; beyond it 503 with Retry-After. */
-        maxBufferedBytes: z.number().int().positive().default(128 * 1024 * 1024),
-        /** A whole (non-streamed) answer translated to another dialect is held up to this; beyond it 502. */
-        maxAnswerBytes: z.number().int().positive().default(64 * 1024 * 1024),
-        /** Longest line of a backend's answer a translating or rewriting stream holds; beyond it the answer ends with an error. */
-        maxLineBytes: z.number().int().positive().default(64 * 1024 * 1024),
-      })
-      .refine((l) => l.maxBufferedBytes >= l.maxBodyBytes, {
-        path: ["maxBufferedBytes"],
-        message: "must be at least limits.maxBodyBytes, or a body of the largest allowed size could never be taken",
-      })
-      .prefault({}),
-    /** On SIGTERM: how long in-flight requests and streams may take to finish. */
-    drainMs: nonNegativeMs.default(DEFAULT_DRAIN_MS),
-    logging: z
-      .strictObject({
-        level: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
-        /** Off by default: prompts and completions never reach the log unless asked for. */
-        logBodies: z.boolean().default(false),
-      })
-      .prefault({}),
-  });
+const routerConfigSchema = z.strictObject({
+  /** Lets editors find the JSON Schema (router/config.schema.json); ignored by the router. */
+  $schema: z.string().optional(),
+  listen: z
+    .strictObject({
+      host: z.string().min(1).default("127.0.0.1"),
+      port: z.number().int().min(0).max(65535).default(4000),
+    })
+    .prefault({}),
+  backends: z.record(nameSchema, backendSchema),
+  aliases: z.record(nameSchema, aliasSchema),
+  apiKeys: z.array(apiKeySchema).default([]),
+  /** Claude Code asks for claude-* names (haiku for background work); map families to aliases. */
+  claudeModels: z
+    .strictObject({
+      haiku: nameSchema.optional(),
+      sonnet: nameSchema.optional(),
+      opus: nameSchema.optional(),
+      default: nameSchema.optional(),
+    })
+    .optional(),
+  health: z
+    .strictObject({
+      intervalMs: positiveMs.default(5_000),
+      timeoutMs: positiveMs.default(2_000),
+      /** While a backend is down the interval doubles up to this. */
+      maxIntervalMs: positiveMs.default(60_000),
+    })
+    .prefault({}),
+  ejection: z
+    .strictObject({
+      consecutiveFailures: z.number().int().positive().default(3),
+      baseMs: positiveMs.default(30_000),
+      maxMs: positiveMs.default(300_000),
+      jitter: z.number().min(0).max(0.5).default(0.1),
+      /** How long a busy (429 / queue full) backend is deprioritized when it sends no Retry-After. */
+      busyMs: positiveMs.default(2_000),
+    })
+    .prefault({}),
+  timeouts: z
+    .strictObject({
+      connectMs: positiveMs.default(5_000),
+      /** Default time to first byte; per alias via firstByteTimeoutMs. */
+      firstByteMs: positiveMs.default(300_000),
+      /** Longest silence between two chunks of a response body. */
+      idleMs: positiveMs.default(120_000),
+      /** Whole-request cap; 0 = none (long generations are normal). */
+      totalMs: nonNegativeMs.default(0),
+      /** Interval of SSE keep-alive comments while a stream waits for its first byte. */
+      keepAliveMs: positiveMs.default(10_000),
+      /** A client's request head must arrive within this (server.headersTimeout). */
+      requestHeadersMs: positiveMs.default(10_000),
+      /** Longest silence between two chunks of a request body (and before its first); then 408. */
+      requestIdleMs: positiveMs.default(10_000),
+    })
+    .prefault({}),
+  retries: z.strictObject({ max: z.number().int().min(0).max(2).default(2) }).prefault({}),
+  /** How a target is chosen (docs/router.md, "How a target is chosen"). */
+  routing: z
+    .strictObject({
+      /** ranked: health, model warmth, free capacity, then the configured order; first: the configured order only (a baseline). */
+      policy: z.enum(["ranked", "first"]).default("ranked"),
+      /** Between probes, a model counts as loaded where the router sent it (and the least recently used one as unloaded beyond what the backend was seen holding). */
+      trackResidency: z.boolean().default(true),
+      /** A freed slot goes to a waiter whose model the backend holds before one that would make it swap. */
+      batchPerModel: z.boolean().default(true),
+      /** How many times a waiter may be passed over for waiters of the resident model. */
+      maxBypass: z.number().int().min(0).max(64).default(4),
+      /**
+       * A conversation's next turn goes where its cached prefix is, unless that target is worse off (docs/router.md,
+       * "Session affinity"); at most maxEntries conversations (least recently used forgotten first), each forgotten ttlMs unseen.
+       */
+      affinity: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          maxEntries: z.number().int().min(1).max(1_000_000).default(10_000),
+          ttlMs: positiveMs.default(30 * 60_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  limits: z
+    .strictObject({
+      /** Request body cap; long contexts with images are large. */
+      maxBodyBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
+      /** Bytes of request bodies held at once, across requests; beyond it 503 with Retry-After. */
+      maxBufferedBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(128 * 1024 * 1024),
+      /** A whole (non-streamed) answer translated to another dialect is held up to this; beyond it 502. */
+      maxAnswerBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
+      /** Longest line of a backend's answer a translating or rewriting stream holds; beyond it the answer ends with an error. */
+      maxLineBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(64 * 1024 * 1024),
+    })
+    .refine((l) => l.maxBufferedBytes >= l.maxBodyBytes, {
+      path: ["maxBufferedBytes"],
+      message: "must be at least limits.maxBodyBytes, or a body of the largest allowed size could never be taken",
+    })
+    .prefault({}),
+  /** On SIGTERM: how long in-flight requests and streams may take to finish. */
+  drainMs: nonNegativeMs.default(DEFAULT_DRAIN_MS),
+  logging: z
+    .strictObject({
+      level: z.enum(["debug", "info", "warn", "error", "silent"]).default("info"),
+      /** Off by default: prompts and completions never reach the log unless asked for. */
+      logBodies: z.boolean().default(false),
+    })
+    .prefault({}),
+});
 
 /** A validated config with every default filled in. */
 export type RouterConfig = z.infer<typeof routerConfigSchema>;

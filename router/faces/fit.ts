@@ -16,9 +16,7 @@ export interface FitInput {
   count: () => Promise<TokenCount>;
 }
 
-export type Fit =
-  | { fits: true; maxTokens: number | undefined; promptTokens?: number }
-  | { fits: false; promptTokens: number; contextLength: number };
+export type Fit = { fits: true; maxTokens: number | undefined; promptTokens?: number } | { fits: false; promptTokens: number; contextLength: number };
 
 export async function fitOutput(input: FitInput): Promise<Fit> {
   const ctx = input.contextLength;

@@ -38,7 +38,8 @@ export class StateChanges {
       if (b.health !== was) {
         this.health.set(b.name, b.health);
         // A backend replaced by a reload starts unknown again: its first probe is the news.
-        if (b.health !== "unknown") this.logger.event(HEALTH_LEVEL[b.health], `backend ${b.health}`, { backend: b.name, engine: b.config.engine, was, detail: b.detail });
+        if (b.health !== "unknown")
+          this.logger.event(HEALTH_LEVEL[b.health], `backend ${b.health}`, { backend: b.name, engine: b.config.engine, was, detail: b.detail });
       }
       for (const model of b.wanted) {
         const key = `${b.name}\n${model}`;

@@ -26,14 +26,7 @@ function ejectionMs(timesEjected: number, p: EjectionPolicy, random: number): nu
 }
 
 /** Records one outcome; returns true when this outcome ejected the backend. */
-export function recordOutcome(
-  s: PassiveState,
-  outcome: Outcome,
-  now: number,
-  p: EjectionPolicy,
-  random: number,
-  retryAfterMs?: number,
-): boolean {
+export function recordOutcome(s: PassiveState, outcome: Outcome, now: number, p: EjectionPolicy, random: number, retryAfterMs?: number): boolean {
   const wasTrial = s.trialInFlight;
   s.trialInFlight = false;
   if (outcome === "busy") {

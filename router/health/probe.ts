@@ -9,7 +9,15 @@ import type { Backend } from "../backends/registry.js";
 
 const MAX_PROBE_BODY = 4 * 1024 * 1024;
 
-async function call(pool: Dispatcher, method: "GET" | "POST", path: string, body: unknown, headers: Record<string, string>, timeoutMs: number, stop?: CancelSignal): Promise<ProbeResponse> {
+async function call(
+  pool: Dispatcher,
+  method: "GET" | "POST",
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  stop?: CancelSignal,
+): Promise<ProbeResponse> {
   if (!stop) return callUntil(pool, method, path, body, headers, timeoutMs, AbortSignal.timeout(timeoutMs));
   const ac = new AbortController();
   const stopListening = onAbort(stop, () => ac.abort());
@@ -20,7 +28,15 @@ async function call(pool: Dispatcher, method: "GET" | "POST", path: string, body
   }
 }
 
-async function callUntil(pool: Dispatcher, method: "GET" | "POST", path: string, body: unknown, headers: Record<string, string>, timeoutMs: number, signal: AbortSignal): Promise<ProbeResponse> {
+async function callUntil(
+  pool: Dispatcher,
+  method: "GET" | "POST",
+  path: string,
+  body: unknown,
+  headers: Record<string, string>,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<ProbeResponse> {
   const res = await pool.request({
     method,
     path,
@@ -114,7 +130,10 @@ export class Prober {
         this.timers.set(b, t);
       });
     };
-    this.timers.set(b, setTimeout(() => loop(this.timing.intervalMs), 0));
+    this.timers.set(
+      b,
+      setTimeout(() => loop(this.timing.intervalMs), 0),
+    );
   }
 
   stop(b: Backend): void {

@@ -49,8 +49,20 @@ export function answerOther(reply: Reply, method: string, path: string, s: OpsSt
         // A router whose body budget refuses requests is no place to send more (test/router/http/body-arrival.test.ts).
         const refusing = s.bodies.refusing;
         const ready = usable.length > 0 && !s.draining && !refusing;
-        const reason = s.draining ? "draining" : usable.length === 0 ? "no alias has a usable target" : refusing ? "refusing request bodies: limits.maxBufferedBytes is in use" : undefined;
-        const body = { ready, draining: s.draining, backendsUp: up.map((b) => b.name), aliasesUsable: usable.map(([name]) => name), ...(reason ? { reason } : {}) };
+        const reason = s.draining
+          ? "draining"
+          : usable.length === 0
+            ? "no alias has a usable target"
+            : refusing
+              ? "refusing request bodies: limits.maxBufferedBytes is in use"
+              : undefined;
+        const body = {
+          ready,
+          draining: s.draining,
+          backendsUp: up.map((b) => b.name),
+          aliasesUsable: usable.map(([name]) => name),
+          ...(reason ? { reason } : {}),
+        };
         return send(reply, json(ready ? 200 : 503, body));
       }
       case "/status.json":

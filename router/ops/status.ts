@@ -22,8 +22,19 @@ export interface StatusSnapshot {
   now: string;
   draining: boolean;
   auth: "on" | "off";
-  config: { version: number; loadedAt: string; source: string | null; sha256: string | null; rejected: { at: string; problems: ConfigProblem[]; problems_omitted: number } | null };
-  aliases: { name: string; description: string | null; last_5m: RecentFigures; targets: { backend: string; model: string; health: string; model_state: string; context_length: number | null }[] }[];
+  config: {
+    version: number;
+    loadedAt: string;
+    source: string | null;
+    sha256: string | null;
+    rejected: { at: string; problems: ConfigProblem[]; problems_omitted: number } | null;
+  };
+  aliases: {
+    name: string;
+    description: string | null;
+    last_5m: RecentFigures;
+    targets: { backend: string; model: string; health: string; model_state: string; context_length: number | null }[];
+  }[];
   backends: {
     name: string;
     engine: string;
@@ -69,7 +80,14 @@ function clip(v: unknown): string {
 
 const iso = (t: number | undefined): string | null => (t === undefined || !Number.isFinite(t) || t <= 0 || t > 8.64e15 ? null : new Date(t).toISOString());
 
-export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, info: ConfigInfo, draining: boolean, now: number, recent?: Recent): StatusSnapshot {
+export function statusSnapshot(
+  cfg: RouterConfig,
+  registry: BackendRegistry,
+  info: ConfigInfo,
+  draining: boolean,
+  now: number,
+  recent?: Recent,
+): StatusSnapshot {
   return {
     now: new Date(now).toISOString(),
     draining,
@@ -93,7 +111,13 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
       last_5m: recent?.aliases.get(name) ?? QUIET,
       targets: a.targets.map((t) => {
         const b = registry.get(t.backend);
-        return { backend: t.backend, model: t.model, health: b?.health ?? "unknown", model_state: warmth(b, t.model, cfg), context_length: b?.contextLength(t.model, t.contextLength) ?? null };
+        return {
+          backend: t.backend,
+          model: t.model,
+          health: b?.health ?? "unknown",
+          model_state: warmth(b, t.model, cfg),
+          context_length: b?.contextLength(t.model, t.contextLength) ?? null,
+        };
       }),
     })),
     backends: registry.all().map((b) => ({
@@ -110,13 +134,15 @@ export function statusSnapshot(cfg: RouterConfig, registry: BackendRegistry, inf
       ejected_until: admission(b.passive, now) === "open" ? null : iso(b.passive.ejectedUntil),
       ejections: b.ejections,
       busy_until: b.passive.busyUntil > now ? iso(b.passive.busyUntil) : null,
-      models: distinctModels(b.models).slice(0, MAX_LIST).map(([name, m]) => ({
-        name: clip(name),
-        installed: m.installed,
-        loaded: m.loaded,
-        expires_at: iso(m.expiresAt),
-        context_length: m.contextLength ?? null,
-      })),
+      models: distinctModels(b.models)
+        .slice(0, MAX_LIST)
+        .map(([name, m]) => ({
+          name: clip(name),
+          installed: m.installed,
+          loaded: m.loaded,
+          expires_at: iso(m.expiresAt),
+          context_length: m.contextLength ?? null,
+        })),
       models_omitted: Math.max(0, distinctModels(b.models).length - MAX_LIST),
       declared_missing: declaredPresence(b)
         .filter(([, p]) => p === "missing")

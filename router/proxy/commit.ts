@@ -41,7 +41,14 @@ export function relayWhole(r: Routed, c: Commit, { status, headers }: Answer, bo
 }
 
 /** Commits to the backend's answer: its head, its first bytes, then the rest as it comes. */
-export async function relay(r: Routed, c: Commit, call: UpstreamCall, { status, headers, first }: Answer, translator: StreamTranslator | undefined, tail?: Tail): Promise<Relayed> {
+export async function relay(
+  r: Routed,
+  c: Commit,
+  call: UpstreamCall,
+  { status, headers, first }: Answer,
+  translator: StreamTranslator | undefined,
+  tail?: Tail,
+): Promise<Relayed> {
   const { reply } = r;
   const stream = r.request.stream;
   const served = { backend: c.b.name, model: c.model };
@@ -72,7 +79,15 @@ export async function relay(r: Routed, c: Commit, call: UpstreamCall, { status, 
   return { result: { ...ok, outcome: "in-band-error", error: err.message }, failure: end.error instanceof LineTooLong ? "line-too-long" : "mid-stream" };
 }
 
-function firstThenRest(r: Routed, call: UpstreamCall, first: Buffer, translator: StreamTranslator | undefined, guard: LineGuard | undefined, meter: UsageMeter | undefined, tail: Tail | undefined): Promise<RelayEnd> {
+function firstThenRest(
+  r: Routed,
+  call: UpstreamCall,
+  first: Buffer,
+  translator: StreamTranslator | undefined,
+  guard: LineGuard | undefined,
+  meter: UsageMeter | undefined,
+  tail: Tail | undefined,
+): Promise<RelayEnd> {
   try {
     guard?.pass(first);
   } catch (err) {

@@ -31,7 +31,14 @@ function streamed(headers: IncomingHttpHeaders): boolean {
  * Records the answer: `whole` is a body held whole (its chunks' times are not known), otherwise the
  * meter saw the chunks as they were relayed. An answer whose result is not `ok` was cut.
  */
-export function recordAnswer(metrics: RouterMetrics, m: Metered, meter: UsageMeter, headers: IncomingHttpHeaders, result: ExchangeResult, whole: boolean): void {
+export function recordAnswer(
+  metrics: RouterMetrics,
+  m: Metered,
+  meter: UsageMeter,
+  headers: IncomingHttpHeaders,
+  result: ExchangeResult,
+  whole: boolean,
+): void {
   meter.end();
   const isStream = streamed(headers);
   const ttft = isStream ? (m.firstByteAt - m.startedAt) / 1000 : undefined;

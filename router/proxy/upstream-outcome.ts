@@ -7,8 +7,7 @@ import type { IncomingHttpHeaders } from "node:http";
  * for an empty body) of a success, or the text of an error answer (at most ERROR_TEXT_CAP bytes).
  */
 export type Decision =
-  | { status: number; headers: IncomingHttpHeaders; ok: true; first: Buffer | null }
-  | { status: number; headers: IncomingHttpHeaders; ok: false; text: string };
+  { status: number; headers: IncomingHttpHeaders; ok: true; first: Buffer | null } | { status: number; headers: IncomingHttpHeaders; ok: false; text: string };
 
 export type RelayEnd = { ok: true } | { ok: false; error: Error };
 

@@ -61,6 +61,9 @@ export function logBody(logger: Logger, ctx: BodyLogContext, body: unknown): voi
 /** The loud notice, at start and when a reload turns the capture on (`wasOn`: it was on already). */
 export function announceBodyLogging(logger: Logger, logging: RouterConfig["logging"], wasOn = false): void {
   if (!logging.logBodies || wasOn) return;
-  logger.event("warn", "logging.logBodies is ON: every request body, prompts included, is written to this log (key-like fields and credential-looking text redacted); turn it off when done debugging");
+  logger.event(
+    "warn",
+    "logging.logBodies is ON: every request body, prompts included, is written to this log (key-like fields and credential-looking text redacted); turn it off when done debugging",
+  );
   if (!logger.enabled("info")) logger.event("warn", `logging.level ${logging.level} hides the request body lines (they are written at level info)`);
 }

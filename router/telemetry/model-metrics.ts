@@ -90,16 +90,70 @@ export class ModelMetrics {
         }
       },
     });
-    this.unknown = new Counter({ name: "router_usage_unknown_total", help: "Answers whose token counts never arrived: reason cut (ended before its usage) or absent (complete, without usage).", labelNames: [...labelNames, "reason"], ...r });
-    this.ttft = new Histogram({ name: "router_time_to_first_token_seconds", help: "Time from request accepted to the first chunk of a streamed answer.", labelNames, buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120, 300], ...r });
-    this.tpot = new Histogram({ name: "router_time_per_output_token_seconds", help: "Mean time between output tokens of a streamed answer (first to last chunk over completion tokens - 1).", labelNames, buckets: [0.002, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.25, 0.5, 1], ...r });
-    this.speed = new Histogram({ name: "router_generation_tokens_per_second", help: "Generation speed of an answer: the engine's own figure where it reports one, else measured over the stream.", labelNames, buckets: [1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 250, 500, 1000], ...r });
-    this.loadWaits = new Counter({ name: "router_load_waits_total", help: "Requests sent to a model that was not resident: they waited for it to load.", labelNames, ...r });
-    this.loads = new Counter({ name: "router_model_loads_total", help: "Model loads seen: a request to a model that was not resident was answered, or the engine warmed up (llama.cpp's 503 Loading model, then up).", labelNames: ["backend", "model"], ...r });
-    this.loadSeconds = new Histogram({ name: "router_model_load_seconds", help: "Length of each load seen: Ollama's load_duration, else sending to first byte; for a warm-up, from the first probe that saw it warming to the first that saw it up.", labelNames: ["backend", "model"], buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300], ...r });
-    this.evictions = new Counter({ name: "router_model_evictions_total", help: "Models a probe's /api/ps showed loaded and the next one did not (evicted for another model, or unloaded at keep-alive end).", labelNames: ["backend", "model"], ...r });
-    this.resident = new Gauge({ name: "router_model_resident", help: "1 when the backend holds the model in memory now (probes plus what was sent since), 0 when it must load it.", labelNames: ["backend", "model"], ...r });
-    this.queue = new Gauge({ name: "router_backend_queue_depth", help: "Requests waiting for a slot of the backend (maxConcurrency).", labelNames: ["backend"], ...r });
+    this.unknown = new Counter({
+      name: "router_usage_unknown_total",
+      help: "Answers whose token counts never arrived: reason cut (ended before its usage) or absent (complete, without usage).",
+      labelNames: [...labelNames, "reason"],
+      ...r,
+    });
+    this.ttft = new Histogram({
+      name: "router_time_to_first_token_seconds",
+      help: "Time from request accepted to the first chunk of a streamed answer.",
+      labelNames,
+      buckets: [0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 4, 8, 15, 30, 60, 120, 300],
+      ...r,
+    });
+    this.tpot = new Histogram({
+      name: "router_time_per_output_token_seconds",
+      help: "Mean time between output tokens of a streamed answer (first to last chunk over completion tokens - 1).",
+      labelNames,
+      buckets: [0.002, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.15, 0.25, 0.5, 1],
+      ...r,
+    });
+    this.speed = new Histogram({
+      name: "router_generation_tokens_per_second",
+      help: "Generation speed of an answer: the engine's own figure where it reports one, else measured over the stream.",
+      labelNames,
+      buckets: [1, 2, 5, 10, 20, 30, 50, 75, 100, 150, 250, 500, 1000],
+      ...r,
+    });
+    this.loadWaits = new Counter({
+      name: "router_load_waits_total",
+      help: "Requests sent to a model that was not resident: they waited for it to load.",
+      labelNames,
+      ...r,
+    });
+    this.loads = new Counter({
+      name: "router_model_loads_total",
+      help: "Model loads seen: a request to a model that was not resident was answered, or the engine warmed up (llama.cpp's 503 Loading model, then up).",
+      labelNames: ["backend", "model"],
+      ...r,
+    });
+    this.loadSeconds = new Histogram({
+      name: "router_model_load_seconds",
+      help: "Length of each load seen: Ollama's load_duration, else sending to first byte; for a warm-up, from the first probe that saw it warming to the first that saw it up.",
+      labelNames: ["backend", "model"],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300],
+      ...r,
+    });
+    this.evictions = new Counter({
+      name: "router_model_evictions_total",
+      help: "Models a probe's /api/ps showed loaded and the next one did not (evicted for another model, or unloaded at keep-alive end).",
+      labelNames: ["backend", "model"],
+      ...r,
+    });
+    this.resident = new Gauge({
+      name: "router_model_resident",
+      help: "1 when the backend holds the model in memory now (probes plus what was sent since), 0 when it must load it.",
+      labelNames: ["backend", "model"],
+      ...r,
+    });
+    this.queue = new Gauge({
+      name: "router_backend_queue_depth",
+      help: "Requests waiting for a slot of the backend (maxConcurrency).",
+      labelNames: ["backend"],
+      ...r,
+    });
   }
 
   /** Records one answer; returns its figures for the five-minute window. */

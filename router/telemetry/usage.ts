@@ -156,7 +156,9 @@ export class UsageMeter {
     const prompt = count(u.prompt_tokens) ?? count(u.input_tokens);
     const completion = count(u.completion_tokens) ?? count(u.output_tokens);
     const details = u.prompt_tokens_details;
-    const cached = (typeof details === "object" && details !== null ? count((details as Record<string, unknown>).cached_tokens) : undefined) ?? count(u.cache_read_input_tokens);
+    const cached =
+      (typeof details === "object" && details !== null ? count((details as Record<string, unknown>).cached_tokens) : undefined) ??
+      count(u.cache_read_input_tokens);
     this.set(prompt, completion, cached);
   }
 

@@ -9,7 +9,21 @@
 import type { AnthropicMessagesRequest } from "./types/anthropic.js";
 
 /** Top-level fields the engines' Messages endpoints read (vLLM protocol.py; Ollama's Anthropic compatibility adds thinking). */
-const NATIVE_FIELDS = new Set(["model", "messages", "max_tokens", "metadata", "stop_sequences", "stream", "system", "temperature", "tool_choice", "tools", "top_k", "top_p", "thinking"]);
+const NATIVE_FIELDS = new Set([
+  "model",
+  "messages",
+  "max_tokens",
+  "metadata",
+  "stop_sequences",
+  "stream",
+  "system",
+  "temperature",
+  "tool_choice",
+  "tools",
+  "top_k",
+  "top_p",
+  "thinking",
+]);
 const NATIVE_BLOCKS = new Set(["text", "image", "tool_use", "tool_result", "thinking"]);
 const NATIVE_TOOL_CHOICES = new Set(["auto", "any", "tool"]);
 
@@ -18,7 +32,9 @@ type Block = Record<string, unknown> & { type: string };
 function keepBlocks(content: unknown): unknown {
   if (!Array.isArray(content)) return content;
   // An empty thinking block is refused by Anthropic-style validators and carries nothing.
-  return (content as Block[]).filter((b) => NATIVE_BLOCKS.has(b.type) && !(b.type === "thinking" && typeof b.thinking === "string" && b.thinking.trim() === ""));
+  return (content as Block[]).filter(
+    (b) => NATIVE_BLOCKS.has(b.type) && !(b.type === "thinking" && typeof b.thinking === "string" && b.thinking.trim() === ""),
+  );
 }
 
 function textOf(content: unknown): string {
@@ -61,11 +77,13 @@ export function nativeMessagesBody(req: AnthropicMessagesRequest | Record<string
 
   if (Array.isArray(src.tools)) {
     // Hosted tools (web_search, code_execution...) have no input_schema and cannot run on a local engine.
-    const tools = (src.tools as Record<string, unknown>[]).filter((t) => t.input_schema !== undefined && t.input_schema !== null).map((t) => {
-      const { type: _type, ...rest } = t;
-      // `type: "custom"` is the default kind; engines that validate tools do not know the field.
-      return _type === undefined || _type === "custom" ? rest : t;
-    });
+    const tools = (src.tools as Record<string, unknown>[])
+      .filter((t) => t.input_schema !== undefined && t.input_schema !== null)
+      .map((t) => {
+        const { type: _type, ...rest } = t;
+        // `type: "custom"` is the default kind; engines that validate tools do not know the field.
+        return _type === undefined || _type === "custom" ? rest : t;
+      });
     if (tools.length > 0) out.tools = tools;
     else delete out.tools;
   }

@@ -19,8 +19,7 @@ export interface OutputBudgetInput {
 }
 
 export type OutputBudget =
-  | { fits: true; maxTokens: number; clamped: boolean }
-  | { fits: false; promptTokens: number; contextLength: number; available: number };
+  { fits: true; maxTokens: number; clamped: boolean } | { fits: false; promptTokens: number; contextLength: number; available: number };
 
 export function planOutputTokens(input: OutputBudgetInput): OutputBudget {
   const margin = input.margin ?? safetyMargin(input.contextLength);
@@ -40,7 +39,10 @@ export function contextOverflowError(dialect: "anthropic" | "ollama" | "openai",
   const max = Math.max(0, contextLength - safetyMargin(contextLength));
   if (dialect === "anthropic") return contextTooLong(`prompt is too long: ${promptTokens} tokens > ${max} maximum`);
   // OpenAI's wording for code context_length_exceeded, which clients match to trim the conversation.
-  if (dialect === "openai") return contextTooLong(`This model's maximum context length is ${max} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`);
+  if (dialect === "openai")
+    return contextTooLong(
+      `This model's maximum context length is ${max} tokens. However, your messages resulted in ${promptTokens} tokens. Please reduce the length of the messages.`,
+    );
   // Ollama's own wording for an input it refuses ("the input length exceeds the context length",
   // a 400 from /api/embed, as client reports quote it, e.g. nano-step/nano-brain#208),
   // with the numbers added so the client can tell by how much.

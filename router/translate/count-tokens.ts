@@ -102,7 +102,11 @@ export function estimatePromptFormTokens(form: PromptForm): number {
     }
   }
   for (const t of form.tools ?? []) {
-    n += TOOL_OVERHEAD + estimateTextTokens(t.function.name) + estimateTextTokens(t.function.description ?? "") + estimateTextTokens(JSON.stringify(t.function.parameters));
+    n +=
+      TOOL_OVERHEAD +
+      estimateTextTokens(t.function.name) +
+      estimateTextTokens(t.function.description ?? "") +
+      estimateTextTokens(JSON.stringify(t.function.parameters));
   }
   return Math.max(1, n);
 }

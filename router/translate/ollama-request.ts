@@ -12,14 +12,7 @@ import type {
   OpenAITool,
   OpenAIToolCall,
 } from "./types/openai.js";
-import type {
-  OllamaChatRequest,
-  OllamaEmbedRequest,
-  OllamaEmbeddingsRequest,
-  OllamaGenerateRequest,
-  OllamaMessage,
-  OllamaOptions,
-} from "./types/ollama.js";
+import type { OllamaChatRequest, OllamaEmbedRequest, OllamaEmbeddingsRequest, OllamaGenerateRequest, OllamaMessage, OllamaOptions } from "./types/ollama.js";
 
 export interface OllamaToOpenAIOptions {
   /** The model name as the backend knows it. */
@@ -31,13 +24,7 @@ export interface OllamaToOpenAIOptions {
 /** Ollama sends bare base64; OpenAI wants a data URL, so the type is read from the magic bytes. */
 function imageDataUrl(base64: string): string {
   if (base64.startsWith("data:")) return base64;
-  const mime = base64.startsWith("/9j/")
-    ? "image/jpeg"
-    : base64.startsWith("R0lGOD")
-      ? "image/gif"
-      : base64.startsWith("UklGR")
-        ? "image/webp"
-        : "image/png";
+  const mime = base64.startsWith("/9j/") ? "image/jpeg" : base64.startsWith("R0lGOD") ? "image/gif" : base64.startsWith("UklGR") ? "image/webp" : "image/png";
   return `data:${mime};base64,${base64}`;
 }
 
@@ -144,23 +131,19 @@ export function ollamaChatToOpenAI(req: OllamaChatRequest, opts: OllamaToOpenAIO
     ...streamField(req.stream),
   };
   if (req.tools?.length) {
-    out.tools = req.tools.map(
-      (t): OpenAITool => ({
-        type: "function",
-        function: {
-          name: t.function.name,
-          ...(t.function.description ? { description: t.function.description } : {}),
-          parameters: t.function.parameters ?? { type: "object", properties: {} },
-        },
-      }),
-    );
+    out.tools = req.tools.map((t): OpenAITool => ({
+      type: "function",
+      function: {
+        name: t.function.name,
+        ...(t.function.description ? { description: t.function.description } : {}),
+        parameters: t.function.parameters ?? { type: "object", properties: {} },
+      },
+    }));
   }
   return out;
 }
 
-export type OllamaGenerateCall =
-  | { endpoint: "/v1/chat/completions"; body: OpenAIChatRequest }
-  | { endpoint: "/v1/completions"; body: OpenAICompletionRequest };
+export type OllamaGenerateCall = { endpoint: "/v1/chat/completions"; body: OpenAIChatRequest } | { endpoint: "/v1/completions"; body: OpenAICompletionRequest };
 
 /**
  * /api/generate applies the model's template unless `raw` is set, so it becomes a one-turn chat;

@@ -145,7 +145,17 @@ export class OpenAIStreamAssembler {
   private choice(index: number): ChoiceParts {
     let c = this.choices.get(index);
     if (!c) {
-      c = { role: "assistant", content: "", sawContent: false, reasoning: "", reasoningField: "reasoning_content", text: "", tools: new Map(), finish: null, stopReason: undefined };
+      c = {
+        role: "assistant",
+        content: "",
+        sawContent: false,
+        reasoning: "",
+        reasoningField: "reasoning_content",
+        text: "",
+        tools: new Map(),
+        finish: null,
+        stopReason: undefined,
+      };
       this.choices.set(index, c);
     }
     return c;

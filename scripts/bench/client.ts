@@ -148,20 +148,24 @@ export function disconnectOnce(target: StreamTarget, id: string, chunks: number,
       clearTimeout(timer);
       resolve({ id, leftAtNs });
     };
-    const req = http.request(target.url, { method: "POST", agent: false, headers: { ...target.headers, "content-length": Buffer.byteLength(payload) } }, (res) => {
-      let seen = "";
-      res.setEncoding("utf8");
-      res.on("data", (s: string) => {
-        seen = (seen + s).slice(-64);
-        if (!done && seen.includes(TOKEN)) {
-          const at = process.hrtime.bigint();
-          req.destroy();
-          finish(at);
-        }
-      });
-      res.on("end", () => finish(undefined));
-      res.on("error", () => undefined);
-    });
+    const req = http.request(
+      target.url,
+      { method: "POST", agent: false, headers: { ...target.headers, "content-length": Buffer.byteLength(payload) } },
+      (res) => {
+        let seen = "";
+        res.setEncoding("utf8");
+        res.on("data", (s: string) => {
+          seen = (seen + s).slice(-64);
+          if (!done && seen.includes(TOKEN)) {
+            const at = process.hrtime.bigint();
+            req.destroy();
+            finish(at);
+          }
+        });
+        res.on("end", () => finish(undefined));
+        res.on("error", () => undefined);
+      },
+    );
     req.on("error", () => finish(undefined));
     const timer = setTimeout(() => {
       req.destroy();

@@ -15,9 +15,7 @@ export interface LedgerStats {
   aborted: number;
 }
 
-export type LedgerEvent =
-  | { kind: "open"; id: string | undefined }
-  | { kind: "close"; id: string | undefined; closedAtNs: string; aborted: boolean };
+export type LedgerEvent = { kind: "open"; id: string | undefined } | { kind: "close"; id: string | undefined; closedAtNs: string; aborted: boolean };
 
 /** Tagged closes kept at most; older ones are dropped first so memory stays bounded. */
 const MAX_TAGGED = 50_000;

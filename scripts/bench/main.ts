@@ -125,17 +125,42 @@ async function main(): Promise<number> {
   const w6Phase = async (): Promise<W6Run | undefined> =>
     w6Systems.length === 0
       ? undefined
-      : runW6({ repoRoot, cacheDir, workDir, install: opts.install, routerDist: opts.routerDist, routerProfDir: undefined }, opts.quick ? "quick" : "full", opts.seed, w6Systems, opts.w6Routing, log);
+      : runW6(
+          { repoRoot, cacheDir, workDir, install: opts.install, routerDist: opts.routerDist, routerProfDir: undefined },
+          opts.quick ? "quick" : "full",
+          opts.seed,
+          w6Systems,
+          opts.w6Routing,
+          log,
+        );
   // W6 fails the run when the router could not run it or failed before a first token with a healthy target left.
-  const w6Failed = (w6: W6Run | undefined): boolean => w6 !== undefined && w6.outcomes.some((o) => o.name === "router" && (o.status !== "ok" || (o.summary?.failedBefore ?? 0) > 0));
+  const w6Failed = (w6: W6Run | undefined): boolean =>
+    w6 !== undefined && w6.outcomes.some((o) => o.name === "router" && (o.status !== "ok" || (o.summary?.failedBefore ?? 0) > 0));
   const w8Phase = async (): Promise<W8Run | undefined> =>
     opts.w8 === "off" || opts.w8Systems.length === 0
       ? undefined
-      : runW8({ repoRoot, cacheDir, workDir, install: opts.install, routerDist: opts.routerDist, routerProfDir: undefined }, opts.quick ? "quick" : "full", opts.seed, opts.w8Systems, log);
+      : runW8(
+          { repoRoot, cacheDir, workDir, install: opts.install, routerDist: opts.routerDist, routerProfDir: undefined },
+          opts.quick ? "quick" : "full",
+          opts.seed,
+          opts.w8Systems,
+          log,
+        );
   // W8 fails the run when the router failed a turn; its targets are reported, as W6's are.
-  const w8Failed = (w8: W8Run | undefined): boolean => w8 !== undefined && w8.outcomes.some((o) => o.name === "router" && o.status === "ok" && (o.summary?.failed ?? 0) > 0);
+  const w8Failed = (w8: W8Run | undefined): boolean =>
+    w8 !== undefined && w8.outcomes.some((o) => o.name === "router" && o.status === "ok" && (o.summary?.failed ?? 0) > 0);
   const w8Report = (w8: W8Run | undefined): string => (w8 ? `\n${renderW8(w8.plan, w8.calibration, w8.outcomes)}` : "");
-  const head = (): string => [`## ${title}`, "", Object.entries(machine).map(([k, v]) => `${k}: ${v}`).join(" · "), "", ...(peersSkipped ? [peersSkipped, ""] : []), ""].join("\n");
+  const head = (): string =>
+    [
+      `## ${title}`,
+      "",
+      Object.entries(machine)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(" · "),
+      "",
+      ...(peersSkipped ? [peersSkipped, ""] : []),
+      "",
+    ].join("\n");
   if (opts.w8 === "only") {
     const w8 = await w8Phase();
     writeResults(opts, startedAt, { startedAt, options: opts, machine, w8 }, head() + (w8 ? w8Report(w8) : "W8: no system to run\n"));
@@ -209,7 +234,9 @@ async function main(): Promise<number> {
     }
   }
 
-  const upstreamStats = await probe(`http://127.0.0.1:${upstream.controlPort}/stats`, {}).then((r) => JSON.parse(r.body) as unknown).catch(() => null);
+  const upstreamStats = await probe(`http://127.0.0.1:${upstream.controlPort}/stats`, {})
+    .then((r) => JSON.parse(r.body) as unknown)
+    .catch(() => null);
   for (const sys of running) await sys.stop();
 
   const notes = [
@@ -229,7 +256,10 @@ async function main(): Promise<number> {
 
   const w6 = await w6Phase();
   const w8 = await w8Phase();
-  const report = renderReport({ title, machine, systems: statuses, samples, holdStreams: opts.plan.holdStreams, notes }) + (w6 ? `\n${renderW6(w6.plan, w6.outcomes)}` : "") + w8Report(w8);
+  const report =
+    renderReport({ title, machine, systems: statuses, samples, holdStreams: opts.plan.holdStreams, notes }) +
+    (w6 ? `\n${renderW6(w6.plan, w6.outcomes)}` : "") +
+    w8Report(w8);
   writeResults(opts, startedAt, { startedAt, options: opts, machine, systems: statuses, upstream: upstreamStats, samples, w6, w8 }, report);
   clearTimeout(watchdog);
   const failures = samples.filter((s) => s.error !== undefined && (s.system === "direct" || (s.system === "router" && !s.workload.startsWith("W4"))));

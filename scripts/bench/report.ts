@@ -120,8 +120,16 @@ export function evaluateTargets(samples: readonly Sample[], holdStreams: number)
   const r32 = med(samples, "router", "W2c32", "rps");
   const n32 = med(samples, "nginx", "W2c32", "rps");
   const p32 = med(samples, "portkey", "W2c32", "rps");
-  judge("W2 c=32 ≥ 0.30× nginx", r32.n && n32.n ? r32.median >= 0.3 * n32.median : undefined, `router ${shown(r32, 0, "req/s")}, nginx ${shown(n32, 0, "req/s")}`);
-  judge("W2 c=32 ≥ 15× Portkey", r32.n && p32.n ? r32.median >= 15 * p32.median : undefined, `router ${shown(r32, 0, "req/s")}, Portkey ${shown(p32, 0, "req/s")}`);
+  judge(
+    "W2 c=32 ≥ 0.30× nginx",
+    r32.n && n32.n ? r32.median >= 0.3 * n32.median : undefined,
+    `router ${shown(r32, 0, "req/s")}, nginx ${shown(n32, 0, "req/s")}`,
+  );
+  judge(
+    "W2 c=32 ≥ 15× Portkey",
+    r32.n && p32.n ? r32.median >= 15 * p32.median : undefined,
+    `router ${shown(r32, 0, "req/s")}, Portkey ${shown(p32, 0, "req/s")}`,
+  );
   const w1 = med(samples, "router", "W1", "p99Ms", "W1");
   judge("W1 added p99 ≤ 0.5 ms", w1.n ? w1.median <= 0.5 : undefined, shown(w1, 3, "ms"));
   const tt = med(samples, "router", "W3ttft", "ttftP50Ms", "W3ttft");
@@ -136,7 +144,11 @@ export function evaluateTargets(samples: readonly Sample[], holdStreams: number)
   );
   const w5 = med(samples, "router", "W5", "delayP99Ms");
   const leaks = med(samples, "router", "W5", "leaks");
-  judge("W5 p99 ≤ 50 ms, zero leaks", w5.n && leaks.n ? w5.median <= 50 && leaks.max === 0 : undefined, `p99 ${shown(w5, 2, "ms")}, leaks (max over rounds) ${leaks.n ? leaks.max : "not run"}`);
+  judge(
+    "W5 p99 ≤ 50 ms, zero leaks",
+    w5.n && leaks.n ? w5.median <= 50 && leaks.max === 0 : undefined,
+    `p99 ${shown(w5, 2, "ms")}, leaks (max over rounds) ${leaks.n ? leaks.max : "not run"}`,
+  );
   return out;
 }
 
@@ -152,7 +164,12 @@ export interface ReportInput {
 export function renderReport(input: ReportInput): string {
   const measured = input.systems.filter((s) => s.status === "ok").map((s) => s.name);
   const lines: string[] = [`## ${input.title}`, ""];
-  lines.push(Object.entries(input.machine).map(([k, v]) => `${k}: ${v}`).join(" · "), "");
+  lines.push(
+    Object.entries(input.machine)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(" · "),
+    "",
+  );
   lines.push("| system | status |", "| --- | --- |");
   for (const s of input.systems) lines.push(`| ${s.name} | ${s.status} |`);
   lines.push("");

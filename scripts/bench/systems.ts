@@ -119,7 +119,13 @@ function direct(ctx: SystemContext): Promise<RunningSystem> {
  * nginx as a reverse proxy: keep-alive upstream pool over `servers` (round-robin when several), no
  * buffering, no access log; `location` adds directives to the proxied location.
  */
-export function nginxConfig(dir: string, listenPort: number, servers: number | readonly string[], runAsRoot: boolean, location: readonly string[] = []): string {
+export function nginxConfig(
+  dir: string,
+  listenPort: number,
+  servers: number | readonly string[],
+  runAsRoot: boolean,
+  location: readonly string[] = [],
+): string {
   const upstream = typeof servers === "number" ? [`127.0.0.1:${servers}`] : servers;
   return `${runAsRoot ? "user root;\n" : ""}worker_processes auto;
 daemon off;
@@ -156,7 +162,12 @@ ${location.map((l) => `      ${l}\n`).join("")}    }
 }
 
 /** Starts nginx on a config made for a free port, in its own directory under the work dir. */
-export async function startNginx(ctx: ProcessContext, name: string, config: (dir: string, port: number, runAsRoot: boolean) => string, ready: (port: number) => Promise<boolean>): Promise<{ child: ChildProcess; port: number }> {
+export async function startNginx(
+  ctx: ProcessContext,
+  name: string,
+  config: (dir: string, port: number, runAsRoot: boolean) => string,
+  ready: (port: number) => Promise<boolean>,
+): Promise<{ child: ChildProcess; port: number }> {
   const dir = join(ctx.workDir, name);
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
@@ -173,7 +184,12 @@ export async function startNginx(ctx: ProcessContext, name: string, config: (dir
 
 async function nginx(ctx: SystemContext): Promise<RunningSystem> {
   const face = (port: number): Face => openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`);
-  const { child, port } = await startNginx(ctx, "nginx", (dir, p, root) => nginxConfig(dir, p, ctx.upstream.port, root), (p) => answers(face(p)));
+  const { child, port } = await startNginx(
+    ctx,
+    "nginx",
+    (dir, p, root) => nginxConfig(dir, p, ctx.upstream.port, root),
+    (p) => answers(face(p)),
+  );
   return { name: "nginx", pid: child.pid!, openai: face(port), anthropic: "a pass-through proxy does not translate", stop: () => stop(child) };
 }
 
@@ -213,7 +229,12 @@ export async function startRouterProcess(
 
 async function router(ctx: SystemContext): Promise<RunningSystem> {
   const face = (port: number): Face => openaiFace(`http://127.0.0.1:${port}/v1/chat/completions`);
-  const { child, port } = await startRouterProcess(ctx, "router.json", (p) => routerConfig(ctx.upstream.port, p), (p) => answers(face(p)));
+  const { child, port } = await startRouterProcess(
+    ctx,
+    "router.json",
+    (p) => routerConfig(ctx.upstream.port, p),
+    (p) => answers(face(p)),
+  );
   return {
     name: "router",
     pid: child.pid!,

@@ -150,7 +150,10 @@ async function main(): Promise<void> {
   const workers = Math.max(1, Math.min(8, Number.parseInt(argValue("--workers") ?? "1", 10) || 1));
   const ledger = new StreamLedger();
   if (workers === 1) {
-    const port = await listen(dataServer((e) => ledger.record(e)), 0);
+    const port = await listen(
+      dataServer((e) => ledger.record(e)),
+      0,
+    );
     const controlPort = await listen(controlServer(ledger), 0);
     process.stdout.write(`${JSON.stringify({ port, controlPort })}\n`);
     return;

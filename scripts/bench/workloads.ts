@@ -51,7 +51,11 @@ async function ttft(face: Face, plan: Plan): Promise<Metrics> {
 }
 
 async function hold(sys: RunningSystem, plan: Plan): Promise<Metrics> {
-  const { result: r, idleMb, peakMb } = await peakRss(sys.pid, 100, () => holdStreams(streamTarget(sys.openai), plan.holdStreams, plan.holdChunks, plan.holdPaceMs));
+  const {
+    result: r,
+    idleMb,
+    peakMb,
+  } = await peakRss(sys.pid, 100, () => holdStreams(streamTarget(sys.openai), plan.holdStreams, plan.holdChunks, plan.holdPaceMs));
   if (r.completed === 0) throw new Error(`no stream of ${plan.holdStreams} completed: ${r.firstError ?? "unknown"}`);
   return { streams: plan.holdStreams, completed: r.completed, failed: r.failed, rssIdleMb: idleMb, rssPeakMb: peakMb, ttftP99Ms: percentile(r.ttftMs, 99) };
 }
@@ -83,7 +87,8 @@ async function bigBodies(sys: RunningSystem, plan: Plan): Promise<Metrics> {
   const { result, idleMb, peakMb } = await peakRss(sys.pid, 50, () => postConcurrently(sys.openai.url, sys.openai.headers, payload, plan.bigBodies, 120_000));
   const ok = result.statuses.filter((s) => s === 200).length;
   const refused = result.statuses.filter((s) => s === 503).length;
-  if (ok === 0) throw new Error(`no request of ${plan.bigBodies} × ${plan.bigBodyMb} MB was served: ${result.firstError ?? `statuses ${result.statuses.join(", ")}`}`);
+  if (ok === 0)
+    throw new Error(`no request of ${plan.bigBodies} × ${plan.bigBodyMb} MB was served: ${result.firstError ?? `statuses ${result.statuses.join(", ")}`}`);
   return { ok, refused, failed: plan.bigBodies - ok - refused, rssIdleMb: idleMb, rssPeakMb: peakMb, rssAddedMb: peakMb - idleMb };
 }
 

@@ -79,7 +79,11 @@ export function assembleHost(desired: DesiredHost, raw: RawHostReads): LiveHost 
     const d = desired.containers.find((c) => c.name === probe.name);
     if (!d) continue;
     // Names the stack holds as secrets keep only their digest.
-    const secrets = new Set(Object.entries(d.env).filter(([, v]) => v.value === undefined).map(([k]) => k));
+    const secrets = new Set(
+      Object.entries(d.env)
+        .filter(([, v]) => v.value === undefined)
+        .map(([k]) => k),
+    );
     const c = parseContainer(item, secrets);
     const known = images.get(c.imageId);
     containers[c.name] = known ? { ...c, imageEnv: known.env } : c;
@@ -87,18 +91,28 @@ export function assembleHost(desired: DesiredHost, raw: RawHostReads): LiveHost 
   const running = (name: string): boolean => containers[name]?.status === "running";
   const models: Record<string, Read<string[]>> = {};
   for (const o of desired.ollama) {
-    if (running(o.container)) models[o.container] = mapRead(httpJson(raw.http[o.url + apiPath.ollama], `${o.url}${apiPath.ollama}`), (v) => [...parseOllamaTags(v)]);
+    if (running(o.container))
+      models[o.container] = mapRead(httpJson(raw.http[o.url + apiPath.ollama], `${o.url}${apiPath.ollama}`), (v) => [...parseOllamaTags(v)]);
   }
   for (const s of desired.served) {
-    if (running(s.container)) models[s.container] = mapRead(httpJson(raw.http[s.url + apiPath.served], `${s.url}${apiPath.served}`), (v) => [...parseOpenAIModelList(v, true).keys()]);
+    if (running(s.container))
+      models[s.container] = mapRead(httpJson(raw.http[s.url + apiPath.served], `${s.url}${apiPath.served}`), (v) => [...parseOpenAIModelList(v, true).keys()]);
   }
   const routers: Record<string, LiveRouter> = {};
   for (const r of desired.routers) {
     const f = raw.files[r.file];
     const file: Read<string | null> =
-      f === undefined ? { ok: false, error: `${r.file} was not read` } : f === null ? { ok: true, value: null } : typeof f === "string" ? { ok: true, value: envDigest(f) } : { ok: false, error: f.error };
+      f === undefined
+        ? { ok: false, error: `${r.file} was not read` }
+        : f === null
+          ? { ok: true, value: null }
+          : typeof f === "string"
+            ? { ok: true, value: envDigest(f) }
+            : { ok: false, error: f.error };
     // A router that does not run has no status to read (container-stopped or -missing says so).
-    routers[r.container] = running(r.container) ? { file, status: mapRead(httpJson(raw.http[r.url + apiPath.router], `${r.url}${apiPath.router}`), routerStatus) } : { file };
+    routers[r.container] = running(r.container)
+      ? { file, status: mapRead(httpJson(raw.http[r.url + apiPath.router], `${r.url}${apiPath.router}`), routerStatus) }
+      : { file };
   }
   return {
     ...base,

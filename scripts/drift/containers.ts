@@ -51,7 +51,8 @@ export function compareContainer(host: string, d: DesiredContainer, l: LiveConta
   if (!l) return [{ host, subject: d.name, kind: "container-missing", stack: `runs ${d.image}`, live: "no such container", fix: fix.up }];
   const base = { host, subject: d.name, fix: `${fix.docker("rm", "-f", d.name)} && ${fix.up}` };
   const out: Finding[] = [];
-  if (l.status !== "running") out.push({ ...base, kind: "container-stopped", stack: "running", live: l.status || "unknown state", fix: fix.docker("start", d.name) });
+  if (l.status !== "running")
+    out.push({ ...base, kind: "container-stopped", stack: "running", live: l.status || "unknown state", fix: fix.docker("start", d.name) });
   if (pinnedId === undefined) {
     out.push({ ...base, kind: "image", stack: `${d.image} (not on the host)`, live: `runs ${l.imageRef} ${shortId(l.imageId)}` });
   } else if (pinnedId !== l.imageId) {
@@ -62,7 +63,8 @@ export function compareContainer(host: string, d: DesiredContainer, l: LiveConta
     const again = d.built ? base.fix : `${fix.docker("pull", d.image)} && ${base.fix}`;
     out.push({ ...base, kind: "image", stack: `${d.image} = ${shortId(pinnedId)}`, live: `runs ${ref}${shortId(l.imageId)}`, fix: again });
   }
-  if (d.command && !sameList(d.command, l.command)) out.push({ ...base, kind: "command", stack: `command ${listText(d.command)}`, live: `command ${listText(l.command)}` });
+  if (d.command && !sameList(d.command, l.command))
+    out.push({ ...base, kind: "command", stack: `command ${listText(d.command)}`, live: `command ${listText(l.command)}` });
   if (d.entrypoint && !sameList(d.entrypoint, l.entrypoint)) {
     out.push({ ...base, kind: "command", stack: `entrypoint ${listText(d.entrypoint)}`, live: `entrypoint ${listText(l.entrypoint)}` });
   }

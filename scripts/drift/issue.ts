@@ -60,7 +60,8 @@ function previewSection(r: CheckResults): string[] {
   const verdict = r.previewExit === 0 ? "no changes" : `changes or an error (exit ${r.previewExit})`;
   const tail = r.preview.trimEnd().split("\n").slice(-previewTailLines).join("\n");
   const lines = ["## `pulumi preview --refresh --expect-no-changes`", "", `Result: **${verdict}**.`, ""];
-  if (r.previewExit !== 0 && tail) lines.push("<details><summary>last lines of the preview</summary>", "", "```text", tail.replace(/```/g, "'''"), "```", "", "</details>", "");
+  if (r.previewExit !== 0 && tail)
+    lines.push("<details><summary>last lines of the preview</summary>", "", "```text", tail.replace(/```/g, "'''"), "```", "", "</details>", "");
   return lines;
 }
 

@@ -78,7 +78,11 @@ async function readHost(d: DesiredHost, labels: Record<string, string>, exec: Ho
     const f = await exec(d, `if [ -e ${shellWord(r.file)} ]; then cat -- ${shellWord(r.file)}; else echo absent >&2; exit 3; fi`);
     files[r.file] = f.code === 0 ? f.stdout : f.code === 3 ? null : { error: lastLine(f.stderr) };
   }
-  const urls = [...d.ollama.map((o) => o.url + apiPath.ollama), ...d.served.map((s) => s.url + apiPath.served), ...d.routers.map((r) => r.url + apiPath.router)];
+  const urls = [
+    ...d.ollama.map((o) => o.url + apiPath.ollama),
+    ...d.served.map((s) => s.url + apiPath.served),
+    ...d.routers.map((r) => r.url + apiPath.router),
+  ];
   const http: Record<string, HttpRead> = {};
   await Promise.all(urls.map(async (u) => (http[u] = await httpGet(u))));
   return assembleHost(d, { labelled: ps.stdout, inspect: inspect.stdout, images: images.stdout, http, files });

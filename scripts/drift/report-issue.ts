@@ -35,7 +35,13 @@ function readResults(argv: string[]): CheckResults {
   const { values } = parseArgs({
     args: argv,
     strict: true,
-    options: { stack: { type: "string" }, drift: { type: "string" }, "drift-exit": { type: "string" }, preview: { type: "string" }, "preview-exit": { type: "string" } },
+    options: {
+      stack: { type: "string" },
+      drift: { type: "string" },
+      "drift-exit": { type: "string" },
+      preview: { type: "string" },
+      "preview-exit": { type: "string" },
+    },
   });
   const exit = (v: string | undefined, what: string): number => {
     const n = Number(v);

@@ -39,7 +39,11 @@ export function renderJson(desired: DesiredState, findings: readonly Finding[]):
     stack: desired.stack,
     verdict: verdicts[code],
     exitCode: code,
-    hosts: desired.hosts.map((h) => ({ name: h.name, docker: h.docker, findings: findings.filter((f) => f.host === h.name).map((f) => ({ kind: f.kind, subject: f.subject, stack: f.stack, live: f.live, fix: f.fix })) })),
+    hosts: desired.hosts.map((h) => ({
+      name: h.name,
+      docker: h.docker,
+      findings: findings.filter((f) => f.host === h.name).map((f) => ({ kind: f.kind, subject: f.subject, stack: f.stack, live: f.live, fix: f.fix })),
+    })),
   };
   return `${JSON.stringify(report, null, 2)}\n`;
 }

@@ -55,12 +55,17 @@ export function secretTexts(cfg: StackConfig): string[] {
 
 function pulumiConfigJson(root: string, stack: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile("pulumi", ["config", "--show-secrets", "--json", "-s", stack], { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      // stderr carries the CLI's reason; stdout may hold secrets and is dropped.
-      const why = stderr.trim().split("\n").pop() ?? (err instanceof Error ? err.message : "failed");
-      reject(new DriftError(`pulumi config -s ${stack} failed: ${why || err.message}`));
-    });
+    execFile(
+      "pulumi",
+      ["config", "--show-secrets", "--json", "-s", stack],
+      { cwd: root, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        if (!err) return resolve(stdout);
+        // stderr carries the CLI's reason; stdout may hold secrets and is dropped.
+        const why = stderr.trim().split("\n").pop() ?? (err instanceof Error ? err.message : "failed");
+        reject(new DriftError(`pulumi config -s ${stack} failed: ${why || err.message}`));
+      },
+    );
   });
 }
 

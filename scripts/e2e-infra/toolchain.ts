@@ -89,7 +89,14 @@ export async function ensurePulumiCli(cache: string): Promise<string> {
   const bin = join(dir, "bin", "pulumi");
   if (existsSync(bin)) return bin;
   mkdirSync(join(dir, "bin"), { recursive: true });
-  const goEnv = { ...process.env, GOPATH: join(cache, "go", "path"), GOMODCACHE: join(cache, "go", "mod"), GOCACHE: join(cache, "go", "cache"), GOFLAGS: "-buildvcs=false", GOTOOLCHAIN: "local" };
+  const goEnv = {
+    ...process.env,
+    GOPATH: join(cache, "go", "path"),
+    GOMODCACHE: join(cache, "go", "mod"),
+    GOCACHE: join(cache, "go", "cache"),
+    GOFLAGS: "-buildvcs=false",
+    GOTOOLCHAIN: "local",
+  };
   const logFile = join(dir, "build.log");
   say(`building the Pulumi CLI ${PULUMI_CLI_VERSION} from its Go module (log: ${logFile}); this takes a while`);
   const info = JSON.parse(

@@ -52,7 +52,8 @@ export async function ensurePrometheus(dir = prometheusDir()): Promise<{ binary:
     timeoutMs: limitMin * 60_000,
     logFile,
   });
-  if (r.timedOut || r.code !== 0 || !existsSync(binary)) return { absent: `building prometheus failed${r.timedOut ? ` (over ${limitMin} min)` : ""}; see ${logFile}` };
+  if (r.timedOut || r.code !== 0 || !existsSync(binary))
+    return { absent: `building prometheus failed${r.timedOut ? ` (over ${limitMin} min)` : ""}; see ${logFile}` };
   say(`built prometheus in ${Math.round((Date.now() - started) / 60_000)} min`);
   return { binary };
 }

@@ -12,7 +12,6 @@ import { kubeCall } from "./kube.js";
 const kubeconfig = parse(readFileSync(process.argv[2] ?? "", "utf8")) as { clusters: { cluster: { server: string } }[]; users: { user: { token: string } }[] };
 const api = { server: kubeconfig.clusters[0]?.cluster.server ?? "", token: kubeconfig.users[0]?.user.token ?? "", ca: process.argv[3] ?? "" };
 
-
 interface Meta {
   name: string;
   namespace?: string;
@@ -29,7 +28,13 @@ async function items(path: string): Promise<Meta[]> {
 async function dropForeground(path: string, m: Meta): Promise<void> {
   if (!m.deletionTimestamp || !m.finalizers?.includes("foregroundDeletion")) return;
   const base = path.replace(/\/([a-z]+)$/, m.namespace ? `/namespaces/${m.namespace}/$1` : "/$1");
-  await kubeCall(api, "PATCH", `${base}/${m.name}`, { metadata: { finalizers: m.finalizers.filter((f) => f !== "foregroundDeletion") } }, "application/merge-patch+json");
+  await kubeCall(
+    api,
+    "PATCH",
+    `${base}/${m.name}`,
+    { metadata: { finalizers: m.finalizers.filter((f) => f !== "foregroundDeletion") } },
+    "application/merge-patch+json",
+  );
 }
 
 async function sweep(): Promise<void> {
@@ -44,7 +49,12 @@ async function sweep(): Promise<void> {
     await dropForeground("/api/v1/namespaces", ns);
     // The namespace controller's job, for what the stack puts in a namespace: finalize once it is empty.
     if (ns.deletionTimestamp && !left.has(ns.name)) {
-      await kubeCall(api, "PUT", `/api/v1/namespaces/${ns.name}/finalize`, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns.name }, spec: { finalizers: [] } });
+      await kubeCall(api, "PUT", `/api/v1/namespaces/${ns.name}/finalize`, {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: { name: ns.name },
+        spec: { finalizers: [] },
+      });
     }
   }
 }

@@ -52,7 +52,8 @@ export function sshdConfigText(h: LabHost, authorizedKeys: string): string {
 
 /** Writes the host's files: directories, host key, sshd_config, daemon.json, the GPU hook stub. */
 export function prepareHost(h: LabHost, authorizedKeys: string): void {
-  for (const d of [h.dir, join(h.dir, "opt"), join(h.dir, "gpu-bin"), join(h.dir, "docker"), join(h.dir, "exec")]) mkdirSync(d, { recursive: true, mode: 0o755 });
+  for (const d of [h.dir, join(h.dir, "opt"), join(h.dir, "gpu-bin"), join(h.dir, "docker"), join(h.dir, "exec")])
+    mkdirSync(d, { recursive: true, mode: 0o755 });
   chmodSync(h.dir, 0o755);
   if (!existsSync(hostKeyFile(h))) sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `aistack-lab-${h.name}`, "-f", hostKeyFile(h)]);
   writeFileSync(join(h.dir, "sshd_config"), sshdConfigText(h, authorizedKeys));
@@ -62,14 +63,22 @@ export function prepareHost(h: LabHost, authorizedKeys: string): void {
 
 function dockerdArgs(h: LabHost): string[] {
   return [
-    "--config-file", join(h.dir, "daemon.json"),
-    "--data-root", join(h.dir, "docker"),
-    "--exec-root", join(h.dir, "exec"),
-    "--pidfile", join(h.dir, "docker.pid"),
-    "--host", dockerHostEnv(h),
-    "--group", "docker",
-    "--cgroup-parent", cgroupParent(h),
-    "--shutdown-timeout", "5",
+    "--config-file",
+    join(h.dir, "daemon.json"),
+    "--data-root",
+    join(h.dir, "docker"),
+    "--exec-root",
+    join(h.dir, "exec"),
+    "--pidfile",
+    join(h.dir, "docker.pid"),
+    "--host",
+    dockerHostEnv(h),
+    "--group",
+    "docker",
+    "--cgroup-parent",
+    cgroupParent(h),
+    "--shutdown-timeout",
+    "5",
   ];
 }
 
@@ -112,10 +121,14 @@ export async function startDockerd(h: LabHost): Promise<number> {
     join(h.dir, "dockerd.log"),
     { ...process.env, PATH: path },
   );
-  await waitFor(`dockerd of ${h.name} answering (log: ${join(h.dir, "dockerd.log")})`, () => {
-    if (!alive(pid)) throw new Error("dockerd exited");
-    return trySh("docker", ["version", "--format", "{{.Server.Version}}"], { env: dockerEnv(h), timeoutMs: 5_000 });
-  }, 90_000);
+  await waitFor(
+    `dockerd of ${h.name} answering (log: ${join(h.dir, "dockerd.log")})`,
+    () => {
+      if (!alive(pid)) throw new Error("dockerd exited");
+      return trySh("docker", ["version", "--format", "{{.Server.Version}}"], { env: dockerEnv(h), timeoutMs: 5_000 });
+    },
+    90_000,
+  );
   return pid;
 }
 
@@ -127,9 +140,13 @@ export async function startSshd(h: LabHost, dockerdPid: number): Promise<number>
     ["--target", String(dockerdPid), "--mount", "--net", "/usr/sbin/sshd", "-D", "-e", "-f", join(h.dir, "sshd_config")],
     join(h.dir, "sshd.log"),
   );
-  await waitFor(`sshd of ${h.name} listening (log: ${join(h.dir, "sshd.log")})`, () => {
-    if (!alive(pid)) throw new Error("sshd exited");
-    return sh("ip", ["netns", "exec", h.netns, "ss", "-Hltn", `sport = :${h.sshPort}`]).trim() !== "";
-  }, 20_000);
+  await waitFor(
+    `sshd of ${h.name} listening (log: ${join(h.dir, "sshd.log")})`,
+    () => {
+      if (!alive(pid)) throw new Error("sshd exited");
+      return sh("ip", ["netns", "exec", h.netns, "ss", "-Hltn", `sport = :${h.sshPort}`]).trim() !== "";
+    },
+    20_000,
+  );
   return pid;
 }

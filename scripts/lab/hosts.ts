@@ -28,7 +28,10 @@ function ensureUsers(users: readonly string[], rec: StateRecorder): void {
 
 export async function hostsUp(hosts: readonly LabHost[], rec: StateRecorder): Promise<SshClient> {
   const dir = rec.state.dir;
-  ensureUsers(hosts.map((h) => h.user), rec);
+  ensureUsers(
+    hosts.map((h) => h.user),
+    rec,
+  );
   rec.update((s) => (s.bridge = BRIDGE));
   bridgeUp();
   for (const h of hosts) {
@@ -77,7 +80,12 @@ export async function startHostSshd(dir: string, name: string): Promise<void> {
 function removeLabCgroups(): void {
   const base = "/sys/fs/cgroup";
   if (!existsSync(base)) return;
-  const hierarchies = [base, ...readdirSync(base, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith(CGROUP_PREFIX)).map((d) => join(base, d.name))];
+  const hierarchies = [
+    base,
+    ...readdirSync(base, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith(CGROUP_PREFIX))
+      .map((d) => join(base, d.name)),
+  ];
   for (const h of hierarchies) {
     let entries: string[] = [];
     try {

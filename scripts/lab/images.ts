@@ -73,11 +73,13 @@ function compileStandins(out: string, work: string): void {
   writeFileSync(join(out, "package.json"), '{ "type": "module" }\n');
 }
 
-const RAY = '#!/bin/sh\n# The lab has no Ray cluster: `ray start --block` waits, every other call succeeds.\ncase " $* " in *" --block "*) exec sleep infinity ;; esac\nexit 0\n';
+const RAY =
+  '#!/bin/sh\n# The lab has no Ray cluster: `ray start --block` waits, every other call succeeds.\ncase " $* " in *" --block "*) exec sleep infinity ;; esac\nexit 0\n';
 
 /** Shell lines of the stand-in Dockerfile: the healthcheck commands and vllm/ray on PATH. */
 function standinLines(): string[] {
-  const shim = (name: string, target: string): string => `printf '#!/bin/sh\\nexec node ${target} "$@"\\n' > /usr/local/bin/${name} && chmod 755 /usr/local/bin/${name}`;
+  const shim = (name: string, target: string): string =>
+    `printf '#!/bin/sh\\nexec node ${target} "$@"\\n' > /usr/local/bin/${name} && chmod 755 /usr/local/bin/${name}`;
   return [
     "COPY standin /opt/standin",
     "COPY ray /usr/local/bin/ray",
@@ -112,7 +114,9 @@ export async function ensureLabImages(builder: LabHost, ollama: { binary: string
   const npmCache = ensureNpmCache(cache);
   const routerBase = nodeBaseRecipe(base, ["COPY npm-cache /opt/npm-cache", "RUN printf 'cache=/opt/npm-cache\\noffline=true\\n' > /usr/local/etc/npmrc"]);
   const routerBaseTag = `aistack-lab/node-offline:${digestOf(routerBase.digest, readFileSync(join(npmCache, ".complete")))}`;
-  const nodeBuilt = ensureTar(t, cache, routerBaseTag, () => buildImage(t, routerBaseTag, routerBase.dockerfile, { ...routerBase.files, "npm-cache": npmCache }));
+  const nodeBuilt = ensureTar(t, cache, routerBaseTag, () =>
+    buildImage(t, routerBaseTag, routerBase.dockerfile, { ...routerBase.files, "npm-cache": npmCache }),
+  );
 
   const work = mkdtempSync(join(tmpdir(), "aistack-lab-standin-"));
   try {
@@ -129,7 +133,12 @@ export async function ensureLabImages(builder: LabHost, ollama: { binary: string
       const tag = `aistack-lab/${name}:${digestOf(standinTag, String(port))}`;
       return ensureTar(t, cache, tag, () => {
         if (!imageExists(t, standinTag)) buildImage(t, standinTag, node.dockerfile, files);
-        buildImage(t, tag, `FROM ${standinTag}\nEXPOSE ${port}\nCMD ["node", "/opt/standin/scripts/lab/standin/http.js", "--name", "${name}", "--port", "${port}"]\n`, {});
+        buildImage(
+          t,
+          tag,
+          `FROM ${standinTag}\nEXPOSE ${port}\nCMD ["node", "/opt/standin/scripts/lab/standin/http.js", "--name", "${name}", "--port", "${port}"]\n`,
+          {},
+        );
       });
     };
     const vllm = ensureTar(t, cache, standinTag, () => buildImage(t, standinTag, node.dockerfile, files));

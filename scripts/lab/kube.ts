@@ -22,11 +22,22 @@ export interface KubeApi {
 }
 
 /** One HTTPS call to the API server; resolves with status and parsed body. */
-export function kubeCall(api: Pick<KubeApi, "server" | "token" | "ca">, method: string, path: string, body?: unknown, contentType = "application/json"): Promise<{ status: number; body: unknown }> {
+export function kubeCall(
+  api: Pick<KubeApi, "server" | "token" | "ca">,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = "application/json",
+): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request(
       `${api.server}${path}`,
-      { method, ca: readFileSync(api.ca), headers: { authorization: `Bearer ${api.token}`, "content-type": contentType, accept: "application/json" }, timeout: 15_000 },
+      {
+        method,
+        ca: readFileSync(api.ca),
+        headers: { authorization: `Bearer ${api.token}`, "content-type": contentType, accept: "application/json" },
+        timeout: 15_000,
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
@@ -59,47 +70,103 @@ export function kubeconfigText(api: Pick<KubeApi, "server" | "token" | "ca">): s
   });
 }
 
-export async function kubeUp(dir: string, pki: LabPki, bins: { etcd: string; kubeApiserver: string }, record: (name: string, pid: number) => void): Promise<KubeApi> {
+export async function kubeUp(
+  dir: string,
+  pki: LabPki,
+  bins: { etcd: string; kubeApiserver: string },
+  record: (name: string, pid: number) => void,
+): Promise<KubeApi> {
   mkdirSync(join(dir, "etcd"), { recursive: true, mode: 0o700 });
   const [client, peer, secure] = (await freePorts(3)) as [number, number, number];
-  const etcd = startDaemon(bins.etcd, [
-    "--name", "lab", "--data-dir", join(dir, "etcd", "data"),
-    "--listen-client-urls", `http://127.0.0.1:${client}`, "--advertise-client-urls", `http://127.0.0.1:${client}`,
-    "--listen-peer-urls", `http://127.0.0.1:${peer}`, "--initial-advertise-peer-urls", `http://127.0.0.1:${peer}`,
-    "--initial-cluster", `lab=http://127.0.0.1:${peer}`,
-  ], join(dir, "etcd.log"));
+  const etcd = startDaemon(
+    bins.etcd,
+    [
+      "--name",
+      "lab",
+      "--data-dir",
+      join(dir, "etcd", "data"),
+      "--listen-client-urls",
+      `http://127.0.0.1:${client}`,
+      "--advertise-client-urls",
+      `http://127.0.0.1:${client}`,
+      "--listen-peer-urls",
+      `http://127.0.0.1:${peer}`,
+      "--initial-advertise-peer-urls",
+      `http://127.0.0.1:${peer}`,
+      "--initial-cluster",
+      `lab=http://127.0.0.1:${peer}`,
+    ],
+    join(dir, "etcd.log"),
+  );
   record("etcd", etcd);
-  await waitFor(`etcd answering (log: ${join(dir, "etcd.log")})`, async () => {
-    if (!alive(etcd)) throw new Error("etcd exited");
-    const r = await fetch(`http://127.0.0.1:${client}/health`, { signal: AbortSignal.timeout(2_000) });
-    return r.ok;
-  }, 60_000);
+  await waitFor(
+    `etcd answering (log: ${join(dir, "etcd.log")})`,
+    async () => {
+      if (!alive(etcd)) throw new Error("etcd exited");
+      const r = await fetch(`http://127.0.0.1:${client}/health`, { signal: AbortSignal.timeout(2_000) });
+      return r.ok;
+    },
+    60_000,
+  );
 
   const token = randomBytes(24).toString("hex");
   writeFileSync(join(dir, "tokens.csv"), `${token},aistack-lab-admin,1,"system:masters"\n`, { mode: 0o600 });
   const serving = pki.issue("apiserver", "kube-apiserver", ["IP:127.0.0.1", `IP:${BRIDGE_ADDRESS}`, "DNS:localhost", "DNS:kubernetes.default.svc"]);
   const saKey = join(dir, "sa.key");
   sh("openssl", ["genrsa", "-out", saKey, "2048"]);
-  const apiserver = startDaemon(bins.kubeApiserver, [
-    "--etcd-servers", `http://127.0.0.1:${client}`,
-    "--bind-address", "127.0.0.1", "--secure-port", String(secure), "--advertise-address", BRIDGE_ADDRESS,
-    "--tls-cert-file", serving.cert, "--tls-private-key-file", serving.key,
-    "--token-auth-file", join(dir, "tokens.csv"), "--authorization-mode", "RBAC", "--anonymous-auth=false",
-    "--service-account-issuer", "https://kubernetes.default.svc", "--service-account-key-file", saKey, "--service-account-signing-key-file", saKey,
-    "--service-cluster-ip-range", "10.78.0.0/24",
-    // Boolean flags take their value after `=` (pflag): a separate word would be an argument.
-    "--enable-priority-and-fairness=false",
-  ], join(dir, "kube-apiserver.log"));
+  const apiserver = startDaemon(
+    bins.kubeApiserver,
+    [
+      "--etcd-servers",
+      `http://127.0.0.1:${client}`,
+      "--bind-address",
+      "127.0.0.1",
+      "--secure-port",
+      String(secure),
+      "--advertise-address",
+      BRIDGE_ADDRESS,
+      "--tls-cert-file",
+      serving.cert,
+      "--tls-private-key-file",
+      serving.key,
+      "--token-auth-file",
+      join(dir, "tokens.csv"),
+      "--authorization-mode",
+      "RBAC",
+      "--anonymous-auth=false",
+      "--service-account-issuer",
+      "https://kubernetes.default.svc",
+      "--service-account-key-file",
+      saKey,
+      "--service-account-signing-key-file",
+      saKey,
+      "--service-cluster-ip-range",
+      "10.78.0.0/24",
+      // Boolean flags take their value after `=` (pflag): a separate word would be an argument.
+      "--enable-priority-and-fairness=false",
+    ],
+    join(dir, "kube-apiserver.log"),
+  );
   record("kube-apiserver", apiserver);
   const api = { server: `https://127.0.0.1:${secure}`, token, ca: pki.ca };
-  await waitFor(`kube-apiserver ready (log: ${join(dir, "kube-apiserver.log")})`, async () => {
-    if (!alive(apiserver)) throw new Error("kube-apiserver exited");
-    return (await kubeCall(api, "GET", "/readyz")).status === 200;
-  }, 180_000);
+  await waitFor(
+    `kube-apiserver ready (log: ${join(dir, "kube-apiserver.log")})`,
+    async () => {
+      if (!alive(apiserver)) throw new Error("kube-apiserver exited");
+      return (await kubeCall(api, "GET", "/readyz")).status === 200;
+    },
+    180_000,
+  );
   const kubeconfig = join(dir, "kubeconfig");
   writeFileSync(kubeconfig, kubeconfigText(api), { mode: 0o600 });
   // No controller manager: scripts/lab/gc.ts does what a deletion waits on.
-  const gc = startDaemon(process.execPath, ["--import", "tsx", join(REPO_ROOT, "scripts", "lab", "gc.ts"), kubeconfig, pki.ca], join(dir, "gc.log"), process.env, REPO_ROOT);
+  const gc = startDaemon(
+    process.execPath,
+    ["--import", "tsx", join(REPO_ROOT, "scripts", "lab", "gc.ts"), kubeconfig, pki.ca],
+    join(dir, "gc.log"),
+    process.env,
+    REPO_ROOT,
+  );
   record("kube-gc", gc);
   return { ...api, kubeconfig, pids: { etcd, apiserver } };
 }
@@ -107,17 +174,23 @@ export async function kubeUp(dir: string, pki: LabPki, bins: { etcd: string; kub
 /** Creates every CustomResourceDefinition of a YAML file and waits until each is Established. */
 export async function applyCrds(api: KubeApi, yamlText: string): Promise<string[]> {
   const docs = parseAllDocuments(yamlText).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string } } | null);
-  const crds = docs.filter((d): d is { kind: string; metadata: { name: string } } => d?.kind === "CustomResourceDefinition" && typeof d.metadata?.name === "string");
+  const crds = docs.filter(
+    (d): d is { kind: string; metadata: { name: string } } => d?.kind === "CustomResourceDefinition" && typeof d.metadata?.name === "string",
+  );
   for (const crd of crds) {
     const r = await kubeCall(api, "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
     if (r.status !== 201 && r.status !== 409) throw new Error(`creating CRD ${crd.metadata.name}: HTTP ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
   }
   for (const crd of crds) {
-    await waitFor(`CRD ${crd.metadata.name} established`, async () => {
-      const r = await kubeCall(api, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-      const conditions = (r.body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
-      return conditions.some((c) => c.type === "Established" && c.status === "True");
-    }, 60_000);
+    await waitFor(
+      `CRD ${crd.metadata.name} established`,
+      async () => {
+        const r = await kubeCall(api, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
+        const conditions = (r.body as { status?: { conditions?: { type: string; status: string }[] } }).status?.conditions ?? [];
+        return conditions.some((c) => c.type === "Established" && c.status === "True");
+      },
+      60_000,
+    );
   }
   return crds.map((c) => c.metadata.name);
 }

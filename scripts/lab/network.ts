@@ -9,7 +9,9 @@ function linkExists(name: string): boolean {
 }
 
 function netnsExists(name: string): boolean {
-  return sh("ip", ["netns", "list"]).split("\n").some((l) => l.split(" ")[0] === name);
+  return sh("ip", ["netns", "list"])
+    .split("\n")
+    .some((l) => l.split(" ")[0] === name);
 }
 
 /**

@@ -19,7 +19,23 @@ export function labPki(dir: string): LabPki {
   const ca = join(dir, "ca.crt");
   const caKey = join(dir, "ca.key");
   if (!existsSync(ca)) {
-    sh("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "30", "-subj", "/CN=aistack lab CA", "-keyout", caKey, "-out", ca]);
+    sh("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-days",
+      "30",
+      "-subj",
+      "/CN=aistack lab CA",
+      "-keyout",
+      caKey,
+      "-out",
+      ca,
+    ]);
   }
   return {
     ca,

@@ -57,10 +57,7 @@ export async function sshClientUp(dir: string, hosts: readonly LabHost[]): Promi
   mkdirSync(join(dir, "ssh"), { recursive: true, mode: 0o755 });
   mkdirSync(p.binDir, { recursive: true, mode: 0o755 });
   if (!existsSync(p.key)) sh("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "aistack-lab", "-f", p.key]);
-  writeFileSync(
-    p.knownHosts,
-    hosts.map((h) => knownHostsLine(h, readFileSync(`${hostKeyFile(h)}.pub`, "utf8"))).join("\n") + "\n",
-  );
+  writeFileSync(p.knownHosts, hosts.map((h) => knownHostsLine(h, readFileSync(`${hostKeyFile(h)}.pub`, "utf8"))).join("\n") + "\n");
   writeFileSync(p.config, sshConfigText(p));
   const wrapper = join(p.binDir, "ssh");
   writeFileSync(wrapper, `#!/bin/sh\n# The lab's ssh: its known_hosts and agent (see ${p.config}).\nexec /usr/bin/ssh -F ${p.config} "$@"\n`);

@@ -55,7 +55,10 @@ export function labSecrets(config: Json, kubeconfig: string | undefined): Record
 }
 
 /** Every image the stack pins, per host: what the lab must have loaded on each host before `pulumi up`. */
-export function pinnedImages(config: Json, defaultNodeImage: string): { host: string; image: string; role: "ollama" | "vllm" | "open-webui" | "kokoro" | "node-base" }[] {
+export function pinnedImages(
+  config: Json,
+  defaultNodeImage: string,
+): { host: string; image: string; role: "ollama" | "vllm" | "open-webui" | "kokoro" | "node-base" }[] {
   const out: { host: string; image: string; role: "ollama" | "vllm" | "open-webui" | "kokoro" | "node-base" }[] = [];
   for (const b of Object.values(section(config, "backends"))) {
     if (!isObject(b) || typeof b.image !== "string" || !Array.isArray(b.hosts)) continue;
@@ -77,6 +80,8 @@ export function pinnedImages(config: Json, defaultNodeImage: string): { host: st
 /** Each Ollama backend's host and declared models (put into its volume before `pulumi up`). */
 export function ollamaModels(config: Json): { backend: string; host: string; models: string[] }[] {
   return Object.entries(section(config, "backends")).flatMap(([name, b]) =>
-    isObject(b) && b.engine === "ollama" && Array.isArray(b.hosts) ? [{ backend: name, host: String(b.hosts[0]), models: Array.isArray(b.models) ? b.models.map(String) : [] }] : [],
+    isObject(b) && b.engine === "ollama" && Array.isArray(b.hosts)
+      ? [{ backend: name, host: String(b.hosts[0]), models: Array.isArray(b.models) ? b.models.map(String) : [] }]
+      : [],
   );
 }

@@ -17,7 +17,10 @@ export function findTraefikCrds(modCaches: readonly string[], version?: string):
   for (const cache of modCaches) {
     const dir = join(cache, "github.com", "traefik", "traefik");
     if (!existsSync(dir)) continue;
-    const versions = readdirSync(dir).filter((d) => d.startsWith("v3@") && (!version || d === `v3@${version}`)).sort().reverse();
+    const versions = readdirSync(dir)
+      .filter((d) => d.startsWith("v3@") && (!version || d === `v3@${version}`))
+      .sort()
+      .reverse();
     for (const v of versions) for (const f of CRD_FILES) if (existsSync(join(dir, v, f))) return join(dir, v, f);
   }
   throw new Error(`no Traefik CRD definitions (${CRD_FILES.join(" or ")}) in the Go module caches ${modCaches.join(", ")}`);
@@ -54,7 +57,12 @@ export function traefikStaticConfig(a: TraefikArgs, ports: { https: number; ping
           certificatesResolvers: {
             [a.certResolver]: {
               // No ACME server is reachable from the lab: this one is a closed loopback port.
-              acme: { email: "lab@aistack.invalid", storage: join(a.dir, "acme.json"), caServer: `https://127.0.0.1:${ports.acme}/directory`, tlsChallenge: {} },
+              acme: {
+                email: "lab@aistack.invalid",
+                storage: join(a.dir, "acme.json"),
+                caServer: `https://127.0.0.1:${ports.acme}/directory`,
+                tlsChallenge: {},
+              },
             },
           },
         }
@@ -69,13 +77,20 @@ export async function traefikUp(a: TraefikArgs, record: (pid: number) => void): 
   const [https, ping, acme] = (await freePorts(3)) as [number, number, number];
   const ports = { https, ping, acme };
   writeFileSync(join(a.dir, "traefik.yml"), stringify(traefikStaticConfig(a, ports)));
-  writeFileSync(join(a.dir, "traefik-dynamic.yml"), stringify({ tls: { stores: { default: { defaultCertificate: { certFile: a.defaultCert.cert, keyFile: a.defaultCert.key } } } } }));
+  writeFileSync(
+    join(a.dir, "traefik-dynamic.yml"),
+    stringify({ tls: { stores: { default: { defaultCertificate: { certFile: a.defaultCert.cert, keyFile: a.defaultCert.key } } } } }),
+  );
   const log = join(a.dir, "traefik.log");
   const pid = startDaemon(a.binary, [`--configfile=${join(a.dir, "traefik.yml")}`], log, { ...process.env, KUBECONFIG: a.kubeconfig });
   record(pid);
-  await waitFor(`Traefik answering its ping (log: ${log})`, async () => {
-    if (!alive(pid)) throw new Error("traefik exited");
-    return (await fetch(`http://127.0.0.1:${ports.ping}/ping`, { signal: AbortSignal.timeout(2_000) })).ok;
-  }, 60_000);
+  await waitFor(
+    `Traefik answering its ping (log: ${log})`,
+    async () => {
+      if (!alive(pid)) throw new Error("traefik exited");
+      return (await fetch(`http://127.0.0.1:${ports.ping}/ping`, { signal: AbortSignal.timeout(2_000) })).ok;
+    },
+    60_000,
+  );
   return { httpsPort: ports.https, pingPort: ports.ping, pid, log };
 }

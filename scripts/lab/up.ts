@@ -22,7 +22,13 @@ const PASSPHRASE = "aistack-lab";
 
 /** Debian's sshd and dockerd, installed when missing (apt may be busy for a moment: retried). */
 async function ensurePackages(): Promise<void> {
-  const missing = [...new Set(Object.entries(PACKAGES).filter(([bin]) => !existsSync(bin)).map(([, pkg]) => pkg))];
+  const missing = [
+    ...new Set(
+      Object.entries(PACKAGES)
+        .filter(([bin]) => !existsSync(bin))
+        .map(([, pkg]) => pkg),
+    ),
+  ];
   if (!missing.length) return;
   say(`installing ${missing.join(", ")} from Debian`);
   for (let attempt = 1; ; attempt++) {
@@ -110,11 +116,21 @@ export async function labUp(dir: string, opts: { deploy?: boolean } = {}): Promi
   const kube = await kubeUp(join(dir, "kube"), pki, tools, record);
   // The CRDs of the Traefik release the toolchain built (its cache directory is traefik-<version>).
   const traefikVersion = /traefik-(v[^/]+)\/bin\//.exec(tools.traefik)?.[1];
-  const crds = await applyCrds(kube, readFileSync(findTraefikCrds([join(labCacheDir(), "go", "mod"), join(e2eCacheDir(), "go", "mod")], traefikVersion), "utf8"));
+  const crds = await applyCrds(
+    kube,
+    readFileSync(findTraefikCrds([join(labCacheDir(), "go", "mod"), join(e2eCacheDir(), "go", "mod")], traefikVersion), "utf8"),
+  );
   say(`Kubernetes API at ${kube.server}; Traefik CRDs applied: ${crds.length}`);
   mkdirSync(join(dir, "traefik"), { recursive: true });
   const traefik = await traefikUp(
-    { dir: join(dir, "traefik"), binary: tools.traefik, kubeconfig: kube.kubeconfig, entryPoint: ingress.entryPoint ?? "websecure", certResolver: ingress.certResolver, defaultCert: pki.issue("traefik-default", domain, [`DNS:${domain}`]) },
+    {
+      dir: join(dir, "traefik"),
+      binary: tools.traefik,
+      kubeconfig: kube.kubeconfig,
+      entryPoint: ingress.entryPoint ?? "websecure",
+      certResolver: ingress.certResolver,
+      defaultCert: pki.issue("traefik-default", domain, [`DNS:${domain}`]),
+    },
     (pid) => record("traefik", pid),
   );
 

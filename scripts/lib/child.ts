@@ -225,7 +225,9 @@ export function waitForLine<T>(started: Started, accept: (line: string) => T | u
       const v = done ? undefined : accept(line);
       if (v !== undefined) finish(undefined, v);
     });
-    void started.exited.then((e) => finish(async () => new Error(`${what} exited (${e.code ?? e.signal ?? "not started"}) before it was ready: ${await whereToLook(started)}`)));
+    void started.exited.then((e) =>
+      finish(async () => new Error(`${what} exited (${e.code ?? e.signal ?? "not started"}) before it was ready: ${await whereToLook(started)}`)),
+    );
   });
 }
 

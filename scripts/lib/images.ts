@@ -55,7 +55,13 @@ function aptSourceFiles(): { name: string; text: string }[] {
 }
 
 export function docker(t: DockerTarget, args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): string {
-  return execFileSync("docker", args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], env: { ...t.env, ...opts.env }, timeout: 20 * 60_000, maxBuffer: 64 * 1024 * 1024 });
+  return execFileSync("docker", args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...t.env, ...opts.env },
+    timeout: 20 * 60_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 export function imageExists(t: DockerTarget, tag: string): boolean {
@@ -75,7 +81,11 @@ async function ensureRootfs(cache: string, say: (msg: string) => void): Promise<
   if (existsSync(tar)) return { tar, suite: source.suite };
   if (!existsSync("/usr/sbin/debootstrap")) {
     say("installing debootstrap from Debian");
-    const r = await runBounded("apt-get", ["install", "-y", "-q", "debootstrap"], { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" }, timeoutMs: 10 * 60_000, logFile: join(cache, "apt.log") });
+    const r = await runBounded("apt-get", ["install", "-y", "-q", "debootstrap"], {
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+      timeoutMs: 10 * 60_000,
+      logFile: join(cache, "apt.log"),
+    });
     if (r.code !== 0) throw new Error(`apt-get install debootstrap failed; see ${join(cache, "apt.log")}`);
   }
   const root = mkdtempSync(join(tmpdir(), "aistack-rootfs-"));
@@ -154,7 +164,11 @@ export function nodeBaseRecipe(base: string, extraLines: string[] = []): { docke
     ...extraLines,
     "",
   ].join("\n");
-  const digest = createHash("sha256").update(dockerfile).update(ca ? readFileSync(CA_BUNDLE) : "").digest("hex").slice(0, 8);
+  const digest = createHash("sha256")
+    .update(dockerfile)
+    .update(ca ? readFileSync(CA_BUNDLE) : "")
+    .digest("hex")
+    .slice(0, 8);
   return { dockerfile, files: { node, npm: npmDir, ...(ca ? { "ca.crt": CA_BUNDLE } : {}) }, digest };
 }
 
@@ -166,7 +180,15 @@ export function ensureOllamaImage(t: DockerTarget, base: string, ollamaBinary: s
     buildImage(
       t,
       ollama,
-      [`FROM ${base}`, "COPY ollama /usr/bin/ollama", "ENV OLLAMA_HOST=0.0.0.0:11434", "EXPOSE 11434", 'ENTRYPOINT ["/usr/bin/ollama"]', 'CMD ["serve"]', ""].join("\n"),
+      [
+        `FROM ${base}`,
+        "COPY ollama /usr/bin/ollama",
+        "ENV OLLAMA_HOST=0.0.0.0:11434",
+        "EXPOSE 11434",
+        'ENTRYPOINT ["/usr/bin/ollama"]',
+        'CMD ["serve"]',
+        "",
+      ].join("\n"),
       { ollama: ollamaBinary },
     );
   }

@@ -39,7 +39,14 @@ export interface PulumiRunner {
 }
 
 /** A `pulumi` bound to a project dir, a file:// backend and a passphrase secrets provider, non-interactive. */
-export function pulumiRunner(cli: string, project: string, stateDir: string, home: string, extraEnv: NodeJS.ProcessEnv = {}, passphrase = "aistack-e2e-infra"): PulumiRunner {
+export function pulumiRunner(
+  cli: string,
+  project: string,
+  stateDir: string,
+  home: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+  passphrase = "aistack-e2e-infra",
+): PulumiRunner {
   mkdirSync(stateDir, { recursive: true });
   mkdirSync(home, { recursive: true });
   const env: NodeJS.ProcessEnv = {
@@ -63,7 +70,7 @@ export function pulumiRunner(cli: string, project: string, stateDir: string, hom
           [...args, "--non-interactive"],
           { cwd: project, env, maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 15 * 60_000 },
           (err, stdout, stderr) => {
-            const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
+            const code = err ? (typeof (err as { code?: unknown }).code === "number" ? (err as { code: number }).code : 1) : 0;
             resolve({ code, stdout, stderr });
           },
         );
@@ -88,5 +95,17 @@ export function seedOllamaModels(docker: (args: string[]) => string, image: stri
     creates.push(`ollama create '${name}' -f /gguf/${file}.Modelfile`);
   }
   docker(["volume", "create", volume]);
-  docker(["run", "--rm", "-v", `${volume}:/root/.ollama`, "-v", `${dir}:/gguf:ro`, "--entrypoint", "/bin/sh", image, "-c", `ollama serve >/tmp/serve.log 2>&1 & until ollama list >/dev/null 2>&1; do sleep 0.2; done; ${creates.join(" && ")}`]);
+  docker([
+    "run",
+    "--rm",
+    "-v",
+    `${volume}:/root/.ollama`,
+    "-v",
+    `${dir}:/gguf:ro`,
+    "--entrypoint",
+    "/bin/sh",
+    image,
+    "-c",
+    `ollama serve >/tmp/serve.log 2>&1 & until ollama list >/dev/null 2>&1; do sleep 0.2; done; ${creates.join(" && ")}`,
+  ]);
 }

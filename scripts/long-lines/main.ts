@@ -19,22 +19,81 @@ interface Transform {
 }
 
 function openaiSse(n: number): string {
-  const chunk = { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "x".repeat(n) }, finish_reason: null }] };
+  const chunk = {
+    id: "c",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, delta: { content: "x".repeat(n) }, finish_reason: null }],
+  };
   const last = { ...chunk, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] };
   return `data: ${JSON.stringify(chunk)}\n\ndata: ${JSON.stringify(last)}\n\ndata: [DONE]\n\n`;
 }
 
 const transforms: Transform[] = [
-  { name: "SSE decoder", input: openaiSse, make: () => ((d) => (c) => d.push(c))(new SseDataDecoder()) },
-  { name: "OpenAI SSE → Ollama NDJSON", input: openaiSse, make: () => ((t) => (c) => t.push(c))(new OllamaStreamTranslator({ kind: "chat", model: "alias" })) },
-  { name: "OpenAI SSE → Anthropic SSE", input: openaiSse, make: () => ((t) => (c) => t.push(c))(new AnthropicStreamTranslator({ model: "alias" })) },
-  { name: "OpenAI SSE assembled (llama.cpp)", input: openaiSse, make: () => ((a) => (c) => a.push(c))(new OpenAIStreamAssembler("chat")) },
-  { name: "model echo: OpenAI", input: openaiSse, make: () => ((t) => (c) => t.push(c))(new OpenAIModelEcho("m", "alias")) },
-  { name: "model echo: NDJSON", input: (n) => `${JSON.stringify({ model: "m", pad: "x".repeat(n) })}\n`, make: () => ((t) => (c) => t.push(c))(new NdjsonModelEcho("alias")) },
+  {
+    name: "SSE decoder",
+    input: openaiSse,
+    make: () =>
+      (
+        (d) => (c) =>
+          d.push(c)
+      )(new SseDataDecoder()),
+  },
+  {
+    name: "OpenAI SSE → Ollama NDJSON",
+    input: openaiSse,
+    make: () =>
+      (
+        (t) => (c) =>
+          t.push(c)
+      )(new OllamaStreamTranslator({ kind: "chat", model: "alias" })),
+  },
+  {
+    name: "OpenAI SSE → Anthropic SSE",
+    input: openaiSse,
+    make: () =>
+      (
+        (t) => (c) =>
+          t.push(c)
+      )(new AnthropicStreamTranslator({ model: "alias" })),
+  },
+  {
+    name: "OpenAI SSE assembled (llama.cpp)",
+    input: openaiSse,
+    make: () =>
+      (
+        (a) => (c) =>
+          a.push(c)
+      )(new OpenAIStreamAssembler("chat")),
+  },
+  {
+    name: "model echo: OpenAI",
+    input: openaiSse,
+    make: () =>
+      (
+        (t) => (c) =>
+          t.push(c)
+      )(new OpenAIModelEcho("m", "alias")),
+  },
+  {
+    name: "model echo: NDJSON",
+    input: (n) => `${JSON.stringify({ model: "m", pad: "x".repeat(n) })}\n`,
+    make: () =>
+      (
+        (t) => (c) =>
+          t.push(c)
+      )(new NdjsonModelEcho("alias")),
+  },
   {
     name: "model echo: Anthropic SSE",
-    input: (n) => `event: message_start\ndata: ${JSON.stringify({ type: "message_start", message: { id: "m", type: "message", role: "assistant", model: "m", content: [] }, pad: "x".repeat(n) })}\n\n`,
-    make: () => ((t) => (c) => t.push(c))(new SseModelEcho("alias")),
+    input: (n) =>
+      `event: message_start\ndata: ${JSON.stringify({ type: "message_start", message: { id: "m", type: "message", role: "assistant", model: "m", content: [] }, pad: "x".repeat(n) })}\n\n`,
+    make: () =>
+      (
+        (t) => (c) =>
+          t.push(c)
+      )(new SseModelEcho("alias")),
   },
 ];
 
@@ -90,7 +149,12 @@ function main(): number {
     rows.push(cells.join(" | "));
     process.stdout.write(`${cells.join(" | ")}\n`);
   }
-  process.stdout.write(`\nNode ${process.version}, chunks of ${o.chunk / 1024} KiB\n| ${head.join(" | ")} |\n|${head.map(() => " --- ").join("|")}|\n${rows.slice(1).map((r) => `| ${r} |`).join("\n")}\n`);
+  process.stdout.write(
+    `\nNode ${process.version}, chunks of ${o.chunk / 1024} KiB\n| ${head.join(" | ")} |\n|${head.map(() => " --- ").join("|")}|\n${rows
+      .slice(1)
+      .map((r) => `| ${r} |`)
+      .join("\n")}\n`,
+  );
   return 0;
 }
 

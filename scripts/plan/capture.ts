@@ -21,7 +21,10 @@ function isWireSecret(v: unknown): v is { value: unknown } {
 }
 
 function secretDigest(value: unknown): string {
-  return createHash("sha256").update(JSON.stringify(value ?? null)).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(JSON.stringify(value ?? null))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /** Environment names whose values are secret whatever they hold (ENABLE_* switches are not). */
@@ -48,7 +51,8 @@ function maskEnvList(list: string[], secrets: readonly string[]): Json {
 function maskSecrets(v: unknown, secrets: readonly string[] = []): Json {
   if (isWireSecret(v)) {
     const plain = unwrap(v.value);
-    if (Array.isArray(plain) && plain.length > 0 && plain.every((e) => typeof e === "string" && envEntry.test(e))) return maskEnvList(plain as string[], secrets);
+    if (Array.isArray(plain) && plain.length > 0 && plain.every((e) => typeof e === "string" && envEntry.test(e)))
+      return maskEnvList(plain as string[], secrets);
     return { $secret: secretDigest(plain) };
   }
   if (Array.isArray(v)) return v.map((x) => maskSecrets(x, secrets));
@@ -81,7 +85,6 @@ function addressOf(inputs: Record<string, unknown>): { address?: string } {
   const host = (unwrap(inputs.connection) as { host?: unknown } | undefined)?.host;
   return typeof host === "string" ? { address: host } : {};
 }
-
 
 async function resolve(value: unknown, secrets: readonly string[]): Promise<Json> {
   const out: pulumi.Output<unknown> = pulumi.output(value);

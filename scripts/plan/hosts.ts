@@ -8,7 +8,11 @@ const otherGroup = "Other";
 function hostByDockerUrl(capture: Capture, url: string): string | undefined {
   for (const h of capture.hosts) {
     if (h.kind === "local" && h.socket === url) return h.name;
-    if (h.kind === "ssh" && h.address !== undefined && new RegExp(`^ssh://([^@/]+@)?${h.address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(:\\d+)?/?$`).test(url)) {
+    if (
+      h.kind === "ssh" &&
+      h.address !== undefined &&
+      new RegExp(`^ssh://([^@/]+@)?${h.address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(:\\d+)?/?$`).test(url)
+    ) {
       return h.name;
     }
   }

@@ -32,7 +32,11 @@ function replacementSection(diff: PlanDiff): string[] {
   if (containers.length === 0) out.push("No container replaced.", "");
   for (const r of disruptive) {
     const what = r.type === "docker:index/container:Container" ? "container" : "volume";
-    out.push("> [!WARNING]", `> ⚠ REPLACES ${what} ${code(r.name)} on ${code(r.group)}: it is deleted and created again (forced by ${changedInputs({ ...r, changed: r.replacing })}).`, "");
+    out.push(
+      "> [!WARNING]",
+      `> ⚠ REPLACES ${what} ${code(r.name)} on ${code(r.group)}: it is deleted and created again (forced by ${changedInputs({ ...r, changed: r.replacing })}).`,
+      "",
+    );
   }
   const quiet = replacements(diff).filter((r) => !disruptive.includes(r));
   if (quiet.length) {
@@ -67,5 +71,11 @@ export function renderReport(head: Capture, diff?: PlanDiff, base?: BaseInfo, ba
     out.push("Desired state, rendered offline (no base to compare with).", "", ...renderState(head));
   }
   const secrets = [...head.placeholders, ...(baseCapture?.placeholders ?? [])];
-  return scrub(`${out.join("\n").replace(/\n{3,}/g, "\n\n").trimEnd()}\n`, secrets);
+  return scrub(
+    `${out
+      .join("\n")
+      .replace(/\n{3,}/g, "\n\n")
+      .trimEnd()}\n`,
+    secrets,
+  );
 }

@@ -89,7 +89,10 @@ export function stackValues(text: string, project: string): StackValues {
     if (found.length) secretKeys.add(key);
     placeholders.push(...found);
   }
-  const secrets = (typeof values.secrets === "object" && values.secrets !== null && !Array.isArray(values.secrets) ? values.secrets : {}) as Record<string, Json>;
+  const secrets = (typeof values.secrets === "object" && values.secrets !== null && !Array.isArray(values.secrets) ? values.secrets : {}) as Record<
+    string,
+    Json
+  >;
   const fill = (obj: Record<string, Json>, key: string, path: string): void => {
     if (obj[key] !== undefined) return;
     const p = placeholderFor(path);
@@ -99,7 +102,10 @@ export function stackValues(text: string, project: string): StackValues {
   fill(secrets, "hfToken", "secrets.hfToken");
   fill(secrets, "webuiSecretKey", "secrets.webuiSecretKey");
   const router = values.router as { apiKeys?: { name?: unknown }[] } | undefined;
-  const apiKeys = (typeof secrets.apiKeys === "object" && secrets.apiKeys !== null && !Array.isArray(secrets.apiKeys) ? secrets.apiKeys : {}) as Record<string, Json>;
+  const apiKeys = (typeof secrets.apiKeys === "object" && secrets.apiKeys !== null && !Array.isArray(secrets.apiKeys) ? secrets.apiKeys : {}) as Record<
+    string,
+    Json
+  >;
   for (const k of router?.apiKeys ?? []) if (typeof k.name === "string") fill(apiKeys, k.name, `secrets.apiKeys.${k.name}`);
   secrets.apiKeys = apiKeys;
   values.secrets = secrets;

@@ -23,7 +23,9 @@ const str = (v: Json | undefined): string => (typeof v === "string" ? v : v === 
 
 /** The GPU request a container's deviceRequests make (infra/specs/hosts.ts dockerDeviceRequest): all, or which devices. */
 function gpus(i: Obj): string | undefined {
-  const req = arr(i.deviceRequests).map(obj).find((d) => arr(d.capabilities).includes("gpu"));
+  const req = arr(i.deviceRequests)
+    .map(obj)
+    .find((d) => arr(d.capabilities).includes("gpu"));
   if (!req) return i.gpus ? str(i.gpus) : undefined;
   const ids = arr(req.deviceIds).map(str);
   return ids.length ? `device=${ids.join(",")}` : req.count === -1 ? "all" : `count=${str(req.count)}`;
@@ -90,7 +92,9 @@ function hostSection(capture: Capture, group: string, rs: CapturedResource[]): s
   const deliveries = commands.filter((r) => !pulls.includes(r));
   if (deliveries.length) out.push("**Config delivery**", "", ...deliveries.flatMap(commandLines), "");
   if (pulls.length) out.push("**Models**", "", ...pulls.flatMap(modelLines), "");
-  const built = rs.filter((r) => r.type === T.builtImage).map((r) => `${code(str(r.inputs.imageName))} (built from ${code(str(obj(r.inputs.build).dockerfile))})`);
+  const built = rs
+    .filter((r) => r.type === T.builtImage)
+    .map((r) => `${code(str(r.inputs.imageName))} (built from ${code(str(obj(r.inputs.build).dockerfile))})`);
   const images = [...rs.filter((r) => r.type === T.image).map((r) => code(str(r.inputs.name))), ...built];
   if (images.length) out.push(`**Images:** ${[...new Set(images)].join(", ")}`, "");
   const volumes = rs.filter((r) => r.type === T.volume).map((r) => code(str(r.inputs.name)));
@@ -119,7 +123,9 @@ function kubernetesSection(rs: CapturedResource[]): string[] {
     const kind = str(r.inputs.kind) || r.type;
     const spec = obj(r.inputs.spec);
     if (kind === "Service") {
-      const ports = arr(spec.ports).map((p) => str(obj(p).port)).join(", ");
+      const ports = arr(spec.ports)
+        .map((p) => str(obj(p).port))
+        .join(", ");
       out.push(`- Service ${code(name)}: ${str(spec.type)}${spec.externalName ? ` → ${code(str(spec.externalName))}` : ""}${ports ? ` port ${ports}` : ""}`);
     } else if (kind === "TraefikService") {
       out.push(`- TraefikService ${code(name)}: weighted over ${arr(obj(spec.weighted).services).map(serviceRef).join(", ")}`);
@@ -128,12 +134,23 @@ function kubernetesSection(rs: CapturedResource[]): string[] {
       out.push(`- Middleware ${code(name)}: retry, ${str(retry.attempts)} attempts${retry.initialInterval ? ` from ${str(retry.initialInterval)} apart` : ""}`);
     } else if (kind === "IngressRoute") {
       const tls = obj(spec.tls);
-      out.push(`- IngressRoute ${code(name)}: entry points ${arr(spec.entryPoints).map((e) => code(str(e))).join(", ")}${tls.certResolver ? `, TLS via ${code(str(tls.certResolver))}` : ""}`);
+      out.push(
+        `- IngressRoute ${code(name)}: entry points ${arr(spec.entryPoints)
+          .map((e) => code(str(e)))
+          .join(", ")}${tls.certResolver ? `, TLS via ${code(str(tls.certResolver))}` : ""}`,
+      );
       const routes = [...arr(spec.routes)].sort((a, b) => Number(obj(b).priority ?? 0) - Number(obj(a).priority ?? 0));
       for (const route of routes) {
         const o = obj(route);
         const via = arr(o.middlewares).map((m) => code(str(obj(m).name)));
-        out.push(`  - priority ${str(o.priority)} → ${arr(o.services).map(serviceRef).join(", ")}${via.length ? ` via ${via.join(", ")}` : ""}`, "", "    ```", `    ${str(o.match)}`, "    ```", "");
+        out.push(
+          `  - priority ${str(o.priority)} → ${arr(o.services).map(serviceRef).join(", ")}${via.length ? ` via ${via.join(", ")}` : ""}`,
+          "",
+          "    ```",
+          `    ${str(o.match)}`,
+          "    ```",
+          "",
+        );
       }
     } else {
       out.push(`- ${kind} ${code(name || r.name)}`);

@@ -12,7 +12,8 @@ const isRunning = (c: Started | undefined): c is Started => c !== undefined && c
 function startScript(script: string, args: string[], ipc: boolean, graceMs: number): Started {
   const child = start(process.execPath, ["--import", "tsx", repoRoot + script, ...args], { cwd: repoRoot, ipc, graceMs });
   void child.exited.then(({ code, signal }) => {
-    if (signal !== "SIGKILL" && signal !== "SIGTERM" && code !== 0 && code !== null) process.stderr.write(`${script} exited ${code}: ${child.output().slice(-2_000)}\n`);
+    if (signal !== "SIGKILL" && signal !== "SIGTERM" && code !== 0 && code !== null)
+      process.stderr.write(`${script} exited ${code}: ${child.output().slice(-2_000)}\n`);
   });
   return child;
 }

@@ -95,7 +95,12 @@ export async function send(base: string, dispatcher: Dispatcher, r: ClientReques
     });
     if (res.statusCode !== 200) {
       const text = await res.body.text();
-      return { kind: "failed", reason: `status-${res.statusCode}`, started: false, detail: `${r.face} ${r.alias} ${r.stream ? "stream" : "whole"}: ${text.slice(0, 200)}` };
+      return {
+        kind: "failed",
+        reason: `status-${res.statusCode}`,
+        started: false,
+        detail: `${r.face} ${r.alias} ${r.stream ? "stream" : "whole"}: ${text.slice(0, 200)}`,
+      };
     }
     if (!r.stream) {
       const text = await res.body.text();

@@ -8,8 +8,18 @@ export const FAKES: readonly FakeSpec[] = [
   { name: "vllm-flaky", engine: "vllm", flaps: true, args: ["--models", "m", "--anthropic", "--chunk-delay-ms", "4"] },
   { name: "vllm-steady", engine: "vllm", flaps: false, args: ["--models", "m", "--anthropic", "--chunk-delay-ms", "4"] },
   // Restarted Ollama comes back cold: the next request waits for a (short) model load.
-  { name: "ollama-flaky", engine: "ollama", flaps: true, args: ["--models", "m", "--load-delay-ms", "400", "--num-parallel", "16", "--chunk-delay-ms", "4", "--anthropic"] },
-  { name: "ollama-steady", engine: "ollama", flaps: false, args: ["--models", "m", "--loaded", "m", "--num-parallel", "32", "--chunk-delay-ms", "4", "--anthropic"] },
+  {
+    name: "ollama-flaky",
+    engine: "ollama",
+    flaps: true,
+    args: ["--models", "m", "--load-delay-ms", "400", "--num-parallel", "16", "--chunk-delay-ms", "4", "--anthropic"],
+  },
+  {
+    name: "ollama-steady",
+    engine: "ollama",
+    flaps: false,
+    args: ["--models", "m", "--loaded", "m", "--num-parallel", "32", "--chunk-delay-ms", "4", "--anthropic"],
+  },
   // Restarted llama.cpp answers 503 "Loading model" for a while.
   { name: "llama-flaky", engine: "llamacpp", flaps: true, args: ["--models", "m", "--load-delay-ms", "300", "--num-parallel", "16", "--chunk-delay-ms", "4"] },
 ];
@@ -33,7 +43,8 @@ export function routerConfig(urls: Record<string, string>, variant: number): Rou
   const backends: RouterConfigInput["backends"] = {};
   for (const f of FAKES) backends[f.name] = { engine: f.engine, url: urls[f.name] ?? "" };
   const aliases: RouterConfigInput["aliases"] = {};
-  for (const a of ALIASES) aliases[a] = { description: `soak variant ${variant}`, targets: rotate(ALIAS_TARGETS[a]).map((backend) => ({ backend, model: "m" })) };
+  for (const a of ALIASES)
+    aliases[a] = { description: `soak variant ${variant}`, targets: rotate(ALIAS_TARGETS[a]).map((backend) => ({ backend, model: "m" })) };
   return {
     listen: { host: "127.0.0.1", port: 0 },
     backends,

@@ -56,7 +56,9 @@ function startedAt(container: string): string {
   return docker(["inspect", "-f", "{{.State.StartedAt}}", container]);
 }
 
-async function chat(alias: string): Promise<{ status: number; backend: string | null; body: { model?: string; choices?: { message?: { content?: string } }[] } }> {
+async function chat(
+  alias: string,
+): Promise<{ status: number; backend: string | null; body: { model?: string; choices?: { message?: { content?: string } }[] } }> {
   const res = await fetch(`http://127.0.0.1:${routerPort}/v1/chat/completions`, {
     method: "POST",
     headers: { "content-type": "application/json" },

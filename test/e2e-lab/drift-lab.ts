@@ -75,7 +75,11 @@ export async function previewRefresh(): Promise<{ code: number; changes: string[
     // a failed preview prints its diagnostics, not a plan
   }
   const changes = steps.filter((s) => !["same", "read", "refresh"].includes(s.op)).map((s) => `${s.op} ${s.urn.slice(s.urn.lastIndexOf("::") + 2)}`);
-  const error = `${r.stdout}\n${r.stderr}`.split("\n").filter((l) => /error/i.test(l)).slice(0, 4).join(" | ");
+  const error = `${r.stdout}\n${r.stderr}`
+    .split("\n")
+    .filter((l) => /error/i.test(l))
+    .slice(0, 4)
+    .join(" | ");
   return { code: r.code, changes: [...new Set(changes)].sort(), error };
 }
 
@@ -112,7 +116,9 @@ export function allHealthy(): boolean {
 
 /** The lab's model files, as `npm run lab -- up` seeded them: `<dir>/models/<backend>/model-<i>.{gguf,Modelfile}`. */
 function seededModel(backend: string, model: string): string {
-  const names = (parse(readFileSync(join(lab.workDir, "stacks", `Pulumi.${lab.stack}.yaml`), "utf8")) as { config: Record<string, { [b: string]: { models?: string[] } }> }).config["aistack:backends"]?.[backend]?.models ?? [];
+  const names =
+    (parse(readFileSync(join(lab.workDir, "stacks", `Pulumi.${lab.stack}.yaml`), "utf8")) as { config: Record<string, { [b: string]: { models?: string[] } }> })
+      .config["aistack:backends"]?.[backend]?.models ?? [];
   const i = names.indexOf(model);
   if (i < 0) throw new Error(`${model} is not seeded for ${backend}`);
   return `model-${i}`;
@@ -145,7 +151,8 @@ export async function applyFixes(findings: readonly (DriftFinding & { host: stri
         up = true;
         for (const m of part.matchAll(/--replace '?([^' ]+)'?/g)) replaces.add(m[1] as string);
       } else if (pull) labPull(f.host, pull[1] as string, (pull[2] as string).replace(/^'|'$/g, ""));
-      else if (image) hostDocker(f.host, ["tag", standIn.retag?.[(image[1] as string).replace(/^'|'$/g, "")] ?? "", (image[1] as string).replace(/^'|'$/g, "")]);
+      else if (image)
+        hostDocker(f.host, ["tag", standIn.retag?.[(image[1] as string).replace(/^'|'$/g, "")] ?? "", (image[1] as string).replace(/^'|'$/g, "")]);
       else {
         const r = await sh("/bin/sh", ["-c", part]);
         note(`$ ${part}  (exit ${r.code})`);
@@ -155,6 +162,13 @@ export async function applyFixes(findings: readonly (DriftFinding & { host: stri
   }
   if (up) {
     const r = await cli(["up", "--refresh", "--yes", "--skip-preview", ...[...replaces].flatMap((u) => ["--replace", u])], { quiet: true });
-    if (r.code !== 0) throw new Error(`pulumi up failed: ${`${r.stdout}\n${r.stderr}`.split("\n").filter((l) => /error/i.test(l)).slice(0, 6).join("\n")}`);
+    if (r.code !== 0)
+      throw new Error(
+        `pulumi up failed: ${`${r.stdout}\n${r.stderr}`
+          .split("\n")
+          .filter((l) => /error/i.test(l))
+          .slice(0, 6)
+          .join("\n")}`,
+      );
   }
 }

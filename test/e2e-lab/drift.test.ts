@@ -28,12 +28,21 @@ interface Injection {
 }
 
 const injections: Injection[] = [
-  { what: "a container stopped (docker stop)", expect: ["spark-1 container-stopped spark-vllm-head"], inject: () => hostDocker("spark-1", ["stop", "spark-vllm-head"]) },
-  { what: "a container removed (docker rm -f)", expect: ["spark-2 container-missing spark-vllm-worker-1"], inject: () => hostDocker("spark-2", ["rm", "-f", "spark-vllm-worker-1"]) },
+  {
+    what: "a container stopped (docker stop)",
+    expect: ["spark-1 container-stopped spark-vllm-head"],
+    inject: () => hostDocker("spark-1", ["stop", "spark-vllm-head"]),
+  },
+  {
+    what: "a container removed (docker rm -f)",
+    expect: ["spark-2 container-missing spark-vllm-worker-1"],
+    inject: () => hostDocker("spark-2", ["rm", "-f", "spark-vllm-worker-1"]),
+  },
   {
     what: "a container re-created with another env value",
     expect: ["unraid env open-webui"],
-    inject: () => recreate("unraid", "open-webui", (c) => (c.Config.Env = c.Config.Env.map((e) => (e.startsWith("AUDIO_TTS_VOICE=") ? "AUDIO_TTS_VOICE=by-hand" : e)))),
+    inject: () =>
+      recreate("unraid", "open-webui", (c) => (c.Config.Env = c.Config.Env.map((e) => (e.startsWith("AUDIO_TTS_VOICE=") ? "AUDIO_TTS_VOICE=by-hand" : e)))),
   },
   {
     what: "a container re-created with another port",
@@ -46,7 +55,12 @@ const injections: Injection[] = [
   {
     what: "a container re-created with another restart policy",
     expect: ["unraid restart-policy unraid-ollama"],
-    inject: () => recreate("unraid", "unraid-ollama", (c) => (c.HostConfig.RestartPolicy = { Name: c.HostConfig.RestartPolicy?.Name === "always" ? "unless-stopped" : "always" })),
+    inject: () =>
+      recreate(
+        "unraid",
+        "unraid-ollama",
+        (c) => (c.HostConfig.RestartPolicy = { Name: c.HostConfig.RestartPolicy?.Name === "always" ? "unless-stopped" : "always" }),
+      ),
   },
   {
     what: "another restart policy on the same container (docker update)",
@@ -61,7 +75,11 @@ const injections: Injection[] = [
       hostDocker("dev", ["tag", "node:22-slim", pinnedOllama]);
     },
   },
-  { what: "a declared model removed (ollama rm)", expect: ["unraid model-missing unraid-ollama"], inject: () => hostDocker("unraid", ["exec", "unraid-ollama", "ollama", "rm", "qwen3-coder:30b"]) },
+  {
+    what: "a declared model removed (ollama rm)",
+    expect: ["unraid model-missing unraid-ollama"],
+    inject: () => hostDocker("unraid", ["exec", "unraid-ollama", "ollama", "rm", "qwen3-coder:30b"]),
+  },
   {
     // No registry is reachable from the lab: the engine's own API makes the model (/api/copy).
     what: "an undeclared model pulled (ollama cp, the lab's stand-in)",
@@ -81,7 +99,15 @@ const injections: Injection[] = [
   {
     what: "a foreign container with the stack's labels",
     expect: ["spark-2 foreign-container by-hand"],
-    inject: () => hostDocker("spark-2", ["create", "--name", "by-hand", ...Object.entries(labLabels()).flatMap(([k, v]) => ["--label", `${k}=${v}`]), cfg.backends["spark-vllm"]?.image ?? "", "true"]),
+    inject: () =>
+      hostDocker("spark-2", [
+        "create",
+        "--name",
+        "by-hand",
+        ...Object.entries(labLabels()).flatMap(([k, v]) => ["--label", `${k}=${v}`]),
+        cfg.backends["spark-vllm"]?.image ?? "",
+        "true",
+      ]),
   },
 ];
 
@@ -120,7 +146,12 @@ describe("npm run drift on the lab", () => {
       await healthy();
       expected.push(...inj.expect);
       const r = await drift();
-      note(`${inj.what}: ${r.findings.filter((f) => inj.expect.includes(`${f.host} ${f.kind} ${f.subject}`)).map((f) => `${f.kind} ${f.subject}: stack ${f.stack}; live ${f.live}`).join(" / ")}`);
+      note(
+        `${inj.what}: ${r.findings
+          .filter((f) => inj.expect.includes(`${f.host} ${f.kind} ${f.subject}`))
+          .map((f) => `${f.kind} ${f.subject}: stack ${f.stack}; live ${f.live}`)
+          .join(" / ")}`,
+      );
       expect([r.code, r.found], inj.what).toEqual([1, [...expected].sort()]);
       const p = await previewRefresh();
       const added = p.changes.filter((c) => !before.includes(c));

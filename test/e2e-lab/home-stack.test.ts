@@ -26,7 +26,12 @@ function changedResources(previewJson: string): string[] {
 
 /** Which router (host address) served each request whose path is `path`, from Traefik's access log. */
 function routersServing(path: string, since: number): Set<string> {
-  return new Set(accessLog().slice(since).filter((e) => e.RequestPath === path && e.DownstreamStatus === 200).map((e) => (e.ServiceAddr ?? "").split(":")[0] ?? ""));
+  return new Set(
+    accessLog()
+      .slice(since)
+      .filter((e) => e.RequestPath === path && e.DownstreamStatus === 200)
+      .map((e) => (e.ServiceAddr ?? "").split(":")[0] ?? ""),
+  );
 }
 
 afterAll(async () => {
@@ -40,7 +45,10 @@ describe("the home stack on the lab", () => {
     const up = await cli(["up", "--yes", "--skip-preview"]);
     expect(up.code, up.stderr).toBe(0);
     for (const h of lab.hosts) {
-      const expected = plan.containers.filter((c) => c.host === h.name).map((c) => c.name).sort();
+      const expected = plan.containers
+        .filter((c) => c.host === h.name)
+        .map((c) => c.name)
+        .sort();
       expect(containersOn(h.name), `containers on ${h.name}`).toEqual(expected);
       note(`${h.name}: ${expected.join(", ")}`);
       for (const c of plan.containers.filter((x) => x.host === h.name && x.gpus)) {
@@ -74,7 +82,9 @@ describe("the home stack on the lab", () => {
     const ollama = await ollamaChat("micro");
     expect(ollama.status).toBe(200);
     expect(JSON.parse(ollama.text)).toMatchObject({ done: true });
-    note(`faces: openai micro -> ${micro.backend}, coder -> ${coder.backend}, anthropic stream ${stream.status}, ollama ${ollama.status} via ${ollama.backend}`);
+    note(
+      `faces: openai micro -> ${micro.backend}, coder -> ${coder.backend}, anthropic stream ${stream.status}, ollama ${ollama.status} via ${ollama.backend}`,
+    );
     // Open WebUI gets everything the router does not take; /api/version goes to it with its session cookie.
     expect((await get("/")).standin).toBe("open-webui");
     expect((await get("/api/config")).standin).toBe("open-webui");
@@ -100,16 +110,22 @@ describe("the home stack on the lab", () => {
     for (let i = 0; i < 10; i++) statuses.push((await openaiChat("coder")).status);
     statuses.push(...(await Promise.all(Array.from({ length: 6 }, async () => (await openaiChat("coder")).status))));
     const retried = traefikRetries() - retriesBefore;
-    note(`router-${down} stopped: ${statuses.filter((s) => s === 200).length} of ${statuses.length} requests through Traefik answered 200, ${retried} of them retried on router-${up}`);
+    note(
+      `router-${down} stopped: ${statuses.filter((s) => s === 200).length} of ${statuses.length} requests through Traefik answered 200, ${retried} of them retried on router-${up}`,
+    );
     expect(statuses).toEqual(statuses.map(() => 200));
     expect(retried).toBeGreaterThan(0);
     expect([...routersServing("/api/v1/chat/completions", after)]).toEqual([cfg.hosts[up]?.address]);
     hostDocker(down, ["start", `router-${down}`]);
-    await eventually("both routers serving again", async () => {
-      const mark = accessLog().length;
-      for (let i = 0; i < 8; i++) await openaiChat("coder", 10_000);
-      return routersServing("/api/v1/chat/completions", mark).size === 2 ? true : undefined;
-    }, 60_000);
+    await eventually(
+      "both routers serving again",
+      async () => {
+        const mark = accessLog().length;
+        for (let i = 0; i < 8; i++) await openaiChat("coder", 10_000);
+        return routersServing("/api/v1/chat/completions", mark).size === 2 ? true : undefined;
+      },
+      60_000,
+    );
   });
 
   it("4. a second preview reports no changes", async () => {
@@ -119,7 +135,10 @@ describe("the home stack on the lab", () => {
 
   it("5. a repoint changes one router-<host>-config per router host; after up Traefik reaches the new target and nothing restarted", async () => {
     const before = startTimes();
-    for (const [k, v] of [["router.aliases.coder.targets[0].backend", "unraid-ollama"], ["router.aliases.coder.targets[0].model", "Qwen3.5-27b"]] as const) {
+    for (const [k, v] of [
+      ["router.aliases.coder.targets[0].backend", "unraid-ollama"],
+      ["router.aliases.coder.targets[0].model", "Qwen3.5-27b"],
+    ] as const) {
       const set = await cli(["config", "set", "--path", k, v]);
       expect(set.code, set.stderr).toBe(0);
     }
@@ -139,7 +158,11 @@ describe("the home stack on the lab", () => {
   it("6. with one host's sshd stopped, up --refresh fails naming that host and touches no other; after it is back, up converges", async () => {
     const victim = "dev";
     const ids = (): Record<string, string> =>
-      Object.fromEntries(lab.hosts.filter((h) => h.name !== victim).flatMap((h) => containersOn(h.name).map((c) => [`${h.name}/${c}`, hostDocker(h.name, ["inspect", "-f", "{{.Id}} {{.State.StartedAt}}", c])])));
+      Object.fromEntries(
+        lab.hosts
+          .filter((h) => h.name !== victim)
+          .flatMap((h) => containersOn(h.name).map((c) => [`${h.name}/${c}`, hostDocker(h.name, ["inspect", "-f", "{{.Id}} {{.State.StartedAt}}", c])])),
+      );
     const before = ids();
     await stopHostSshd(labDir, victim);
     try {
@@ -165,7 +188,8 @@ describe("the home stack on the lab", () => {
     expect(r.code, r.stderr).toBe(0);
     destroyed = true;
     for (const h of lab.hosts) expect(containersOn(h.name), h.name).toEqual([]);
-    for (const [name, b] of ollamaHosts) expect(hostDocker(b.hosts[0] as string, ["volume", "inspect", "-f", "{{.Name}}", `${name}-models`])).toBe(`${name}-models`);
+    for (const [name, b] of ollamaHosts)
+      expect(hostDocker(b.hosts[0] as string, ["volume", "inspect", "-f", "{{.Name}}", `${name}-models`])).toBe(`${name}-models`);
     const routes = await kubeCall(kubeApi(), "GET", `/apis/traefik.io/v1alpha1/namespaces/${cfg.ingress.namespace}/ingressroutes`);
     expect((routes.body as { items?: unknown[] }).items ?? []).toEqual([]);
     const services = await kubeCall(kubeApi(), "GET", `/api/v1/namespaces/${cfg.ingress.namespace}/services`);

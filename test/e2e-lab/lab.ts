@@ -19,7 +19,14 @@ export const lab = JSON.parse(readFileSync(infoFile, "utf8")) as LabInfo;
 export const labEnv = { ...process.env, ...lab.env };
 const outputLog = join(lab.workDir, "..", "e2e-lab-output.log");
 
-const pulumi = pulumiRunner(lab.pulumi, lab.workDir, (lab.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, ""), lab.env.PULUMI_HOME ?? "", lab.env, lab.env.PULUMI_CONFIG_PASSPHRASE);
+const pulumi = pulumiRunner(
+  lab.pulumi,
+  lab.workDir,
+  (lab.env.PULUMI_BACKEND_URL ?? "").replace(/^file:\/\//, ""),
+  lab.env.PULUMI_HOME ?? "",
+  lab.env,
+  lab.env.PULUMI_CONFIG_PASSPHRASE,
+);
 
 /** Runs pulumi on the lab stack; its output goes to stderr and the output log (the suite's real output). */
 export async function cli(args: string[], opts: { quiet?: boolean } = {}): Promise<PulumiResult> {
@@ -46,7 +53,9 @@ export function onHost(name: string, script: string, input?: string): string {
   const h = host(name);
   const opts = { env: labEnv, encoding: "utf8" as const, timeout: 120_000 };
   const args = ["-p", String(h.sshPort), `${h.user}@${h.address}`, "--", script];
-  return (input === undefined ? execFileSync("ssh", args, { ...opts, stdio: ["ignore", "pipe", "pipe"] }) : execFileSync("ssh", args, { ...opts, input })).trim();
+  return (
+    input === undefined ? execFileSync("ssh", args, { ...opts, stdio: ["ignore", "pipe", "pipe"] }) : execFileSync("ssh", args, { ...opts, input })
+  ).trim();
 }
 
 export function hostDocker(name: string, args: string[]): string {
@@ -67,9 +76,16 @@ export function startTimes(): Record<string, string> {
 /** The lab stack's config as the program validates it (placeholder secrets: only placement is read). */
 export function labStackConfig(): StackConfig {
   const doc = parse(readFileSync(join(lab.workDir, "stacks", `Pulumi.${lab.stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
-  const values = Object.fromEntries(Object.entries(doc.config).filter(([k]) => k.startsWith("aistack:")).map(([k, v]) => [k.slice("aistack:".length), v]));
+  const values = Object.fromEntries(
+    Object.entries(doc.config)
+      .filter(([k]) => k.startsWith("aistack:"))
+      .map(([k, v]) => [k.slice("aistack:".length), v]),
+  );
   const keys = ((values.router as { apiKeys?: { name: string }[] }).apiKeys ?? []).map((k): [string, string] => [k.name, "placeholder-key-0000000000"]);
-  const r = validateStackConfig({ values: { ...values, secrets: { apiKeys: Object.fromEntries(keys), webuiSecretKey: "placeholder-secret-000000" } }, secretKeys: new Set(["secrets"]) });
+  const r = validateStackConfig({
+    values: { ...values, secrets: { apiKeys: Object.fromEntries(keys), webuiSecretKey: "placeholder-secret-000000" } },
+    secretKeys: new Set(["secrets"]),
+  });
   if (!r.ok) throw new Error(JSON.stringify(r.problems));
   return r.config;
 }

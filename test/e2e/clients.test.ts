@@ -119,18 +119,26 @@ describe.skipIf(!reachable)("real clients through the router", () => {
       }, INSTALL_TIMEOUT_MS);
 
       for (const face of DRIVERS[name].faces) {
-        it(`${face} face: a plain answer`, async () => {
-          const { output, lines } = await drive(name, installed, face, "plain");
-          expect(output).toContain(PLAIN_ANSWER);
-          onFace(lines, face);
-        }, RUN_TIMEOUT_MS + 10_000);
+        it(
+          `${face} face: a plain answer`,
+          async () => {
+            const { output, lines } = await drive(name, installed, face, "plain");
+            expect(output).toContain(PLAIN_ANSWER);
+            onFace(lines, face);
+          },
+          RUN_TIMEOUT_MS + 10_000,
+        );
 
-        it(`${face} face: a tool round trip`, async () => {
-          const { output, lines } = await drive(name, installed, face, "tool");
-          // The fake answers this only once the file's content came back as the agent's tool result.
-          expect(output).toContain(FINAL_ANSWER);
-          onFace(lines, face);
-        }, RUN_TIMEOUT_MS + 10_000);
+        it(
+          `${face} face: a tool round trip`,
+          async () => {
+            const { output, lines } = await drive(name, installed, face, "tool");
+            // The fake answers this only once the file's content came back as the agent's tool result.
+            expect(output).toContain(FINAL_ANSWER);
+            onFace(lines, face);
+          },
+          RUN_TIMEOUT_MS + 10_000,
+        );
       }
     });
   }

@@ -14,7 +14,11 @@ function engineOptions(env: E2eEnv, name: string): OllamaServeOptions {
 }
 
 /** Starts another engine with the same two tiny models; `over` changes its settings (slots, debug log). */
-export async function startEngine(env: E2eEnv, name: string, over: Partial<OllamaServeOptions> = {}): Promise<{ server: OllamaServer; options: OllamaServeOptions }> {
+export async function startEngine(
+  env: E2eEnv,
+  name: string,
+  over: Partial<OllamaServeOptions> = {},
+): Promise<{ server: OllamaServer; options: OllamaServeOptions }> {
   const options = { ...engineOptions(env, name), ...over };
   const server = await startOllama(options);
   await createTinyModels(env.ollamaBinary, server, options.workDir, env.models);

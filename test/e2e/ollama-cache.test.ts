@@ -49,10 +49,14 @@ describe.sequential("Ollama's slots and prompt caches", () => {
     const r = await postJson(`${server.url}/api/chat`, { model, stream: false, messages, options: { num_predict: 2 } });
     expect(r.status).toBe(200);
     sent++;
-    const lines = await eventually("the runner's cache-slot line", () => {
-      const l = slotLines(server.logFile);
-      return Promise.resolve(l.length >= sent ? l : undefined);
-    }, 10_000);
+    const lines = await eventually(
+      "the runner's cache-slot line",
+      () => {
+        const l = slotLines(server.logFile);
+        return Promise.resolve(l.length >= sent ? l : undefined);
+      },
+      10_000,
+    );
     expect(lines).toHaveLength(sent);
     return { count: (r.body as { prompt_eval_count: number }).prompt_eval_count, line: lines[sent - 1] as SlotLine };
   }

@@ -14,14 +14,36 @@ const [modelA, modelB] = env.models;
 const latest = (m: string): string => `${m}:latest`;
 const user = (content: string): Array<{ role: string; content: string }> => [{ role: "user", content }];
 
-const details = z.object({ format: z.string(), family: z.string(), families: z.array(z.string()).nullable(), parameter_size: z.string(), quantization_level: z.string() });
-const tags = z.object({ models: z.array(z.object({ name: z.string(), model: z.string(), size: z.number(), digest: z.string(), modified_at: z.string(), details })) });
+const details = z.object({
+  format: z.string(),
+  family: z.string(),
+  families: z.array(z.string()).nullable(),
+  parameter_size: z.string(),
+  quantization_level: z.string(),
+});
+const tags = z.object({
+  models: z.array(z.object({ name: z.string(), model: z.string(), size: z.number(), digest: z.string(), modified_at: z.string(), details })),
+});
 const ps = z.object({
   models: z.array(
-    z.object({ name: z.string(), model: z.string(), size: z.number(), size_vram: z.number(), digest: z.string(), expires_at: z.string(), context_length: z.number(), details }),
+    z.object({
+      name: z.string(),
+      model: z.string(),
+      size: z.number(),
+      size_vram: z.number(),
+      digest: z.string(),
+      expires_at: z.string(),
+      context_length: z.number(),
+      details,
+    }),
   ),
 });
-const chatChunk = z.object({ model: z.string(), created_at: z.string(), message: z.object({ role: z.literal("assistant"), content: z.string() }), done: z.boolean() });
+const chatChunk = z.object({
+  model: z.string(),
+  created_at: z.string(),
+  message: z.object({ role: z.literal("assistant"), content: z.string() }),
+  done: z.boolean(),
+});
 const chatFinal = chatChunk.extend({
   done: z.literal(true),
   done_reason: z.string(),
@@ -66,7 +88,9 @@ describe.sequential("Ollama, the real engine", () => {
 
   it("GET /v1/models lists the same names, OpenAI-shaped", async () => {
     const reply = await getJson(`${base}/v1/models`);
-    const body = z.object({ object: z.literal("list"), data: z.array(z.object({ id: z.string(), object: z.literal("model"), owned_by: z.string() })) }).parse(reply.body);
+    const body = z
+      .object({ object: z.literal("list"), data: z.array(z.object({ id: z.string(), object: z.literal("model"), owned_by: z.string() })) })
+      .parse(reply.body);
     expect(body.data.map((m) => m.id).sort()).toEqual([latest(modelA), latest(modelB)].sort());
   });
 
@@ -74,7 +98,9 @@ describe.sequential("Ollama, the real engine", () => {
     expect(await loaded()).toEqual([]);
     const reply = await postJson(`${base}/api/show`, { model: modelA });
     expect(reply.status).toBe(200);
-    const show = z.object({ model_info: z.record(z.string(), z.unknown()), capabilities: z.array(z.string()), details, template: z.string(), parameters: z.string() }).parse(reply.body);
+    const show = z
+      .object({ model_info: z.record(z.string(), z.unknown()), capabilities: z.array(z.string()), details, template: z.string(), parameters: z.string() })
+      .parse(reply.body);
     const arch = show.model_info["general.architecture"];
     expect(arch).toBe("llama");
     expect(show.model_info[`${String(arch)}.context_length`]).toBe(4096);
@@ -257,7 +283,11 @@ describe.sequential("Ollama, the real engine", () => {
 
     const abortLine = "aborting completion request due to client closing the connection";
     const before = logLines(env.ollamaLog).filter((l) => l.includes(abortLine)).length;
-    const queued = fetch(`${base}/api/chat`, { method: "POST", body: JSON.stringify({ ...endless, messages: user("queued") }), signal: AbortSignal.timeout(2_000) });
+    const queued = fetch(`${base}/api/chat`, {
+      method: "POST",
+      body: JSON.stringify({ ...endless, messages: user("queued") }),
+      signal: AbortSignal.timeout(2_000),
+    });
     await expect(queued).rejects.toThrow();
     await eventually(
       "the engine to log the queued request's disconnect",

@@ -28,7 +28,12 @@ describe.sequential("Ollama killed and restarted", () => {
   it("SIGKILL takes down serve and its runner at once; the port then refuses connections", async () => {
     started = await startEngine(env, "restart");
     server = started.server;
-    const reply = await postJson(`${server.url}/api/chat`, { model: modelA, stream: false, messages: [{ role: "user", content: "hi" }], options: { num_predict: 2 } });
+    const reply = await postJson(`${server.url}/api/chat`, {
+      model: modelA,
+      stream: false,
+      messages: [{ role: "user", content: "hi" }],
+      options: { num_predict: 2 },
+    });
     expect(reply.status).toBe(200);
     expect(await loadedNames(server.url)).toEqual([`${modelA}:latest`]);
 
@@ -44,7 +49,12 @@ describe.sequential("Ollama killed and restarted", () => {
     const tags = (await getJson(`${again.url}/api/tags`)).body as { models: Array<{ name: string }> };
     expect(tags.models.map((m) => m.name).sort()).toEqual(env.models.map((m) => `${m}:latest`).sort());
     expect(await loadedNames(again.url)).toEqual([]);
-    const reply = await postJson(`${again.url}/api/chat`, { model: modelA, stream: false, messages: [{ role: "user", content: "hi" }], options: { num_predict: 2 } });
+    const reply = await postJson(`${again.url}/api/chat`, {
+      model: modelA,
+      stream: false,
+      messages: [{ role: "user", content: "hi" }],
+      options: { num_predict: 2 },
+    });
     expect(reply.body).toMatchObject({ done: true, done_reason: "length" });
   });
 });

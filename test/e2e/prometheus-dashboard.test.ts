@@ -16,7 +16,8 @@ import { asGrafanaWouldRun, dashboardQueries, startPrometheus, type Prometheus }
 import { runWorkload, type Sent } from "./workload.js";
 
 const binary = process.env.AISTACK_E2E_PROMETHEUS_BIN;
-if (!binary) process.stderr.write(`[e2e] dashboard suite skipped: ${process.env.AISTACK_E2E_PROMETHEUS_ABSENT ?? "no Prometheus binary (run through npm run e2e)"}\n`);
+if (!binary)
+  process.stderr.write(`[e2e] dashboard suite skipped: ${process.env.AISTACK_E2E_PROMETHEUS_ABSENT ?? "no Prometheus binary (run through npm run e2e)"}\n`);
 
 const DASHBOARD = join(import.meta.dirname, "..", "..", "docs", "grafana", "aistack.json");
 const reply = () => ({ content: "one two three four five", promptTokens: 7, completionTokens: 5 });
@@ -70,7 +71,12 @@ describe.skipIf(!binary)("the dashboard against a real Prometheus", () => {
     const dir = join(env.workDir, "prometheus");
     mkdirSync(dir, { recursive: true });
     prom = await startPrometheus(binary as string, dir, new URL(routerUrl).host);
-    sent = await runWorkload(routerUrl, { fakes: { v: "vllm", l: "llamacpp", oa: "fake-ollama", ob: "fake-ollama" }, ollamaFake: "fake-ollama", real: ["real", "ollama"], broken: "broken" });
+    sent = await runWorkload(routerUrl, {
+      fakes: { v: "vllm", l: "llamacpp", oa: "fake-ollama", ob: "fake-ollama" },
+      ollamaFake: "fake-ollama",
+      real: ["real", "ollama"],
+      broken: "broken",
+    });
     workloadEnd = Date.now() / 1000;
   }, 300_000);
 

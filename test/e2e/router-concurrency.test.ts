@@ -71,10 +71,20 @@ describe.sequential("router maxConcurrency 1 with a queue: concurrent requests w
     const holder = await holdTheSlot(url, HOLDING_TOKENS);
     expect(holder.stream.status).toBe(200);
     // A loaded model ranks its backend first even when full; a cold one would lose to the idle fake.
-    await eventually("the router to see the model loaded", async () => (modelState(await routerStatus(url), alias, REAL) === "loaded" ? true : undefined), 10_000, 50);
+    await eventually(
+      "the router to see the model loaded",
+      async () => (modelState(await routerStatus(url), alias, REAL) === "loaded" ? true : undefined),
+      10_000,
+      50,
+    );
     const waiting = [1, 2, 3].map((i) => smallChat(url, `queued ${i}`));
     // All three are in the router's queue, none at the fake, while the long generation runs.
-    await eventually("three requests queued at the engine's backend", async () => (backendStatus(await routerStatus(url), REAL).queued === 3 ? true : undefined), 30_000, 50);
+    await eventually(
+      "three requests queued at the engine's backend",
+      async () => (backendStatus(await routerStatus(url), REAL).queued === 3 ? true : undefined),
+      30_000,
+      50,
+    );
     expect(backendStatus(await routerStatus(url), REAL).in_flight).toBe(1);
     const rest = await collect(holder.stream.frames);
     expect(JSON.parse(rest.at(-1) ?? "{}")).toMatchObject({ done: true, done_reason: "length", eval_count: HOLDING_TOKENS });
@@ -127,7 +137,11 @@ describe.sequential("a client that leaves mid-stream", () => {
     expect(JSON.parse(endless.first)).toMatchObject({ done: false });
     endless.stream.abort();
     // The engine logs a request when it ends: the endless one ended because its client left.
-    await eventually("the engine to end the abandoned request", () => Promise.resolve(engineRequests(engine.logFile, "/api/chat") > before ? true : undefined), 30_000);
+    await eventually(
+      "the engine to end the abandoned request",
+      () => Promise.resolve(engineRequests(engine.logFile, "/api/chat") > before ? true : undefined),
+      30_000,
+    );
     expect(await smallChat(url, "next")).toEqual({ status: 200, backend: REAL, finish: "length" });
     const gone = readFileSync(scenario.router.logFile, "utf8")
       .split("\n")

@@ -47,7 +47,11 @@ describe.sequential("through the router, served by the real Ollama", () => {
     // `anthropic: auto` decides from the version the probe read.
     await eventually("the router to read the engine's version", async () => backendStatus(await routerStatus(url), REAL).version ?? undefined, 30_000);
     // The fake's first probe may finish after the engine's on a busy machine.
-    await eventually("the router to probe the fake", async () => (backendStatus(await routerStatus(url), FAKE).health !== "unknown" ? true : undefined), 30_000);
+    await eventually(
+      "the router to probe the fake",
+      async () => (backendStatus(await routerStatus(url), FAKE).health !== "unknown" ? true : undefined),
+      30_000,
+    );
   });
 
   afterAll(async () => {
@@ -65,7 +69,9 @@ describe.sequential("through the router, served by the real Ollama", () => {
 
     it("answers a chat completion", async () => {
       const before = engineRequests(engine.logFile, "/v1/chat/completions");
-      const { data, response } = await client().chat.completions.create({ model: alias, messages: user("hello"), max_tokens: 6 }).withResponse();
+      const { data, response } = await client()
+        .chat.completions.create({ model: alias, messages: user("hello"), max_tokens: 6 })
+        .withResponse();
       expect(response.headers.get("x-router-backend")).toBe(REAL);
       expect(data.object).toBe("chat.completion");
       expect(data.model).toBe(alias);
@@ -105,7 +111,9 @@ describe.sequential("through the router, served by the real Ollama", () => {
     it("answers a message, and the engine logged it on /v1/messages", async () => {
       const before = engineRequests(engine.logFile, "/v1/messages");
       const beforeTranslated = engineRequests(engine.logFile, "/v1/chat/completions");
-      const { data, response } = await client().messages.create({ model: alias, max_tokens: 5, messages: user("hello") }).withResponse();
+      const { data, response } = await client()
+        .messages.create({ model: alias, max_tokens: 5, messages: user("hello") })
+        .withResponse();
       expect(response.headers.get("x-router-backend")).toBe(REAL);
       expect(data).toMatchObject({ type: "message", role: "assistant", stop_reason: "max_tokens" });
       expect(data.content[0]?.type).toBe("text");
@@ -117,7 +125,9 @@ describe.sequential("through the router, served by the real Ollama", () => {
 
     it("streams a message in Anthropic's event order, with the real counts from the engine", async () => {
       const before = engineRequests(engine.logFile, "/v1/messages");
-      const { data: stream, response } = await client().messages.create({ model: alias, max_tokens: 5, messages: user("hello"), stream: true }).withResponse();
+      const { data: stream, response } = await client()
+        .messages.create({ model: alias, max_tokens: 5, messages: user("hello"), stream: true })
+        .withResponse();
       expect(response.headers.get("x-router-backend")).toBe(REAL);
       const types: string[] = [];
       let outputTokens: number | undefined;
@@ -151,7 +161,9 @@ describe.sequential("through the router, served by the real Ollama", () => {
     it("answers a message; the engine saw chat completions, not /v1/messages", async () => {
       const native = engineRequests(engine.logFile, "/v1/messages");
       const translated = engineRequests(engine.logFile, "/v1/chat/completions");
-      const { data, response } = await client().messages.create({ model: alias, max_tokens: 5, messages: user("hello") }).withResponse();
+      const { data, response } = await client()
+        .messages.create({ model: alias, max_tokens: 5, messages: user("hello") })
+        .withResponse();
       expect(response.headers.get("x-router-backend")).toBe(REAL);
       expect(data).toMatchObject({ type: "message", role: "assistant", stop_reason: "max_tokens", model: alias });
       expect(data.content[0]?.type).toBe("text");
@@ -163,7 +175,9 @@ describe.sequential("through the router, served by the real Ollama", () => {
     it("streams a translated message in Anthropic's event order", async () => {
       const native = engineRequests(engine.logFile, "/v1/messages");
       const translated = engineRequests(engine.logFile, "/v1/chat/completions");
-      const { data: stream, response } = await client().messages.create({ model: alias, max_tokens: 5, messages: user("hello"), stream: true }).withResponse();
+      const { data: stream, response } = await client()
+        .messages.create({ model: alias, max_tokens: 5, messages: user("hello"), stream: true })
+        .withResponse();
       expect(response.headers.get("x-router-backend")).toBe(REAL);
       const types: string[] = [];
       let outputTokens: number | undefined;

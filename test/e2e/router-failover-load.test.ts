@@ -56,10 +56,15 @@ describe.sequential("the engine killed while it loads the model", () => {
   it("a request whose model load is in progress when the engine is killed is answered by the fake", async () => {
     if (!scenario) throw new Error("no scenario");
     const url = scenario.router.url;
-    await eventually("the router to see the engine up with the model cold", async () => {
-      const status = await routerStatus(url);
-      return backendStatus(status, REAL).health === "up" && modelState(status, alias, REAL) === "cold" ? true : undefined;
-    }, 20_000, 100);
+    await eventually(
+      "the router to see the engine up with the model cold",
+      async () => {
+        const status = await routerStatus(url);
+        return backendStatus(status, REAL).health === "up" && modelState(status, alias, REAL) === "cold" ? true : undefined;
+      },
+      20_000,
+      100,
+    );
     const loadsBefore = count(engine.logFile, LOADED);
 
     const servePid = engine.proc.child.pid ?? 0;
@@ -80,7 +85,12 @@ describe.sequential("the engine killed while it loads the model", () => {
     expect(processState(runner.pid)).toBe("T");
     await eventually("the engine to log that the load started", () => Promise.resolve(count(engine.logFile, LOADING) > 0 ? true : undefined), 10_000, 20);
     expect(logLines(engine.logFile).some((l) => l.includes(STARTING_RUNNER) && l.includes("--model"))).toBe(true);
-    await eventually("the router's request to be in flight at the engine", async () => (backendStatus(await routerStatus(url), REAL).in_flight === 1 ? true : undefined), 10_000, 50);
+    await eventually(
+      "the router's request to be in flight at the engine",
+      async () => (backendStatus(await routerStatus(url), REAL).in_flight === 1 ? true : undefined),
+      10_000,
+      50,
+    );
 
     // Held: still loading well past the ~0.3 s a load takes. The engine lists a model in /api/ps
     // only once its runner is up (server/sched.go adds the runner after Load returns), so nothing
@@ -117,7 +127,12 @@ describe.sequential("the engine killed while it loads the model", () => {
   it("while the engine is down every request goes to the fake", async () => {
     if (!scenario) throw new Error("no scenario");
     const url = scenario.router.url;
-    await eventually("the router to mark the engine down", async () => (backendStatus(await routerStatus(url), REAL).health === "down" ? true : undefined), 10_000, 50);
+    await eventually(
+      "the router to mark the engine down",
+      async () => (backendStatus(await routerStatus(url), REAL).health === "down" ? true : undefined),
+      10_000,
+      50,
+    );
     for (let i = 0; i < 2; i++) {
       const { response } = await client.chat.completions.create({ model: alias, messages: user(`down ${i}`), max_tokens: 3 }).withResponse();
       expect(response.headers.get("x-router-backend")).toBe(FAKE);
@@ -130,7 +145,12 @@ describe.sequential("the engine killed while it loads the model", () => {
     trap?.release();
     engine = await restartEngine(engineOptions, engine.url);
     const url = scenario.router.url;
-    await eventually("the router to mark the engine up", async () => (backendStatus(await routerStatus(url), REAL).health === "up" ? true : undefined), 20_000, 100);
+    await eventually(
+      "the router to mark the engine up",
+      async () => (backendStatus(await routerStatus(url), REAL).health === "up" ? true : undefined),
+      20_000,
+      100,
+    );
     expect(modelState(await routerStatus(url), alias, REAL)).toBe("cold");
     expect(await loadedOnEngine(engine.url)).toEqual([]);
   });

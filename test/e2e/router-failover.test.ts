@@ -37,7 +37,12 @@ describe.sequential("the engine killed under the router", () => {
     const { data, response } = await client.chat.completions.create({ model: alias, messages: user("warm up"), max_tokens: 3 }).withResponse();
     expect(response.headers.get("x-router-backend")).toBe(REAL);
     expect(data.choices[0]?.finish_reason).toBe("length");
-    await eventually("the router to see the model loaded", async () => (modelState(await routerStatus(scenario.router.url), alias, REAL) === "loaded" ? true : undefined), 10_000, 50);
+    await eventually(
+      "the router to see the model loaded",
+      async () => (modelState(await routerStatus(scenario.router.url), alias, REAL) === "loaded" ? true : undefined),
+      10_000,
+      50,
+    );
   });
 
   it("a request waiting at the engine (no byte yet) when it is killed is answered by the fake", async () => {
@@ -48,7 +53,12 @@ describe.sequential("the engine killed under the router", () => {
     expect((await other.frames.next()).done).toBe(false);
 
     const pending = client.chat.completions.create({ model: alias, messages: user("in flight"), max_tokens: 3 }).withResponse();
-    await eventually("the router's request to be in flight at the engine", async () => (backendStatus(await routerStatus(url), REAL).in_flight === 1 ? true : undefined), 10_000, 50);
+    await eventually(
+      "the router's request to be in flight at the engine",
+      async () => (backendStatus(await routerStatus(url), REAL).in_flight === 1 ? true : undefined),
+      10_000,
+      50,
+    );
 
     const pid = engine.proc.child.pid ?? 0;
     killEngine(pid);
@@ -70,12 +80,19 @@ describe.sequential("the engine killed under the router", () => {
 
   it("while the engine is down the router says so and every request goes to the fake, streamed or not", async () => {
     const url = scenario.router.url;
-    await eventually("the router to mark the engine down", async () => (backendStatus(await routerStatus(url), REAL).health === "down" ? true : undefined), 10_000, 50);
+    await eventually(
+      "the router to mark the engine down",
+      async () => (backendStatus(await routerStatus(url), REAL).health === "down" ? true : undefined),
+      10_000,
+      50,
+    );
     for (let i = 0; i < 3; i++) {
       const { response } = await client.chat.completions.create({ model: alias, messages: user(`down ${i}`), max_tokens: 3 }).withResponse();
       expect(response.headers.get("x-router-backend")).toBe(FAKE);
     }
-    const { data: stream, response } = await client.chat.completions.create({ model: alias, messages: user("down, streamed"), max_tokens: 3, stream: true }).withResponse();
+    const { data: stream, response } = await client.chat.completions
+      .create({ model: alias, messages: user("down, streamed"), max_tokens: 3, stream: true })
+      .withResponse();
     expect(response.headers.get("x-router-backend")).toBe(FAKE);
     const finishes: string[] = [];
     for await (const chunk of stream) for (const c of chunk.choices) if (c.finish_reason) finishes.push(c.finish_reason);
@@ -86,7 +103,12 @@ describe.sequential("the engine killed under the router", () => {
   it("once the engine is back on its port, a probe marks it up again", async () => {
     engine = await restartEngine(engineOptions, engine.url);
     const url = scenario.router.url;
-    await eventually("the router to mark the engine up", async () => (backendStatus(await routerStatus(url), REAL).health === "up" ? true : undefined), 20_000, 100);
+    await eventually(
+      "the router to mark the engine up",
+      async () => (backendStatus(await routerStatus(url), REAL).health === "up" ? true : undefined),
+      20_000,
+      100,
+    );
     // Restarted cold, as the engine comes back with nothing loaded.
     expect(modelState(await routerStatus(url), alias, REAL)).toBe("cold");
   });

@@ -24,7 +24,9 @@ function chat(model: string): Record<string, unknown> {
  * engine's name (tiny-a:latest) and the target's (tiny-a) as two keys of one state.
  */
 function engineModels(status: RouterStatus, which: "installed" | "loaded"): string[] {
-  const names = backendStatus(status, REAL).models.filter((m) => m[which]).map((m) => (m.name.includes(":") ? m.name : `${m.name}:latest`));
+  const names = backendStatus(status, REAL)
+    .models.filter((m) => m[which])
+    .map((m) => (m.name.includes(":") ? m.name : `${m.name}:latest`));
   return [...new Set(names)].sort();
 }
 
@@ -51,7 +53,12 @@ async function engineShowsLoaded(url: string, expected: string[], timeoutMs: num
 
 /** Waits until the router shows `state` for the alias's target on the real backend. */
 async function routerShows(url: string, alias: string, state: string, timeoutMs: number): Promise<void> {
-  await eventually(`the router to show ${alias} ${state}`, async () => (modelState(await routerStatus(url), alias, REAL) === state ? true : undefined), timeoutMs, 100);
+  await eventually(
+    `the router to show ${alias} ${state}`,
+    async () => (modelState(await routerStatus(url), alias, REAL) === state ? true : undefined),
+    timeoutMs,
+    100,
+  );
 }
 
 describe.sequential("the router follows the real engine's load state", () => {

@@ -44,8 +44,18 @@ function scenarioConfig(env: E2eEnv, opts: ScenarioOptions): RouterConfigInput {
       [FAKE]: { engine: "ollama", url: opts.fakeUrl },
     },
     aliases: {
-      [modelA]: { targets: [{ backend: REAL, model: modelA }, { backend: FAKE, model: modelA }] },
-      [modelB]: { targets: [{ backend: REAL, model: modelB }, { backend: FAKE, model: modelB }] },
+      [modelA]: {
+        targets: [
+          { backend: REAL, model: modelA },
+          { backend: FAKE, model: modelA },
+        ],
+      },
+      [modelB]: {
+        targets: [
+          { backend: REAL, model: modelB },
+          { backend: FAKE, model: modelB },
+        ],
+      },
     },
     // Down is noticed within a probe or two; the interval does not back off past a second here.
     health: { intervalMs: interval, timeoutMs: 1_000, maxIntervalMs: 1_000 },

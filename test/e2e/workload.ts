@@ -61,13 +61,21 @@ function clientUsage(face: Face, text: string): { prompt?: number; completion?: 
 }
 
 async function send(url: string, c: Call): Promise<string> {
-  const res = await fetch(url + c.path, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(c.body), signal: AbortSignal.timeout(120_000) });
+  const res = await fetch(url + c.path, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(c.body),
+    signal: AbortSignal.timeout(120_000),
+  });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`${c.path} ${JSON.stringify(c.body.model)}: ${res.status} ${text.slice(0, 300)}`);
   return text;
 }
 
-export async function runWorkload(url: string, o: { fakes: Record<string, string>; ollamaFake: string; real: [string, string]; broken: string }): Promise<Sent> {
+export async function runWorkload(
+  url: string,
+  o: { fakes: Record<string, string>; ollamaFake: string; real: [string, string]; broken: string },
+): Promise<Sent> {
   const sent: Sent = { tokens: {}, answers: 0, unknown: 0 };
   const add = (backend: string, prompt: number, completion: number): void => {
     const t = (sent.tokens[backend] ??= { prompt: 0, completion: 0 });
@@ -102,10 +110,18 @@ export async function runWorkload(url: string, o: { fakes: Record<string, string
   const ollamaAlias = aliases.find(([, b]) => b === o.ollamaFake)![0];
   await send(url, { face: "ollama", path: "/api/embeddings", body: { model: ollamaAlias, prompt: "hello" }, stream: false });
   sent.unknown++;
-  const broken = await fetch(url + "/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: o.broken, messages }) });
+  const broken = await fetch(url + "/v1/chat/completions", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ model: o.broken, messages }),
+  });
   await broken.text();
   if (broken.status < 500) throw new Error(`the broken alias answered ${broken.status}`);
-  await eventually("the router to see an eviction", async () => ((await (await fetch(url + "/metrics")).text()).includes("router_model_evictions_total{") ? true : undefined), 20_000);
+  await eventually(
+    "the router to see an eviction",
+    async () => ((await (await fetch(url + "/metrics")).text()).includes("router_model_evictions_total{") ? true : undefined),
+    20_000,
+  );
   return sent;
 }
 
@@ -114,7 +130,10 @@ async function untilLoaded(url: string, backend: string, alias: string): Promise
   await eventually(
     `${alias} loaded on ${backend}`,
     async () => {
-      const s = (await (await fetch(url + "/status.json")).json()) as { aliases: { name: string; targets: { model_state: string }[] }[]; backends: { name: string; models: { loaded: boolean }[] }[] };
+      const s = (await (await fetch(url + "/status.json")).json()) as {
+        aliases: { name: string; targets: { model_state: string }[] }[];
+        backends: { name: string; models: { loaded: boolean }[] }[];
+      };
       const loaded = s.backends.find((b) => b.name === backend)?.models.some((m) => m.loaded) === true;
       return loaded ? true : undefined;
     },

@@ -14,7 +14,10 @@ interface DeclaredKey {
   secret?: boolean;
 }
 
-const projectFile = parse(readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8")) as { name: string; config?: Record<string, DeclaredKey | string | number | boolean> };
+const projectFile = parse(readFileSync(new URL("../../Pulumi.yaml", import.meta.url), "utf8")) as {
+  name: string;
+  config?: Record<string, DeclaredKey | string | number | boolean>;
+};
 
 /** Whether a default has the declared type (the CLI rejects a project whose default does not). */
 function defaultFits(type: string | undefined, value: unknown): boolean {

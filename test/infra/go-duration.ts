@@ -3,7 +3,7 @@
 // other way (`60s`, `3m`) differs from the stored value on every preview and shows as a perpetual update
 // of the container.
 
-const unitNs: Record<string, number> = { ns: 1, us: 1e3, "µs": 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
+const unitNs: Record<string, number> = { ns: 1, us: 1e3, µs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
 const durationPattern = /^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$/;
 
 /** True for a string Go's time.ParseDuration accepts (unsigned, as healthcheck fields are). */
@@ -24,7 +24,9 @@ function frac(value: number, unit: number): string {
   const whole = Math.floor(value / unit);
   const rest = value % unit;
   if (rest === 0) return String(whole);
-  const digits = String(rest).padStart(String(unit).length - 1, "0").replace(/0+$/, "");
+  const digits = String(rest)
+    .padStart(String(unit).length - 1, "0")
+    .replace(/0+$/, "");
   return `${whole}.${digits}`;
 }
 

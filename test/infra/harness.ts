@@ -87,7 +87,10 @@ function configOf(values: Record<string, unknown>, foreign: Record<string, unkno
  * run the config loader without the program. `foreign` holds keys outside the project namespace.
  */
 export function installConfig(values: Record<string, unknown>, secretKeys: string[] = ["secrets"], foreign: Record<string, unknown> = {}): void {
-  pulumi.runtime.setAllConfig(configOf(values, foreign), secretKeys.map((k) => `${project}:${k}`));
+  pulumi.runtime.setAllConfig(
+    configOf(values, foreign),
+    secretKeys.map((k) => `${project}:${k}`),
+  );
 }
 
 export interface Run {

@@ -70,7 +70,9 @@ describe("home stack (the seed network)", () => {
       expect(r.inputs.gpus, name).toBeUndefined();
       expect(r.inputs.deviceRequests, name).toEqual(gpus);
     }
-    const providers = byType(run, "pulumi:providers:docker").map((p) => p.inputs.host).sort();
+    const providers = byType(run, "pulumi:providers:docker")
+      .map((p) => p.inputs.host)
+      .sort();
     expect(providers).toEqual(["ssh://nvidia@10.0.0.11:22", "ssh://nvidia@10.0.0.12:22", "ssh://root@10.0.0.10:22", "ssh://root@10.0.0.8:22"]);
   });
 
@@ -125,7 +127,10 @@ describe("home stack (the seed network)", () => {
     expect(deliveries.map((d) => d.name).sort()).toEqual(["router-dev-config", "router-unraid-config"]);
     const unraid = deliveries.find((d) => d.name === "router-unraid-config");
     expect(unraid?.inputs.connection).toMatchObject({ host: "10.0.0.10", port: 22, user: "root" });
-    const file = JSON.parse(String(unraid?.inputs.stdin)) as { aliases: Record<string, { targets: { backend: string; model: string }[] }>; apiKeys: { sha256: string }[] };
+    const file = JSON.parse(String(unraid?.inputs.stdin)) as {
+      aliases: Record<string, { targets: { backend: string; model: string }[] }>;
+      apiKeys: { sha256: string }[];
+    };
     expect(file.aliases.coder?.targets[0]).toEqual({ backend: "spark-vllm", model: "MiniMax-M2.5" });
     expect(JSON.stringify(file)).not.toContain("sk-laptop-test-key");
     expect(file.apiKeys.every((k) => /^[0-9a-f]{64}$/.test(k.sha256))).toBe(true);

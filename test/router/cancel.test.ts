@@ -14,8 +14,20 @@ describe("Cancel", () => {
   });
 
   const kinds: [string, () => { signal: CancelSignal; abort: () => void }][] = [
-    ["Cancel", () => { const c = new Cancel(); return { signal: c, abort: () => c.abort() }; }],
-    ["AbortSignal", () => { const ac = new AbortController(); return { signal: ac.signal, abort: () => ac.abort() }; }],
+    [
+      "Cancel",
+      () => {
+        const c = new Cancel();
+        return { signal: c, abort: () => c.abort() };
+      },
+    ],
+    [
+      "AbortSignal",
+      () => {
+        const ac = new AbortController();
+        return { signal: ac.signal, abort: () => ac.abort() };
+      },
+    ],
   ];
   it.each(kinds)("onAbort(%s) calls back on abort and not after it stopped listening", (_name, make) => {
     const a = make();

@@ -34,7 +34,11 @@ export function optionsFromArgs(argv: string[]): FakeEngineOptions {
   });
   const engine = values.engine as FakeEngineKind | undefined;
   if (!engine || !ENGINES.includes(engine)) throw new Error(`--engine must be one of ${ENGINES.join(", ")}`);
-  const list = (v: string | undefined): string[] | undefined => v?.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = (v: string | undefined): string[] | undefined =>
+    v
+      ?.split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
   const num = (name: string, v: string | undefined): number | undefined => {
     if (v === undefined) return undefined;
     const n = Number(v);

@@ -31,12 +31,7 @@ export interface EngineRuntime {
    * Plays a plan event by event (one per chunk delay). Counts the generation as started, then
    * completed or aborted; returns false when the client left (or a fault stalled it) midway.
    */
-  run(
-    ctx: FakeContext,
-    plan: GenerationPlan,
-    emit: (e: GenerationEvent) => Promise<boolean> | boolean,
-    mode?: { stream: boolean },
-  ): Promise<boolean>;
+  run(ctx: FakeContext, plan: GenerationPlan, emit: (e: GenerationEvent) => Promise<boolean> | boolean, mode?: { stream: boolean }): Promise<boolean>;
 }
 
 export function parseJsonObject(text: string): Record<string, unknown> {
@@ -79,12 +74,7 @@ export function createRuntime(
     },
   };
 
-  async function play(
-    ctx: FakeContext,
-    plan: GenerationPlan,
-    emit: (e: GenerationEvent) => Promise<boolean> | boolean,
-    signal: AbortSignal,
-  ): Promise<boolean> {
+  async function play(ctx: FakeContext, plan: GenerationPlan, emit: (e: GenerationEvent) => Promise<boolean> | boolean, signal: AbortSignal): Promise<boolean> {
     const aborted = (): false => {
       stats.generationsAborted += 1;
       return false;

@@ -69,8 +69,7 @@ export function planGeneration(reply: FakeReply, promptTokens: number, maxTokens
       }
     });
   }
-  const finishReason =
-    reply.finishReason ?? (truncated ? "length" : toolCalls.length > 0 ? "tool_calls" : "stop");
+  const finishReason = reply.finishReason ?? (truncated ? "length" : toolCalls.length > 0 ? "tool_calls" : "stop");
   return {
     events,
     reasoning,

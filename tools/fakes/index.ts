@@ -2,10 +2,5 @@
 // in-process on loopback ports, behaving like the real servers (status codes, framing, load state).
 
 export { startFakeEngine } from "./server.js";
-export type {
-  FakeEngine,
-  FakeEngineOptions,
-  FakeReply,
-  FakeRequest,
-} from "./types.js";
+export type { FakeEngine, FakeEngineOptions, FakeReply, FakeRequest } from "./types.js";
 export { applyChatTemplate, countTokens, tokenize } from "./tokens.js";

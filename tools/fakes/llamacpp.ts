@@ -38,8 +38,7 @@ export function createLlamaCpp(runtime: EngineRuntime): EngineDialect {
   let startedAt = Date.now();
   const created = nowSeconds();
   const loading = (): boolean => Date.now() - startedAt < (options.loadDelayMs ?? 0);
-  const send = (ctx: FakeContext, status: number, message: string, type?: string): void =>
-    sendJson(ctx.res, status, llamaError(status, message, type));
+  const send = (ctx: FakeContext, status: number, message: string, type?: string): void => sendJson(ctx.res, status, llamaError(status, message, type));
   const alias = options.models[0] ?? "model.gguf";
   const admit = (ctx: FakeContext): Promise<(() => void) | undefined> => slots.acquire(ctx.signal);
 

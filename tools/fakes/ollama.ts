@@ -33,7 +33,7 @@ export function parseKeepAlive(value: unknown): number | undefined {
   if (typeof value !== "string" || value.trim() === "") return undefined;
   const text = value.trim();
   if (/^-?\d+(\.\d+)?$/.test(text)) return Number(text) * 1000;
-  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const unit: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
   const sign = text.startsWith("-") ? -1 : 1;
   let total = 0;
   let matched = "";
@@ -46,7 +46,11 @@ export function parseKeepAlive(value: unknown): number | undefined {
 }
 
 function digestOf(model: string): string {
-  return tokenize(model.repeat(8)).map((n) => n.toString(16).padStart(4, "0")).join("").slice(0, 64).padEnd(64, "0");
+  return tokenize(model.repeat(8))
+    .map((n) => n.toString(16).padStart(4, "0"))
+    .join("")
+    .slice(0, 64)
+    .padEnd(64, "0");
 }
 
 function details(): Record<string, unknown> {
@@ -87,12 +91,7 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
   const busyMessage = "server busy, please try again.  maximum pending requests exceeded";
 
   /** Waits for the model and a parallel slot; answers 503 when the queue is full. */
-  async function admit(
-    ctx: FakeContext,
-    model: string,
-    body: Record<string, unknown>,
-    busy: (ctx: FakeContext) => void,
-  ): Promise<Release | undefined> {
+  async function admit(ctx: FakeContext, model: string, body: Record<string, unknown>, busy: (ctx: FakeContext) => void): Promise<Release | undefined> {
     const outcome = await scheduler.admit(model, parseKeepAlive(body.keep_alive), ctx.signal);
     if (outcome.kind === "ok") return outcome.release;
     if (outcome.kind === "busy") busy(ctx);
@@ -180,7 +179,10 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
           eval_duration: Math.max(1, Math.floor(((total - loadNs) * 3) / 4)),
         };
       };
-      const toolCalls = plan.toolCalls.map((c, index) => ({ id: c.id, function: { index, name: c.name, arguments: JSON.parse(c.arguments || "{}") as unknown } }));
+      const toolCalls = plan.toolCalls.map((c, index) => ({
+        id: c.id,
+        function: { index, name: c.name, arguments: JSON.parse(c.arguments || "{}") as unknown },
+      }));
       if (!request.stream) {
         if (!(await runtime.run(ctx, plan, () => true, { stream: false }))) return;
         const head =
@@ -286,7 +288,12 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
             template: "{{ .Prompt }}",
             details: details(),
             // model_info keys are GGUF metadata: <architecture>.context_length is the trained context.
-            model_info: { "general.architecture": "llama", "general.parameter_count": 1_000_000_000, "llama.context_length": runtime.contextLength, "llama.embedding_length": 8 },
+            model_info: {
+              "general.architecture": "llama",
+              "general.parameter_count": 1_000_000_000,
+              "llama.context_length": runtime.contextLength,
+              "llama.embedding_length": 8,
+            },
             capabilities: ["completion", "tools", "thinking"],
             modified_at: modifiedAt,
           });
@@ -320,8 +327,16 @@ export function createOllama(runtime: EngineRuntime): EngineDialect {
         ? { error: { message: statusText(status), type: status === 400 ? "invalid_request_error" : "api_error", param: null, code: null } }
         : { error: statusText(status) },
     isPublic: (path: string) => path === "/" || path === "/api/version",
-    loadedModels: () => scheduler.resident().filter((r) => !r.loading).map((r) => r.model),
-    loadingModels: () => scheduler.resident().filter((r) => r.loading).map((r) => r.model),
+    loadedModels: () =>
+      scheduler
+        .resident()
+        .filter((r) => !r.loading)
+        .map((r) => r.model),
+    loadingModels: () =>
+      scheduler
+        .resident()
+        .filter((r) => r.loading)
+        .map((r) => r.model),
     readyFor: (m) => scheduler.readyFor(ollamaName(m)),
     // A restarted Ollama process starts with nothing loaded.
     reset: () => scheduler.reset([]),

@@ -34,7 +34,11 @@ export interface OpenAIFlavor {
    * What the engine adds to an answer's usage and to its last object, for a prompt whose first
    * `cached` tokens matched the previous prompt (the engine's prefix cache), and its times.
    */
-  report?(plan: GenerationPlan, cached: number, times: { promptMs: number; predictedMs: number }): { usage?: Record<string, unknown>; last?: Record<string, unknown> };
+  report?(
+    plan: GenerationPlan,
+    cached: number,
+    times: { promptMs: number; predictedMs: number },
+  ): { usage?: Record<string, unknown>; last?: Record<string, unknown> };
   /** Waits for a slot (and a loaded model); undefined when the request was answered or the client left. */
   admit(ctx: FakeContext, model: string, body: Record<string, unknown>): Promise<Release | undefined>;
 }
@@ -132,10 +136,7 @@ export class OpenAIRoutes {
   }
 
   /** Common front half: body, model, prompt size, context check, slot. */
-  private async prepare(ctx: FakeContext): Promise<
-    | { body: Record<string, unknown>; model: string; release: Release }
-    | undefined
-  > {
+  private async prepare(ctx: FakeContext): Promise<{ body: Record<string, unknown>; model: string; release: Release } | undefined> {
     const body = await ctx.json();
     if (typeof body.model !== "string" || body.model === "") {
       this.missing(ctx, "model", body);

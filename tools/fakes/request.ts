@@ -61,12 +61,7 @@ function toolNames(body: Json): string[] {
   return names;
 }
 
-export function toFakeRequest(
-  engine: FakeEngineKind,
-  path: string,
-  body: Json,
-  streamDefault: boolean,
-): FakeRequest {
+export function toFakeRequest(engine: FakeEngineKind, path: string, body: Json, streamDefault: boolean): FakeRequest {
   const messages = messagesOf(body);
   const prompt = promptOf(body);
   const lastUser = [...messages].reverse().find((m) => m.role === "user")?.content ?? prompt ?? "";

@@ -25,15 +25,17 @@ function pythonRepr(v: unknown): string {
   if (typeof v === "number") return String(v);
   if (typeof v === "string") return `'${v.replaceAll("\\", "\\\\").replaceAll("'", "\\'").replaceAll("\n", "\\n")}'`;
   if (Array.isArray(v)) return `[${v.map(pythonRepr).join(", ")}]`;
-  if (typeof v === "object") return `{${Object.entries(v).map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`).join(", ")}}`;
+  if (typeof v === "object")
+    return `{${Object.entries(v)
+      .map(([k, x]) => `${pythonRepr(k)}: ${pythonRepr(x)}`)
+      .join(", ")}}`;
   return "None";
 }
 
 export function createVllm(runtime: EngineRuntime): EngineDialect {
   const { options } = runtime;
   const created = nowSeconds();
-  const send = (ctx: FakeContext, status: number, type: string, message: string): void =>
-    sendJson(ctx.res, status, vllmError(status, type, message));
+  const send = (ctx: FakeContext, status: number, type: string, message: string): void => sendJson(ctx.res, status, vllmError(status, type, message));
   const resolveModel = (m: string): string | undefined => (options.models.includes(m) ? m : undefined);
   // vLLM batches continuously: no slot to wait for.
   const admit = (): Promise<() => void> => Promise.resolve(() => undefined);
@@ -63,23 +65,40 @@ export function createVllm(runtime: EngineRuntime): EngineDialect {
       sendJson(
         ctx.res,
         400,
-        vllmError(400, "Bad Request", `1 validation error:\n  {'type': 'missing', 'loc': ('body', '${field}'), 'msg': 'Field required', 'input': ${pythonRepr(body)}}`, `body.${field}`),
+        vllmError(
+          400,
+          "Bad Request",
+          `1 validation error:\n  {'type': 'missing', 'loc': ('body', '${field}'), 'msg': 'Field required', 'input': ${pythonRepr(body)}}`,
+          `body.${field}`,
+        ),
       ),
     rejectContext(ctx, promptTokens, maxTokens) {
       const limit = runtime.contextLength;
       if (promptTokens > limit) {
-        send(ctx, 400, "BadRequestError", `This model's maximum context length is ${limit} tokens. However, your request has ${promptTokens} input tokens. Please reduce the length of the input messages.`);
+        send(
+          ctx,
+          400,
+          "BadRequestError",
+          `This model's maximum context length is ${limit} tokens. However, your request has ${promptTokens} input tokens. Please reduce the length of the input messages.`,
+        );
         return true;
       }
       if (maxTokens !== undefined && promptTokens + maxTokens > limit) {
-        send(ctx, 400, "BadRequestError", `'max_tokens' or 'max_completion_tokens' is too large: ${maxTokens}. This model's maximum context length is ${limit} tokens and your request has ${promptTokens} input tokens (${maxTokens} > ${limit} - ${promptTokens}).`);
+        send(
+          ctx,
+          400,
+          "BadRequestError",
+          `'max_tokens' or 'max_completion_tokens' is too large: ${maxTokens}. This model's maximum context length is ${limit} tokens and your request has ${promptTokens} input tokens (${maxTokens} > ${limit} - ${promptTokens}).`,
+        );
         return true;
       }
       return false;
     },
     admit,
     // --enable-prompt-tokens-details: cached_tokens counts prefix cache hits, whole blocks of 16 tokens.
-    ...(options.promptTokensDetails ? { report: (_plan: unknown, cached: number) => ({ usage: { prompt_tokens_details: { cached_tokens: Math.floor(cached / 16) * 16 } } }) } : {}),
+    ...(options.promptTokensDetails
+      ? { report: (_plan: unknown, cached: number) => ({ usage: { prompt_tokens_details: { cached_tokens: Math.floor(cached / 16) * 16 } } }) }
+      : {}),
   };
   const openai = new OpenAIRoutes(runtime, flavor);
   const anthropic = new AnthropicRoutes(runtime, { resolveModel, admit, countTokensRoute: true });

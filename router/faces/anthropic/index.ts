@@ -23,7 +23,18 @@ import {
 import type { ProbeIO } from "../../engines/types.js";
 import { isRouterError, unknownPath } from "../../errors.js";
 import { bodyWithModel, underPrefixes, withBody } from "../prologue.js";
-import { isJsonObject, type Face, type FaceRequest, type FaceRoute, type LocalContext, type ParsedRequest, type PlanResult, type PlanTarget, type Rendered, type RouterError } from "../types.js";
+import {
+  isJsonObject,
+  type Face,
+  type FaceRequest,
+  type FaceRoute,
+  type LocalContext,
+  type ParsedRequest,
+  type PlanResult,
+  type PlanTarget,
+  type Rendered,
+  type RouterError,
+} from "../types.js";
 import { countPromptTokens } from "./count.js";
 import { NdjsonModelEcho, SseModelEcho } from "../echo-model.js";
 import { anthropicInBandError, anthropicPing, renderAnthropicError } from "./errors.js";
@@ -83,7 +94,11 @@ async function countTokens(req: CountTokens, target: PlanTarget, io: ProbeIO | u
 }
 
 /** max_tokens that fits the target's context, or the "prompt is too long" Claude Code compacts on. */
-async function fitMessages(req: AnthropicMessagesRequest, target: PlanTarget, io: ProbeIO | undefined): Promise<{ maxTokens: number; promptTokens?: number } | RouterError> {
+async function fitMessages(
+  req: AnthropicMessagesRequest,
+  target: PlanTarget,
+  io: ProbeIO | undefined,
+): Promise<{ maxTokens: number; promptTokens?: number } | RouterError> {
   const fit = await fitOutput({
     requested: req.max_tokens,
     contextLength: target.contextLength,
@@ -102,7 +117,13 @@ async function planMessages(req: Messages, target: PlanTarget, io: ProbeIO | und
   const clamp = clampOf(body.max_tokens, fit.maxTokens);
   if (anthropicMode(target.anthropic, target.engine, target.version) === "native") {
     const upstream = JSON.stringify(nativeMessagesBody(body, target.model, fit.maxTokens));
-    return { method: "POST", path: "/v1/messages", body: upstream, translator: req.stream ? new SseModelEcho(clientModel) : new NdjsonModelEcho(clientModel), ...clamp };
+    return {
+      method: "POST",
+      path: "/v1/messages",
+      body: upstream,
+      translator: req.stream ? new SseModelEcho(clientModel) : new NdjsonModelEcho(clientModel),
+      ...clamp,
+    };
   }
   const openai = anthropicToOpenAI(body, { model: target.model, maxTokens: fit.maxTokens });
   const stopSequences = body.stop_sequences;
@@ -110,10 +131,17 @@ async function planMessages(req: Messages, target: PlanTarget, io: ProbeIO | und
   const assembled = !req.stream && streamsInStead(target.engine);
   const sent = JSON.stringify(assembled ? streamInStead(openai) : openai);
   if (req.stream) {
-    const translator = new AnthropicStreamTranslator({ model: clientModel, ...(stopSequences ? { stopSequences } : {}), ...(fit.promptTokens !== undefined ? { inputTokens: fit.promptTokens } : {}) });
+    const translator = new AnthropicStreamTranslator({
+      model: clientModel,
+      ...(stopSequences ? { stopSequences } : {}),
+      ...(fit.promptTokens !== undefined ? { inputTokens: fit.promptTokens } : {}),
+    });
     return { method: "POST", path: "/v1/chat/completions", body: sent, translator, ...clamp };
   }
-  const whole = new WholeBodyTranslator((json: OpenAIChatCompletion) => openAIToAnthropic(json, { model: clientModel, ...(stopSequences ? { stopSequences } : {}) }), assembled ? "chat" : undefined);
+  const whole = new WholeBodyTranslator(
+    (json: OpenAIChatCompletion) => openAIToAnthropic(json, { model: clientModel, ...(stopSequences ? { stopSequences } : {}) }),
+    assembled ? "chat" : undefined,
+  );
   return { method: "POST", path: "/v1/chat/completions", body: sent, whole, ...clamp };
 }
 

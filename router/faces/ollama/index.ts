@@ -36,7 +36,20 @@ import { NdjsonModelEcho } from "../echo-model.js";
 import { clampOf, fitOutput } from "../fit.js";
 import { streamInStead } from "../../translate/openai-assemble.js";
 import { streamsInStead, WholeBodyTranslator } from "../whole-body.js";
-import type { Face, FaceRequest, FaceRoute, LocalContext, OutputClamp, ParsedRequest, PlanResult, PlanTarget, Rendered, RouterError, StreamTranslator, WholeAnswer } from "../types.js";
+import type {
+  Face,
+  FaceRequest,
+  FaceRoute,
+  LocalContext,
+  OutputClamp,
+  ParsedRequest,
+  PlanResult,
+  PlanTarget,
+  Rendered,
+  RouterError,
+  StreamTranslator,
+  WholeAnswer,
+} from "../types.js";
 import { ollamaInBandError, renderOllamaError } from "./errors.js";
 import { untagged, managementError, psAnswer, showAnswer, tagsAnswer, versionAnswer } from "./local.js";
 
@@ -101,7 +114,12 @@ function requestedOutput(options: OllamaChatRequest["options"]): number | undefi
  * max_model_len with a 400 where Ollama itself would have just stopped early. A prompt that cannot
  * fit skips this target; when no target is left the client gets Ollama's context error.
  */
-async function fitGeneration(body: OpenAIChatRequest | OpenAICompletionRequest, requested: number | undefined, target: PlanTarget, io: ProbeIO | undefined): Promise<RouterError | { clamp?: OutputClamp }> {
+async function fitGeneration(
+  body: OpenAIChatRequest | OpenAICompletionRequest,
+  requested: number | undefined,
+  target: PlanTarget,
+  io: ProbeIO | undefined,
+): Promise<RouterError | { clamp?: OutputClamp }> {
   const form: PromptForm = "messages" in body ? { messages: body.messages, ...(body.tools ? { tools: body.tools } : {}) } : { prompt: body.prompt };
   const estimate = estimatePromptFormTokens(form);
   const fit = await fitOutput({
@@ -168,7 +186,9 @@ async function translated(req: FaceRequest<OllamaRequest>, target: PlanTarget, i
       break;
   }
   const sent = JSON.stringify(body);
-  return "convert" in translator ? { method: "POST", path, body: sent, whole: translator, ...clamp } : { method: "POST", path, body: sent, translator, ...clamp };
+  return "convert" in translator
+    ? { method: "POST", path, body: sent, whole: translator, ...clamp }
+    : { method: "POST", path, body: sent, translator, ...clamp };
 }
 
 export const ollamaFace: Face<OllamaRequest> = {

@@ -47,7 +47,12 @@ export function tagsAnswer(aliases: readonly AliasView[]): Rendered {
 export function psAnswer(aliases: readonly AliasView[]): Rendered {
   const models = aliases
     .filter((a) => a.loaded === true)
-    .map((a) => ({ ...entry(a), expires_at: "0001-01-01T00:00:00Z", size_vram: 0, ...(a.contextLength !== undefined ? { context_length: a.contextLength } : {}) }));
+    .map((a) => ({
+      ...entry(a),
+      expires_at: "0001-01-01T00:00:00Z",
+      size_vram: 0,
+      ...(a.contextLength !== undefined ? { context_length: a.contextLength } : {}),
+    }));
   return json({ models });
 }
 
@@ -77,5 +82,7 @@ export function showAnswer(body: unknown, resolve: (name: string) => AliasView |
 /** pull/push/create/delete/copy: models behind an alias are managed in the router's config, not here. */
 export function managementError(path: string): RouterError {
   const verb = path.slice("/api/".length);
-  return notSupported(`${verb} is not available through the aistack router: its models are aliases defined in the router config; manage models on the backend itself`);
+  return notSupported(
+    `${verb} is not available through the aistack router: its models are aliases defined in the router config; manage models on the backend itself`,
+  );
 }

@@ -4,7 +4,14 @@
 // length" from a 32k model (test/router/faces/context-fit.test.ts). A context the engine did not report
 // is never assumed: without one the request passes as it came.
 import type { ProbeIO } from "../../engines/types.js";
-import { contextOverflowError, estimatePromptFormTokens, estimateTextTokens, type OpenAIMessage, type OpenAITool, type PromptForm } from "../../translate/index.js";
+import {
+  contextOverflowError,
+  estimatePromptFormTokens,
+  estimateTextTokens,
+  type OpenAIMessage,
+  type OpenAITool,
+  type PromptForm,
+} from "../../translate/index.js";
 import { countPromptForm } from "../count.js";
 import { clampOf, fitOutput } from "../fit.js";
 import type { JsonObject, OutputClamp, PlanTarget, RouterError } from "../types.js";
@@ -38,7 +45,12 @@ function estimate(form: PromptForm): number {
  * context. Returns the clamp when it lowered one (nothing when it did not), or the context error when
  * the prompt alone does not fit (the next target may hold it).
  */
-export async function fitOpenAIOutput(kind: string, body: JsonObject, target: PlanTarget, io: ProbeIO | undefined): Promise<{ clamp?: OutputClamp } | RouterError> {
+export async function fitOpenAIOutput(
+  kind: string,
+  body: JsonObject,
+  target: PlanTarget,
+  io: ProbeIO | undefined,
+): Promise<{ clamp?: OutputClamp } | RouterError> {
   if (target.contextLength === undefined) return {};
   const form = promptForm(kind, body);
   if (!form) return {};

@@ -66,7 +66,8 @@ export const openaiFace: Face<OpenAIRequest> = {
     // The answer names the model the client sent (x-router-model has the backend's); nothing to do when they agree.
     const echo = target.model === req.clientModel ? undefined : new OpenAIModelEcho(target.model, req.clientModel);
     // A stream reports its tokens only when asked: asked for here, the extra chunk taken out (usage-chunk.ts).
-    if (req.stream && kind !== "embeddings" && !asksForUsage(body)) return { method: "POST", path, body: JSON.stringify(withUsage(body)), translator: new UsageChunkDrop(echo), ...clamp };
+    if (req.stream && kind !== "embeddings" && !asksForUsage(body))
+      return { method: "POST", path, body: JSON.stringify(withUsage(body)), translator: new UsageChunkDrop(echo), ...clamp };
     return { method: "POST", path, body: JSON.stringify(body), ...(echo ? { translator: echo } : {}), ...clamp };
   },
 
@@ -74,7 +75,13 @@ export const openaiFace: Face<OpenAIRequest> = {
     const created = Math.floor(Date.now() / 1000);
     if (route.kind === "model") {
       const a = ctx.aliases.find((x) => x.name === ctx.param);
-      if (!a) return renderOpenAIError(unknownModel(ctx.param ?? "", ctx.aliases.map((x) => x.name)));
+      if (!a)
+        return renderOpenAIError(
+          unknownModel(
+            ctx.param ?? "",
+            ctx.aliases.map((x) => x.name),
+          ),
+        );
       return { status: 200, headers: { "content-type": "application/json" }, body: JSON.stringify(modelObject(a, created)) };
     }
     const data = ctx.aliases.map((a) => modelObject(a, created));

@@ -41,7 +41,16 @@ const thinkingBlock = z.looseObject({ type: z.literal("thinking"), thinking: z.s
 const redactedThinkingBlock = z.looseObject({ type: z.literal("redacted_thinking"), data: z.string() });
 
 /** Blocks produced by Anthropic-hosted server tools; a local engine cannot use them, so they are dropped. */
-const hostedBlockTypes = ["server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result", "search_result", "container_upload", "mcp_tool_use", "mcp_tool_result"] as const;
+const hostedBlockTypes = [
+  "server_tool_use",
+  "web_search_tool_result",
+  "web_fetch_tool_result",
+  "code_execution_tool_result",
+  "search_result",
+  "container_upload",
+  "mcp_tool_use",
+  "mcp_tool_result",
+] as const;
 const hostedBlock = z.looseObject({ type: z.enum(hostedBlockTypes) });
 
 const anthropicContentBlockSchema = z.discriminatedUnion("type", [

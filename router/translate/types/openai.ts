@@ -60,9 +60,7 @@ export interface OpenAIChatRequest extends OpenAISampling {
   tools?: OpenAITool[];
   tool_choice?: OpenAIToolChoice;
   parallel_tool_calls?: boolean;
-  response_format?:
-    | { type: "json_object" }
-    | { type: "json_schema"; json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean } };
+  response_format?: { type: "json_object" } | { type: "json_schema"; json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean } };
   /** vLLM and llama.cpp pass these to the chat template (e.g. Qwen3's enable_thinking). */
   chat_template_kwargs?: Record<string, unknown>;
   reasoning_effort?: "low" | "medium" | "high";

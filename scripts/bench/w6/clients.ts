@@ -39,7 +39,14 @@ function body(r: W6Request): string {
 }
 
 /** One request; resolves with its result, never rejects. `cancel` ends it early (the run's deadline). */
-function send(face: W6Face, agent: http.Agent, r: W6Request, base: Omit<RequestResult, "ttftMs" | "e2eMs" | "ok" | "sent">, t0: bigint, cancel: AbortSignal): Promise<RequestResult> {
+function send(
+  face: W6Face,
+  agent: http.Agent,
+  r: W6Request,
+  base: Omit<RequestResult, "ttftMs" | "e2eMs" | "ok" | "sent">,
+  t0: bigint,
+  cancel: AbortSignal,
+): Promise<RequestResult> {
   return new Promise((resolve) => {
     const started = process.hrtime.bigint();
     const ms = (): number => Number(process.hrtime.bigint() - started) / 1e6;
@@ -117,8 +124,20 @@ const sleep = (ms: number, cancel: AbortSignal): Promise<void> =>
 
 async function play(face: W6Face, c: ClientScript, t0: bigint, cancel: AbortSignal): Promise<RequestResult[]> {
   const agent = new http.Agent({ keepAlive: true });
-  const base = (r: W6Request): Omit<RequestResult, "ttftMs" | "e2eMs" | "ok" | "sentAtMs" | "sent"> => ({ client: c.name, kind: c.kind, alias: r.alias, stream: r.stream });
-  const skipped = (r: W6Request): RequestResult => ({ ...base(r), sentAtMs: Number(process.hrtime.bigint() - t0) / 1e6, ttftMs: undefined, e2eMs: undefined, ok: false, sent: false });
+  const base = (r: W6Request): Omit<RequestResult, "ttftMs" | "e2eMs" | "ok" | "sentAtMs" | "sent"> => ({
+    client: c.name,
+    kind: c.kind,
+    alias: r.alias,
+    stream: r.stream,
+  });
+  const skipped = (r: W6Request): RequestResult => ({
+    ...base(r),
+    sentAtMs: Number(process.hrtime.bigint() - t0) / 1e6,
+    ttftMs: undefined,
+    e2eMs: undefined,
+    ok: false,
+    sent: false,
+  });
   try {
     if (c.loop === "closed") {
       const out: RequestResult[] = [];

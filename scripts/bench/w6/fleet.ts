@@ -127,8 +127,16 @@ async function main(): Promise<void> {
       if (verb === "stats" && req.method === "GET") return fleet.stats();
       if (req.method !== "POST") throw new Error("method");
       if (verb === "reset") return fleet.reset().then(() => fleet.urls());
-      if (verb === "kill" && name) return fleet.engine(name).kill().then(() => ({ killed: name }));
-      if (verb === "restart" && name) return fleet.engine(name).restart().then(() => ({ restarted: name }));
+      if (verb === "kill" && name)
+        return fleet
+          .engine(name)
+          .kill()
+          .then(() => ({ killed: name }));
+      if (verb === "restart" && name)
+        return fleet
+          .engine(name)
+          .restart()
+          .then(() => ({ restarted: name }));
       throw new Error("unknown");
     };
     act().then(

@@ -74,7 +74,14 @@ const LOAD_MS: Record<AliasName, number> = { coder: 3_000, agent: 2_000, micro: 
 const OLLAMA_TOKEN_MS = 15;
 const VLLM_TOKEN_MS = 10;
 
-const TASKS = ["refactor the parser", "add a test for the cache", "fix the failing build", "rename the config field", "explain the stack trace", "write the migration"];
+const TASKS = [
+  "refactor the parser",
+  "add a test for the cache",
+  "fix the failing build",
+  "rename the config field",
+  "explain the stack trace",
+  "write the migration",
+];
 
 export function w6Plan(seed: number, size: W6Plan["size"]): W6Plan {
   const s = SIZES[size];
@@ -101,7 +108,13 @@ export function w6Plan(seed: number, size: W6Plan["size"]): W6Plan {
       // Two planning/tool steps on the agent model, then one code step on the coder model.
       const alias: AliasName = step % 3 === 2 ? "coder" : "agent";
       history.push({ role: "user", content: `${name} step ${step + 1}: ${TASKS[between(0, TASKS.length - 1)]}` });
-      requests.push({ alias, stream: true, maxTokens: between(20, 60), messages: [...history], atMs: step === 0 ? between(0, t(1_500)) : between(t(500), t(2_500)) });
+      requests.push({
+        alias,
+        stream: true,
+        maxTokens: between(20, 60),
+        messages: [...history],
+        atMs: step === 0 ? between(0, t(1_500)) : between(t(500), t(2_500)),
+      });
       history.push({ role: "assistant", content: `done with step ${step + 1}` });
     }
     clients.push({ name, kind: "agent", loop: "closed", requests });
@@ -109,13 +122,25 @@ export function w6Plan(seed: number, size: W6Plan["size"]): W6Plan {
   for (let i = 0; i < s.ideClients; i++) {
     const requests: W6Request[] = [];
     for (let at = between(0, t(1_000)); at < s.durationMs; at += between(t(800), t(2_500))) {
-      requests.push({ alias: "micro", stream: false, maxTokens: between(6, 20), messages: [{ role: "user", content: `complete line ${requests.length + 1} of file ${i + 1}` }], atMs: at });
+      requests.push({
+        alias: "micro",
+        stream: false,
+        maxTokens: between(6, 20),
+        messages: [{ role: "user", content: `complete line ${requests.length + 1} of file ${i + 1}` }],
+        atMs: at,
+      });
     }
     clients.push({ name: `ide-${i + 1}`, kind: "ide", loop: "open", requests });
   }
   const long: W6Request[] = [];
   for (let i = 0; i < s.longStreams; i++) {
-    long.push({ alias: "coder", stream: true, maxTokens: 300, messages: [{ role: "user", content: `write module ${i + 1} in full` }], atMs: i === 0 ? t(500) : t(1_000) });
+    long.push({
+      alias: "coder",
+      stream: true,
+      maxTokens: 300,
+      messages: [{ role: "user", content: `write module ${i + 1} in full` }],
+      atMs: i === 0 ? t(500) : t(1_000),
+    });
   }
   clients.push({ name: "long-1", kind: "long", loop: "closed", requests: long });
 

@@ -11,7 +11,16 @@ import { summarize, type W6Outcome } from "./summary.js";
 import { startW6System, type W6SystemName } from "./systems.js";
 
 export interface W6Run {
-  plan: { seed: number; size: W6Plan["size"]; requests: number; durationMs: number; killAtMs: number; restartAtMs: number; victim: string; routing: Record<string, unknown> };
+  plan: {
+    seed: number;
+    size: W6Plan["size"];
+    requests: number;
+    durationMs: number;
+    killAtMs: number;
+    restartAtMs: number;
+    victim: string;
+    routing: Record<string, unknown>;
+  };
   outcomes: (W6Outcome & { fleet?: FleetStats; results?: RequestResult[] })[];
 }
 
@@ -30,7 +39,9 @@ export async function runW6(
   log: (m: string) => void,
 ): Promise<W6Run> {
   const plan = w6Plan(seed, size);
-  const fleet = start(process.execPath, ["--import", "tsx", join(ctx.repoRoot, "scripts/bench/w6/fleet.ts"), JSON.stringify(plan.engines)], { cwd: ctx.repoRoot });
+  const fleet = start(process.execPath, ["--import", "tsx", join(ctx.repoRoot, "scripts/bench/w6/fleet.ts"), JSON.stringify(plan.engines)], {
+    cwd: ctx.repoRoot,
+  });
   let found: { backends: Record<string, string>; controlPort: number } | undefined;
   await waitUntil(
     fleet,
@@ -44,7 +55,16 @@ export async function runW6(
   );
   const { backends, controlPort } = found!;
   const run: W6Run = {
-    plan: { seed, size, requests: planRequests(plan), durationMs: plan.durationMs, killAtMs: plan.killAtMs, restartAtMs: plan.restartAtMs, victim: plan.victim, routing },
+    plan: {
+      seed,
+      size,
+      requests: planRequests(plan),
+      durationMs: plan.durationMs,
+      killAtMs: plan.killAtMs,
+      restartAtMs: plan.restartAtMs,
+      victim: plan.victim,
+      routing,
+    },
     outcomes: [],
   };
   try {
@@ -60,7 +80,9 @@ export async function runW6(
         run.outcomes.push({ name, status: `unavailable: ${why.replace(/\s+/g, " ").slice(0, 300)}` });
         continue;
       }
-      log(`W6 ${name}: ${run.plan.requests} requests, ~${Math.round(plan.durationMs / 1000)} s, ${plan.victim} killed at ${plan.killAtMs / 1000} s and back at ${plan.restartAtMs / 1000} s`);
+      log(
+        `W6 ${name}: ${run.plan.requests} requests, ~${Math.round(plan.durationMs / 1000)} s, ${plan.victim} killed at ${plan.killAtMs / 1000} s and back at ${plan.restartAtMs / 1000} s`,
+      );
       try {
         const { results, wallMs } = await runClients(plan, sys.face, {
           kill: (n) => control(controlPort, "POST", `/kill/${n}`).then(() => undefined),

@@ -12,9 +12,15 @@ export interface Bound {
 }
 
 export function percentileBound(samples: readonly { ms: number; cut: boolean }[], p: number): Bound {
-  const ms = percentile(samples.map((x) => x.ms), p);
+  const ms = percentile(
+    samples.map((x) => x.ms),
+    p,
+  );
   // The truth lies between the cut samples taken as they stood and taken as never finishing.
-  const high = percentile(samples.map((x) => (x.cut ? Infinity : x.ms)), p);
+  const high = percentile(
+    samples.map((x) => (x.cut ? Infinity : x.ms)),
+    p,
+  );
   return { ms, atLeast: high !== ms };
 }
 
@@ -119,7 +125,11 @@ export function w6Verdicts(outcomes: readonly W6Outcome[]): W6Verdict[] {
   };
   // A peer's p95 that is only a lower bound still decides "met" safely: its true value is higher.
   const p95 = (name: string, m: W6Summary): string => `${name} ${sec(m.e2eP95)} s`;
-  judge("W6 p95 ≤ 0.5× round-robin", router && rr ? router.e2eP95.ms <= 0.5 * rr.e2eP95.ms && !router.e2eP95.atLeast : undefined, router && rr ? `${p95("router", router)}, ${p95("nginx-rr", rr)} (${(router.e2eP95.ms / rr.e2eP95.ms).toFixed(2)}×)` : "");
+  judge(
+    "W6 p95 ≤ 0.5× round-robin",
+    router && rr ? router.e2eP95.ms <= 0.5 * rr.e2eP95.ms && !router.e2eP95.atLeast : undefined,
+    router && rr ? `${p95("router", router)}, ${p95("nginx-rr", rr)} (${(router.e2eP95.ms / rr.e2eP95.ms).toFixed(2)}×)` : "",
+  );
   // Against the better of LiteLLM's strategies: the stricter comparison.
   const litellm = (["litellm-shuffle", "litellm-least-busy"] as const)
     .map((n) => ({ n, m: get(n) }))
@@ -129,7 +139,9 @@ export function w6Verdicts(outcomes: readonly W6Outcome[]): W6Verdict[] {
   judge(
     "W6 p95 ≤ 0.5× LiteLLM",
     router && best ? router.e2eP95.ms <= 0.5 * best.m.e2eP95.ms && !router.e2eP95.atLeast : undefined,
-    router && best ? `${p95("router", router)}, ${p95(best.n, best.m)} (${(router.e2eP95.ms / best.m.e2eP95.ms).toFixed(2)}×; the better of its strategies)` : "",
+    router && best
+      ? `${p95("router", router)}, ${p95(best.n, best.m)} (${(router.e2eP95.ms / best.m.e2eP95.ms).toFixed(2)}×; the better of its strategies)`
+      : "",
     outcomes.some((o) => o.name.startsWith("litellm")) ? "not measured (LiteLLM unavailable)" : "not measured",
   );
   // Judged per answered request, the same work for both: a system that falls behind answers fewer
@@ -145,14 +157,25 @@ export function w6Verdicts(outcomes: readonly W6Outcome[]): W6Verdict[] {
   judge(
     "W6 zero failures while a healthy target exists",
     router ? router.failedBefore === 0 && router.unfinished === 0 : undefined,
-    router ? `${router.failedBefore} failed before the first token, ${router.unfinished} unfinished; ${router.failedAfter === 1 ? "1 stream" : `${router.failedAfter} streams`} cut mid-way when ${router.failedAfter === 1 ? "its" : "their"} engine was killed` : "",
+    router
+      ? `${router.failedBefore} failed before the first token, ${router.unfinished} unfinished; ${router.failedAfter === 1 ? "1 stream" : `${router.failedAfter} streams`} cut mid-way when ${router.failedAfter === 1 ? "its" : "their"} engine was killed`
+      : "",
   );
   return out;
 }
 
 /** The W6 section of the report: what ran, the table, the verdicts. */
 export function renderW6(
-  plan: { seed: number; size: string; requests: number; durationMs: number; killAtMs: number; restartAtMs: number; victim: string; routing: Record<string, unknown> },
+  plan: {
+    seed: number;
+    size: string;
+    requests: number;
+    durationMs: number;
+    killAtMs: number;
+    restartAtMs: number;
+    victim: string;
+    routing: Record<string, unknown>;
+  },
   outcomes: readonly W6Outcome[],
 ): string {
   const lines = [

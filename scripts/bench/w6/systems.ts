@@ -38,7 +38,13 @@ async function ok(url: string, headers: Record<string, string> = {}): Promise<bo
 }
 
 /** The router config a user would write for these engines: Ollama at OLLAMA_NUM_PARALLEL=1 gets maxConcurrency 1. */
-export function w6RouterConfig(plan: W6Plan, urls: Record<string, string>, port: number, policy: "ranked" | "first", routing: Record<string, unknown> = {}): RouterConfigInput {
+export function w6RouterConfig(
+  plan: W6Plan,
+  urls: Record<string, string>,
+  port: number,
+  policy: "ranked" | "first",
+  routing: Record<string, unknown> = {},
+): RouterConfigInput {
   const backends: RouterConfigInput["backends"] = {};
   for (const e of plan.engines) {
     const url = urls[e.name];
@@ -47,10 +53,23 @@ export function w6RouterConfig(plan: W6Plan, urls: Record<string, string>, port:
   }
   const aliases: RouterConfigInput["aliases"] = {};
   for (const [alias, names] of Object.entries(plan.aliases)) aliases[alias] = { targets: names.map((backend) => ({ backend, model: alias })) };
-  return { listen: { host: "127.0.0.1", port }, backends, aliases, routing: { ...routing, policy }, logging: { level: "warn", logBodies: false }, drainMs: 1000 };
+  return {
+    listen: { host: "127.0.0.1", port },
+    backends,
+    aliases,
+    routing: { ...routing, policy },
+    logging: { level: "warn", logBodies: false },
+    drainMs: 1000,
+  };
 }
 
-async function router(ctx: ProcessContext, plan: W6Plan, urls: Record<string, string>, policy: "ranked" | "first", routing: Record<string, unknown>): Promise<W6System> {
+async function router(
+  ctx: ProcessContext,
+  plan: W6Plan,
+  urls: Record<string, string>,
+  policy: "ranked" | "first",
+  routing: Record<string, unknown>,
+): Promise<W6System> {
   const file = `w6-router-${policy}.json`;
   // Ready once every backend has been probed, so no system starts the run blind.
   const ready = async (port: number): Promise<boolean> => {
@@ -60,7 +79,11 @@ async function router(ctx: ProcessContext, plan: W6Plan, urls: Record<string, st
     return s.backends.every((b) => b.health === "up");
   };
   const { child, port } = await startRouterProcess(ctx, file, (p) => w6RouterConfig(plan, urls, p, policy, routing), ready);
-  return { name: policy === "first" ? "router-first" : "router", face: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: JSON_HEADERS }, stop: () => stop(child, 5000) };
+  return {
+    name: policy === "first" ? "router-first" : "router",
+    face: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: JSON_HEADERS },
+    stop: () => stop(child, 5000),
+  };
 }
 
 /**
@@ -74,7 +97,12 @@ export function w6NginxLocation(): string[] {
 
 async function nginx(ctx: ProcessContext, plan: W6Plan, urls: Record<string, string>): Promise<W6System> {
   const servers = plan.engines.map((e) => new URL(urls[e.name] ?? "").host);
-  const { child, port } = await startNginx(ctx, "w6-nginx", (dir, p, root) => nginxConfig(dir, p, servers, root, w6NginxLocation()), (p) => ok(`http://127.0.0.1:${p}/v1/models`));
+  const { child, port } = await startNginx(
+    ctx,
+    "w6-nginx",
+    (dir, p, root) => nginxConfig(dir, p, servers, root, w6NginxLocation()),
+    (p) => ok(`http://127.0.0.1:${p}/v1/models`),
+  );
   return { name: "nginx-rr", face: { url: `http://127.0.0.1:${port}/v1/chat/completions`, headers: JSON_HEADERS }, stop: () => stop(child) };
 }
 
@@ -83,7 +111,13 @@ export function w6LitellmConfig(plan: W6Plan, urls: Record<string, string>, stra
   const lines = ["model_list:"];
   for (const [alias, names] of Object.entries(plan.aliases) as [AliasName, string[]][]) {
     for (const name of names) {
-      lines.push(`  - model_name: ${alias}`, "    litellm_params:", `      model: openai/${alias}`, `      api_base: ${urls[name] ?? ""}/v1`, "      api_key: none");
+      lines.push(
+        `  - model_name: ${alias}`,
+        "    litellm_params:",
+        `      model: openai/${alias}`,
+        `      api_base: ${urls[name] ?? ""}/v1`,
+        "      api_key: none",
+      );
     }
   }
   lines.push("router_settings:", `  routing_strategy: ${strategy}`, "  num_retries: 2", "  timeout: 300", ...LITELLM_SETTINGS);
@@ -95,7 +129,10 @@ async function litellm(ctx: ProcessContext, plan: W6Plan, urls: Record<string, s
   const port = await freePort();
   const config = join(ctx.workDir, `w6-litellm-${strategy}.yaml`);
   writeFileSync(config, w6LitellmConfig(plan, urls, strategy));
-  const started = start(bin, ["--config", config, "--host", "127.0.0.1", "--port", String(port), "--num_workers", "1"], { cwd: ctx.workDir, env: { ...process.env, ...LITELLM_ENV } });
+  const started = start(bin, ["--config", config, "--host", "127.0.0.1", "--port", String(port), "--num_workers", "1"], {
+    cwd: ctx.workDir,
+    env: { ...process.env, ...LITELLM_ENV },
+  });
   const auth = { authorization: "Bearer sk-bench" };
   // The liveness route answers without calling any model, so no engine load is counted before the run.
   await waitUntil(started, () => ok(`http://127.0.0.1:${port}/health/liveliness`, auth), 90_000, "litellm");
@@ -108,7 +145,13 @@ async function litellm(ctx: ProcessContext, plan: W6Plan, urls: Record<string, s
 }
 
 /** Starts one system; `routing` is merged into the router's routing config (the `first` baseline ignores it). */
-export function startW6System(name: W6SystemName, ctx: ProcessContext, plan: W6Plan, urls: Record<string, string>, routing: Record<string, unknown> = {}): Promise<W6System> {
+export function startW6System(
+  name: W6SystemName,
+  ctx: ProcessContext,
+  plan: W6Plan,
+  urls: Record<string, string>,
+  routing: Record<string, unknown> = {},
+): Promise<W6System> {
   switch (name) {
     case "router":
       return router(ctx, plan, urls, "ranked", routing);

@@ -43,34 +43,47 @@ function chat(face: W8Face, agent: http.Agent, messages: Message[], numPredict: 
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const payload = JSON.stringify({ model: W8_MODEL, stream: true, messages, options: { num_predict: numPredict } });
-    const req = http.request(face.url, { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } }, (res) => {
-      const a: Answer = { content: "", ttftMs: undefined, engine: face.engineOf(res.headers), last: undefined, status: res.statusCode ?? 0 };
-      let buf = "";
-      res.setEncoding("utf8");
-      res.on("data", (s: string) => {
-        buf += s;
-        let nl = buf.indexOf("\n");
-        while (nl >= 0) {
-          const line = buf.slice(0, nl).trim();
-          buf = buf.slice(nl + 1);
-          nl = buf.indexOf("\n");
-          if (line === "") continue;
-          const j = JSON.parse(line) as { message?: { content?: string }; done?: boolean };
-          const piece = j.message?.content ?? "";
-          if (piece !== "" && a.ttftMs === undefined) a.ttftMs = performance.now() - started;
-          a.content += piece;
-          if (j.done) a.last = j;
-        }
-      });
-      res.on("end", () => resolve(a));
-      res.on("error", reject);
-    });
+    const req = http.request(
+      face.url,
+      { method: "POST", agent, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload) } },
+      (res) => {
+        const a: Answer = { content: "", ttftMs: undefined, engine: face.engineOf(res.headers), last: undefined, status: res.statusCode ?? 0 };
+        let buf = "";
+        res.setEncoding("utf8");
+        res.on("data", (s: string) => {
+          buf += s;
+          let nl = buf.indexOf("\n");
+          while (nl >= 0) {
+            const line = buf.slice(0, nl).trim();
+            buf = buf.slice(nl + 1);
+            nl = buf.indexOf("\n");
+            if (line === "") continue;
+            const j = JSON.parse(line) as { message?: { content?: string }; done?: boolean };
+            const piece = j.message?.content ?? "";
+            if (piece !== "" && a.ttftMs === undefined) a.ttftMs = performance.now() - started;
+            a.content += piece;
+            if (j.done) a.last = j;
+          }
+        });
+        res.on("end", () => resolve(a));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(payload);
   });
 }
 
-async function conversation(face: W8Face, agent: http.Agent, plan: W8Plan, system: string, c: W8Conversation, unitMs: number, t0: number, out: TurnResult[]): Promise<void> {
+async function conversation(
+  face: W8Face,
+  agent: http.Agent,
+  plan: W8Plan,
+  system: string,
+  c: W8Conversation,
+  unitMs: number,
+  t0: number,
+  out: TurnResult[],
+): Promise<void> {
   const messages: Message[] = [
     { role: "system", content: system },
     { role: "user", content: c.task },
@@ -98,7 +111,16 @@ async function conversation(face: W8Face, agent: http.Agent, plan: W8Plan, syste
       if (!ok) return;
       messages.push({ role: "assistant", content: a.content });
     } catch (e) {
-      out.push({ ...base, ttftMs: undefined, e2eMs: performance.now() - sent, ok: false, error: e instanceof Error ? e.message : String(e), engine: undefined, promptEvalCount: undefined, promptEvalMs: undefined });
+      out.push({
+        ...base,
+        ttftMs: undefined,
+        e2eMs: performance.now() - sent,
+        ok: false,
+        error: e instanceof Error ? e.message : String(e),
+        engine: undefined,
+        promptEvalCount: undefined,
+        promptEvalMs: undefined,
+      });
       return;
     }
   }

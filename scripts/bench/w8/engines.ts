@@ -46,7 +46,12 @@ export async function startW8Servers(binary: string, workDir: string, plan: W8Pl
       const dir = join(workDir, e.name);
       const server = await startOllama({ binary, workDir: dir, keepAlive: "2h", maxLoadedModels: 1, numParallel: e.numParallel, debug: true });
       out.push({ name: e.name, numParallel: e.numParallel, server });
-      const r = await runBounded(binary, ["create", W8_MODEL, "-f", modelfile], { cwd: dir, env: server.env, timeoutMs: 180_000, logFile: join(dir, "create.log") });
+      const r = await runBounded(binary, ["create", W8_MODEL, "-f", modelfile], {
+        cwd: dir,
+        env: server.env,
+        timeoutMs: 180_000,
+        logFile: join(dir, "create.log"),
+      });
       if (r.code !== 0) throw new Error(`ollama create on ${e.name} failed; see ${join(dir, "create.log")}`);
     }
     await emptyCaches(out);
@@ -92,7 +97,9 @@ const SLOT_LINE = /msg="loading cache slot".*?\bprompt=(\d+) used=(\d+) remainin
 export function slotLines(servers: readonly W8Server[], from: Map<string, number>): Map<string, SlotLine[]> {
   const out = new Map<string, SlotLine[]>();
   for (const s of servers) {
-    const text = readFileSync(s.server.logFile).subarray(from.get(s.name) ?? 0).toString("utf8");
+    const text = readFileSync(s.server.logFile)
+      .subarray(from.get(s.name) ?? 0)
+      .toString("utf8");
     const lines: SlotLine[] = [];
     for (const l of text.split("\n")) {
       const m = SLOT_LINE.exec(l);

@@ -17,7 +17,13 @@ export interface W8Run {
   outcomes: (W8Outcome & { results?: TurnResult[] })[];
 }
 
-export async function runW8(ctx: ProcessContext, size: W8Plan["size"], seed: number, systems: readonly W8SystemName[], log: (m: string) => void): Promise<W8Run> {
+export async function runW8(
+  ctx: ProcessContext,
+  size: W8Plan["size"],
+  seed: number,
+  systems: readonly W8SystemName[],
+  log: (m: string) => void,
+): Promise<W8Run> {
   const plan = w8Plan(seed, size);
   const script = w8Script(plan);
   // Only a build `npm run e2e` already made: building Ollama takes far longer than a bench run.

@@ -63,9 +63,18 @@ export function summarizeW8(results: TurnResult[], matched: number, affinity: Re
     evaluatedFirst: mean(nums(first, (r) => r.evaluated)),
     promptEvalCountLater: mean(nums(later, (r) => r.promptEvalCount)),
     promptEvalMsLater: mean(nums(later, (r) => r.promptEvalMs)),
-    ttftLaterP50: percentile(nums(later, (r) => r.ttftMs), 50),
-    ttftLaterP95: percentile(nums(later, (r) => r.ttftMs), 95),
-    ttftFirstP95: percentile(nums(first, (r) => r.ttftMs), 95),
+    ttftLaterP50: percentile(
+      nums(later, (r) => r.ttftMs),
+      50,
+    ),
+    ttftLaterP95: percentile(
+      nums(later, (r) => r.ttftMs),
+      95,
+    ),
+    ttftFirstP95: percentile(
+      nums(first, (r) => r.ttftMs),
+      95,
+    ),
     waitedForHolder: affinity["kept-waiting"] ?? 0,
     affinity,
     wallS: wallMs / 1000,
@@ -87,9 +96,21 @@ export function w8Verdicts(outcomes: readonly W8Outcome[]): W8Verdict[] {
   const p95 = on.ttftLaterP95 / off.ttftLaterP95;
   const first = on.ttftFirstP95 / off.ttftFirstP95;
   return [
-    { what: "later turns: ≥ 2× fewer prompt tokens evaluated", pass: tokens >= 2, detail: `${off.evaluatedLater.toFixed(0)} → ${on.evaluatedLater.toFixed(0)} (${tokens.toFixed(2)}×)` },
-    { what: "later turns: TTFT p95 ≤ 0.6×", pass: p95 <= 0.6, detail: `${(off.ttftLaterP95 / 1000).toFixed(2)} s → ${(on.ttftLaterP95 / 1000).toFixed(2)} s (${p95.toFixed(2)}×)` },
-    { what: "first turns: TTFT p95 ≤ 1.1×", pass: first <= 1.1, detail: `${(off.ttftFirstP95 / 1000).toFixed(2)} s → ${(on.ttftFirstP95 / 1000).toFixed(2)} s (${first.toFixed(2)}×)` },
+    {
+      what: "later turns: ≥ 2× fewer prompt tokens evaluated",
+      pass: tokens >= 2,
+      detail: `${off.evaluatedLater.toFixed(0)} → ${on.evaluatedLater.toFixed(0)} (${tokens.toFixed(2)}×)`,
+    },
+    {
+      what: "later turns: TTFT p95 ≤ 0.6×",
+      pass: p95 <= 0.6,
+      detail: `${(off.ttftLaterP95 / 1000).toFixed(2)} s → ${(on.ttftLaterP95 / 1000).toFixed(2)} s (${p95.toFixed(2)}×)`,
+    },
+    {
+      what: "first turns: TTFT p95 ≤ 1.1×",
+      pass: first <= 1.1,
+      detail: `${(off.ttftFirstP95 / 1000).toFixed(2)} s → ${(on.ttftFirstP95 / 1000).toFixed(2)} s (${first.toFixed(2)}×)`,
+    },
     { what: "no failed turns (router)", pass: on.failed === 0, detail: `${on.failed} of ${on.turns}` },
   ];
 }
@@ -117,7 +138,15 @@ export function renderW8(plan: W8Plan, calibration: string, outcomes: readonly W
     );
   }
   const aff = outcomes.find((o) => o.name === "router")?.summary?.affinity;
-  if (aff) lines.push("", `router's affinity choices: ${Object.entries(aff).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}`);
+  if (aff)
+    lines.push(
+      "",
+      `router's affinity choices: ${
+        Object.entries(aff)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ") || "none"
+      }`,
+    );
   lines.push("", ...w8Verdicts(outcomes).map((v) => `- ${v.pass ? "✅" : "❌"} ${v.what}: ${v.detail}`), "");
   return lines.join("\n");
 }

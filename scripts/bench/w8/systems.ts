@@ -40,7 +40,8 @@ export function w8RouterConfig(servers: readonly W8Server[], port: number, affin
 async function affinityCounts(port: number): Promise<Record<string, number>> {
   const r = await probe(`http://127.0.0.1:${port}/metrics`, {}, 5_000);
   const out: Record<string, number> = {};
-  for (const m of r.body.matchAll(/^router_affinity_total\{[^}]*choice="([\w-]+)"[^}]*\} (\d+)/gm)) out[m[1] as string] = (out[m[1] as string] ?? 0) + Number(m[2]);
+  for (const m of r.body.matchAll(/^router_affinity_total\{[^}]*choice="([\w-]+)"[^}]*\} (\d+)/gm))
+    out[m[1] as string] = (out[m[1] as string] ?? 0) + Number(m[2]);
   return out;
 }
 
@@ -51,7 +52,12 @@ async function router(ctx: ProcessContext, servers: readonly W8Server[], affinit
     const s = JSON.parse(r.body) as { backends: { health: string }[] };
     return s.backends.every((b) => b.health === "up");
   };
-  const { child, port } = await startRouterProcess(ctx, `w8-router-${affinity ? "affinity" : "plain"}.json`, (p) => w8RouterConfig(servers, p, affinity), ready);
+  const { child, port } = await startRouterProcess(
+    ctx,
+    `w8-router-${affinity ? "affinity" : "plain"}.json`,
+    (p) => w8RouterConfig(servers, p, affinity),
+    ready,
+  );
   const backend = (h: http.IncomingHttpHeaders): string | undefined => (typeof h["x-router-backend"] === "string" ? h["x-router-backend"] : undefined);
   return {
     name: affinity ? "router" : "router-no-affinity",
@@ -68,8 +74,14 @@ async function roundRobin(ctx: ProcessContext, servers: readonly W8Server[]): Pr
   // answers 403 to a Host it does not know when it listens on loopback (server/routes.go,
   // allowedHostsMiddleware), and nginx would send the upstream block's name.
   const location = ["add_header x-upstream-addr $upstream_addr always;", "proxy_set_header Host localhost;"];
-  const { child, port } = await startNginx(ctx, "w8-nginx", (dir, p, root) => nginxConfig(dir, p, hosts, root, location), async (p) => (await probe(`http://127.0.0.1:${p}/api/version`, {}, 2_000)).status === 200);
-  const engineOf = (h: http.IncomingHttpHeaders): string | undefined => (typeof h["x-upstream-addr"] === "string" ? byHost.get(h["x-upstream-addr"]) : undefined);
+  const { child, port } = await startNginx(
+    ctx,
+    "w8-nginx",
+    (dir, p, root) => nginxConfig(dir, p, hosts, root, location),
+    async (p) => (await probe(`http://127.0.0.1:${p}/api/version`, {}, 2_000)).status === 200,
+  );
+  const engineOf = (h: http.IncomingHttpHeaders): string | undefined =>
+    typeof h["x-upstream-addr"] === "string" ? byHost.get(h["x-upstream-addr"]) : undefined;
   return { name: "round-robin", face: { url: `http://127.0.0.1:${port}/api/chat`, engineOf }, affinity: () => Promise.resolve({}), stop: () => stop(child) };
 }
 

@@ -14,7 +14,11 @@ createServer((req, res) => {
   req.on("end", () => {
     const health = req.url === "/health";
     res.writeHead(200, { "content-type": "application/json", "x-standin": name });
-    res.end(JSON.stringify(health ? { status: true } : { service: name, method: req.method, path: req.url, host: req.headers.host ?? null, bytes: Buffer.concat(chunks).length }));
+    res.end(
+      JSON.stringify(
+        health ? { status: true } : { service: name, method: req.method, path: req.url, host: req.headers.host ?? null, bytes: Buffer.concat(chunks).length },
+      ),
+    );
   });
 }).listen(port, "0.0.0.0", () => process.stdout.write(`${name} stand-in listening on :${port}\n`));
 for (const sig of ["SIGTERM", "SIGINT"] as const) process.once(sig, () => process.exit(0));

@@ -65,7 +65,13 @@ function cline(i: DriveInput): RunSpec {
     lastUsedProvider: provider,
     modes: {},
     // Without `updatedAt` Cline ignores the entry and falls back to its own cloud provider.
-    providers: { [provider]: { settings: { provider, apiKey: i.key, model: i.alias, baseUrl: baseFor(i.router, i.face) }, updatedAt: new Date().toISOString(), tokenSource: "manual" } },
+    providers: {
+      [provider]: {
+        settings: { provider, apiKey: i.key, model: i.alias, baseUrl: baseFor(i.router, i.face) },
+        updatedAt: new Date().toISOString(),
+        tokenSource: "manual",
+      },
+    },
   });
   writeJson(join(data, "settings", "global-settings.json"), { telemetryOptOut: true, autoUpdateEnabled: false });
   return { command: i.installed.bin, args: ["--json", "--data-dir", data, "-c", i.cwd, i.prompt], env: { ...isolated(i.home), CLINE_NO_AUTO_UPDATE: "1" } };
@@ -76,7 +82,14 @@ function aiSdkConfig(i: DriveInput, schema: string): Record<string, unknown> {
   const npm = i.face === "openai" ? "@ai-sdk/openai-compatible" : "@ai-sdk/anthropic";
   return {
     $schema: schema,
-    provider: { aistack: { npm, name: "aistack", options: { baseURL: baseFor(i.router, i.face), apiKey: i.key }, models: { [i.alias]: { name: i.alias, tool_call: true } } } },
+    provider: {
+      aistack: {
+        npm,
+        name: "aistack",
+        options: { baseURL: baseFor(i.router, i.face), apiKey: i.key },
+        models: { [i.alias]: { name: i.alias, tool_call: true } },
+      },
+    },
     // Only this provider: no model lists fetched for the built-in ones.
     enabled_providers: ["aistack"],
     model: `aistack/${i.alias}`,
@@ -94,7 +107,12 @@ function aiSdkRun(i: DriveInput, prefix: "KILO" | "OPENCODE", schema: string, ex
 }
 
 const kilo = (i: DriveInput): RunSpec =>
-  aiSdkRun(i, "KILO", "https://app.kilo.ai/config.json", { KILO_DISABLE_SHARE: "1", KILO_DISABLE_SESSION_INGEST: "1", KILO_DISABLE_PRESENCE: "1", KILO_TELEMETRY_LEVEL: "off" });
+  aiSdkRun(i, "KILO", "https://app.kilo.ai/config.json", {
+    KILO_DISABLE_SHARE: "1",
+    KILO_DISABLE_SESSION_INGEST: "1",
+    KILO_DISABLE_PRESENCE: "1",
+    KILO_TELEMETRY_LEVEL: "off",
+  });
 
 const opencode = (i: DriveInput): RunSpec => aiSdkRun(i, "OPENCODE", "https://opencode.ai/config.json", {});
 

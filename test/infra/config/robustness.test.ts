@@ -121,7 +121,27 @@ function paths(v: Json, at: Path): Path[] {
   return out;
 }
 
-const ODD_VALUES: Json[] = [null, true, -1, 0, 1.5, 70000, "", "x", "none", "all", "latest", "a b", "../../etc/passwd", [], {}, ["0"], [1, "a"], { unknown: 1 }, "ghcr.io/x/y:latest"];
+const ODD_VALUES: Json[] = [
+  null,
+  true,
+  -1,
+  0,
+  1.5,
+  70000,
+  "",
+  "x",
+  "none",
+  "all",
+  "latest",
+  "a b",
+  "../../etc/passwd",
+  [],
+  {},
+  ["0"],
+  [1, "a"],
+  { unknown: 1 },
+  "ghcr.io/x/y:latest",
+];
 
 interface Mutation {
   at: Path;
@@ -210,7 +230,10 @@ describe("stack config: seeded random mutations of the home stack", () => {
         for (const p of own) expect(combined, `mutation at ${m.at.join(".")}`).toContain(p);
         if (own.length) {
           checked++;
-          expect(combined.some((p) => p.startsWith(section)), section).toBe(true);
+          expect(
+            combined.some((p) => p.startsWith(section)),
+            section,
+          ).toBe(true);
         }
       }
     }

@@ -9,13 +9,29 @@ import { readStackFile, withSecrets } from "../harness.js";
 
 function localWithLlamacpp(): StackConfig {
   const values = withSecrets(readStackFile("local"));
-  const backends = { ...(values.backends as object), tiny: { engine: "llamacpp", hosts: ["local"], port: 8081, image: "ghcr.io/ggml-org/llama.cpp:server-b6000", llamacpp: { hfRepo: "org/tiny-gguf", alias: "tiny" } } };
+  const backends = {
+    ...(values.backends as object),
+    tiny: {
+      engine: "llamacpp",
+      hosts: ["local"],
+      port: 8081,
+      image: "ghcr.io/ggml-org/llama.cpp:server-b6000",
+      llamacpp: { hfRepo: "org/tiny-gguf", alias: "tiny" },
+    },
+  };
   const r = validateStackConfig({ values: { ...values, backends }, secretKeys: new Set(["secrets"]) });
   if (!r.ok) throw new Error(r.problems.map((p) => p.message).join("; "));
   return r.config;
 }
 
-const common = { kind: "engine", host: "local", binds: [], gpus: undefined, extraHosts: [{ host: "host.docker.internal", ip: "host-gateway" }], restart: "unless-stopped" };
+const common = {
+  kind: "engine",
+  host: "local",
+  binds: [],
+  gpus: undefined,
+  extraHosts: [{ host: "host.docker.internal", ip: "host-gateway" }],
+  restart: "unless-stopped",
+};
 
 describe("single-host engine containers", () => {
   it("llama.cpp: its server flags, model and cache volumes, the HF token, a health check on /health", () => {
@@ -28,7 +44,22 @@ describe("single-host engine containers", () => {
         name: "tiny",
         owner: "tiny",
         image: "ghcr.io/ggml-org/llama.cpp:server-b6000",
-        command: ["-hf", "org/tiny-gguf", "--host", "0.0.0.0", "--port", "8080", "--alias", "tiny", "-c", expect.any(String), "-ngl", expect.any(String), "-np", expect.any(String)],
+        command: [
+          "-hf",
+          "org/tiny-gguf",
+          "--host",
+          "0.0.0.0",
+          "--port",
+          "8080",
+          "--alias",
+          "tiny",
+          "-c",
+          expect.any(String),
+          "-ngl",
+          expect.any(String),
+          "-np",
+          expect.any(String),
+        ],
         env: {},
         secretEnv: { HF_TOKEN: "hf_test_token_0000000000" },
         ports: [{ internal: 8080, external: 8081 }],

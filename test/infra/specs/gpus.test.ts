@@ -47,9 +47,15 @@ function dockerGpuRequest(value: string): { count?: number; deviceIds?: string[]
 
 describe("GPU requests as Docker reads them", () => {
   it.each([
-    [["0", "1"], ["0", "1"]],
+    [
+      ["0", "1"],
+      ["0", "1"],
+    ],
     [["3"], ["3"]],
-    [["GPU-8f3a", "GPU-1b2c", "GPU-77de"], ["GPU-8f3a", "GPU-1b2c", "GPU-77de"]],
+    [
+      ["GPU-8f3a", "GPU-1b2c", "GPU-77de"],
+      ["GPU-8f3a", "GPU-1b2c", "GPU-77de"],
+    ],
   ])("a device list %j is those devices and no count", (ids, expected) => {
     const req = dockerGpuRequest(gpuRequest("all", ids) ?? "");
     expect(req).toEqual({ deviceIds: expected });

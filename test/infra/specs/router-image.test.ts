@@ -46,7 +46,11 @@ describe("router image", () => {
     for (const b of builds) {
       // Absolute paths in the project root: neither the provider nor the program runs there.
       const root = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
-      expect(b.inputs).toMatchObject({ imageName: "aistack-router:local", skipPush: true, build: { context: root, dockerfile: `${root}/router/Dockerfile`, platform: "linux/amd64", args: {} } });
+      expect(b.inputs).toMatchObject({
+        imageName: "aistack-router:local",
+        skipPush: true,
+        build: { context: root, dockerfile: `${root}/router/Dockerfile`, platform: "linux/amd64", args: {} },
+      });
       // Built by the Docker daemon of the host the router runs on.
       const container = byType(run, "docker:index/container:Container").find((c) => `${c.name}-image` === b.name);
       expect(b.provider).toBe(container?.provider);
@@ -73,11 +77,17 @@ describe("router image", () => {
   });
 
   it("sends only what the image needs as build context", () => {
-    const ignore = readFileSync(new URL("../../../.dockerignore", import.meta.url), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+    const ignore = readFileSync(new URL("../../../.dockerignore", import.meta.url), "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"));
     expect(ignore[0]).toBe("*");
-    const beside = readFileSync(new URL("../../../router/Dockerfile.dockerignore", import.meta.url), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
+    const beside = readFileSync(new URL("../../../router/Dockerfile.dockerignore", import.meta.url), "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"));
     expect(ignore).toEqual(beside);
-    const copied = [...readFileSync(new URL("../../../router/Dockerfile", import.meta.url), "utf8").matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] ?? "").split(" "));
+    const copied = [...readFileSync(new URL("../../../router/Dockerfile", import.meta.url), "utf8").matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) =>
+      (m[1] ?? "").split(" "),
+    );
     expect(copied.length).toBeGreaterThan(0);
     for (const path of copied) expect(ignore.includes(`!${path}`) || ignore.includes(`!${path}/`), path).toBe(true);
   });

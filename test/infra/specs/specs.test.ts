@@ -98,7 +98,15 @@ describe("small pure helpers", () => {
     const cfg = homeConfig();
     const b = cfg.backends["unraid-ollama"];
     if (b?.engine !== "ollama") throw new Error("no Ollama backend");
-    const ollama = { host: "0.0.0.0:11434", keepAlive: "30m", maxLoadedModels: 1, contextLength: 32768, flashAttention: true, numParallel: 1, schedSpread: true };
+    const ollama = {
+      host: "0.0.0.0:11434",
+      keepAlive: "30m",
+      maxLoadedModels: 1,
+      contextLength: 32768,
+      flashAttention: true,
+      numParallel: 1,
+      schedSpread: true,
+    };
     expect(ollamaSpecs(cfg, "unraid-ollama", { ...b, ollama })[0]?.env).toEqual(SEED_OLLAMA_ENV);
   });
 
@@ -108,7 +116,9 @@ describe("small pure helpers", () => {
   });
 
   it("Pulumi.yaml declares every top-level key the program reads, with a type and description", () => {
-    const project = parse(readFileSync(new URL("../../../Pulumi.yaml", import.meta.url), "utf8")) as { config: Record<string, { type?: string; description?: string }> };
+    const project = parse(readFileSync(new URL("../../../Pulumi.yaml", import.meta.url), "utf8")) as {
+      config: Record<string, { type?: string; description?: string }>;
+    };
     for (const key of stackConfigKeys) {
       expect(project.config[key]?.type, key).toBe("object");
       expect(project.config[key]?.description, key).toBeTruthy();

@@ -48,7 +48,9 @@ describe("resolveModel", () => {
     const r = resolveModel(model, table, laptop, face.mapModel);
     if (r.ok) throw new Error("resolved");
     expect(r.error).toMatchObject({ status: 404, code: "model_not_found" });
-    expect(r.error.message).toBe(`unknown model "${model}"; available aliases: coder, micro, claude-special${model.startsWith("claude-") ? "; claude-* names reach an alias through the router's claudeModels setting" : ""}`);
+    expect(r.error.message).toBe(
+      `unknown model "${model}"; available aliases: coder, micro, claude-special${model.startsWith("claude-") ? "; claude-* names reach an alias through the router's claudeModels setting" : ""}`,
+    );
     expect(r.outside).toBe(outside);
     expect(r.logMessage).toBe(outside === undefined ? r.error.message : `alias "${outside}" is outside the scope of key "laptop"`);
   });

@@ -40,8 +40,20 @@ describe("Slots", () => {
   });
 
   const kinds: [string, () => { signal: CancelSignal; abort: () => void }][] = [
-    ["Cancel", () => { const c = new Cancel(); return { signal: c, abort: () => c.abort() }; }],
-    ["AbortSignal", () => { const ac = new AbortController(); return { signal: ac.signal, abort: () => ac.abort() }; }],
+    [
+      "Cancel",
+      () => {
+        const c = new Cancel();
+        return { signal: c, abort: () => c.abort() };
+      },
+    ],
+    [
+      "AbortSignal",
+      () => {
+        const ac = new AbortController();
+        return { signal: ac.signal, abort: () => ac.abort() };
+      },
+    ],
   ];
 
   it.each(kinds)("the per-backend queue drops a waiter whose %s aborted", async (_name, make) => {

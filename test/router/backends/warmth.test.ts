@@ -11,7 +11,11 @@ import { config } from "../harness.js";
 
 const cfg = config({
   backends: { box: { engine: "ollama", url: "http://127.0.0.1:9" }, gpu: { engine: "vllm", url: "http://127.0.0.1:9" } },
-  aliases: { small: { targets: [{ backend: "box", model: "a" }] }, big: { targets: [{ backend: "box", model: "b" }] }, fast: { targets: [{ backend: "gpu", model: "v" }] } },
+  aliases: {
+    small: { targets: [{ backend: "box", model: "a" }] },
+    big: { targets: [{ backend: "box", model: "b" }] },
+    fast: { targets: [{ backend: "gpu", model: "v" }] },
+  },
 });
 
 const registry = new BackendRegistry();
@@ -25,7 +29,9 @@ function shown(alias: string): { pick: string | undefined; status: string | unde
   if (!a) throw new Error(alias);
   return {
     pick: candidateViews(a, registry, 0, cfg)[0]?.warmth,
-    status: statusSnapshot(cfg, registry, { version: 1, loadedAt: 0, source: undefined, sha256: undefined, rejected: undefined }, false, 0).aliases.find((x) => x.name === alias)?.targets[0]?.model_state,
+    status: statusSnapshot(cfg, registry, { version: 1, loadedAt: 0, source: undefined, sha256: undefined, rejected: undefined }, false, 0).aliases.find(
+      (x) => x.name === alias,
+    )?.targets[0]?.model_state,
     listed: aliasViews(cfg, registry, (n) => n === alias)[0]?.loaded,
   };
 }

@@ -12,7 +12,11 @@ describe("a config path that is not a regular file", () => {
     const w = await watchedRouter();
     const { vllm, run, file, watcher } = w;
     const valid = (description: string): string =>
-      JSON.stringify({ health: fastHealth, backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { description, targets: [{ backend: "a", model: "m" }] } } });
+      JSON.stringify({
+        health: fastHealth,
+        backends: { a: { engine: "vllm", url: vllm.url } },
+        aliases: { coder: { description, targets: [{ backend: "a", model: "m" }] } },
+      });
     try {
       execFileSync("mkfifo", [file]);
       await watcher.reload();

@@ -24,7 +24,13 @@ function table(extra: Record<string, unknown> = {}, description = "v1"): Record<
   for (const [kind, b] of hostile) {
     backends[`${kind}-v`] = { engine: "vllm", url: b.url };
     backends[`${kind}-o`] = { engine: "ollama", url: b.url };
-    aliases[kind] = { firstByteTimeoutMs: 500, targets: [{ backend: `${kind}-v`, model: "m" }, { backend: `${kind}-o`, model: "m" }] };
+    aliases[kind] = {
+      firstByteTimeoutMs: 500,
+      targets: [
+        { backend: `${kind}-v`, model: "m" },
+        { backend: `${kind}-o`, model: "m" },
+      ],
+    };
   }
   return { health, retries: { max: 1 }, backends, aliases, ...extra };
 }
@@ -87,7 +93,11 @@ describe("hostile configs as hot reloads, in front of hostile backends", () => {
     for (let i = 0; i < 50 && !(await allProbed()); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await allProbed()).toBe(true);
     for (const kind of KINDS) {
-      const res = await fetch(`${p.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: text({ model: kind, messages: [{ role: "user", content: "x" }] }) });
+      const res = await fetch(`${p.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: text({ model: kind, messages: [{ role: "user", content: "x" }] }),
+      });
       // The huge server answers every path with its model list: a 200 the router relays.
       expect(kind === "huge" ? [200] : [502, 503, 504], kind).toContain(res.status);
       await res.text();
@@ -102,19 +112,35 @@ describe("hostile configs as hot reloads, in front of hostile backends", () => {
     p.child.kill("SIGHUP");
     await until(() => reloads() > before, "the reload's outcome", 20_000);
     // The watcher may have seen the file half-written first; the SIGHUP's outcome follows.
-    const rejected = async (): Promise<string> => JSON.stringify(((await (await fetch(`${p.url}/status.json`)).json()) as { config: { rejected: unknown } }).config.rejected);
+    const rejected = async (): Promise<string> =>
+      JSON.stringify(((await (await fetch(`${p.url}/status.json`)).json()) as { config: { rejected: unknown } }).config.rejected);
     for (let i = 0; i < 100 && !(await rejected()).includes(says.replaceAll('"', '\\"')); i++) await new Promise((r) => setTimeout(r, 100));
     expect(await rejected()).toContain(says.replaceAll('"', '\\"'));
     expect(await p.serving()).toBe(true);
     expect(p.out()).not.toContain(SECRET);
-    const ok = await fetch(`${p.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: text({ model: "good", messages: [{ role: "user", content: "x" }] }) });
+    const ok = await fetch(`${p.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: text({ model: "good", messages: [{ role: "user", content: "x" }] }),
+    });
     expect(ok.status).toBe(200);
     await ok.text();
   });
 
   it.each([
     { name: "a valid table again", cfg: () => table({}, "v2") },
-    { name: "every backend swapped to another hostile server", cfg: () => ({ ...table({}, "v3"), backends: Object.fromEntries(Object.entries(table().backends as Record<string, { engine: string }>).map(([n, b], i) => [n, { ...b, url: [...hostile.values()][i % KINDS.length]?.url }])) }) },
+    {
+      name: "every backend swapped to another hostile server",
+      cfg: () => ({
+        ...table({}, "v3"),
+        backends: Object.fromEntries(
+          Object.entries(table().backends as Record<string, { engine: string }>).map(([n, b], i) => [
+            n,
+            { ...b, url: [...hostile.values()][i % KINDS.length]?.url },
+          ]),
+        ),
+      }),
+    },
     { name: "a moved listen address", cfg: () => table({ listen: { port: 40999 } }, "v4") },
   ])("$name: applied, the process serving", { timeout: 60_000 }, async ({ cfg }) => {
     await rm(p.file, { recursive: true, force: true });

@@ -14,10 +14,17 @@ describe("a listen address changed by reloads", () => {
     await Promise.all(open.splice(0).map((x) => (x instanceof Router ? x.close(0) : x.stop())));
   });
 
-  async function started(overrides: boolean): Promise<{ at: (port: number, model?: string) => ReturnType<typeof config>; router: Router; logs: string[]; serving: number }> {
+  async function started(
+    overrides: boolean,
+  ): Promise<{ at: (port: number, model?: string) => ReturnType<typeof config>; router: Router; logs: string[]; serving: number }> {
     const v = await startFakeEngine({ engine: "vllm", models: ["m", "n"] });
     open.push(v);
-    const at = (port: number, model = "m") => config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model }] } }, ...{ listen: { host: "127.0.0.1", port } } });
+    const at = (port: number, model = "m") =>
+      config({
+        backends: { v: { engine: "vllm", url: v.url } },
+        aliases: { coder: { targets: [{ backend: "v", model }] } },
+        ...{ listen: { host: "127.0.0.1", port } },
+      });
     const logs: string[] = [];
     const router = new Router({ config: at(0), logSink: (l) => logs.push(l) });
     open.push(router);
@@ -26,7 +33,10 @@ describe("a listen address changed by reloads", () => {
   }
 
   const warnings = (logs: string[]) =>
-    logs.map((l) => JSON.parse(l) as { msg: string; serving?: { port: number }; configured?: { port: number } }).filter((l) => l.msg === WARNING).map((w) => [w.serving?.port, w.configured?.port]);
+    logs
+      .map((l) => JSON.parse(l) as { msg: string; serving?: { port: number }; configured?: { port: number } })
+      .filter((l) => l.msg === WARNING)
+      .map((w) => [w.serving?.port, w.configured?.port]);
 
   it("is warned about with the address actually served, once per change, and not for an edit back", async () => {
     const { at, router, logs, serving } = await started(false);

@@ -16,7 +16,13 @@ const VALID: Json = {
     "unraid-ollama": { engine: "ollama", url: "http://10.0.0.10:11435", maxConcurrency: 1, queue: { maxLength: 4, maxWaitMs: 1000 } },
   },
   aliases: {
-    coder: { targets: [{ backend: "spark-vllm", model: "MiniMax-M2.5" }, { backend: "unraid-ollama", model: "qwen3-coder:30b" }], firstByteTimeoutMs: 1000 },
+    coder: {
+      targets: [
+        { backend: "spark-vllm", model: "MiniMax-M2.5" },
+        { backend: "unraid-ollama", model: "qwen3-coder:30b" },
+      ],
+      firstByteTimeoutMs: 1000,
+    },
   },
   apiKeys: [{ name: "laptop", sha256: "a".repeat(64), aliases: ["coder"] }],
   claudeModels: { haiku: "coder" },
@@ -51,7 +57,8 @@ function mutate(root: Json, random: () => number): { value: Json; at: (string | 
   const p = parent as Record<string | number, Json>;
   const op = Math.floor(random() * 4);
   if (op === 0 && !Array.isArray(parent)) delete p[key];
-  else if (op === 1 && p[key] !== null && typeof p[key] === "object" && !Array.isArray(p[key])) (p[key] as Record<string, Json>)[pick(["extra", "url", "__proto__x", "Targets"])] = pick(ODD_VALUES);
+  else if (op === 1 && p[key] !== null && typeof p[key] === "object" && !Array.isArray(p[key]))
+    (p[key] as Record<string, Json>)[pick(["extra", "url", "__proto__x", "Targets"])] = pick(ODD_VALUES);
   else if (op === 2 && !Array.isArray(parent)) {
     const v = p[key] as Json;
     delete p[key];
@@ -118,7 +125,10 @@ describe("router config mutations", () => {
     const { vllm, run, file, watcher } = w;
     try {
       await until(() => run.router.registry.get("a")?.health === "up", "probe");
-      await writeFile(file, JSON.stringify({ backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "nowhere", model: "m" }] } } }));
+      await writeFile(
+        file,
+        JSON.stringify({ backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "nowhere", model: "m" }] } } }),
+      );
       await watcher.reload();
       const status = (await (await fetch(`${run.url}/status.json`)).json()) as { config?: { rejected?: { problems: { path: string }[] } } };
       expect(JSON.stringify(status)).toContain("aliases.coder.targets[0].backend");

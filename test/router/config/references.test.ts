@@ -17,17 +17,38 @@ describe("referenceProblems", () => {
     ["none in a consistent file", sections, []],
     [
       "a target naming an unknown backend, also an Object member's name",
-      { ...sections, aliases: { coder: { targets: [{ backend: "b", model: "m" }, { backend: "constructor", model: "m" }] } } },
+      {
+        ...sections,
+        aliases: {
+          coder: {
+            targets: [
+              { backend: "b", model: "m" },
+              { backend: "constructor", model: "m" },
+            ],
+          },
+        },
+      },
       [
         { path: ["aliases", "coder", "targets", 0, "backend"], message: 'unknown backend "b"; known: a', suggestion: "a" },
         { path: ["aliases", "coder", "targets", 1, "backend"], message: 'unknown backend "constructor"; known: a', suggestion: "a" },
       ],
     ],
-    ["a target when there are no backends", { ...sections, backends: {}, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }, [{ path: ["aliases", "coder", "targets", 0, "backend"], message: 'unknown backend "a"; known: (none)', suggestion: "<backend>" }]],
+    [
+      "a target when there are no backends",
+      { ...sections, backends: {}, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } },
+      [{ path: ["aliases", "coder", "targets", 0, "backend"], message: 'unknown backend "a"; known: (none)', suggestion: "<backend>" }],
+    ],
     ["nothing into a section that is not an object", { ...sections, backends: "a", apiKeys: [{ name: "k", aliases: ["x"] }], aliases: [] }, []],
     [
       "a key name used twice, a scope and a Claude family naming unknown aliases",
-      { ...sections, apiKeys: [{ name: "k", sha256, aliases: ["ghost"] }, { name: "k", sha256 }], claudeModels: { haiku: "tiny" } },
+      {
+        ...sections,
+        apiKeys: [
+          { name: "k", sha256, aliases: ["ghost"] },
+          { name: "k", sha256 },
+        ],
+        claudeModels: { haiku: "tiny" },
+      },
       [
         { path: ["apiKeys", 0, "aliases", 0], message: 'unknown alias "ghost"; known: coder, chat', suggestion: "coder" },
         { path: ["apiKeys", 1, "name"], message: 'duplicate key name "k"', suggestion: "k-2" },

@@ -67,7 +67,9 @@ describe("hot reload and drain", () => {
         const version = (await (await fetch(`${run.url}/status.json`)).json()) as { config: { version: number } };
         await write(fileFor(i % 2 === 0 ? "b" : "a"));
         await until(() => run.router.config.aliases.coder?.targets[0]?.backend === (i % 2 === 0 ? "b" : "a"), "reload applied");
-        expect(((await (await fetch(`${run.url}/status.json`)).json()) as { config: { version: number } }).config.version).toBeGreaterThan(version.config.version);
+        expect(((await (await fetch(`${run.url}/status.json`)).json()) as { config: { version: number } }).config.version).toBeGreaterThan(
+          version.config.version,
+        );
         await new Promise((res) => setTimeout(res, 30));
       }
       // An invalid file: the old table keeps serving and /status says why.
@@ -91,7 +93,14 @@ describe("hot reload and drain", () => {
     const a = await fx.fake({ engine: "vllm", models: ["m"] });
     dir = await mkdtemp(join(tmpdir(), "router-reload-"));
     const file = join(dir, "router.json");
-    const good = (model: string): string => JSON.stringify({ listen: { host: "127.0.0.1", port: 0 }, logging: { level: "info" }, health: fastHealth, backends: { a: { engine: "vllm", url: a.url } }, aliases: { coder: { targets: [{ backend: "a", model }] } } });
+    const good = (model: string): string =>
+      JSON.stringify({
+        listen: { host: "127.0.0.1", port: 0 },
+        logging: { level: "info" },
+        health: fastHealth,
+        backends: { a: { engine: "vllm", url: a.url } },
+        aliases: { coder: { targets: [{ backend: "a", model }] } },
+      });
     await writeFile(file, good("m"));
     const run = await fx.router(config(JSON.parse(good("m")) as Parameters<typeof config>[0]));
     const watcher = new ConfigWatcher(file, run.router.configHandlers(), 20);
@@ -137,7 +146,14 @@ describe("hot reload and drain", () => {
     const b = await fx.fake({ engine: "vllm", models: ["m"] });
     const two = config({
       backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
-      aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
+      aliases: {
+        coder: {
+          targets: [
+            { backend: "a", model: "m" },
+            { backend: "b", model: "m" },
+          ],
+        },
+      },
     });
     const r = await fx.router(two);
     await until(() => r.router.registry.get("a")?.health === "up", "probe");
@@ -145,12 +161,20 @@ describe("hot reload and drain", () => {
     r.router.reload(config({ backends: { a: { engine: "vllm", url: a.url } }, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }));
     expect(r.router.registry.get("a")).toBe(before);
     expect(r.router.registry.get("b")).toBeUndefined();
-    const res = await r.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    const res = await r
+      .client()
+      .chat.completions.create({ model: "coder", ...ask })
+      .withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("a");
   });
 
   it("drains on close: a running stream finishes, then the listener closes", async () => {
-    const v = await fx.fake({ engine: "vllm", models: ["m"], chunkDelayMs: 20, reply: () => ({ content: Array.from({ length: 20 }, (_, i) => `w${i}`).join(" ") }) });
+    const v = await fx.fake({
+      engine: "vllm",
+      models: ["m"],
+      chunkDelayMs: 20,
+      reply: () => ({ content: Array.from({ length: 20 }, (_, i) => `w${i}`).join(" ") }),
+    });
     const run = await fx.router(config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } } }));
     const stream = await run.client().chat.completions.create({ model: "coder", ...ask, stream: true });
     const iter = stream[Symbol.asyncIterator]();

@@ -82,8 +82,16 @@ describe("locating a JSON syntax error", () => {
 describe("a config file that is not JSON", () => {
   it.each([
     ["an unquoted apiKey", withUnquotedKey("http://127.0.0.1:1"), "line 3, column 69: unexpected character (a string must be in double quotes)"],
-    ["a bad escape inside the apiKey", withUnquotedKey("http://127.0.0.1:1").replace(SECRET, `"${SECRET.slice(0, 9)}\\q${SECRET.slice(9)}"`), "line 3, column 79: invalid escape in a string"],
-    ["a comma missing after the apiKey", withUnquotedKey("http://127.0.0.1:1").replace(`${SECRET} }`, `"${SECRET}" "x": 1 }`), "line 3, column 90: expected ',' or '}'"],
+    [
+      "a bad escape inside the apiKey",
+      withUnquotedKey("http://127.0.0.1:1").replace(SECRET, `"${SECRET.slice(0, 9)}\\q${SECRET.slice(9)}"`),
+      "line 3, column 79: invalid escape in a string",
+    ],
+    [
+      "a comma missing after the apiKey",
+      withUnquotedKey("http://127.0.0.1:1").replace(`${SECRET} }`, `"${SECRET}" "x": 1 }`),
+      "line 3, column 90: expected ',' or '}'",
+    ],
   ])("is reported by line and column, without its content: %s", async (_label, text, where) => {
     const r = await loadText(text);
     expect(r.ok).toBe(false);
@@ -105,7 +113,10 @@ describe("a config file that is not JSON", () => {
       for (const text of [html, json, ...run.logs]) expectNoSecret(text);
 
       // The CLI checks the file before it listens: exit 1, the problem on stderr, no key.
-      const child = spawn(process.execPath, ["--import", "tsx", "router/main.ts", "--config", file, "--port", "0"], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, ["--import", "tsx", "router/main.ts", "--config", file, "--port", "0"], {
+        cwd: process.cwd(),
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let out = "";
       child.stdout.on("data", (c: Buffer) => (out += c.toString()));
       child.stderr.on("data", (c: Buffer) => (out += c.toString()));
@@ -117,5 +128,4 @@ describe("a config file that is not JSON", () => {
       await w.close();
     }
   });
-
 });

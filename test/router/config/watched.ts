@@ -18,7 +18,9 @@ export interface Watched {
 
 export async function watchedRouter(): Promise<Watched> {
   const vllm = await startFakeEngine({ engine: "vllm", models: ["m"] });
-  const run = await startRouter(config({ backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }));
+  const run = await startRouter(
+    config({ backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }),
+  );
   const dir = await mkdtemp(join(tmpdir(), "aistack-watched-"));
   const file = join(dir, "router.json");
   const watcher = new ConfigWatcher(file, run.router.configHandlers());

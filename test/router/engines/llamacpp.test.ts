@@ -5,7 +5,11 @@ import type { ProbeIO } from "../../../router/engines/types.js";
 
 /** A llama-server that is up, serves "tiny" and answers /props with `props`. */
 function server(props: unknown): ProbeIO {
-  const answers: Record<string, unknown> = { "/health": { status: "ok" }, "/v1/models": { object: "list", data: [{ id: "tiny", object: "model" }] }, "/props": props };
+  const answers: Record<string, unknown> = {
+    "/health": { status: "ok" },
+    "/v1/models": { object: "list", data: [{ id: "tiny", object: "model" }] },
+    "/props": props,
+  };
   return {
     get: (path) => Promise.resolve({ status: 200, json: answers[path] }),
     post: () => Promise.resolve({ status: 404, json: undefined }),

@@ -19,7 +19,11 @@ describe("the Anthropic face at every base an SDK appends to", () => {
     await untilModelsKnown(r);
   });
 
-  const lastPath = (): unknown => r.logs.map((l) => JSON.parse(l) as { msg: string; path?: string }).filter((l) => l.msg === "request").at(-1)?.path;
+  const lastPath = (): unknown =>
+    r.logs
+      .map((l) => JSON.parse(l) as { msg: string; path?: string })
+      .filter((l) => l.msg === "request")
+      .at(-1)?.path;
 
   it.each([
     ["", "/v1/messages"],
@@ -51,7 +55,11 @@ describe("the Anthropic face at every base an SDK appends to", () => {
   });
 
   it("count_tokens answers at /api/messages/count_tokens too", async () => {
-    const res = await fetch(`${r.url}/api/messages/count_tokens`, { method: "POST", headers: { "content-type": "application/json", "x-api-key": KEY }, body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "hi" }] }) });
+    const res = await fetch(`${r.url}/api/messages/count_tokens`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": KEY },
+      body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "hi" }] }),
+    });
     expect(res.status).toBe(200);
     expect(((await res.json()) as { input_tokens: number }).input_tokens).toBeGreaterThan(0);
   });

@@ -139,7 +139,11 @@ describe("Anthropic face", () => {
     const tools = Array.from({ length: 20 }, (_, i) => ({
       name: `tool_${i}`,
       description: `Tool number ${i}: ${"does useful things with files and shells. ".repeat(6)}`,
-      input_schema: { type: "object" as const, properties: { path: { type: "string", description: "absolute path" }, limit: { type: "integer" } }, required: ["path"] },
+      input_schema: {
+        type: "object" as const,
+        properties: { path: { type: "string", description: "absolute path" }, limit: { type: "integer" } },
+        required: ["path"],
+      },
     }));
     const m = await r.anthropic(KEY).messages.create(
       {
@@ -196,8 +200,20 @@ describe("Anthropic face", () => {
       ],
       tool_choice: { type: "something_new_2099" },
       messages: [
-        { role: "user", content: [{ type: "text", text: "What is the weather?" }, { type: "tool_reference_2099", tool_name: "get_weather" }] },
-        { role: "assistant", content: [{ type: "thinking", thinking: "", signature: "sig" }, { type: "text", text: "Let me look." }] },
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "What is the weather?" },
+            { type: "tool_reference_2099", tool_name: "get_weather" },
+          ],
+        },
+        {
+          role: "assistant",
+          content: [
+            { type: "thinking", thinking: "", signature: "sig" },
+            { type: "text", text: "Let me look." },
+          ],
+        },
         { role: "system", content: "Reminder: be brief." },
         { role: "user", content: "Go on." },
       ],
@@ -214,14 +230,23 @@ describe("Anthropic face", () => {
           "content-type": "application/json",
           "x-api-key": KEY,
           "anthropic-version": "2023-06-01",
-          "anthropic-beta": "claude-code-20250219,context-management-2025-06-27,interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14,oauth-2025-04-20",
+          "anthropic-beta":
+            "claude-code-20250219,context-management-2025-06-27,interleaved-thinking-2025-05-14,fine-grained-tool-streaming-2025-05-14,oauth-2025-04-20",
         },
         body: JSON.stringify({ ...claudeCodeBody, model: alias }),
       });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { type: string }).type).toBe("message");
       const sent = JSON.stringify(engine().stats.lastRequestBody);
-      for (const field of ["context_management", "output_config", "container", "mcp_servers", "tool_reference_2099", "something_new_2099", "web_search_20250305"]) {
+      for (const field of [
+        "context_management",
+        "output_config",
+        "container",
+        "mcp_servers",
+        "tool_reference_2099",
+        "something_new_2099",
+        "web_search_20250305",
+      ]) {
         expect(sent).not.toContain(field);
       }
       expect(sent).toContain("get_weather");
@@ -283,14 +308,25 @@ describe("Anthropic face", () => {
           body: JSON.stringify({ model: "claude-sonnet-4-5", ...ask }),
         });
         expect(res.status).toBe(404);
-        expect(await res.json()).toMatchObject({ type: "error", error: { type: "not_found_error", message: expect.stringMatching(/^unknown model "claude-sonnet-4-5"; available aliases: micro;/) as unknown } });
+        expect(await res.json()).toMatchObject({
+          type: "error",
+          error: { type: "not_found_error", message: expect.stringMatching(/^unknown model "claude-sonnet-4-5"; available aliases: micro;/) as unknown },
+        });
       }
     });
   });
 
   describe("errors in Anthropic's shape", () => {
-    async function post(body: unknown, headers: Record<string, string> = { "x-api-key": KEY }, path = "/v1/messages"): Promise<{ status: number; json: { type: string; error: { type: string; message: string } } }> {
-      const res = await fetch(r.url + path, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: typeof body === "string" ? body : JSON.stringify(body) });
+    async function post(
+      body: unknown,
+      headers: Record<string, string> = { "x-api-key": KEY },
+      path = "/v1/messages",
+    ): Promise<{ status: number; json: { type: string; error: { type: string; message: string } } }> {
+      const res = await fetch(r.url + path, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
       return { status: res.status, json: (await res.json()) as { type: string; error: { type: string; message: string } } };
     }
 
@@ -344,7 +380,12 @@ describe("Anthropic face", () => {
     });
 
     it("a backend's 400 keeps its message in Anthropic's shape", async () => {
-      vllm.faults.set({ mode: "status", status: 400, statusCount: 1, body: JSON.stringify({ object: "error", message: "bad sampling parameter", type: "BadRequestError", code: 400 }) });
+      vllm.faults.set({
+        mode: "status",
+        status: 400,
+        statusCount: 1,
+        body: JSON.stringify({ object: "error", message: "bad sampling parameter", type: "BadRequestError", code: 400 }),
+      });
       try {
         const res = await post({ model: "coder", ...ask });
         expect(res.status).toBe(400);

@@ -19,16 +19,48 @@ interface Row {
   sentAs: "max_tokens" | "max_completion_tokens";
 }
 
-const chat = (extra: Record<string, unknown>): Record<string, unknown> => ({ model: "coder", messages: [{ role: "system", content: long }, { role: "user", content: "hi" }], ...extra });
+const chat = (extra: Record<string, unknown>): Record<string, unknown> => ({
+  model: "coder",
+  messages: [
+    { role: "system", content: long },
+    { role: "user", content: "hi" },
+  ],
+  ...extra,
+});
 
 const rows: Row[] = [
   { name: "OpenAI chat, max_tokens", path: "/v1/chat/completions", body: chat({ max_tokens: 32000 }), sentAs: "max_tokens" },
   { name: "OpenAI chat, max_tokens, streamed", path: "/v1/chat/completions", body: chat({ max_tokens: 32000, stream: true }), sentAs: "max_tokens" },
-  { name: "OpenAI chat, max_completion_tokens, streamed", path: "/api/v1/chat/completions", body: chat({ max_completion_tokens: 32000, stream: true }), sentAs: "max_completion_tokens" },
-  { name: "OpenAI chat, both limits", path: "/v1/chat/completions", body: chat({ max_completion_tokens: 32000, max_tokens: 32000 }), sentAs: "max_completion_tokens" },
-  { name: "OpenAI completions, streamed", path: "/v1/completions", body: { model: "coder", prompt: long, max_tokens: 32000, stream: true }, sentAs: "max_tokens" },
-  { name: "Anthropic messages", path: "/v1/messages", body: { model: "coder", system: long, max_tokens: 32000, messages: [{ role: "user", content: "hi" }] }, sentAs: "max_tokens" },
-  { name: "Anthropic messages, streamed", path: "/api/v1/messages", body: { model: "coder", system: long, max_tokens: 32000, stream: true, messages: [{ role: "user", content: "hi" }] }, sentAs: "max_tokens" },
+  {
+    name: "OpenAI chat, max_completion_tokens, streamed",
+    path: "/api/v1/chat/completions",
+    body: chat({ max_completion_tokens: 32000, stream: true }),
+    sentAs: "max_completion_tokens",
+  },
+  {
+    name: "OpenAI chat, both limits",
+    path: "/v1/chat/completions",
+    body: chat({ max_completion_tokens: 32000, max_tokens: 32000 }),
+    sentAs: "max_completion_tokens",
+  },
+  {
+    name: "OpenAI completions, streamed",
+    path: "/v1/completions",
+    body: { model: "coder", prompt: long, max_tokens: 32000, stream: true },
+    sentAs: "max_tokens",
+  },
+  {
+    name: "Anthropic messages",
+    path: "/v1/messages",
+    body: { model: "coder", system: long, max_tokens: 32000, messages: [{ role: "user", content: "hi" }] },
+    sentAs: "max_tokens",
+  },
+  {
+    name: "Anthropic messages, streamed",
+    path: "/api/v1/messages",
+    body: { model: "coder", system: long, max_tokens: 32000, stream: true, messages: [{ role: "user", content: "hi" }] },
+    sentAs: "max_tokens",
+  },
   { name: "Ollama chat", path: "/api/chat", body: { ...chat({ options: { num_predict: 32000 } }), stream: false }, sentAs: "max_tokens" },
   { name: "Ollama chat, streamed", path: "/api/chat", body: chat({ options: { num_predict: 32000 } }), sentAs: "max_tokens" },
 ];
@@ -66,7 +98,10 @@ describe("every face fits the output budget into a 32k target", () => {
     expect(sent as number).toBeLessThan(CONTEXT - 20_000);
     expect(sent as number).toBeGreaterThan(10_000);
     expect(res.headers.get("x-router-max-tokens")).toBe(String(sent));
-    const line = r.logs.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request").at(-1);
+    const line = r.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.msg === "request")
+      .at(-1);
     expect(line).toMatchObject({ path, status: 200, maxTokens: sent, maxTokensRequested: 32000 });
   });
 

@@ -43,7 +43,11 @@ describe("model echo", () => {
   it("rewrites every NDJSON line and a final line without newline", () => {
     const t = new NdjsonModelEcho("micro");
     const out = t.push('{"model":"qwen3:8b","done":false}\n{"model":"qwe') + t.push('n3:8b","done":true}') + t.end();
-    expect(out.split("\n").map((l) => JSON.parse(l) as { model: string }).map((o) => o.model)).toEqual(["micro", "micro"]);
+    expect(
+      out
+        .split("\n")
+        .map((l) => JSON.parse(l) as { model: string })
+        .map((o) => o.model),
+    ).toEqual(["micro", "micro"]);
   });
 });
-

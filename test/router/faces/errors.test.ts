@@ -75,7 +75,13 @@ describe("error paths in each dialect's shape", () => {
     });
 
     it("503 when the only backend is busy: overloaded_error with retry-after, which Anthropic clients retry", async () => {
-      ollama.faults.set({ mode: "status", status: 503, statusCount: 1, retryAfterS: 1, body: JSON.stringify({ error: "server busy, please try again.  maximum pending requests exceeded" }) });
+      ollama.faults.set({
+        mode: "status",
+        status: 503,
+        statusCount: 1,
+        retryAfterS: 1,
+        body: JSON.stringify({ error: "server busy, please try again.  maximum pending requests exceeded" }),
+      });
       try {
         const a = await call("POST", "/v1/messages", { model: "local", max_tokens: 10, messages });
         expect(a.status).toBe(503);
@@ -87,7 +93,10 @@ describe("error paths in each dialect's shape", () => {
     });
 
     it("the SDK raises the unreachable alias as a 502 APIError", async () => {
-      await expect(r.anthropic().messages.create({ model: "down", max_tokens: 10, messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({ status: 502, type: "api_error" });
+      await expect(r.anthropic().messages.create({ model: "down", max_tokens: 10, messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({
+        status: 502,
+        type: "api_error",
+      });
     });
   });
 
@@ -107,7 +116,13 @@ describe("error paths in each dialect's shape", () => {
     });
 
     it('503 when the only backend is busy: {"error"} with retry-after', async () => {
-      ollama.faults.set({ mode: "status", status: 503, statusCount: 1, retryAfterS: 1, body: JSON.stringify({ error: "server busy, please try again.  maximum pending requests exceeded" }) });
+      ollama.faults.set({
+        mode: "status",
+        status: 503,
+        statusCount: 1,
+        retryAfterS: 1,
+        body: JSON.stringify({ error: "server busy, please try again.  maximum pending requests exceeded" }),
+      });
       try {
         const a = await call("POST", "/api/chat", { model: "local", messages, stream: false });
         expect(a.status).toBe(503);

@@ -10,7 +10,7 @@ export function facesFixture(): Fixture {
 }
 
 /** What every backend answers in these tests: reasoning, text and a tool call with nested arguments. */
-export const TOOL_ARGS = { city: "Paris", days: 3, units: { temperature: "celsius", wind: "km/h" }, tags: ["a", "b", "c"], note: "quotes \" and unicode é ✓" };
+export const TOOL_ARGS = { city: "Paris", days: 3, units: { temperature: "celsius", wind: "km/h" }, tags: ["a", "b", "c"], note: 'quotes " and unicode é ✓' };
 
 export function richReply(): FakeReply {
   return {

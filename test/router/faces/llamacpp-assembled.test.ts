@@ -34,7 +34,12 @@ describe("non-streamed requests to llama.cpp, streamed and assembled", () => {
         aliases: {
           rich: { targets: [{ backend: "rich", model: "rich" }] },
           slow: { targets: [{ backend: "slow", model: "slow" }] },
-          pair: { targets: [{ backend: "flaky", model: "m" }, { backend: "spare", model: "m" }] },
+          pair: {
+            targets: [
+              { backend: "flaky", model: "m" },
+              { backend: "spare", model: "m" },
+            ],
+          },
         },
         timeouts: { idleMs: 300 },
       }),
@@ -51,7 +56,9 @@ describe("non-streamed requests to llama.cpp, streamed and assembled", () => {
     const [got, want] = [viaRouter.choices[0], direct.choices[0]];
     expect(got?.message.content).toBe(want?.message.content);
     expect((got?.message as { reasoning_content?: string }).reasoning_content).toBe((want?.message as { reasoning_content?: string }).reasoning_content);
-    expect(got?.message.tool_calls?.map((t) => (t.type === "function" ? [t.function.name, JSON.parse(t.function.arguments)] : t.type))).toEqual([["get_weather", TOOL_ARGS]]);
+    expect(got?.message.tool_calls?.map((t) => (t.type === "function" ? [t.function.name, JSON.parse(t.function.arguments)] : t.type))).toEqual([
+      ["get_weather", TOOL_ARGS],
+    ]);
     expect(got?.finish_reason).toBe(want?.finish_reason);
     expect(viaRouter.usage).toEqual(direct.usage);
   });
@@ -67,7 +74,9 @@ describe("non-streamed requests to llama.cpp, streamed and assembled", () => {
   it("stops the engine's generation when the client leaves mid-answer", async () => {
     const before = { aborted: slow.stats.generationsAborted, completed: slow.stats.generationsCompleted };
     const ac = new AbortController();
-    const pending = r.client().chat.completions.create({ model: "slow", messages: [{ role: "user", content: "long" }], max_tokens: 200 }, { signal: ac.signal });
+    const pending = r
+      .client()
+      .chat.completions.create({ model: "slow", messages: [{ role: "user", content: "long" }], max_tokens: 200 }, { signal: ac.signal });
     await until(() => slow.stats.activeGenerations === 1, "the generation to start");
     ac.abort();
     await expect(pending).rejects.toThrow();
@@ -78,7 +87,10 @@ describe("non-streamed requests to llama.cpp, streamed and assembled", () => {
   it("fails over when the engine stalls mid-answer: the client had no byte yet and gets the other target's whole answer", async () => {
     flaky.faults.set({ mode: "stall-after-headers" });
     try {
-      const { data, response } = await r.client().chat.completions.create({ model: "pair", messages: [{ role: "user", content: "hi" }] }).withResponse();
+      const { data, response } = await r
+        .client()
+        .chat.completions.create({ model: "pair", messages: [{ role: "user", content: "hi" }] })
+        .withResponse();
       expect(response.headers.get("x-router-backend")).toBe("spare");
       expect(data.choices[0]?.message.content).toEqual(expect.any(String));
       expect(data.choices[0]?.finish_reason).toBe("stop");

@@ -23,7 +23,12 @@ describe("mid-stream failures and keep-alives", () => {
     engines.ollamaWarm = await fx.fake({ engine: "ollama", models: ["m"], loaded: ["m"], reply });
     engines.vllmOllama = await fx.fake({ engine: "vllm", models: ["m"], reply });
     engines.ollamaCold = await fx.fake({ engine: "ollama", models: ["a", "b"], loaded: [], loadDelayMs: 400, reply, anthropic: true });
-    const backends = Object.fromEntries(Object.entries(engines).map(([name, e]) => [name, { engine: e.options.engine, url: e.url, ...(name === "vllmNative" ? { anthropic: "native" as const } : {}) }]));
+    const backends = Object.fromEntries(
+      Object.entries(engines).map(([name, e]) => [
+        name,
+        { engine: e.options.engine, url: e.url, ...(name === "vllmNative" ? { anthropic: "native" as const } : {}) },
+      ]),
+    );
     r = await fx.router(
       config({
         backends,
@@ -81,7 +86,11 @@ describe("mid-stream failures and keep-alives", () => {
   });
 
   it("Anthropic face: a backend that dies mid-answer gives an `error` event after the text so far", async () => {
-    const res = await fetch(`${r.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "dies", ...ask }) });
+    const res = await fetch(`${r.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "dies", ...ask }),
+    });
     expect(res.status).toBe(200);
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
@@ -114,7 +123,10 @@ describe("mid-stream failures and keep-alives", () => {
       try {
         const { status, text } = await rawStream("/api/chat", { model: alias, messages: ask.messages });
         expect(status).toBe(200);
-        const lines = text.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+        const lines = text
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l) as Record<string, unknown>);
         expect(lines.length).toBeGreaterThan(1);
         expect(lines.at(-1)).toEqual({ error: expect.stringMatching(/no data from the backend/) as unknown });
         expect(lines.some((l) => l.done === true)).toBe(false);
@@ -150,7 +162,10 @@ describe("mid-stream failures and keep-alives", () => {
 
   it("Anthropic face through the SDK: pings during a cold load are invisible in the final message", async () => {
     // Model b is cold (a is the one loaded, and only one fits): this request waits for a load too.
-    const m = await r.anthropic().messages.stream({ model: "cold-b", ...ask }).finalMessage();
+    const m = await r
+      .anthropic()
+      .messages.stream({ model: "cold-b", ...ask })
+      .finalMessage();
     expect(m.content).toMatchObject([{ type: "text", text: longText }]);
     expect(m.stop_reason).toBe("end_turn");
   });
@@ -160,7 +175,10 @@ describe("mid-stream failures and keep-alives", () => {
     const alias = engines.ollamaCold!.loadedModels().some((m) => m.startsWith("a")) ? "cold-b" : "cold-a";
     const { status, text } = await rawStream("/api/chat", { model: alias, messages: ask.messages });
     expect(status).toBe(200);
-    const lines = text.trim().split("\n").map((l) => JSON.parse(l) as { model: string; message: { content: string }; done: boolean });
+    const lines = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { model: string; message: { content: string }; done: boolean });
     expect(lines[0]).toMatchObject({ model: alias, message: { role: "assistant", content: "" }, done: false });
     expect(lines.at(-1)?.done).toBe(true);
     expect(lines.map((l) => l.message.content).join("")).toBe(longText);

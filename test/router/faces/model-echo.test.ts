@@ -32,7 +32,11 @@ describe("the model an answer names", () => {
   });
 
   async function post(path: string, body: unknown): Promise<{ text: string; backendModel: string | null }> {
-    const res = await fetch(r.url + path, { method: "POST", headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" }, body: JSON.stringify(body) });
+    const res = await fetch(r.url + path, {
+      method: "POST",
+      headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
     return { text: await res.text(), backendModel: res.headers.get("x-router-model") };
   }

@@ -26,7 +26,12 @@ describe("Ollama face: context-aware output limits", () => {
           small: { targets: [{ backend: "vllm-small", model: "small" }] },
           llama: { targets: [{ backend: "llama-small", model: "small" }] },
           // The small target first: a prompt it cannot hold goes to the big one.
-          spill: { targets: [{ backend: "vllm-small", model: "small" }, { backend: "vllm-big", model: "big" }] },
+          spill: {
+            targets: [
+              { backend: "vllm-small", model: "small" },
+              { backend: "vllm-big", model: "big" },
+            ],
+          },
         },
       }),
     );
@@ -77,7 +82,10 @@ describe("Ollama face: context-aware output limits", () => {
     ["generate", "llama"],
   ] as const)("%s with a prompt no target can hold answers Ollama's context error", async (kind, alias) => {
     const client = r.ollama();
-    const call = kind === "chat" ? client.chat({ model: alias, messages: [{ role: "user", content: huge }], stream: true }) : client.generate({ model: alias, prompt: huge, stream: false });
+    const call =
+      kind === "chat"
+        ? client.chat({ model: alias, messages: [{ role: "user", content: huge }], stream: true })
+        : client.generate({ model: alias, prompt: huge, stream: false });
     const err = (await call.then(
       () => undefined,
       (e: unknown) => e,

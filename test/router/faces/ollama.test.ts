@@ -39,7 +39,9 @@ describe("Ollama face", () => {
     await untilModelsKnown(r);
   });
 
-  const tools = [{ type: "function", function: { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+  const tools = [
+    { type: "function", function: { name: "get_weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } } },
+  ];
   const messages = [{ role: "user", content: "Weather in Paris?" }];
 
   describe.each([
@@ -69,7 +71,12 @@ describe("Ollama face", () => {
         for (const c of part.message.tool_calls ?? []) calls.push({ name: c.function.name, arguments: c.function.arguments });
         if (part.done) done = true;
       }
-      expect({ content, thinking, calls, done }).toEqual({ content: richReply().content, thinking: richReply().reasoning, calls: [{ name: "get_weather", arguments: TOOL_ARGS }], done: true });
+      expect({ content, thinking, calls, done }).toEqual({
+        content: richReply().content,
+        thinking: richReply().reasoning,
+        calls: [{ name: "get_weather", arguments: TOOL_ARGS }],
+        done: true,
+      });
     });
 
     it("generate, streamed and not", async () => {
@@ -106,7 +113,11 @@ describe("Ollama face", () => {
     ];
     for (const [key, model] of names) {
       const show = await fetch(`${r.url}/api/show`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model }) });
-      const chat = await fetch(`${r.url}/api/chat`, { method: "POST", headers: { authorization: `Bearer ${key}` }, body: JSON.stringify({ model, messages, stream: false }) });
+      const chat = await fetch(`${r.url}/api/chat`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${key}` },
+        body: JSON.stringify({ model, messages, stream: false }),
+      });
       await Promise.all([show.text(), chat.text()]);
       expect(show.status === 200, `${model} for ${key}: show ${show.status}, chat ${chat.status}`).toBe(chat.status === 200);
     }
@@ -132,7 +143,12 @@ describe("Ollama face", () => {
       ["delete", () => r.ollama(KEY).delete({ model: "coder" }), 501, /not available/],
       ["copy", () => r.ollama(KEY).copy({ source: "coder", destination: "x" }), 501, /not available/],
       ["unknown model", () => r.ollama(KEY).chat({ model: "nope", messages, stream: false }), 404, /unknown model/],
-      ["alias out of the key's scope (reads as unknown)", () => r.ollama(MICRO_KEY).chat({ model: "coder", messages, stream: false }), 404, /unknown model "coder"; available aliases: micro$/],
+      [
+        "alias out of the key's scope (reads as unknown)",
+        () => r.ollama(MICRO_KEY).chat({ model: "coder", messages, stream: false }),
+        404,
+        /unknown model "coder"; available aliases: micro$/,
+      ],
       ["show of an alias out of scope", () => r.ollama(MICRO_KEY).show({ model: "coder" }), 404, /not found/],
       ["bad key", () => r.ollama("wrong").list(), 401, /invalid API key/],
     ])("%s", async (_name, call, status, message) => {
@@ -145,7 +161,11 @@ describe("Ollama face", () => {
     });
 
     it("a body error is {error} with status 400", async () => {
-      const res = await fetch(`${r.url}/api/chat`, { method: "POST", headers: { "x-api-key": KEY }, body: JSON.stringify({ model: "coder", messages: "nope" }) });
+      const res = await fetch(`${r.url}/api/chat`, {
+        method: "POST",
+        headers: { "x-api-key": KEY },
+        body: JSON.stringify({ model: "coder", messages: "nope" }),
+      });
       expect(res.status).toBe(400);
       expect(Object.keys((await res.json()) as object)).toEqual(["error"]);
     });

@@ -34,7 +34,9 @@ describe("the OpenAI face's plan", () => {
 
   it("an assembled answer names the model the client sent", async () => {
     const p = await plan(request(false), { ...target, engine: "llamacpp" });
-    const converted = p.whole?.convert(Buffer.from(`data: ${JSON.stringify({ id: "x", model: "m", choices: [{ index: 0, delta: { content: "ok" } }] })}\n\ndata: [DONE]\n\n`));
+    const converted = p.whole?.convert(
+      Buffer.from(`data: ${JSON.stringify({ id: "x", model: "m", choices: [{ index: 0, delta: { content: "ok" } }] })}\n\ndata: [DONE]\n\n`),
+    );
     expect(converted?.ok && (JSON.parse(converted.body) as { model: string }).model).toBe("Coder");
   });
 

@@ -19,7 +19,10 @@ describe("OpenAI face: alias rewrite, streaming, model list", () => {
   });
 
   it("rewrites the alias to the target's model and says who served", async () => {
-    const res = await r.client().chat.completions.create({ model: "coder", messages: [{ role: "user", content: "hello" }] }).withResponse();
+    const res = await r
+      .client()
+      .chat.completions.create({ model: "coder", messages: [{ role: "user", content: "hello" }] })
+      .withResponse();
     expect(res.data.choices[0]?.message.content).toBeTruthy();
     expect((vllm.stats.lastRequestBody as { model: string }).model).toBe("Qwen/Qwen3-8B");
     expect(res.response.headers.get("x-router-backend")).toBe("spark");
@@ -58,7 +61,10 @@ describe("OpenAI face: alias rewrite, streaming, model list", () => {
   });
 
   it("answers an unknown alias with 404 naming the available ones", async () => {
-    const err = await r.client().chat.completions.create({ model: "nope", messages: [{ role: "user", content: "x" }] }).catch((e: unknown) => e);
+    const err = await r
+      .client()
+      .chat.completions.create({ model: "nope", messages: [{ role: "user", content: "x" }] })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 404, error: { code: "model_not_found" } });
     expect((err as Error).message).toContain("coder");
   });

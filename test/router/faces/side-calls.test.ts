@@ -16,7 +16,10 @@ describe("a face's tokenizer call", () => {
     const vllm = await fx.fake({ engine: "vllm", models: ["m"] });
     vllm.faults.set({ mode: "hang", paths: ["/v1/chat/completions"] });
     const run = await fx.router(
-      config({ backends: { a: { engine: "vllm", url: vllm.url, maxConcurrency: 1, queue: { maxLength: 0 } } }, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }),
+      config({
+        backends: { a: { engine: "vllm", url: vllm.url, maxConcurrency: 1, queue: { maxLength: 0 } } },
+        aliases: { coder: { targets: [{ backend: "a", model: "m" }] } },
+      }),
     );
     await untilAllUp(run);
     const holder = new AbortController();
@@ -39,7 +42,11 @@ describe("a face's tokenizer call", () => {
     vllm.faults.set({ mode: "hang", paths: ["/tokenize"] });
     // The side call's own timeout (the probe timeout, here 60 s) is far beyond the wait below.
     const run = await fx.router(
-      config({ health: { intervalMs: 50, timeoutMs: 60_000, maxIntervalMs: 200 }, backends: { a: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "a", model: "m" }] } } }),
+      config({
+        health: { intervalMs: 50, timeoutMs: 60_000, maxIntervalMs: 200 },
+        backends: { a: { engine: "vllm", url: vllm.url } },
+        aliases: { coder: { targets: [{ backend: "a", model: "m" }] } },
+      }),
     );
     await untilAllUp(run);
     const client = new AbortController();

@@ -23,8 +23,14 @@ describe("UsageChunkDrop", () => {
   const stream = Buffer.from(content + usage + done);
 
   it("takes out the usage-only chunk wherever the stream is split", () => {
-    for (let at = 1; at < stream.length; at++) expect(run(new UsageChunkDrop(), [stream.subarray(0, at), stream.subarray(at)]), `split at ${at}`).toBe(content + done);
-    expect(run(new UsageChunkDrop(), [...stream].map((b) => Buffer.from([b])))).toBe(content + done);
+    for (let at = 1; at < stream.length; at++)
+      expect(run(new UsageChunkDrop(), [stream.subarray(0, at), stream.subarray(at)]), `split at ${at}`).toBe(content + done);
+    expect(
+      run(
+        new UsageChunkDrop(),
+        [...stream].map((b) => Buffer.from([b])),
+      ),
+    ).toBe(content + done);
   });
 
   it("keeps events that end in CRLF, and takes out a usage chunk among them", () => {
@@ -48,16 +54,26 @@ describe("through the router", () => {
 
   beforeAll(async () => {
     const vllm = await fx.fake({ engine: "vllm", models: ["m"], reply: () => ({ content: "one two three", promptTokens: 7, completionTokens: 3 }) });
-    r = await fx.router(config({ backends: { vllm: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "vllm", model: "m" }] }, m: { targets: [{ backend: "vllm", model: "m" }] } } }));
+    r = await fx.router(
+      config({
+        backends: { vllm: { engine: "vllm", url: vllm.url } },
+        aliases: { coder: { targets: [{ backend: "vllm", model: "m" }] }, m: { targets: [{ backend: "vllm", model: "m" }] } },
+      }),
+    );
     await untilModelsKnown(r);
   });
 
   async function stream(body: Record<string, unknown>): Promise<string> {
-    const res = await fetch(r.url + "/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ messages: [{ role: "user", content: "hi" }], stream: true, ...body }) });
+    const res = await fetch(r.url + "/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ messages: [{ role: "user", content: "hi" }], stream: true, ...body }),
+    });
     return res.text();
   }
 
-  const tokens = async (alias: string): Promise<string[]> => (await (await fetch(r.url + "/metrics")).text()).split("\n").filter((l) => l.startsWith(`router_tokens_total{alias="${alias}"`));
+  const tokens = async (alias: string): Promise<string[]> =>
+    (await (await fetch(r.url + "/metrics")).text()).split("\n").filter((l) => l.startsWith(`router_tokens_total{alias="${alias}"`));
 
   it.each(["coder", "m"])("a client that did not ask (alias %s) gets no usage chunk, and the tokens are counted", async (alias) => {
     const text = await stream({ model: alias });

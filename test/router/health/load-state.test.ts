@@ -13,15 +13,27 @@ describe("load state: warm preference, concurrency, disconnects, mid-stream fail
     const r = await fx.router(
       config({
         backends: { cold: { engine: "ollama", url: cold.url }, warm: { engine: "ollama", url: warm.url } },
-        aliases: { coder: { targets: [{ backend: "cold", model: "qwen3:8b" }, { backend: "warm", model: "qwen3:8b" }] } },
+        aliases: {
+          coder: {
+            targets: [
+              { backend: "cold", model: "qwen3:8b" },
+              { backend: "warm", model: "qwen3:8b" },
+            ],
+          },
+        },
       }),
     );
     await until(() => r.router.registry.get("warm")?.model("qwen3:8b")?.loaded === true && r.router.registry.get("cold")?.models !== undefined, "ps probes");
     expect(r.router.registry.get("cold")?.model("qwen3:8b")).toMatchObject({ installed: true, loaded: false });
-    const res = await r.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    const res = await r
+      .client()
+      .chat.completions.create({ model: "coder", ...ask })
+      .withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("warm");
     expect(cold.stats.loadsStarted).toBe(0);
-    const status = (await (await fetch(`${r.url}/status.json`)).json()) as { backends: { name: string; models: { name: string; loaded: boolean; expires_at: string | null }[] }[] };
+    const status = (await (await fetch(`${r.url}/status.json`)).json()) as {
+      backends: { name: string; models: { name: string; loaded: boolean; expires_at: string | null }[] }[];
+    };
     const warmModels = status.backends.find((b) => b.name === "warm")?.models;
     expect(warmModels?.[0]).toMatchObject({ name: "qwen3:8b", loaded: true });
     expect(warmModels?.[0]?.expires_at).toBeTruthy();
@@ -51,7 +63,14 @@ describe("load state: warm preference, concurrency, disconnects, mid-stream fail
     const r = await fx.router(
       config({
         backends: { a: { engine: "vllm", url: a.url, maxConcurrency: 1, queue: { maxLength: 0, maxWaitMs: 1_000 } }, b: { engine: "vllm", url: b.url } },
-        aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
+        aliases: {
+          coder: {
+            targets: [
+              { backend: "a", model: "m" },
+              { backend: "b", model: "m" },
+            ],
+          },
+        },
         health: { intervalMs: 60_000, timeoutMs: 1_000, maxIntervalMs: 60_000 },
       }),
     );
@@ -92,7 +111,14 @@ describe("load state: warm preference, concurrency, disconnects, mid-stream fail
     const r = await fx.router(
       config({
         backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
-        aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
+        aliases: {
+          coder: {
+            targets: [
+              { backend: "a", model: "m" },
+              { backend: "b", model: "m" },
+            ],
+          },
+        },
         timeouts: { idleMs: 300 },
       }),
     );
@@ -110,7 +136,9 @@ describe("load state: warm preference, concurrency, disconnects, mid-stream fail
 
   it("reports a llama.cpp server that is loading as warming, not down", async () => {
     const l = await fx.fake({ engine: "llamacpp", models: ["gguf"], loadDelayMs: 60_000 });
-    const r = await fx.router(config({ backends: { l: { engine: "llamacpp", url: l.url } }, aliases: { coder: { targets: [{ backend: "l", model: "gguf" }] } } }));
+    const r = await fx.router(
+      config({ backends: { l: { engine: "llamacpp", url: l.url } }, aliases: { coder: { targets: [{ backend: "l", model: "gguf" }] } } }),
+    );
     await until(() => r.router.registry.get("l")?.lastProbeAt !== undefined, "probe");
     expect(r.router.registry.get("l")?.health).toBe("warming");
   });
@@ -136,7 +164,11 @@ describe("cold loads", () => {
   it("keeps a waiting stream alive with SSE comments during a cold load, then streams normally", async () => {
     const o = await fx.fake({ engine: "ollama", models: ["qwen3:8b"], loadDelayMs: 400 });
     const r = await fx.router(
-      config({ backends: { o: { engine: "ollama", url: o.url } }, aliases: { coder: { targets: [{ backend: "o", model: "qwen3:8b" }] } }, timeouts: { keepAliveMs: 50 } }),
+      config({
+        backends: { o: { engine: "ollama", url: o.url } },
+        aliases: { coder: { targets: [{ backend: "o", model: "qwen3:8b" }] } },
+        timeouts: { keepAliveMs: 50 },
+      }),
     );
     await until(() => r.router.registry.get("o")?.models !== undefined, "probe");
     const res = await fetch(`${r.url}/v1/chat/completions`, {
@@ -153,10 +185,15 @@ describe("cold loads", () => {
 
   it("does not abort a cold load because the client that started it left", async () => {
     const o = await fx.fake({ engine: "ollama", models: ["qwen3:8b"], loadDelayMs: 300 });
-    const r = await fx.router(config({ backends: { o: { engine: "ollama", url: o.url } }, aliases: { coder: { targets: [{ backend: "o", model: "qwen3:8b" }] } } }));
+    const r = await fx.router(
+      config({ backends: { o: { engine: "ollama", url: o.url } }, aliases: { coder: { targets: [{ backend: "o", model: "qwen3:8b" }] } } }),
+    );
     await until(() => r.router.registry.get("o")?.model("qwen3:8b")?.installed === true, "probe");
     const ac = new AbortController();
-    const leaving = r.client().chat.completions.create({ model: "coder", ...ask }, { signal: ac.signal }).catch(() => "left");
+    const leaving = r
+      .client()
+      .chat.completions.create({ model: "coder", ...ask }, { signal: ac.signal })
+      .catch(() => "left");
     await until(() => o.stats.loadsStarted === 1, "load started");
     const staying = r.client().chat.completions.create({ model: "coder", ...ask });
     ac.abort();

@@ -44,7 +44,14 @@ describe("an engine killed and started again", () => {
     const run = await fx.router(
       config({
         backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
-        aliases: { m: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
+        aliases: {
+          m: {
+            targets: [
+              { backend: "a", model: "m" },
+              { backend: "b", model: "m" },
+            ],
+          },
+        },
         // One refusal ejects for a minute: far beyond the wait below. Probes every second, so the
         // request right after the kill finds a still marked up and is refused there first.
         ejection: { consecutiveFailures: 1, baseMs: 60_000, maxMs: 60_000, jitter: 0 },

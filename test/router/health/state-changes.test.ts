@@ -37,7 +37,15 @@ describe("state changes in the log", () => {
     const r = await fx.router(
       config({
         backends: { spark: { engine: "vllm", url: v.url }, other: { engine: "vllm", url: w.url } },
-        aliases: { coder: { targets: [{ backend: "spark", model: "m" }, { backend: "other", model: "m" }] }, solo: { targets: [{ backend: "spark", model: "m" }] } },
+        aliases: {
+          coder: {
+            targets: [
+              { backend: "spark", model: "m" },
+              { backend: "other", model: "m" },
+            ],
+          },
+          solo: { targets: [{ backend: "spark", model: "m" }] },
+        },
       }),
     );
     await until(() => r.router.registry.get("spark")?.health === "up", "up");
@@ -69,7 +77,15 @@ describe("state changes in the log", () => {
     const r = await fx.router(
       config({
         backends: { box: { engine: "vllm", url: v.url } },
-        aliases: { gone: { targets: [{ backend: "box", model: "ghost" }] }, half: { targets: [{ backend: "box", model: "ghost" }, { backend: "box", model: "present" }] } },
+        aliases: {
+          gone: { targets: [{ backend: "box", model: "ghost" }] },
+          half: {
+            targets: [
+              { backend: "box", model: "ghost" },
+              { backend: "box", model: "present" },
+            ],
+          },
+        },
       }),
     );
     await until(() => r.router.registry.get("box")?.models !== undefined, "model list");
@@ -96,7 +112,9 @@ describe("/status", () => {
   function aliasRows(html: string): Record<string, string>[] {
     const table = /<h2>Aliases<\/h2><table>([\s\S]*?)<\/table>/.exec(html)?.[1] ?? "";
     const headers = [...table.matchAll(/<th>(.*?)<\/th>/g)].map((m) => m[1] ?? "");
-    const rows = [...table.matchAll(/<tr>((?:(?!<\/tr>)[\s\S])*?<td[\s\S]*?)<\/tr>/g)].map((m) => [...(m[1] ?? "").matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1] ?? ""));
+    const rows = [...table.matchAll(/<tr>((?:(?!<\/tr>)[\s\S])*?<td[\s\S]*?)<\/tr>/g)].map((m) =>
+      [...(m[1] ?? "").matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map((c) => c[1] ?? ""),
+    );
     // The alias cell spans its targets' rows: later rows are one cell short.
     return rows.map((cells) => Object.fromEntries(headers.slice(headers.length - cells.length).map((h, i) => [h, cells[i] ?? ""])));
   }
@@ -106,7 +124,15 @@ describe("/status", () => {
     const r = await fx.router(
       config({
         backends: { box: { engine: "ollama", url: v.url } },
-        aliases: { a: { targets: [{ backend: "box", model: "warm" }, { backend: "box", model: "cool" }, { backend: "box", model: "ghost" }] } },
+        aliases: {
+          a: {
+            targets: [
+              { backend: "box", model: "warm" },
+              { backend: "box", model: "cool" },
+              { backend: "box", model: "ghost" },
+            ],
+          },
+        },
       }),
     );
     await until(() => r.router.registry.get("box")?.model("warm")?.loaded === true, "ps probe");

@@ -93,7 +93,12 @@ function build(face: FaceName, c: Case, marker: string): Buffer {
     ...Object.fromEntries(Object.entries(c.headers ?? {}).map(([k, v]) => [k, aim(v)])),
   };
   if (!("content-length" in headers) && !("transfer-encoding" in headers)) headers["content-length"] = String(bytes.length);
-  const head = `${c.method ?? "POST"} ${PATH[face]} HTTP/1.1\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n";
+  const head =
+    `${c.method ?? "POST"} ${PATH[face]} HTTP/1.1\r\n` +
+    Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join("") +
+    "\r\n";
   return Buffer.concat([Buffer.from(head, "latin1"), bytes]);
 }
 
@@ -102,8 +107,20 @@ const nested = (depth: number): string => "[".repeat(depth) + "]".repeat(depth);
 const withField = (face: FaceName, marker: string, fields: Record<string, unknown>): string => json(request(face, "coder", say(marker), fields));
 
 function imageRequest(face: FaceName, marker: string, url: string): string {
-  if (face === "openai") return json(request(face, "coder", [{ type: "text", text: say(marker) }, { type: "image_url", image_url: { url } }]));
-  if (face === "anthropic") return json(request(face, "coder", [{ type: "text", text: say(marker) }, { type: "image", source: { type: "url", url } }]));
+  if (face === "openai")
+    return json(
+      request(face, "coder", [
+        { type: "text", text: say(marker) },
+        { type: "image_url", image_url: { url } },
+      ]),
+    );
+  if (face === "anthropic")
+    return json(
+      request(face, "coder", [
+        { type: "text", text: say(marker) },
+        { type: "image", source: { type: "url", url } },
+      ]),
+    );
   return json({ model: "coder", stream: false, messages: [{ role: "user", content: say(marker), images: [url] }] });
 }
 
@@ -123,14 +140,31 @@ const CASES: Case[] = [
   // answers 400, the fake is lenient); translating faces validate themselves.
   { name: "a message content of the wrong type", body: (f) => json(request(f, "coder", 12345)), status: [200, 400] },
   { name: "stream of the wrong type", body: (f, m) => withField(f, m, { stream: "yes" }), status: [200, 400] },
-  { name: "deeply nested JSON (20,000 levels)", body: (f, m) => `{"model":"coder","x":${nested(20_000)},"messages":[{"role":"user","content":"${say(m)}"}]}`, status: 400 },
+  {
+    name: "deeply nested JSON (20,000 levels)",
+    body: (f, m) => `{"model":"coder","x":${nested(20_000)},"messages":[{"role":"user","content":"${say(m)}"}]}`,
+    status: 400,
+  },
   { name: "nested content parts (5,000 levels)", body: (f) => json(request(f, "coder", "x")).replace('"x"', nested(5_000)), status: 400 },
-  { name: "invalid UTF-8 inside a string", body: (f, m) => Buffer.concat([Buffer.from(withField(f, m, {}).slice(0, -2)), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from(withField(f, m, {}).slice(-2))]), status: [200, 400] },
+  {
+    name: "invalid UTF-8 inside a string",
+    body: (f, m) =>
+      Buffer.concat([Buffer.from(withField(f, m, {}).slice(0, -2)), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), Buffer.from(withField(f, m, {}).slice(-2))]),
+    status: [200, 400],
+  },
   { name: "invalid UTF-8 outside strings", body: () => Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), status: 400 },
   // Size limits.
   { name: "a body over limits.maxBodyBytes", body: (f, m) => withField(f, m, { pad: "x".repeat(LIMIT + 10) }), status: 413 },
   { name: "a declared content-length over the limit", headers: { "content-length": String(LIMIT * 4) }, body: () => "{}", status: 413 },
-  { name: "10,000 messages", body: (f, m) => json({ ...request(f, "coder", say(m)), messages: Array.from({ length: 10_000 }, (_, i) => ({ role: i % 2 ? "assistant" : "user", content: i === 9_999 ? say(m) : "x" })) }), status: [200, 400] },
+  {
+    name: "10,000 messages",
+    body: (f, m) =>
+      json({
+        ...request(f, "coder", say(m)),
+        messages: Array.from({ length: 10_000 }, (_, i) => ({ role: i % 2 ? "assistant" : "user", content: i === 9_999 ? say(m) : "x" })),
+      }),
+    status: [200, 400],
+  },
   // Model names.
   { name: "an unknown model", body: (f, m) => json(request(f, "gpt-9", say(m))), status: 404 },
   { name: "a path-like model ../../etc/passwd", body: (f, m) => json(request(f, "../../etc/passwd", say(m))), status: 404 },
@@ -153,8 +187,20 @@ const CASES: Case[] = [
   { name: "Basic instead of Bearer", noAuth: true, headers: { authorization: `Basic ${Buffer.from(`u:${FULL_KEY}x`).toString("base64")}` }, status: 401 },
   { name: "the right key in x-api-key", noAuth: true, headers: { "x-api-key": FULL_KEY }, status: 200 },
   { name: "a scoped key for its alias", noAuth: true, headers: { authorization: `Bearer ${SCOPED_KEY}` }, status: 200 },
-  { name: "a scoped key for another alias (Authorization)", noAuth: true, headers: { authorization: `Bearer ${SCOPED_KEY}` }, body: (f, m) => json(request(f, "other", say(m))), status: 404 },
-  { name: "a scoped key for another alias (x-api-key)", noAuth: true, headers: { "x-api-key": SCOPED_KEY }, body: (f, m) => json(request(f, "other", say(m))), status: 404 },
+  {
+    name: "a scoped key for another alias (Authorization)",
+    noAuth: true,
+    headers: { authorization: `Bearer ${SCOPED_KEY}` },
+    body: (f, m) => json(request(f, "other", say(m))),
+    status: 404,
+  },
+  {
+    name: "a scoped key for another alias (x-api-key)",
+    noAuth: true,
+    headers: { "x-api-key": SCOPED_KEY },
+    body: (f, m) => json(request(f, "other", say(m))),
+    status: 404,
+  },
   // Framing the HTTP parser must refuse.
   {
     name: "CRLF injected in a header value",
@@ -169,14 +215,36 @@ const CASES: Case[] = [
     status: 400,
     connectionLevel: true,
   },
-  { name: "a valid chunked body", headers: { "transfer-encoding": "chunked" }, body: (f, m) => { const b = withField(f, m, {}); return `${Buffer.byteLength(b).toString(16)}\r\n${b}\r\n0\r\n\r\n`; }, status: 200 },
+  {
+    name: "a valid chunked body",
+    headers: { "transfer-encoding": "chunked" },
+    body: (f, m) => {
+      const b = withField(f, m, {});
+      return `${Buffer.byteLength(b).toString(16)}\r\n${b}\r\n0\r\n\r\n`;
+    },
+    status: 200,
+  },
   { name: "the wrong method", method: "GET", body: () => "", status: 405 },
   // Client-supplied destinations: ignored, never contacted.
   { name: "an api_base field", body: (f, m) => withField(f, m, { api_base: "SENTINEL" }), status: 200 },
   { name: "base_url, url and backend fields", body: (f, m) => withField(f, m, { base_url: "SENTINEL", url: "SENTINEL", backend: "SENTINEL" }), status: 200 },
   { name: "an image URL pointing elsewhere", body: (f, m) => imageRequest(f, m, "SENTINEL/latest/meta-data"), status: [200, 400] },
-  { name: "a tool whose schema carries $ref URLs", body: (f, m) => withField(f, m, { tools: f === "anthropic" ? [{ name: "t", input_schema: { $ref: "SENTINEL/schema" } }] : [{ type: "function", function: { name: "t", parameters: { $ref: "SENTINEL/schema" } } }] }), status: [200, 400] },
-  { name: "Host and X-Forwarded-Host pointing elsewhere", headers: { host: "SENTINEL_HOST", "x-forwarded-host": "SENTINEL_HOST", "x-forwarded-proto": "http" }, status: 200 },
+  {
+    name: "a tool whose schema carries $ref URLs",
+    body: (f, m) =>
+      withField(f, m, {
+        tools:
+          f === "anthropic"
+            ? [{ name: "t", input_schema: { $ref: "SENTINEL/schema" } }]
+            : [{ type: "function", function: { name: "t", parameters: { $ref: "SENTINEL/schema" } } }],
+      }),
+    status: [200, 400],
+  },
+  {
+    name: "Host and X-Forwarded-Host pointing elsewhere",
+    headers: { host: "SENTINEL_HOST", "x-forwarded-host": "SENTINEL_HOST", "x-forwarded-proto": "http" },
+    status: 200,
+  },
 ];
 
 describe.each(FACES)("hostile input on the %s face", (face) => {
@@ -256,7 +324,10 @@ describe("a body that trickles in (slowloris)", () => {
     const socket = connect(port, "127.0.0.1");
     socket.on("error", () => undefined);
     await new Promise<void>((resolve) => socket.once("connect", resolve));
-    socket.write(`POST /v1/chat/completions\r\n`.replace("\r\n", " HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n") + `authorization: Bearer ${FULL_KEY}\r\ncontent-length: 1000\r\n\r\n{"mo`);
+    socket.write(
+      `POST /v1/chat/completions\r\n`.replace("\r\n", " HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n") +
+        `authorization: Bearer ${FULL_KEY}\r\ncontent-length: 1000\r\n\r\n{"mo`,
+    );
     for (let i = 0; i < 5; i++) {
       socket.write("d");
       const res = await fetch(`${r.url}/healthz`);

@@ -28,7 +28,10 @@ export async function spawnRouter(text: string | ((file: string) => Promise<void
   const file = join(dir, "router.json");
   if (typeof text === "string") await writeFile(file, text);
   else await text(file);
-  const child = spawn(process.execPath, ["--import", "tsx", "router/main.ts", "--config", file, "--port", "0"], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "router/main.ts", "--config", file, "--port", "0"], {
+    cwd: process.cwd(),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout?.on("data", (c: Buffer) => (out += c.toString()));
   child.stderr?.on("data", (c: Buffer) => (out += c.toString()));

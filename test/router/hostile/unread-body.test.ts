@@ -33,7 +33,13 @@ afterAll(async () => {
 
 function head(method: string, path: string, headers: Record<string, string>): string {
   const all = { host: "127.0.0.1", "content-type": "application/json", ...headers };
-  return `${method} ${path} HTTP/1.1\r\n` + Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n";
+  return (
+    `${method} ${path} HTTP/1.1\r\n` +
+    Object.entries(all)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join("") +
+    "\r\n"
+  );
 }
 
 const declared = { "content-length": String(DECLARED) };

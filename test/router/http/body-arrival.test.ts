@@ -43,7 +43,13 @@ const port = (r: Running): number => Number(new URL(r.url).port);
 /** A request head with an authorised key; the body is up to the caller. */
 function head(path: string, headers: Record<string, string>): string {
   const all = { host: "x", "content-type": "application/json", authorization: `Bearer ${KEY}`, ...headers };
-  return `POST ${path} HTTP/1.1\r\n` + Object.entries(all).map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n";
+  return (
+    `POST ${path} HTTP/1.1\r\n` +
+    Object.entries(all)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join("") +
+    "\r\n"
+  );
 }
 
 function open(r: Running, bytes: string): Socket {
@@ -55,7 +61,11 @@ function open(r: Running, bytes: string): Socket {
 }
 
 const chat = (r: Running): Promise<Response> =>
-  fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` }, body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "hi" }] }) });
+  fetch(`${r.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+    body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "hi" }] }),
+  });
 
 describe("request bodies and the budget", () => {
   it("two connections that declare 64 MiB and send nothing lock no one out (default limits)", async () => {
@@ -83,7 +93,11 @@ describe("request bodies and the budget", () => {
     const r = await router({ limits: { maxBodyBytes: 100_000, maxBufferedBytes: 150_000 } });
     const held = open(r, head("/v1/chat/completions", { "content-length": "100000" }) + "x".repeat(90_000));
     await until(() => r.router.bodies.buffered >= 90_000, "the bytes held");
-    const big = await fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` }, body: JSON.stringify({ model: "coder", pad: "x".repeat(80_000) }) });
+    const big = await fetch(`${r.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${KEY}` },
+      body: JSON.stringify({ model: "coder", pad: "x".repeat(80_000) }),
+    });
     expect(big.status).toBe(503);
     const busy = await fetch(`${r.url}/readyz`);
     expect(busy.status).toBe(503);
@@ -126,7 +140,11 @@ describe("a compressed request body", () => {
     ["/api/chat", (b: unknown) => expect(b).toMatchObject({ error: expect.stringMatching(/Content-Encoding "gzip"/) as unknown })],
   ])("%s: 415 saying what is wrong, in the face's dialect", async (path, check) => {
     const r = routers[0] ?? (await router());
-    const res = await fetch(r.url + path, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip", authorization: `Bearer ${KEY}`, "anthropic-version": "2023-06-01" }, body: Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]) });
+    const res = await fetch(r.url + path, {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-encoding": "gzip", authorization: `Bearer ${KEY}`, "anthropic-version": "2023-06-01" },
+      body: Buffer.from([0x1f, 0x8b, 8, 0, 0, 0]),
+    });
     expect(res.status).toBe(415);
     check(await res.json());
   });

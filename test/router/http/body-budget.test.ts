@@ -42,7 +42,11 @@ describe("limits.maxBufferedBytes", () => {
   beforeAll(async () => {
     const vllm = await fx.fake({ engine: "vllm", models: ["m"], anthropic: true });
     r = await fx.router(
-      config({ backends: { spark: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } }, limits: { maxBodyBytes: MAX_BODY, maxBufferedBytes: BUDGET } }),
+      config({
+        backends: { spark: { engine: "vllm", url: vllm.url } },
+        aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } },
+        limits: { maxBodyBytes: MAX_BODY, maxBufferedBytes: BUDGET },
+      }),
     );
     await untilAllUp(r);
   });
@@ -66,7 +70,11 @@ describe("limits.maxBufferedBytes", () => {
   describe.each(["openai", "anthropic", "ollama"] as const)("on the %s face", (face) => {
     it("refuses a body beyond the budget with 503 and Retry-After, serves one that fits, and serves it again once the budget is free", async () => {
       const send = (bytes: number): Promise<Response> =>
-        fetch(r.url + PATH[face], { method: "POST", headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" }, body: body(face, bytes) });
+        fetch(r.url + PATH[face], {
+          method: "POST",
+          headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+          body: body(face, bytes),
+        });
       const held = await holdOpen(face, 900_000);
       const big = await send(700_000);
       expectBusy(face, big.status, big.headers.get("retry-after"), await big.text());
@@ -94,11 +102,17 @@ describe("limits.maxBufferedBytes", () => {
   });
 
   it("gives every byte back after requests that succeeded or were refused (the afterEach checks it)", async () => {
-    await Promise.all([
-      fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body("openai", 200_000) }).then((x) => x.text()),
-      fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" }).then((x) => x.text()),
-      fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body("openai", MAX_BODY + 10) }).then((x) => x.text()),
-    ].map((p) => p.catch(() => undefined)));
+    await Promise.all(
+      [
+        fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body("openai", 200_000) }).then((x) =>
+          x.text(),
+        ),
+        fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" }).then((x) => x.text()),
+        fetch(`${r.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: body("openai", MAX_BODY + 10) }).then(
+          (x) => x.text(),
+        ),
+      ].map((p) => p.catch(() => undefined)),
+    );
     await until(() => r.router.bodies.buffered === 0, "the budget emptied");
   });
 });

@@ -78,7 +78,12 @@ describe("Reply", () => {
 
   it("passes on a backend's content type and length unless the answer is translated", async () => {
     const plain = await exchange((r) => {
-      r.head(200, { "content-type": "application/x-ndjson", "content-length": "2", "x-secret": "no" }, { backend: "box", model: "m" }, { stream: false, translated: false });
+      r.head(
+        200,
+        { "content-type": "application/x-ndjson", "content-length": "2", "x-secret": "no" },
+        { backend: "box", model: "m" },
+        { stream: false, translated: false },
+      );
       r.write("ok");
       r.end();
     });

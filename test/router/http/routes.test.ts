@@ -51,10 +51,15 @@ describe("a router", () => {
   const fx = routerFixture("each");
 
   it("serves all three dialects without being told to", async () => {
-    const r = await fx.router(config({ backends: { b: { engine: "vllm", url: "http://127.0.0.1:9" } }, aliases: { coder: { targets: [{ backend: "b", model: "m" }] } } }));
+    const r = await fx.router(
+      config({ backends: { b: { engine: "vllm", url: "http://127.0.0.1:9" } }, aliases: { coder: { targets: [{ backend: "b", model: "m" }] } } }),
+    );
     const version = await fetch(`${r.url}/api/version`);
     expect(version.status).toBe(200);
-    const messages = await fetch(`${r.url}/v1/messages`, { method: "POST", body: JSON.stringify({ model: "nope", max_tokens: 1, messages: [{ role: "user", content: "hi" }] }) });
+    const messages = await fetch(`${r.url}/v1/messages`, {
+      method: "POST",
+      body: JSON.stringify({ model: "nope", max_tokens: 1, messages: [{ role: "user", content: "hi" }] }),
+    });
     expect(messages.status).toBe(404);
     expect(await messages.json()).toMatchObject({ type: "error", error: { type: "not_found_error" } });
     const models = await fetch(`${r.url}/v1/models`);

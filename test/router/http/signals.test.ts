@@ -13,7 +13,11 @@ describe("stop signals", () => {
     const source = new EventEmitter();
     const logs: string[] = [];
     const calls: string[] = [];
-    onStopSignals(source, new Logger("info", (l) => logs.push(l)), { drain: (s) => calls.push(`drain ${s}`), force: (s) => calls.push(`force ${s}`), inFlight: () => 2 });
+    onStopSignals(source, new Logger("info", (l) => logs.push(l)), {
+      drain: (s) => calls.push(`drain ${s}`),
+      force: (s) => calls.push(`force ${s}`),
+      inFlight: () => 2,
+    });
     source.emit("SIGTERM");
     source.emit("SIGINT");
     expect(calls).toEqual(["drain SIGTERM"]);
@@ -33,9 +37,17 @@ describe("stop signals", () => {
 
     async function streaming(): Promise<{ body: Promise<string> }> {
       fake = await startFakeEngine({ engine: "vllm", models: ["m"] });
-      p = await spawnRouter(JSON.stringify({ health: fastHealth, drainMs: 1_000, backends: { v: { engine: "vllm", url: fake.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } } }));
+      p = await spawnRouter(
+        JSON.stringify({
+          health: fastHealth,
+          drainMs: 1_000,
+          backends: { v: { engine: "vllm", url: fake.url } },
+          aliases: { coder: { targets: [{ backend: "v", model: "m" }] } },
+        }),
+      );
       const url = p.url;
-      const up = async (): Promise<boolean> => ((await (await fetch(`${url}/status.json`)).json()) as { backends: { health: string }[] }).backends[0]?.health === "up";
+      const up = async (): Promise<boolean> =>
+        ((await (await fetch(`${url}/status.json`)).json()) as { backends: { health: string }[] }).backends[0]?.health === "up";
       for (let i = 0; i < 200 && !(await up()); i++) await new Promise((r) => setTimeout(r, 50));
       fake.faults.set({ mode: "stall-after-headers" });
       const body = fetch(`${p.url}/v1/chat/completions`, {

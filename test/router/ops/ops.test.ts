@@ -28,7 +28,11 @@ describe("ops: health, readiness, status, metrics, CLI", () => {
     expect(html).toContain("spark");
     expect(html).toContain("code &#60;b&#62;");
     expect(html).toContain("auth <b>OFF</b>");
-    const json = (await (await fetch(`${run.url}/status.json`)).json()) as { aliases: { name: string; targets: { health: string }[] }[]; backends: { name: string; max_concurrency: number }[]; auth: string };
+    const json = (await (await fetch(`${run.url}/status.json`)).json()) as {
+      aliases: { name: string; targets: { health: string }[] }[];
+      backends: { name: string; max_concurrency: number }[];
+      auth: string;
+    };
     expect(json.auth).toBe("off");
     expect(json.aliases[0]).toMatchObject({ name: "coder", targets: [{ health: "up" }] });
     expect(json.backends[0]).toMatchObject({ name: "spark", max_concurrency: 2 });
@@ -37,7 +41,9 @@ describe("ops: health, readiness, status, metrics, CLI", () => {
   it("/readyz wants an alias with a usable target, not only a backend that is up", async () => {
     // The one backend up serves a model no alias names; the alias's own model is missing on it.
     const v = await fx.fake({ engine: "vllm", models: ["other"] });
-    const run = await fx.router(config({ backends: { spark: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } } }));
+    const run = await fx.router(
+      config({ backends: { spark: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } } }),
+    );
     await until(() => run.router.registry.get("spark")?.models !== undefined, "models known");
     const res = await fetch(`${run.url}/readyz`);
     const body = (await res.json()) as { ready: boolean; reason?: string; aliasesUsable: string[] };
@@ -47,7 +53,9 @@ describe("ops: health, readiness, status, metrics, CLI", () => {
 
   it("/metrics exposes requests, latency, time to first byte and backend state", async () => {
     const v = await fx.fake({ engine: "vllm", models: ["m"] });
-    const r = await fx.router(config({ backends: { spark: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } } }));
+    const r = await fx.router(
+      config({ backends: { spark: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } } }),
+    );
     await until(() => r.router.registry.get("spark")?.health === "up", "up");
     await r.client().chat.completions.create({ model: "coder", messages: [{ role: "user", content: "x" }] });
     const text = await (await fetch(`${r.url}/metrics`)).text();
@@ -65,7 +73,10 @@ describe("ops: health, readiness, status, metrics, CLI", () => {
     const cfg = (model: string): string =>
       JSON.stringify({ health: fastHealth, backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model }] } } });
     await writeFile(file, cfg("m1"));
-    const child = spawn(process.execPath, ["--import", "tsx", "router/main.ts", "--config", file, "--port", "0"], { cwd: process.cwd(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "router/main.ts", "--config", file, "--port", "0"], {
+      cwd: process.cwd(),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let out = "";
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
@@ -73,7 +84,11 @@ describe("ops: health, readiness, status, metrics, CLI", () => {
       await until(() => out.includes('"msg":"listening"'), "listening", 20_000);
       const url = (/"url":"([^"]+)"/.exec(out) ?? [])[1] ?? "";
       const ask = async (): Promise<string> => {
-        const res = await fetch(`${url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] }) });
+        const res = await fetch(`${url}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] }),
+        });
         return res.headers.get("x-router-model") ?? "";
       };
       expect(await ask()).toBe("m1");

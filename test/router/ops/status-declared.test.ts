@@ -12,7 +12,8 @@ interface StatusJson {
 }
 
 const status = async (url: string): Promise<StatusJson> => (await (await fetch(`${url}/status.json`)).json()) as StatusJson;
-const metricLines = async (url: string): Promise<string[]> => (await (await fetch(`${url}/metrics`)).text()).split("\n").filter((l) => l.startsWith("router_backend_declared_model_missing{"));
+const metricLines = async (url: string): Promise<string[]> =>
+  (await (await fetch(`${url}/metrics`)).text()).split("\n").filter((l) => l.startsWith("router_backend_declared_model_missing{"));
 
 describe("declared models the engine does not have", () => {
   const fx = routerFixture();
@@ -43,13 +44,23 @@ describe("declared models the engine does not have", () => {
     ]);
 
     // A reload that declares fewer models drops the series of the others.
-    r.router.reload(config({ backends: { box: { engine: "ollama", url: ollama.url, models: ["tiny"] } }, aliases: { small: { targets: [{ backend: "box", model: "tiny" }] } } }));
+    r.router.reload(
+      config({
+        backends: { box: { engine: "ollama", url: ollama.url, models: ["tiny"] } },
+        aliases: { small: { targets: [{ backend: "box", model: "tiny" }] } },
+      }),
+    );
     expect((await status(r.url)).backends.map((b) => [b.name, b.declared_missing])).toEqual([["box", []]]);
     expect(await metricLines(r.url)).toEqual(['router_backend_declared_model_missing{backend="box",model="tiny"} 0']);
   });
 
   it("are not marked before the engine's model list is known", async () => {
-    const r = await fx.router(config({ backends: { box: { engine: "ollama", url: "http://127.0.0.1:9", models: ["tiny"] } }, aliases: { small: { targets: [{ backend: "box", model: "tiny" }] } } }));
+    const r = await fx.router(
+      config({
+        backends: { box: { engine: "ollama", url: "http://127.0.0.1:9", models: ["tiny"] } },
+        aliases: { small: { targets: [{ backend: "box", model: "tiny" }] } },
+      }),
+    );
     await until(() => r.router.registry.get("box")?.health === "down", "the probe");
     expect((await status(r.url)).backends[0]?.declared_missing).toEqual([]);
     expect(await metricLines(r.url)).toEqual([]);
@@ -59,7 +70,12 @@ describe("declared models the engine does not have", () => {
 describe("the config file's digest", () => {
   it("is the sha256 of the bytes the table in force was read from, at start and after each reload", { timeout: 60_000 }, async () => {
     const fake = await startFakeEngine({ engine: "vllm", models: ["m"] });
-    const table = (model: string): Record<string, unknown> => ({ listen: { host: "127.0.0.1", port: 0 }, health: fastHealth, backends: { v: { engine: "vllm", url: fake.url, models: [model] } }, aliases: { coder: { targets: [{ backend: "v", model }] } } });
+    const table = (model: string): Record<string, unknown> => ({
+      listen: { host: "127.0.0.1", port: 0 },
+      health: fastHealth,
+      backends: { v: { engine: "vllm", url: fake.url, models: [model] } },
+      aliases: { coder: { targets: [{ backend: "v", model }] } },
+    });
     const first = JSON.stringify(table("m"));
     const p = await spawnRouter(first);
     try {

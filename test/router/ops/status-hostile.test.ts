@@ -18,7 +18,11 @@ describe("status page against hostile backends", () => {
     const hung = await startHostileBackend("hung");
     backends.push(hung);
     const r = await fx.router(
-      config({ health: { intervalMs: 50, timeoutMs: 100, maxIntervalMs: 100 }, backends: { h: { engine: "vllm", url: hung.url } }, aliases: { a: { targets: [{ backend: "h", model: "m" }] } } }),
+      config({
+        health: { intervalMs: 50, timeoutMs: 100, maxIntervalMs: 100 },
+        backends: { h: { engine: "vllm", url: hung.url } },
+        aliases: { a: { targets: [{ backend: "h", model: "m" }] } },
+      }),
     );
     await until(() => r.router.registry.get("h")?.lastProbeAt !== undefined, "a probe that timed out");
     const page = await fetch(`${r.url}/status`);
@@ -38,7 +42,14 @@ describe("status page against hostile backends", () => {
         // A 3 MB probe answer takes a while on a loaded machine: a probe timeout that does not cut it.
         health: { intervalMs: 100, timeoutMs: 10_000, maxIntervalMs: 400 },
         backends: { v: { engine: "vllm", url: huge.url }, o: { engine: "ollama", url: huge.url } },
-        aliases: { a: { targets: [{ backend: "v", model: "m" }, { backend: "o", model: "m" }] } },
+        aliases: {
+          a: {
+            targets: [
+              { backend: "v", model: "m" },
+              { backend: "o", model: "m" },
+            ],
+          },
+        },
       }),
     );
     await until(() => (r.router.registry.get("v")?.models?.size ?? 0) > 1000 && r.router.registry.get("o")?.version !== undefined, "the huge lists", 30_000);

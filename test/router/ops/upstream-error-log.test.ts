@@ -18,7 +18,9 @@ function body(face: FaceName, text: string): string {
 
 /** FastAPI's own answer to a request that fails validation: 422 with each error's input. */
 const fastApi422 = (marker: string): string =>
-  JSON.stringify({ detail: [{ type: "missing", loc: ["body", "messages"], msg: "Field required", input: { model: "m", prompt: `${marker} my secret plan` } }] });
+  JSON.stringify({
+    detail: [{ type: "missing", loc: ["body", "messages"], msg: "Field required", input: { model: "m", prompt: `${marker} my secret plan` } }],
+  });
 
 interface Case {
   name: string;
@@ -31,7 +33,13 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: "422 validation error quoting the input (FastAPI)", status: 422, answered: 422, body: fastApi422, summary: /answered 422 \(missing; \d+-byte body not logged\)/ },
+  {
+    name: "422 validation error quoting the input (FastAPI)",
+    status: 422,
+    answered: 422,
+    body: fastApi422,
+    summary: /answered 422 \(missing; \d+-byte body not logged\)/,
+  },
   {
     name: "400 whose message quotes the prompt (OpenAI shape)",
     status: 400,
@@ -39,8 +47,20 @@ const CASES: Case[] = [
     body: (m) => JSON.stringify({ error: { message: `bad request: '${m} my secret plan'`, type: "BadRequestError", param: null, code: 400 } }),
     summary: /answered 400 \(BadRequestError; \d+-byte body not logged\)/,
   },
-  { name: "500 echoing the request as plain text", status: 500, answered: 502, body: (m) => `Internal error while handling {"prompt": "${m} my secret plan"}`, summary: /answered 500 \(\d+-byte body not logged\)/ },
-  { name: "429 echoing the request", status: 429, answered: 429, body: (m) => JSON.stringify({ error: `queue full for ${m} my secret plan` }), summary: /is busy: answered 429 \(\d+-byte body not logged\)/ },
+  {
+    name: "500 echoing the request as plain text",
+    status: 500,
+    answered: 502,
+    body: (m) => `Internal error while handling {"prompt": "${m} my secret plan"}`,
+    summary: /answered 500 \(\d+-byte body not logged\)/,
+  },
+  {
+    name: "429 echoing the request",
+    status: 429,
+    answered: 429,
+    body: (m) => JSON.stringify({ error: `queue full for ${m} my secret plan` }),
+    summary: /is busy: answered 429 \(\d+-byte body not logged\)/,
+  },
 ];
 
 describe("a backend's error body in the log", () => {
@@ -50,7 +70,9 @@ describe("a backend's error body in the log", () => {
 
   beforeAll(async () => {
     vllm = await fx.fake({ engine: "vllm", models: ["m"], anthropic: true });
-    r = await fx.router(config({ backends: { spark: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } } }));
+    r = await fx.router(
+      config({ backends: { spark: { engine: "vllm", url: vllm.url } }, aliases: { coder: { targets: [{ backend: "spark", model: "m" }] } } }),
+    );
     await untilAllUp(r);
   });
 
@@ -84,10 +106,30 @@ describe("a backend's error body in the log", () => {
 
 describe("what the log keeps of a backend's error body", () => {
   it.each([
-    ["an OpenAI-shaped error", JSON.stringify({ error: { message: "secret", type: "invalid_request_error", code: "context_length_exceeded" } }), 400, "invalid_request_error, context_length_exceeded; "],
-    ["a code equal to the status is left out", JSON.stringify({ object: "error", message: "secret", type: "BadRequestError", code: 400 }), 400, "BadRequestError; "],
-    ["FastAPI's detail list, each type once", JSON.stringify({ detail: [{ type: "missing", input: "secret" }, { type: "string_type", input: "s" }, { type: "missing" }] }), 422, "missing, string_type; "],
-    ["a type that is not an identifier", JSON.stringify({ error: { type: "the prompt was: secret stuff that goes on and on and on and on and on and on" } }), 400, ""],
+    [
+      "an OpenAI-shaped error",
+      JSON.stringify({ error: { message: "secret", type: "invalid_request_error", code: "context_length_exceeded" } }),
+      400,
+      "invalid_request_error, context_length_exceeded; ",
+    ],
+    [
+      "a code equal to the status is left out",
+      JSON.stringify({ object: "error", message: "secret", type: "BadRequestError", code: 400 }),
+      400,
+      "BadRequestError; ",
+    ],
+    [
+      "FastAPI's detail list, each type once",
+      JSON.stringify({ detail: [{ type: "missing", input: "secret" }, { type: "string_type", input: "s" }, { type: "missing" }] }),
+      422,
+      "missing, string_type; ",
+    ],
+    [
+      "a type that is not an identifier",
+      JSON.stringify({ error: { type: "the prompt was: secret stuff that goes on and on and on and on and on and on" } }),
+      400,
+      "",
+    ],
     ["a type that reads like text", JSON.stringify({ error: { type: "my secret", code: "a b c" } }), 400, ""],
     ["Ollama's plain error", JSON.stringify({ error: "model 'secret' not found" }), 404, ""],
     ["plain text", "secret", 500, ""],

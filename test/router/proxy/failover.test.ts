@@ -16,7 +16,14 @@ describe("failover, ejection and recovery", () => {
     const run = await fx.router(
       config({
         backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
-        aliases: { coder: { targets: [{ backend: "a", model: "m-a" }, { backend: "b", model: "m-b" }] } },
+        aliases: {
+          coder: {
+            targets: [
+              { backend: "a", model: "m-a" },
+              { backend: "b", model: "m-b" },
+            ],
+          },
+        },
         ...extra,
       }),
       { random: () => 0.5 },
@@ -33,7 +40,10 @@ describe("failover, ejection and recovery", () => {
   ] as const)("moves to the next target on %s, with no client-visible failure", async (_label, fault) => {
     const [a, b, run] = await twoVllm();
     a.faults.set(fault);
-    const res = await run.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    const res = await run
+      .client()
+      .chat.completions.create({ model: "coder", ...ask })
+      .withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("b");
     expect(b.stats.requests["/v1/chat/completions"]).toBe(1);
     const line = JSON.parse(run.logs.find((l) => l.includes('"msg":"request"')) ?? "{}") as { attempts: number };
@@ -43,7 +53,10 @@ describe("failover, ejection and recovery", () => {
   it("fails over when the backend refuses connections", async () => {
     const [a, , run] = await twoVllm();
     await a.kill();
-    const res = await run.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    const res = await run
+      .client()
+      .chat.completions.create({ model: "coder", ...ask })
+      .withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("b");
   });
 
@@ -55,7 +68,15 @@ describe("failover, ejection and recovery", () => {
     run.router.reload(
       config({
         backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
-        aliases: { coder: { targets: [{ backend: "a", model: "m-a" }, { backend: "b", model: "m-b" }], firstByteTimeoutMs: 1_000 } },
+        aliases: {
+          coder: {
+            targets: [
+              { backend: "a", model: "m-a" },
+              { backend: "b", model: "m-b" },
+            ],
+            firstByteTimeoutMs: 1_000,
+          },
+        },
       }),
     );
     a.faults.set({ mode });
@@ -80,7 +101,10 @@ describe("failover, ejection and recovery", () => {
         aliases: { coder: { targets: [0, 1, 2, 3, 0].map((i) => ({ backend: `n${i}`, model: "m" })) } },
       }),
     );
-    const err = await r.client().chat.completions.create({ model: "coder", ...ask }).catch((e: unknown) => e);
+    const err = await r
+      .client()
+      .chat.completions.create({ model: "coder", ...ask })
+      .catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 502, error: { type: "server_error" } });
     const hits = engines.map((e) => e.stats.requests["/v1/chat/completions"] ?? 0);
     expect(hits.reduce((x, y) => x + y, 0)).toBe(3);
@@ -97,12 +121,18 @@ describe("failover, ejection and recovery", () => {
     const seenByA = a.stats.requests["/v1/chat/completions"];
     a.faults.clear();
     // While ejected, traffic goes to b without touching a.
-    const res = await run.client().chat.completions.create({ model: "coder", ...fresh() }).withResponse();
+    const res = await run
+      .client()
+      .chat.completions.create({ model: "coder", ...fresh() })
+      .withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("b");
     expect(a.stats.requests["/v1/chat/completions"]).toBe(seenByA);
     // Once the ejection time is served, a probe (or a trial request) lifts it.
     await until(() => backendA?.passive.ejected === false, "ejection lifted");
-    const back = await run.client().chat.completions.create({ model: "coder", ...fresh() }).withResponse();
+    const back = await run
+      .client()
+      .chat.completions.create({ model: "coder", ...fresh() })
+      .withResponse();
     expect(back.response.headers.get("x-router-backend")).toBe("a");
     expect(b.stats.requests["/v1/chat/completions"]).toBe(4);
     const metrics = await (await fetch(`${run.url}/metrics`)).text();
@@ -121,7 +151,10 @@ describe("failover, ejection and recovery", () => {
     const backendA = run.router.registry.get("a");
     expect(backendA?.passive.ejected).toBe(true);
     await until(() => Date.now() >= (backendA?.passive.ejectedUntil ?? 0), "ejection served");
-    const res = await run.client().chat.completions.create({ model: "coder", ...fresh() }).withResponse();
+    const res = await run
+      .client()
+      .chat.completions.create({ model: "coder", ...fresh() })
+      .withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("a");
     expect(backendA?.passive.ejected).toBe(false);
     expect(backendA?.passive.trialInFlight).toBe(false);
@@ -139,9 +172,15 @@ describe("failover, ejection and recovery", () => {
     const [a, b, run] = await twoVllm({ ejection: { consecutiveFailures: 1, baseMs: 60_000, maxMs: 60_000, jitter: 0 } });
     a.faults.set({ mode: "status", status: 503, statusCount: 1 });
     b.faults.set({ mode: "status", status: 503, statusCount: 1 });
-    await run.client().chat.completions.create({ model: "coder", ...ask }).catch(() => undefined);
+    await run
+      .client()
+      .chat.completions.create({ model: "coder", ...ask })
+      .catch(() => undefined);
     expect(run.router.registry.all().every((x) => x.passive.ejected)).toBe(true);
-    const res = await run.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    const res = await run
+      .client()
+      .chat.completions.create({ model: "coder", ...ask })
+      .withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("a");
   });
 
@@ -151,11 +190,21 @@ describe("failover, ejection and recovery", () => {
     const r = await fx.router(
       config({
         backends: { a: { engine: "vllm", url: a.url, apiKey: "wrong" }, b: { engine: "vllm", url: b.url } },
-        aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
+        aliases: {
+          coder: {
+            targets: [
+              { backend: "a", model: "m" },
+              { backend: "b", model: "m" },
+            ],
+          },
+        },
       }),
     );
     await until(() => r.router.registry.get("a")?.health === "misconfigured", "probe sees 401");
-    const res = await r.client().chat.completions.create({ model: "coder", ...ask }).withResponse();
+    const res = await r
+      .client()
+      .chat.completions.create({ model: "coder", ...ask })
+      .withResponse();
     expect(res.response.headers.get("x-router-backend")).toBe("b");
   });
 });

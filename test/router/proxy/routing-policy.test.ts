@@ -7,7 +7,10 @@ import { Slots, type AcquireResult, type Batch } from "../../../router/backends/
 import { Residency } from "../../../router/backends/residency.js";
 
 const probe = (loaded: string[], cold: string[] = []): Map<string, ModelState> =>
-  new Map<string, ModelState>([...loaded.map((m) => [m, { installed: true, loaded: true }] as const), ...cold.map((m) => [m, { installed: true, loaded: false }] as const)]);
+  new Map<string, ModelState>([
+    ...loaded.map((m) => [m, { installed: true, loaded: true }] as const),
+    ...cold.map((m) => [m, { installed: true, loaded: false }] as const),
+  ]);
 
 describe("Residency", () => {
   it("starts from the probe and follows what the router sends, one model at a time until seen holding more", () => {
@@ -81,14 +84,42 @@ describe("batching per model", () => {
 
   it("picks the oldest waiter whose model is resident, else the oldest", async () => {
     const r = (): string => "y";
-    expect((await served([["x", batch("x", r)], ["y", batch("y", r)]]))[0]).toBe("y");
-    expect((await served([["x", batch("x", r)], ["z", batch("z", r)]]))[0]).toBe("x");
-    expect((await served([["any", undefined], ["y", batch("y", r)]]))[0]).toBe("any");
+    expect(
+      (
+        await served([
+          ["x", batch("x", r)],
+          ["y", batch("y", r)],
+        ])
+      )[0],
+    ).toBe("y");
+    expect(
+      (
+        await served([
+          ["x", batch("x", r)],
+          ["z", batch("z", r)],
+        ])
+      )[0],
+    ).toBe("x");
+    expect(
+      (
+        await served([
+          ["any", undefined],
+          ["y", batch("y", r)],
+        ])
+      )[0],
+    ).toBe("any");
   });
 
   it("serves a waiter passed over as often as it allows before any other", async () => {
     const r = (): string => "y";
-    expect(await served([["x", batch("x", r, 2)], ["y1", batch("y", r, 2)], ["y2", batch("y", r, 2)], ["y3", batch("y", r, 2)]])).toEqual(["y1", "y2", "x", "y3"]);
+    expect(
+      await served([
+        ["x", batch("x", r, 2)],
+        ["y1", batch("y", r, 2)],
+        ["y2", batch("y", r, 2)],
+        ["y3", batch("y", r, 2)],
+      ]),
+    ).toEqual(["y1", "y2", "x", "y3"]);
   });
 
   it("grants the resident model's waiters first and lets the others wait a bounded number of turns", async () => {
@@ -102,7 +133,12 @@ describe("batching per model", () => {
       const order: string[] = [];
       const hold = s.acquire(new AbortController().signal) as () => void;
       const waits = ["x1", "y1", "x2", "y2"].map((name) =>
-        (s.acquire(new AbortController().signal, batch(name.slice(0, 1), () => resident, maxBypass)) as Promise<AcquireResult>).then((release) => {
+        (
+          s.acquire(
+            new AbortController().signal,
+            batch(name.slice(0, 1), () => resident, maxBypass),
+          ) as Promise<AcquireResult>
+        ).then((release) => {
           order.push(name);
           // The backend now holds what it was last sent; the request is done at once.
           resident = name.slice(0, 1);
@@ -118,8 +154,17 @@ describe("batching per model", () => {
 
 describe("routing.policy", () => {
   it("defaults to the ranked policy with residency tracking, batching and session affinity, and the smallest config still parses", () => {
-    const r = parseRouterConfig({ backends: { b: { engine: "ollama", url: "http://127.0.0.1:11434" } }, aliases: { a: { targets: [{ backend: "b", model: "m" }] } } });
-    expect(r.ok && r.config.routing).toEqual({ policy: "ranked", trackResidency: true, batchPerModel: true, maxBypass: 4, affinity: { enabled: true, maxEntries: 10_000, ttlMs: 1_800_000 } });
+    const r = parseRouterConfig({
+      backends: { b: { engine: "ollama", url: "http://127.0.0.1:11434" } },
+      aliases: { a: { targets: [{ backend: "b", model: "m" }] } },
+    });
+    expect(r.ok && r.config.routing).toEqual({
+      policy: "ranked",
+      trackResidency: true,
+      batchPerModel: true,
+      maxBypass: 4,
+      affinity: { enabled: true, maxEntries: 10_000, ttlMs: 1_800_000 },
+    });
     const bad = parseRouterConfig({ backends: {}, aliases: {}, routing: { policy: "random" } });
     expect(bad.ok).toBe(false);
   });

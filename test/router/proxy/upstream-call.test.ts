@@ -310,7 +310,11 @@ describe("UpstreamCall: relaying a committed body", () => {
     };
     resetCut();
     let firstByte = false;
-    const { decision } = UpstreamCall.start(pool, { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: "{}" }, { idleMs: 150, maxBytes: 1 << 20, onFirstByte: () => (firstByte = true) });
+    const { decision } = UpstreamCall.start(
+      pool,
+      { method: "POST", path: "/", headers: { "content-type": "application/json" }, body: "{}" },
+      { idleMs: 150, maxBytes: 1 << 20, onFirstByte: () => (firstByte = true) },
+    );
     const err = await decision.then(
       () => undefined,
       (e: unknown) => e,
@@ -332,9 +336,11 @@ describe("UpstreamCall: relaying a committed body", () => {
     const d = await decision;
     if (!d.ok || d.first === null) throw new Error("expected a first chunk");
     const seen: string[] = [d.first.toString()];
-    seen.push(await relayedBody((res) => {
-      void call.relay(res, { push: (c) => `<${c.toString()}>`, end: () => "[end]" }, 60_000).then((end) => res.end(end.ok ? "" : "failed"));
-    }));
+    seen.push(
+      await relayedBody((res) => {
+        void call.relay(res, { push: (c) => `<${c.toString()}>`, end: () => "[end]" }, 60_000).then((end) => res.end(end.ok ? "" : "failed"));
+      }),
+    );
     expect(seen).toEqual(["a", "<b>[end]"]);
   });
 });

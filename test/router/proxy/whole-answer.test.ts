@@ -12,7 +12,14 @@ import { config, startRouter, untilAllUp, type Running } from "../harness.js";
 const MAX = 64 * 1024;
 
 function completion(model: string): string {
-  return JSON.stringify({ id: "c", object: "chat.completion", created: 1, model, choices: [{ index: 0, message: { role: "assistant", content: "hello" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
+  return JSON.stringify({
+    id: "c",
+    object: "chat.completion",
+    created: 1,
+    model,
+    choices: [{ index: 0, message: { role: "assistant", content: "hello" }, finish_reason: "stop" }],
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+  });
 }
 
 /** An OpenAI-compatible backend whose answer depends on the model asked for. */
@@ -39,7 +46,13 @@ function backend(): Promise<Server> {
         res.end(JSON.stringify({ ...(JSON.parse(completion(model)) as object), pad: "x".repeat(2 * MAX) }));
       } else if (model === "longline") {
         res.writeHead(200, { "content-type": "text/event-stream" });
-        const chunk = { id: "c", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta: { content: "x".repeat(2 * MAX) }, finish_reason: null }] };
+        const chunk = {
+          id: "c",
+          object: "chat.completion.chunk",
+          created: 1,
+          model,
+          choices: [{ index: 0, delta: { content: "x".repeat(2 * MAX) }, finish_reason: null }],
+        };
         const text = `data: ${JSON.stringify(chunk)}\n\n`;
         // In pieces, as a network would deliver it.
         for (let i = 0; i < text.length; i += 4096) res.write(text.slice(i, i + 4096));
@@ -70,8 +83,18 @@ beforeAll(async () => {
         cut: only("cut"),
         big: only("big"),
         longline: only("longline"),
-        "notjson-then-good": { targets: [{ backend: "bad", model: "notjson" }, { backend: "good", model: "good" }] },
-        "cut-then-good": { targets: [{ backend: "bad", model: "cut" }, { backend: "good", model: "good" }] },
+        "notjson-then-good": {
+          targets: [
+            { backend: "bad", model: "notjson" },
+            { backend: "good", model: "good" },
+          ],
+        },
+        "cut-then-good": {
+          targets: [
+            { backend: "bad", model: "cut" },
+            { backend: "good", model: "good" },
+          ],
+        },
       },
       limits: { maxAnswerBytes: MAX, maxLineBytes: MAX },
       // Every failure here is on purpose: none may eject the backend for the next case.

@@ -21,7 +21,9 @@ describe("drain", () => {
     let answer = "";
     socket.on("data", (c: Buffer) => (answer += c.toString()));
     const socketClosed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
-    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`);
+    socket.write(
+      `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body.slice(0, 10)}`,
+    );
     await until(() => run.router.inFlight === 1, "the held request in flight");
 
     const closing = run.router.close(60_000);
@@ -90,7 +92,10 @@ describe("drain", () => {
     expect(inBandMessage("openai", w.text)).toMatch(/shutting down/);
     const whole = await waitingWhole;
     expect(whole.status).toBe(503);
-    expect(JSON.parse(whole.text)).toMatchObject({ type: "error", error: { type: "overloaded_error", message: expect.stringMatching(/shutting down/) as unknown } });
+    expect(JSON.parse(whole.text)).toMatchObject({
+      type: "error",
+      error: { type: "overloaded_error", message: expect.stringMatching(/shutting down/) as unknown },
+    });
     const sdkError = await sdkDone;
     expect(sdkError).toBeInstanceOf(OpenAI.APIError);
     expect((sdkError as Error).message).toMatch(/shutting down/);

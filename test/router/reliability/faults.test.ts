@@ -8,13 +8,26 @@ import { ask, config, FACES, faultFixture, Ledger, ledgerFake, post, streamEnd, 
 
 const fx = faultFixture();
 
-async function pair(ledger: Ledger, extra: Record<string, unknown> = {}, aliasExtra: Record<string, unknown> = {}, chunkDelayMs = 10): Promise<[FakeEngine, FakeEngine, Running]> {
+async function pair(
+  ledger: Ledger,
+  extra: Record<string, unknown> = {},
+  aliasExtra: Record<string, unknown> = {},
+  chunkDelayMs = 10,
+): Promise<[FakeEngine, FakeEngine, Running]> {
   const a = await ledgerFake(fx, ledger, "a", { engine: "vllm", models: ["m"], anthropic: true, chunkDelayMs });
   const b = await ledgerFake(fx, ledger, "b", { engine: "vllm", models: ["m"], anthropic: true, chunkDelayMs });
   const run = await fx.router(
     config({
       backends: { a: { engine: "vllm", url: a.url }, b: { engine: "vllm", url: b.url } },
-      aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }], ...aliasExtra } },
+      aliases: {
+        coder: {
+          targets: [
+            { backend: "a", model: "m" },
+            { backend: "b", model: "m" },
+          ],
+          ...aliasExtra,
+        },
+      },
       ...extra,
     }),
   );
@@ -146,7 +159,14 @@ describe("fault injection", () => {
     const r = await fx.router(
       config({
         backends: { a: { engine: "vllm", url: a.url, apiKey: "backend-secret-WRONG" }, b: { engine: "vllm", url: b.url } },
-        aliases: { coder: { targets: [{ backend: "a", model: "m" }, { backend: "b", model: "m" }] } },
+        aliases: {
+          coder: {
+            targets: [
+              { backend: "a", model: "m" },
+              { backend: "b", model: "m" },
+            ],
+          },
+        },
         // Probes would find it first; a slow probe shows the request path classifying the 401 itself.
         health: { intervalMs: 60_000, timeoutMs: 500, maxIntervalMs: 60_000 },
       }),

@@ -58,7 +58,12 @@ function openaiEvents(text: string): { data: Record<string, unknown>[]; done: bo
 }
 
 export async function post(url: string, body: unknown, signal?: AbortSignal): Promise<{ status: number; text: string; backend: string | null }> {
-  const r = await fetch(url, { method: "POST", headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" }, body: JSON.stringify(body), signal: signal ?? null });
+  const r = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify(body),
+    signal: signal ?? null,
+  });
   return { status: r.status, text: await r.text(), backend: r.headers.get("x-router-backend") };
 }
 
@@ -93,7 +98,11 @@ export function streamEnd(face: FaceName, text: string): "complete" | "in-band-e
 /** The message of the in-band error a stream ended with, in any dialect; undefined when it did not end in one. */
 export function inBandMessage(face: FaceName, text: string): string | undefined {
   if (streamEnd(face, text) !== "in-band-error") return undefined;
-  const last = text.split("\n").filter((l) => l.trim() !== "").at(-1) ?? "";
+  const last =
+    text
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .at(-1) ?? "";
   const value = JSON.parse(face === "ollama" ? last : last.slice(5)) as { error?: string | { message?: string } };
   return typeof value.error === "string" ? value.error : value.error?.message;
 }

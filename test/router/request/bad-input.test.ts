@@ -43,7 +43,10 @@ describe("bad input: clear errors in OpenAI's shape, never a crash", () => {
   });
 
   it("ignores a client-supplied backend URL", async () => {
-    const res = await rawPost(`${r.url}/v1/chat/completions`, JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }], api_base: "http://169.254.169.254/" }));
+    const res = await rawPost(
+      `${r.url}/v1/chat/completions`,
+      JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }], api_base: "http://169.254.169.254/" }),
+    );
     expect(res.status).toBe(200);
     expect(vllm.stats.lastRequestBody).not.toHaveProperty("api_base");
   });
@@ -69,7 +72,9 @@ describe("bad input: clear errors in OpenAI's shape, never a crash", () => {
   });
 
   it("honours an incoming x-request-id", async () => {
-    const res = await rawPost(`${r.url}/v1/chat/completions`, JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] }), { "x-request-id": "abc-123" });
+    const res = await rawPost(`${r.url}/v1/chat/completions`, JSON.stringify({ model: "coder", messages: [{ role: "user", content: "x" }] }), {
+      "x-request-id": "abc-123",
+    });
     expect(res.headers.get("x-request-id")).toBe("abc-123");
     expect(r.logs.some((l) => l.includes('"id":"abc-123"'))).toBe(true);
   });
@@ -77,7 +82,13 @@ describe("bad input: clear errors in OpenAI's shape, never a crash", () => {
   it("keeps serving after a client that sends half a body and leaves", async () => {
     const u = new URL(r.url);
     await new Promise<void>((resolve) => {
-      const req = request({ host: u.hostname, port: u.port, method: "POST", path: "/v1/chat/completions", headers: { "content-type": "application/json", "content-length": "1000" } });
+      const req = request({
+        host: u.hostname,
+        port: u.port,
+        method: "POST",
+        path: "/v1/chat/completions",
+        headers: { "content-type": "application/json", "content-length": "1000" },
+      });
       req.on("error", () => resolve());
       req.write('{"model":"cod');
       setTimeout(() => {

@@ -56,7 +56,8 @@ describe("a router whose names are inherited object properties", () => {
     const auth = { authorization: "Bearer k1" };
     const ask = (path: string, model: string): Promise<{ status: number; text: string; headers: Headers }> => {
       const messages = [{ role: "user", content: "hi" }];
-      const body = path === "/v1/messages" ? { model, max_tokens: 8, messages } : path === "/api/chat" ? { model, messages, stream: false } : { model, messages };
+      const body =
+        path === "/v1/messages" ? { model, max_tokens: 8, messages } : path === "/api/chat" ? { model, messages, stream: false } : { model, messages };
       return rawPost(r.url + path, JSON.stringify(body), { ...auth, "anthropic-version": "2023-06-01" });
     };
     for (const path of ["/v1/chat/completions", "/v1/messages", "/api/chat"]) {
@@ -74,13 +75,18 @@ describe("a router whose names are inherited object properties", () => {
     expect(models.data.map((m) => m.id)).toEqual(["valueOf"]);
     const tags = (await (await fetch(`${r.url}/api/tags`, { headers: auth })).json()) as { models: { name: string }[] };
     expect(tags.models.map((m) => m.name.replace(/:latest$/, ""))).toEqual(["valueOf"]);
-    const status = (await (await fetch(`${r.url}/status.json`)).json()) as { aliases: { name: string; targets: { backend: string; health: string }[] }[]; backends: { name: string }[] };
+    const status = (await (await fetch(`${r.url}/status.json`)).json()) as {
+      aliases: { name: string; targets: { backend: string; health: string }[] }[];
+      backends: { name: string }[];
+    };
     expect(status.aliases.map((a) => [a.name, a.targets[0]?.backend, a.targets[0]?.health])).toEqual([
       ["valueOf", "constructor", "up"],
       ["plain", "toString", "up"],
     ]);
     expect(status.backends.map((b) => b.name).sort()).toEqual(["constructor", "toString"]);
-    expect(await (await fetch(`${r.url}/metrics`)).text()).toMatch(/router_requests_total\{face="openai",path="\/v1\/chat\/completions",alias="valueOf",backend="constructor",status="200"\} 1/);
+    expect(await (await fetch(`${r.url}/metrics`)).text()).toMatch(
+      /router_requests_total\{face="openai",path="\/v1\/chat\/completions",alias="valueOf",backend="constructor",status="200"\} 1/,
+    );
 
     // A reload without the backend named toString retires it.
     const removed = r.router.registry.get("toString");

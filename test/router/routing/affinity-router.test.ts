@@ -15,13 +15,27 @@ describe("session affinity", () => {
 
   async function twoOllamas(routing: RouterConfigInput["routing"] = {}, health: RouterConfigInput["health"] = quietHealth) {
     const fake = (): Promise<FakeEngine> =>
-      fx.fake({ engine: "ollama", models: ["a"], loaded: ["a"], numParallel: 2, chunkDelayMs: 5, reply: (req) => ({ content: req.lastUserMessage === "long" ? "w ".repeat(300) : "ok" }) });
+      fx.fake({
+        engine: "ollama",
+        models: ["a"],
+        loaded: ["a"],
+        numParallel: 2,
+        chunkDelayMs: 5,
+        reply: (req) => ({ content: req.lastUserMessage === "long" ? "w ".repeat(300) : "ok" }),
+      });
     const o1 = await fake();
     const o2 = await fake();
     const run = await fx.router(
       config({
         backends: { o1: { engine: "ollama", url: o1.url, maxConcurrency: 2 }, o2: { engine: "ollama", url: o2.url, maxConcurrency: 2 } },
-        aliases: { ay: { targets: [{ backend: "o1", model: "a" }, { backend: "o2", model: "a" }] } },
+        aliases: {
+          ay: {
+            targets: [
+              { backend: "o1", model: "a" },
+              { backend: "o2", model: "a" },
+            ],
+          },
+        },
         health,
         routing,
       }),

@@ -14,7 +14,12 @@ import { view as candidate } from "./view.js";
 /** Candidates named b0, b1, … all serving model m. */
 const view = (backend: string, over: Partial<CandidateView> = {}): CandidateView => candidate(Number(backend.slice(1)), { backend, model: "m", ...over });
 
-const turn1 = { messages: [{ role: "system", content: "You are terse." }, { role: "user", content: "fix the bug" }] };
+const turn1 = {
+  messages: [
+    { role: "system", content: "You are terse." },
+    { role: "user", content: "fix the bug" },
+  ],
+};
 const turn2 = { messages: [...turn1.messages, { role: "assistant", content: "done" }, { role: "user", content: "now test it" }] };
 
 describe("conversationKey", () => {
@@ -46,7 +51,15 @@ describe("conversationKey", () => {
 
 describe("Affinity.prefer", () => {
   const registry = new BackendRegistry();
-  registry.apply(config({ backends: { b0: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 1 }, b1: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 1 } }, aliases: {} }));
+  registry.apply(
+    config({
+      backends: {
+        b0: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 1 },
+        b1: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 1 },
+      },
+      aliases: {},
+    }),
+  );
   const held = { backend: "b1", model: "m", at: 0 };
   const bytes = (): number => 40_000;
 
@@ -121,7 +134,16 @@ describe("the affinity table's bound", () => {
     const cap = 10_000;
     const record = (from: number, to: number): void => {
       for (let i = from; i < to; i++) {
-        const key = conversationKey("coder", { messages: [{ role: "system", content: "You are terse." }, { role: "user", content: `task ${i}` }] }, undefined);
+        const key = conversationKey(
+          "coder",
+          {
+            messages: [
+              { role: "system", content: "You are terse." },
+              { role: "user", content: `task ${i}` },
+            ],
+          },
+          undefined,
+        );
         a.record(key as string, i % 2 === 0 ? "b0" : "b1", "m", i, cap);
       }
     };

@@ -14,7 +14,11 @@ describe("the ranked order", () => {
     ["cold beats missing", [view(0, { warmth: "missing" }), view(1, { warmth: "cold" })], ["b1", "b0"]],
     ["free beats saturated", [view(0, { saturated: true }), view(1)], ["b1", "b0"]],
     ["loaded but saturated beats cold and free", [view(0, { warmth: "cold" }), view(1, { saturated: true })], ["b1", "b0"]],
-    ["same model: fewest in flight first", [view(0, { model: "x", inFlight: 3 }), view(1, { model: "x", inFlight: 1 }), view(2, { model: "y" })], ["b1", "b0", "b2"]],
+    [
+      "same model: fewest in flight first",
+      [view(0, { model: "x", inFlight: 3 }), view(1, { model: "x", inFlight: 1 }), view(2, { model: "y" })],
+      ["b1", "b0", "b2"],
+    ],
     ["different models keep order despite load", [view(0, { inFlight: 9 }), view(1)], ["b0", "b1"]],
     ["unknown health after up", [view(0, { health: "unknown" }), view(1)], ["b1", "b0"]],
     ["a trial after an ejection keeps its place", [view(0, { admission: "trial" }), view(1)], ["b0", "b1"]],

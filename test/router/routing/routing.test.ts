@@ -6,8 +6,12 @@ import type { RouterConfigInput } from "../../../router/config/schema.js";
 import { config, routerFixture, until, untilModelsKnown, type Running } from "../harness.js";
 
 const quietHealth = { intervalMs: 60_000, timeoutMs: 1_000, maxIntervalMs: 60_000 };
-const ask = (model: string, text = "hello"): { model: string; messages: { role: "user"; content: string }[] } => ({ model, messages: [{ role: "user", content: text }] });
-const served = async (run: Running, alias: string): Promise<string | null> => (await run.client().chat.completions.create(ask(alias)).withResponse()).response.headers.get("x-router-backend");
+const ask = (model: string, text = "hello"): { model: string; messages: { role: "user"; content: string }[] } => ({
+  model,
+  messages: [{ role: "user", content: text }],
+});
+const served = async (run: Running, alias: string): Promise<string | null> =>
+  (await run.client().chat.completions.create(ask(alias)).withResponse()).response.headers.get("x-router-backend");
 
 describe("routing between probes", () => {
   const fx = routerFixture();
@@ -19,7 +23,15 @@ describe("routing between probes", () => {
     const run = await fx.router(
       config({
         backends: { o1: { engine: "ollama", url: o1.url, maxConcurrency: 1 }, o2: { engine: "ollama", url: o2.url, maxConcurrency: 1 } },
-        aliases: { ay: { targets: [{ backend: "o1", model: "a" }, { backend: "o2", model: "a" }] }, bee: { targets: [{ backend: "o1", model: "b" }] } },
+        aliases: {
+          ay: {
+            targets: [
+              { backend: "o1", model: "a" },
+              { backend: "o2", model: "a" },
+            ],
+          },
+          bee: { targets: [{ backend: "o1", model: "b" }] },
+        },
         health: quietHealth,
         ...(routing ? { routing } : {}),
       }),

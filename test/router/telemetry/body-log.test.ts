@@ -58,7 +58,12 @@ describe("logging.logBodies", () => {
     const body = lines(run).filter((l) => l.msg === "request body");
     expect(body).toHaveLength(1);
     expect(body[0]).toMatchObject({ id, face: "openai", path: "/v1/chat/completions", key: "laptop" });
-    expect(body[0]?.body).toMatchObject({ model: "coder", max_tokens: 16, api_key: "[redacted]", metadata: { user_token: "[redacted]", password: "[redacted]", max_tokens_hint: 7 } });
+    expect(body[0]?.body).toMatchObject({
+      model: "coder",
+      max_tokens: 16,
+      api_key: "[redacted]",
+      metadata: { user_token: "[redacted]", password: "[redacted]", max_tokens_hint: 7 },
+    });
     const text = run.logs.join("\n");
     expect(text).toContain("PROMPT-Vz41");
     for (const s of [...SECRETS, KEY]) expect(text).not.toContain(s);
@@ -84,9 +89,29 @@ describe("the body line redacts", () => {
   }
 
   it.each([
-    ["key-like member names", { api_key: "a", apiKey: "b", "x-api-key": "c", client_secret: "d", access_token: "e", Authorization: "f", password: "g" }, { api_key: "[redacted]", apiKey: "[redacted]", "x-api-key": "[redacted]", client_secret: "[redacted]", access_token: "[redacted]", Authorization: "[redacted]", password: "[redacted]" }],
-    ["counts of tokens are not secrets", { max_tokens: 5, max_completion_tokens: 6, num_predict: 7, input_tokens: 8 }, { max_tokens: 5, max_completion_tokens: 6, num_predict: 7, input_tokens: 8 }],
-    ["credentials inside text", { content: "use Bearer abc.def-123 or sk-proj-ABCDEFGHIJKLMNOPQRSTUV please" }, { content: "use Bearer [redacted] or sk-[redacted] please" }],
+    [
+      "key-like member names",
+      { api_key: "a", apiKey: "b", "x-api-key": "c", client_secret: "d", access_token: "e", Authorization: "f", password: "g" },
+      {
+        api_key: "[redacted]",
+        apiKey: "[redacted]",
+        "x-api-key": "[redacted]",
+        client_secret: "[redacted]",
+        access_token: "[redacted]",
+        Authorization: "[redacted]",
+        password: "[redacted]",
+      },
+    ],
+    [
+      "counts of tokens are not secrets",
+      { max_tokens: 5, max_completion_tokens: 6, num_predict: 7, input_tokens: 8 },
+      { max_tokens: 5, max_completion_tokens: 6, num_predict: 7, input_tokens: 8 },
+    ],
+    [
+      "credentials inside text",
+      { content: "use Bearer abc.def-123 or sk-proj-ABCDEFGHIJKLMNOPQRSTUV please" },
+      { content: "use Bearer [redacted] or sk-[redacted] please" },
+    ],
     ["nested in arrays", [{ token: "t" }, "plain"], [{ token: "[redacted]" }, "plain"]],
   ])("%s", (_name, value, expected) => {
     expect(logged(value)).toEqual(expected);

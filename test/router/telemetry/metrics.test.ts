@@ -22,6 +22,8 @@ describe("RouterMetrics cached children", () => {
     m.countRequest("openai", "/v1/chat/completions", "coder", "spark", 200);
     m.forgetBackend("spark");
     m.countRequest("openai", "/v1/chat/completions", "coder", "spark", 200);
-    expect(await m.registry.metrics()).toContain('router_requests_total{face="openai",path="/v1/chat/completions",alias="coder",backend="spark",status="200"} 2');
+    expect(await m.registry.metrics()).toContain(
+      'router_requests_total{face="openai",path="/v1/chat/completions",alias="coder",backend="spark",status="200"} 2',
+    );
   });
 });

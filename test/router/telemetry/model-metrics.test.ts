@@ -69,7 +69,11 @@ describe("per-model metrics", () => {
       }
     }
     const text = await metrics();
-    for (const [alias, backend, model] of [["v", "vllm", "m"], ["l", "llamacpp", "m.gguf"], ["o", "ollama", "m"]] as const) {
+    for (const [alias, backend, model] of [
+      ["v", "vllm", "m"],
+      ["l", "llamacpp", "m.gguf"],
+      ["o", "ollama", "m"],
+    ] as const) {
       const labels = { alias, backend, model };
       expect(sample(text, "router_tokens_total", { ...labels, kind: "prompt" }), alias).toBe(7 * sent[alias]!);
       expect(sample(text, "router_tokens_total", { ...labels, kind: "completion" }), alias).toBe(5 * sent[alias]!);
@@ -97,16 +101,28 @@ describe("per-model metrics", () => {
     await post(r.url + "/api/embeddings", { model: "o", prompt: "hi" });
     const after = await metrics();
     const labels = { alias: "o", backend: "ollama", model: "m" };
-    expect(sample(after, "router_usage_unknown_total", { ...labels, reason: "absent" }) - sample(before, "router_usage_unknown_total", { ...labels, reason: "absent" })).toBe(1);
+    expect(
+      sample(after, "router_usage_unknown_total", { ...labels, reason: "absent" }) -
+        sample(before, "router_usage_unknown_total", { ...labels, reason: "absent" }),
+    ).toBe(1);
     expect(sample(after, "router_tokens_total", labels)).toBe(sample(before, "router_tokens_total", labels));
   });
 
   it("counts a stream cut before its usage as unknown (cut)", async () => {
     engines.stall!.faults.set({ mode: "stall-after-headers" });
-    await post(r.url + "/v1/chat/completions", { model: "stall", messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } });
+    await post(r.url + "/v1/chat/completions", {
+      model: "stall",
+      messages: [{ role: "user", content: "hi" }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     // A backend that fails before answering is an error of the alias and of the backend on /status.
     engines.stall!.faults.set({ mode: "status", status: 500 });
-    const failed = await fetch(r.url + "/v1/chat/completions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "stall", messages: [{ role: "user", content: "hi" }] }) });
+    const failed = await fetch(r.url + "/v1/chat/completions", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "stall", messages: [{ role: "user", content: "hi" }] }),
+    });
     expect(failed.status).toBe(502);
     await failed.text();
     engines.stall!.faults.clear();
@@ -129,7 +145,10 @@ describe("per-model metrics", () => {
   });
 
   it("shows the last five minutes per alias and per backend on /status.json and /status", async () => {
-    const s = (await (await fetch(r.url + "/status.json")).json()) as { aliases: { name: string; last_5m: Record<string, number | null> }[]; backends: { name: string; last_5m: Record<string, number | null> }[] };
+    const s = (await (await fetch(r.url + "/status.json")).json()) as {
+      aliases: { name: string; last_5m: Record<string, number | null> }[];
+      backends: { name: string; last_5m: Record<string, number | null> }[];
+    };
     const alias = (n: string) => s.aliases.find((a) => a.name === n)?.last_5m;
     const backend = (n: string) => s.backends.find((b) => b.name === n)?.last_5m;
     // 10 requests each in the first test, an embedding on o, two failures on stall.

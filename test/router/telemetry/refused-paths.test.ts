@@ -21,7 +21,9 @@ describe("requests outside the faces' routes", () => {
 
   it("each is logged once and counted under a bounded path label", async () => {
     const v = await fx.fake({ engine: "vllm", models: ["m"] });
-    const r = await fx.router(config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } }, logging: { level: "debug" } }));
+    const r = await fx.router(
+      config({ backends: { v: { engine: "vllm", url: v.url } }, aliases: { coder: { targets: [{ backend: "v", model: "m" }] } }, logging: { level: "debug" } }),
+    );
     await untilAllUp(r);
     const calls: [string, string, number][] = [
       ["POST", SECRET_PATH, 404],
@@ -47,7 +49,8 @@ describe("requests outside the faces' routes", () => {
       ["GET", "/healthz", 200, "ops", "debug"],
     ]);
     const metrics = await (await fetch(`${r.url}/metrics`)).text();
-    const series = (face: string, path: string, status: number): string => `router_requests_total{face="${face}",path="${path}",alias="none",backend="none",status="${status}"} 1`;
+    const series = (face: string, path: string, status: number): string =>
+      `router_requests_total{face="${face}",path="${path}",alias="none",backend="none",status="${status}"} 1`;
     expect(metrics).toContain(series("openai", "other", 404));
     expect(metrics).toContain(series("openai", "/v1/chat/completions", 405));
     expect(metrics).toContain(series("anthropic", "/api/messages", 405));

@@ -14,7 +14,13 @@ const ANSWERS: [string, string, Usage, UsageDialect][] = [
       { id: "c1", object: "chat.completion.chunk", model: "m", choices: [{ index: 0, delta: { role: "assistant", content: "" } }] },
       { id: "c1", object: "chat.completion.chunk", model: "m", choices: [{ index: 0, delta: { content: "usage" } }] },
       { id: "c1", object: "chat.completion.chunk", model: "m", choices: [{ index: 0, delta: { content: "" }, finish_reason: "stop" }] },
-      { id: "c1", object: "chat.completion.chunk", model: "m", choices: [], usage: { prompt_tokens: 150383, completion_tokens: 304, total_tokens: 150687, prompt_tokens_details: { cached_tokens: 149936 } } },
+      {
+        id: "c1",
+        object: "chat.completion.chunk",
+        model: "m",
+        choices: [],
+        usage: { prompt_tokens: 150383, completion_tokens: 304, total_tokens: 150687, prompt_tokens_details: { cached_tokens: 149936 } },
+      },
       "[DONE]",
     ),
     { prompt: 150383, completion: 304, cached: 149936 },
@@ -22,7 +28,13 @@ const ANSWERS: [string, string, Usage, UsageDialect][] = [
   ],
   [
     "vLLM whole chat answer without prompt details",
-    JSON.stringify({ id: "c2", object: "chat.completion", model: "m", choices: [{ index: 0, message: { role: "assistant", content: 'a "usage": {"prompt_tokens": 9}' }, finish_reason: "stop" }], usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: null } }),
+    JSON.stringify({
+      id: "c2",
+      object: "chat.completion",
+      model: "m",
+      choices: [{ index: 0, message: { role: "assistant", content: 'a "usage": {"prompt_tokens": 9}' }, finish_reason: "stop" }],
+      usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: null },
+    }),
     { prompt: 12, completion: 5 },
     "openai",
   ],
@@ -30,7 +42,11 @@ const ANSWERS: [string, string, Usage, UsageDialect][] = [
     "llama.cpp stream: timings on the last chunk, usage after it",
     sse(
       { choices: [{ index: 0, delta: { content: "hi" } }], object: "chat.completion.chunk" },
-      { choices: [{ index: 0, delta: {}, finish_reason: "stop" }], object: "chat.completion.chunk", timings: { cache_n: 30, prompt_n: 10, prompt_ms: 5.1, predicted_n: 7, predicted_ms: 70, predicted_per_second: 100 } },
+      {
+        choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
+        object: "chat.completion.chunk",
+        timings: { cache_n: 30, prompt_n: 10, prompt_ms: 5.1, predicted_n: 7, predicted_ms: 70, predicted_per_second: 100 },
+      },
       { choices: [], object: "chat.completion.chunk", usage: { completion_tokens: 7, prompt_tokens: 40, total_tokens: 47 } },
       "[DONE]",
     ),
@@ -47,14 +63,34 @@ const ANSWERS: [string, string, Usage, UsageDialect][] = [
     "Ollama /api/chat stream: the done line",
     ndjson(
       { model: "m", message: { role: "assistant", content: "done" }, done: false },
-      { model: "m", message: { role: "assistant", content: "" }, done: true, done_reason: "stop", total_duration: 174560334, load_duration: 101397084, prompt_eval_count: 11, prompt_eval_duration: 13074791, eval_count: 18, eval_duration: 52479709 },
+      {
+        model: "m",
+        message: { role: "assistant", content: "" },
+        done: true,
+        done_reason: "stop",
+        total_duration: 174560334,
+        load_duration: 101397084,
+        prompt_eval_count: 11,
+        prompt_eval_duration: 13074791,
+        eval_count: 18,
+        eval_duration: 52479709,
+      },
     ),
     { prompt: 11, completion: 18, tokensPerSecond: 18 / 0.052479709, loadSeconds: 0.101397084 },
     "ollama",
   ],
   [
     "Ollama whole /api/generate answer with prompt_eval_cached_count",
-    JSON.stringify({ model: "m", response: "Hello", done: true, load_duration: 5, prompt_eval_count: 11, prompt_eval_cached_count: 8, eval_count: 18, eval_duration: 1e9 }),
+    JSON.stringify({
+      model: "m",
+      response: "Hello",
+      done: true,
+      load_duration: 5,
+      prompt_eval_count: 11,
+      prompt_eval_cached_count: 8,
+      eval_count: 18,
+      eval_duration: 1e9,
+    }),
     { prompt: 11, completion: 18, cached: 8, tokensPerSecond: 18, loadSeconds: 5e-9 },
     "ollama",
   ],
@@ -96,7 +132,12 @@ describe("UsageMeter", () => {
 
   it.each(ANSWERS)("%s: one byte at a time", (_name, body, usage, dialect) => {
     const bytes = Buffer.from(body);
-    expect(meterOf([...bytes].map((b) => Buffer.from([b])), dialect).usage).toEqual(usage);
+    expect(
+      meterOf(
+        [...bytes].map((b) => Buffer.from([b])),
+        dialect,
+      ).usage,
+    ).toEqual(usage);
   });
 
   it("a stream cut before its usage reports nothing", () => {
@@ -113,7 +154,10 @@ describe("UsageMeter", () => {
   });
 
   it("Ollama lines that are not done, and strings that read like keys, report nothing", () => {
-    const m = meterOf([Buffer.from(ndjson({ message: { content: '"done": true, "eval_count": 5' }, done: false }, { message: { content: "usage" }, done: false }))], "ollama");
+    const m = meterOf(
+      [Buffer.from(ndjson({ message: { content: '"done": true, "eval_count": 5' }, done: false }, { message: { content: "usage" }, done: false }))],
+      "ollama",
+    );
     expect(m.usage).toEqual({});
   });
 

@@ -9,7 +9,9 @@ describe("loads seen as an engine warming up", () => {
 
   it("counts one load per warm-up of the model the backend serves, on /metrics and /status", async () => {
     const llama = await fx.fake({ engine: "llamacpp", models: ["m.gguf"], loadDelayMs: 400 });
-    const r = await fx.router(config({ backends: { llama: { engine: "llamacpp", url: llama.url } }, aliases: { l: { targets: [{ backend: "llama", model: "m.gguf" }] } } }));
+    const r = await fx.router(
+      config({ backends: { llama: { engine: "llamacpp", url: llama.url } }, aliases: { l: { targets: [{ backend: "llama", model: "m.gguf" }] } } }),
+    );
     await until(() => r.router.registry.get("llama")?.health === "warming", "the backend warming");
     await until(() => r.router.registry.get("llama")?.health === "up", "the backend up");
     const text = await (await fetch(r.url + "/metrics")).text();
@@ -23,7 +25,9 @@ describe("loads seen as an engine warming up", () => {
 
   it("counts none for a backend that was up from its first probe", async () => {
     const llama = await fx.fake({ engine: "llamacpp", models: ["m.gguf"] });
-    const r = await fx.router(config({ backends: { llama: { engine: "llamacpp", url: llama.url } }, aliases: { l: { targets: [{ backend: "llama", model: "m.gguf" }] } } }));
+    const r = await fx.router(
+      config({ backends: { llama: { engine: "llamacpp", url: llama.url } }, aliases: { l: { targets: [{ backend: "llama", model: "m.gguf" }] } } }),
+    );
     await until(() => r.router.registry.get("llama")?.health === "up", "the backend up");
     expect(await (await fetch(r.url + "/metrics")).text()).not.toContain("router_model_loads_total{");
   });

@@ -13,18 +13,43 @@ describe("nativeMessagesBody", () => {
     ],
     [
       "drops Anthropic-only top-level fields",
-      { model: "coder", max_tokens: 10, messages: [], context_management: { edits: [] }, output_config: { effort: "high" }, container: "c", mcp_servers: [], service_tier: "auto" },
+      {
+        model: "coder",
+        max_tokens: 10,
+        messages: [],
+        context_management: { edits: [] },
+        output_config: { effort: "high" },
+        container: "c",
+        mcp_servers: [],
+        service_tier: "auto",
+      },
       { model: "backend-model", max_tokens: 1000, messages: [] },
     ],
     [
       "merges a mid-conversation system message into a string system",
-      { model: "coder", max_tokens: 10, system: "base", messages: [{ role: "user", content: "a" }, { role: "system", content: "late" }] },
+      {
+        model: "coder",
+        max_tokens: 10,
+        system: "base",
+        messages: [
+          { role: "user", content: "a" },
+          { role: "system", content: "late" },
+        ],
+      },
       { model: "backend-model", max_tokens: 1000, system: "base\n\nlate", messages: [{ role: "user", content: "a" }] },
     ],
     [
       "merges it into system blocks too",
       { model: "coder", max_tokens: 10, system: [{ type: "text", text: "base" }], messages: [{ role: "system", content: [{ type: "text", text: "late" }] }] },
-      { model: "backend-model", max_tokens: 1000, system: [{ type: "text", text: "base" }, { type: "text", text: "late" }], messages: [] },
+      {
+        model: "backend-model",
+        max_tokens: 1000,
+        system: [
+          { type: "text", text: "base" },
+          { type: "text", text: "late" },
+        ],
+        messages: [],
+      },
     ],
     [
       "drops blocks engines refuse and empty thinking; drops a message left empty",
@@ -32,7 +57,14 @@ describe("nativeMessagesBody", () => {
         model: "coder",
         max_tokens: 10,
         messages: [
-          { role: "assistant", content: [{ type: "thinking", thinking: " " }, { type: "redacted_thinking", data: "x" }, { type: "text", text: "ok" }] },
+          {
+            role: "assistant",
+            content: [
+              { type: "thinking", thinking: " " },
+              { type: "redacted_thinking", data: "x" },
+              { type: "text", text: "ok" },
+            ],
+          },
           { role: "user", content: [{ type: "server_tool_use", id: "s" }] },
         ],
       },
@@ -40,7 +72,16 @@ describe("nativeMessagesBody", () => {
     ],
     [
       "drops hosted tools and the custom type; an unknown tool_choice goes",
-      { model: "coder", max_tokens: 10, messages: [], tools: [{ ...tool, type: "custom" }, { type: "web_search_20250305", name: "web_search" }], tool_choice: { type: "new_kind" } },
+      {
+        model: "coder",
+        max_tokens: 10,
+        messages: [],
+        tools: [
+          { ...tool, type: "custom" },
+          { type: "web_search_20250305", name: "web_search" },
+        ],
+        tool_choice: { type: "new_kind" },
+      },
       { model: "backend-model", max_tokens: 1000, messages: [], tools: [tool] },
     ],
     [
@@ -59,7 +100,20 @@ describe("nativeMessagesBody", () => {
 
 describe("the Messages schema tolerates what newer clients add", () => {
   it.each([
-    ["an unknown block type (dropped)", { messages: [{ role: "user", content: [{ type: "text", text: "a" }, { type: "tool_reference", tool_name: "x" }] }] }],
+    [
+      "an unknown block type (dropped)",
+      {
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "a" },
+              { type: "tool_reference", tool_name: "x" },
+            ],
+          },
+        ],
+      },
+    ],
     ["an unknown tool_choice (ignored)", { tool_choice: { type: "new_kind" }, messages: [{ role: "user", content: "a" }] }],
     ["adaptive or newer thinking", { thinking: { type: "adaptive" }, output_config: { effort: "xhigh" }, messages: [{ role: "user", content: "a" }] }],
     ["context_management and metadata.user_id", { context_management: { edits: [] }, metadata: { user_id: "u" }, messages: [{ role: "user", content: "a" }] }],
@@ -69,11 +123,17 @@ describe("the Messages schema tolerates what newer clients add", () => {
   });
 
   it("still refuses a known block with a wrong field", () => {
-    expect(anthropicMessagesRequestSchema.safeParse({ model: "m", max_tokens: 5, messages: [{ role: "user", content: [{ type: "text" }] }] }).success).toBe(false);
+    expect(anthropicMessagesRequestSchema.safeParse({ model: "m", max_tokens: 5, messages: [{ role: "user", content: [{ type: "text" }] }] }).success).toBe(
+      false,
+    );
   });
 
   it("drops the unknown block from the parsed content", () => {
-    const r = anthropicMessagesRequestSchema.parse({ model: "m", max_tokens: 5, messages: [{ role: "user", content: [{ type: "text", text: "a" }, { type: "tool_reference" }] }] });
+    const r = anthropicMessagesRequestSchema.parse({
+      model: "m",
+      max_tokens: 5,
+      messages: [{ role: "user", content: [{ type: "text", text: "a" }, { type: "tool_reference" }] }],
+    });
     expect(r.messages[0]?.content).toEqual([{ type: "text", text: "a" }]);
   });
 });

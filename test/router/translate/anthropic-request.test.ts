@@ -141,7 +141,12 @@ describe("anthropicToOpenAI", () => {
     const out = translate({
       messages: [{ role: "user", content: "x" }],
       tools: [
-        { name: "read", description: "Read a file", input_schema: { type: "object", properties: { path: { type: "string" } } }, cache_control: { type: "ephemeral" } },
+        {
+          name: "read",
+          description: "Read a file",
+          input_schema: { type: "object", properties: { path: { type: "string" } } },
+          cache_control: { type: "ephemeral" },
+        },
         { type: "web_search_20250305", name: "web_search", max_uses: 5 },
       ],
       tool_choice: choice,
@@ -154,17 +159,20 @@ describe("anthropicToOpenAI", () => {
   });
 
   it("maps sampling, stop sequences, streaming and the clamped max_tokens; drops metadata", () => {
-    const out = translate({
-      max_tokens: 32000,
-      messages: [{ role: "user", content: "x" }],
-      stop_sequences: ["</answer>"],
-      temperature: 0.2,
-      top_p: 0.9,
-      top_k: 40,
-      stream: true,
-      metadata: { user_id: "u" },
-      context_management: { edits: [] },
-    }, { model: "m", maxTokens: 4096 });
+    const out = translate(
+      {
+        max_tokens: 32000,
+        messages: [{ role: "user", content: "x" }],
+        stop_sequences: ["</answer>"],
+        temperature: 0.2,
+        top_p: 0.9,
+        top_k: 40,
+        stream: true,
+        metadata: { user_id: "u" },
+        context_management: { edits: [] },
+      },
+      { model: "m", maxTokens: 4096 },
+    );
     expect(out).toEqual({
       model: "m",
       messages: [{ role: "user", content: "x" }],
@@ -179,8 +187,14 @@ describe("anthropicToOpenAI", () => {
   });
 
   const thinking: [unknown, unknown][] = [
-    [{ type: "enabled", budget_tokens: 2048 }, { chat_template_kwargs: { enable_thinking: true }, reasoning_effort: "low" }],
-    [{ type: "enabled", budget_tokens: 31999 }, { chat_template_kwargs: { enable_thinking: true }, reasoning_effort: "high" }],
+    [
+      { type: "enabled", budget_tokens: 2048 },
+      { chat_template_kwargs: { enable_thinking: true }, reasoning_effort: "low" },
+    ],
+    [
+      { type: "enabled", budget_tokens: 31999 },
+      { chat_template_kwargs: { enable_thinking: true }, reasoning_effort: "high" },
+    ],
     [{ type: "disabled" }, { chat_template_kwargs: { enable_thinking: false } }],
   ];
   it.each(thinking)("turns thinking %j into reasoning controls", (t, expected) => {

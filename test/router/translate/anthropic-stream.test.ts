@@ -91,10 +91,7 @@ describe("AnthropicStreamTranslator", () => {
   });
 
   it("delivers a whole tool call sent in one delta without an index (Ollama style), with a generated id", () => {
-    const body = sseBody([
-      chunk({ tool_calls: [{ function: { name: "f", arguments: '{"x":1}' } }] }),
-      chunk({}, "stop"),
-    ]);
+    const body = sseBody([chunk({ tool_calls: [{ function: { name: "f", arguments: '{"x":1}' } }] }), chunk({}, "stop")]);
     expect(shape(parseAnthropicSse(translateAll(body)))).toEqual([
       "message_start",
       "start 0 tool_use f toolu_fixed",

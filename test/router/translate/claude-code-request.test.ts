@@ -27,7 +27,11 @@ const body = {
   metadata: { user_id: "user_abc_account__session_123" },
   system: [
     { type: "text", text: "You are Claude Code, Anthropic's official CLI for Claude.", cache_control: { type: "ephemeral" } },
-    { type: "text", text: "You are an interactive CLI tool that helps users with software engineering tasks. ".repeat(40), cache_control: { type: "ephemeral" } },
+    {
+      type: "text",
+      text: "You are an interactive CLI tool that helps users with software engineering tasks. ".repeat(40),
+      cache_control: { type: "ephemeral" },
+    },
   ],
   tools,
   messages: [

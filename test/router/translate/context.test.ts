@@ -9,7 +9,11 @@ describe("planOutputTokens", () => {
       { promptTokens: 20_000, requestedMaxTokens: 32_000, contextLength: 32_768 },
       { fits: true, maxTokens: 32_768 - 20_000 - 328, clamped: true /* the default margin: 1% of the context */ },
     ],
-    ["a request that fits is untouched", { promptTokens: 1000, requestedMaxTokens: 4096, contextLength: 131_072 }, { fits: true, maxTokens: 4096, clamped: false }],
+    [
+      "a request that fits is untouched",
+      { promptTokens: 1000, requestedMaxTokens: 4096, contextLength: 131_072 },
+      { fits: true, maxTokens: 4096, clamped: false },
+    ],
     [
       "a prompt that fills the window does not fit",
       { promptTokens: 32_700, requestedMaxTokens: 100, contextLength: 32_768 },

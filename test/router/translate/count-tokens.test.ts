@@ -99,14 +99,28 @@ describe("prompt forms (what the Ollama face sends to OpenAI-speaking engines)",
 
   it("counts tool calls and images in the messages", () => {
     const bare = estimatePromptFormTokens({ messages: [{ role: "assistant", content: null }] });
-    const withCall = estimatePromptFormTokens({ messages: [{ role: "assistant", content: null, tool_calls: [{ id: "c", type: "function", function: { name: "read", arguments: JSON.stringify({ path: "x".repeat(90) }) } }] }] });
+    const withCall = estimatePromptFormTokens({
+      messages: [
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "c", type: "function", function: { name: "read", arguments: JSON.stringify({ path: "x".repeat(90) }) } }],
+        },
+      ],
+    });
     expect(withCall - bare).toBeGreaterThan(30);
-    const image = estimatePromptFormTokens({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] }] });
+    const image = estimatePromptFormTokens({
+      messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,AAAA" } }] }],
+    });
     expect(image).toBeGreaterThan(1000);
   });
 
   it.each([
-    ["chat form", { messages: [{ role: "user" as const, content: "hi" }] }, { model: "m", messages: [{ role: "user", content: "hi" }], add_generation_prompt: true }],
+    [
+      "chat form",
+      { messages: [{ role: "user" as const, content: "hi" }] },
+      { model: "m", messages: [{ role: "user", content: "hi" }], add_generation_prompt: true },
+    ],
     ["completion form", { prompt: "raw text" }, { model: "m", prompt: "raw text" }],
   ])("vLLM /tokenize in the %s", (_name, form, expected) => {
     expect(vllmTokenizeFormCall(form, "m")).toEqual({ method: "POST", path: "/tokenize", body: expected });

@@ -37,7 +37,13 @@ afterEach(() => vi.restoreAllMocks());
 
 /** An OpenAI SSE chunk whose content is `n` characters, as one line, then the end of the stream. */
 function longEvent(n: number): string {
-  const chunk = { id: "c", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "x".repeat(n) }, finish_reason: null }] };
+  const chunk = {
+    id: "c",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "m",
+    choices: [{ index: 0, delta: { content: "x".repeat(n) }, finish_reason: null }],
+  };
   const last = { ...chunk, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] };
   return `data: ${JSON.stringify(chunk)}\n\ndata: ${JSON.stringify(last)}\n\ndata: [DONE]\n\n`;
 }

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  ollamaChatToOpenAI,
-  ollamaEmbeddingsToOpenAI,
-  ollamaEmbedToOpenAI,
-  ollamaGenerateToOpenAI,
-} from "../../../router/translate/ollama-request.js";
+import { ollamaChatToOpenAI, ollamaEmbeddingsToOpenAI, ollamaEmbedToOpenAI, ollamaGenerateToOpenAI } from "../../../router/translate/ollama-request.js";
 import { ollamaChatRequestSchema, ollamaEmbedRequestSchema, ollamaGenerateRequestSchema } from "../../../router/translate/types/ollama.js";
 
 describe("ollamaChatToOpenAI", () => {
@@ -14,11 +9,18 @@ describe("ollamaChatToOpenAI", () => {
       messages: [
         { role: "system", content: "Be terse." },
         { role: "user", content: "What's here?", images: ["iVBORw0KGgoAAA"] },
-        { role: "assistant", content: "", thinking: "need weather", tool_calls: [{ function: { name: "weather", arguments: { city: "Oslo" } } }, { function: { name: "time", arguments: {} } }] },
+        {
+          role: "assistant",
+          content: "",
+          thinking: "need weather",
+          tool_calls: [{ function: { name: "weather", arguments: { city: "Oslo" } } }, { function: { name: "time", arguments: {} } }],
+        },
         { role: "tool", tool_name: "time", content: "12:00" },
         { role: "tool", tool_name: "weather", content: "rain" },
       ],
-      tools: [{ type: "function", function: { name: "weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }],
+      tools: [
+        { type: "function", function: { name: "weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } } },
+      ],
       format: { type: "object", properties: { a: { type: "string" } } },
       options: { num_predict: 256, temperature: 0.1, top_k: 20, stop: "###", seed: 7, repeat_penalty: 1.1, num_ctx: 8192 },
       think: true,
@@ -27,7 +29,13 @@ describe("ollamaChatToOpenAI", () => {
       model: "Qwen3",
       messages: [
         { role: "system", content: "Be terse." },
-        { role: "user", content: [{ type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgoAAA" } }, { type: "text", text: "What's here?" }] },
+        {
+          role: "user",
+          content: [
+            { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgoAAA" } },
+            { type: "text", text: "What's here?" },
+          ],
+        },
         {
           role: "assistant",
           content: null,
@@ -40,7 +48,9 @@ describe("ollamaChatToOpenAI", () => {
         { role: "tool", tool_call_id: "call_2_1", content: "12:00" },
         { role: "tool", tool_call_id: "call_2_0", content: "rain" },
       ],
-      tools: [{ type: "function", function: { name: "weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }],
+      tools: [
+        { type: "function", function: { name: "weather", description: "Weather", parameters: { type: "object", properties: { city: { type: "string" } } } } },
+      ],
       response_format: { type: "json_schema", json_schema: { name: "response", schema: { type: "object", properties: { a: { type: "string" } } } } },
       max_tokens: 256,
       temperature: 0.1,
@@ -79,7 +89,10 @@ describe("ollamaChatToOpenAI", () => {
 
   it("leaves max_tokens unset for num_predict -1, and prefers a clamped value", () => {
     const chat = (options: Record<string, unknown>, maxTokens?: number) =>
-      ollamaChatToOpenAI(ollamaChatRequestSchema.parse({ model: "m", messages: [{ role: "user", content: "hi" }], options }), { model: "x", ...(maxTokens !== undefined ? { maxTokens } : {}) });
+      ollamaChatToOpenAI(ollamaChatRequestSchema.parse({ model: "m", messages: [{ role: "user", content: "hi" }], options }), {
+        model: "x",
+        ...(maxTokens !== undefined ? { maxTokens } : {}),
+      });
     expect(chat({ num_predict: -1 }).max_tokens).toBeUndefined();
     expect(chat({ num_predict: 9000 }, 4000).max_tokens).toBe(4000);
   });
@@ -99,16 +112,30 @@ describe("ollamaChatToOpenAI", () => {
 
 describe("ollamaGenerateToOpenAI", () => {
   it("makes a templated prompt a one-turn chat with the system prompt", () => {
-    const call = ollamaGenerateToOpenAI(ollamaGenerateRequestSchema.parse({ model: "m", prompt: "Why is the sky blue?", system: "Short.", stream: false }), { model: "x" });
+    const call = ollamaGenerateToOpenAI(ollamaGenerateRequestSchema.parse({ model: "m", prompt: "Why is the sky blue?", system: "Short.", stream: false }), {
+      model: "x",
+    });
     expect(call).toEqual({
       endpoint: "/v1/chat/completions",
-      body: { model: "x", messages: [{ role: "system", content: "Short." }, { role: "user", content: "Why is the sky blue?" }], stream: false },
+      body: {
+        model: "x",
+        messages: [
+          { role: "system", content: "Short." },
+          { role: "user", content: "Why is the sky blue?" },
+        ],
+        stream: false,
+      },
     });
   });
 
   it("sends raw and fill-in-the-middle prompts to /v1/completions untemplated", () => {
-    const raw = ollamaGenerateToOpenAI(ollamaGenerateRequestSchema.parse({ model: "m", prompt: "[INST] hi [/INST]", raw: true, options: { num_predict: 5 } }), { model: "x" });
-    expect(raw).toEqual({ endpoint: "/v1/completions", body: { model: "x", prompt: "[INST] hi [/INST]", max_tokens: 5, stream: true, stream_options: { include_usage: true } } });
+    const raw = ollamaGenerateToOpenAI(ollamaGenerateRequestSchema.parse({ model: "m", prompt: "[INST] hi [/INST]", raw: true, options: { num_predict: 5 } }), {
+      model: "x",
+    });
+    expect(raw).toEqual({
+      endpoint: "/v1/completions",
+      body: { model: "x", prompt: "[INST] hi [/INST]", max_tokens: 5, stream: true, stream_options: { include_usage: true } },
+    });
     const fim = ollamaGenerateToOpenAI(ollamaGenerateRequestSchema.parse({ model: "m", prompt: "def f(", suffix: "):", stream: false }), { model: "x" });
     expect(fim).toEqual({ endpoint: "/v1/completions", body: { model: "x", prompt: "def f(", suffix: "):", stream: false } });
   });
@@ -116,7 +143,11 @@ describe("ollamaGenerateToOpenAI", () => {
 
 describe("embeddings", () => {
   it("maps /api/embed and /api/embeddings", () => {
-    expect(ollamaEmbedToOpenAI(ollamaEmbedRequestSchema.parse({ model: "e", input: ["a", "b"], dimensions: 64 }), { model: "bge" })).toEqual({ model: "bge", input: ["a", "b"], dimensions: 64 });
+    expect(ollamaEmbedToOpenAI(ollamaEmbedRequestSchema.parse({ model: "e", input: ["a", "b"], dimensions: 64 }), { model: "bge" })).toEqual({
+      model: "bge",
+      input: ["a", "b"],
+      dimensions: 64,
+    });
     expect(ollamaEmbeddingsToOpenAI({ model: "e", prompt: "a" }, { model: "bge" })).toEqual({ model: "bge", input: "a" });
   });
 

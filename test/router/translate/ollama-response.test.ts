@@ -16,7 +16,11 @@ describe("OpenAI → Ollama final objects", () => {
       {
         choices: [
           {
-            message: { content: "", reasoning_content: "hmm", tool_calls: [{ id: "c", type: "function", function: { name: "weather", arguments: '{"city":"Oslo"}' } }] },
+            message: {
+              content: "",
+              reasoning_content: "hmm",
+              tool_calls: [{ id: "c", type: "function", function: { name: "weather", arguments: '{"city":"Oslo"}' } }],
+            },
             finish_reason: "tool_calls",
           },
         ],
@@ -40,15 +44,33 @@ describe("OpenAI → Ollama final objects", () => {
   });
 
   it("builds /api/generate from chat and from completions answers", () => {
-    const fromChat = openAIToOllamaGenerate({ choices: [{ message: { content: "Rayleigh.", reasoning: "physics" }, finish_reason: "length" }] }, { model: "m", timing, createdAt });
+    const fromChat = openAIToOllamaGenerate(
+      { choices: [{ message: { content: "Rayleigh.", reasoning: "physics" }, finish_reason: "length" }] },
+      { model: "m", timing, createdAt },
+    );
     expect(fromChat).toMatchObject({ response: "Rayleigh.", thinking: "physics", done: true, done_reason: "length" });
-    const fromText = openAIToOllamaGenerate({ choices: [{ text: "abc", finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1 } }, { model: "m", timing, createdAt });
+    const fromText = openAIToOllamaGenerate(
+      { choices: [{ text: "abc", finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1 } },
+      { model: "m", timing, createdAt },
+    );
     expect(fromText).toMatchObject({ response: "abc", done_reason: "stop", prompt_eval_count: 3, eval_count: 1 });
   });
 
   it("orders embeddings by index", () => {
-    const res = { data: [{ index: 1, embedding: [2] }, { index: 0, embedding: [1] }], usage: { prompt_tokens: 4 } };
-    expect(openAIToOllamaEmbed(res, { model: "e", timing: { totalNs: 10 } })).toEqual({ model: "e", embeddings: [[1], [2]], total_duration: 10, load_duration: 0, prompt_eval_count: 4 });
+    const res = {
+      data: [
+        { index: 1, embedding: [2] },
+        { index: 0, embedding: [1] },
+      ],
+      usage: { prompt_tokens: 4 },
+    };
+    expect(openAIToOllamaEmbed(res, { model: "e", timing: { totalNs: 10 } })).toEqual({
+      model: "e",
+      embeddings: [[1], [2]],
+      total_duration: 10,
+      load_duration: 0,
+      prompt_eval_count: 4,
+    });
     expect(openAIToOllamaEmbeddings(res)).toEqual({ embedding: [2] });
   });
 

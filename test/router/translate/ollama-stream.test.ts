@@ -29,7 +29,10 @@ function run(kind: "chat" | "generate", pieces: (string | Buffer)[]): string {
 
 describe("OllamaStreamTranslator", () => {
   it("emits NDJSON pieces, one whole tool call, and a final done line with counts and durations", () => {
-    const lines = run("chat", [body]).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run("chat", [body])
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const head = { model: "coder", created_at: "2026-01-02T03:04:05.000Z" };
     expect(lines).toEqual([
       { ...head, message: { role: "assistant", content: "", thinking: "th" }, done: false },
@@ -59,15 +62,21 @@ describe("OllamaStreamTranslator", () => {
 
   it("speaks /api/generate shape, including completions-style text chunks", () => {
     const gen = sseBody([{ choices: [{ index: 0, text: "abc", finish_reason: null }] }, { choices: [{ index: 0, text: "", finish_reason: "length" }] }]);
-    const lines = run("generate", [gen]).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = run("generate", [gen])
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines[0]).toMatchObject({ response: "abc", done: false });
     expect(lines[1]).toMatchObject({ response: "", done: true, done_reason: "length" });
   });
 
   it("ends with an error line on a cut or failed stream", () => {
-    expect(run("chat", [sseBody([chunk({ content: "x" })], false)]).trim().split("\n").at(-1)).toBe(
-      JSON.stringify({ error: "the backend stream ended before the response was complete" }),
-    );
+    expect(
+      run("chat", [sseBody([chunk({ content: "x" })], false)])
+        .trim()
+        .split("\n")
+        .at(-1),
+    ).toBe(JSON.stringify({ error: "the backend stream ended before the response was complete" }));
     const t = new OllamaStreamTranslator({ kind: "chat", model: "m" });
     expect(t.push(`data: ${JSON.stringify({ object: "error", message: "model crashed" })}\n\n`)).toBe('{"error":"model crashed"}\n');
     expect(t.end()).toBe("");

@@ -32,7 +32,12 @@ describe("OpenAIStreamAssembler", () => {
         choices: [
           {
             index: 0,
-            message: { role: "assistant", content: "Hello", reasoning_content: "think hard", tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: '{"a":1}' } }] },
+            message: {
+              role: "assistant",
+              content: "Hello",
+              reasoning_content: "think hard",
+              tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: '{"a":1}' } }],
+            },
             logprobs: null,
             finish_reason: "tool_calls",
           },
@@ -44,19 +49,55 @@ describe("OpenAIStreamAssembler", () => {
 
   it("uses `reasoning` when the engine does, and null content for a tool-call-only answer", () => {
     const a = new OpenAIStreamAssembler("chat");
-    a.push(sse([{ ...head, choices: [{ index: 0, delta: { reasoning: "r" } }] }, { ...head, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: "c", function: { name: "g", arguments: "{}" } }] }, finish_reason: "tool_calls" }] }]));
+    a.push(
+      sse([
+        { ...head, choices: [{ index: 0, delta: { reasoning: "r" } }] },
+        {
+          ...head,
+          choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: "c", function: { name: "g", arguments: "{}" } }] }, finish_reason: "tool_calls" }],
+        },
+      ]),
+    );
     const r = a.result();
-    expect(r.ok && r.body.choices[0]).toMatchObject({ message: { content: null, reasoning: "r", tool_calls: [{ id: "c", function: { name: "g", arguments: "{}" } }] } });
+    expect(r.ok && r.body.choices[0]).toMatchObject({
+      message: { content: null, reasoning: "r", tool_calls: [{ id: "c", function: { name: "g", arguments: "{}" } }] },
+    });
   });
 
   it("assembles text completions, choice by choice", () => {
     const a = new OpenAIStreamAssembler("completions");
-    a.push(sse([
-      { id: "cmpl-1", object: "text_completion", created: 1, model: "m", choices: [{ index: 1, text: "b" }, { index: 0, text: "a" }] },
-      { id: "cmpl-1", object: "text_completion", created: 1, model: "m", choices: [{ index: 0, text: "a", finish_reason: "length" }, { index: 1, text: "b", finish_reason: "stop" }] },
-    ]));
+    a.push(
+      sse([
+        {
+          id: "cmpl-1",
+          object: "text_completion",
+          created: 1,
+          model: "m",
+          choices: [
+            { index: 1, text: "b" },
+            { index: 0, text: "a" },
+          ],
+        },
+        {
+          id: "cmpl-1",
+          object: "text_completion",
+          created: 1,
+          model: "m",
+          choices: [
+            { index: 0, text: "a", finish_reason: "length" },
+            { index: 1, text: "b", finish_reason: "stop" },
+          ],
+        },
+      ]),
+    );
     const r = a.result();
-    expect(r.ok && r.body).toMatchObject({ object: "text_completion", choices: [{ index: 0, text: "aa", finish_reason: "length" }, { index: 1, text: "bb", finish_reason: "stop" }] });
+    expect(r.ok && r.body).toMatchObject({
+      object: "text_completion",
+      choices: [
+        { index: 0, text: "aa", finish_reason: "length" },
+        { index: 1, text: "bb", finish_reason: "stop" },
+      ],
+    });
   });
 
   it("reports an error event instead of a half answer, and an empty stream as nothing", () => {

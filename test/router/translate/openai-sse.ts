@@ -9,7 +9,12 @@ export function chunk(delta: Delta, finish: string | null = null, extra: Record<
 }
 
 export function usageChunk(prompt: number, completion: number): OpenAIChatChunk {
-  return { id: "chatcmpl-1", model: "backend-model", choices: [], usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion } };
+  return {
+    id: "chatcmpl-1",
+    model: "backend-model",
+    choices: [],
+    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+  };
 }
 
 export function sseBody(chunks: OpenAIChatChunk[], done = true): string {

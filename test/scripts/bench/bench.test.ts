@@ -92,8 +92,14 @@ describe("parseArgs", () => {
   it.each<[string[], string[]]>([
     [[], ["direct", "nginx", "router"]],
     [["--peers"], ["direct", "nginx", "router", "portkey", "litellm", "olla"]],
-    [["--quick", "--peers"], ["direct", "router", "portkey", "litellm", "olla"]],
-    [["--peers", "--systems", "router,litellm"], ["direct", "router", "litellm"]],
+    [
+      ["--quick", "--peers"],
+      ["direct", "router", "portkey", "litellm", "olla"],
+    ],
+    [
+      ["--peers", "--systems", "router,litellm"],
+      ["direct", "router", "litellm"],
+    ],
   ])("runs nginx, the baseline, by default and the peer gateways only with --peers: %j", (argv, systems) => {
     const o = parseArgs(argv);
     expect(o.systems).toEqual(systems);

@@ -70,7 +70,18 @@ describe("W6 systems", () => {
 });
 
 describe("W6 figures", () => {
-  const result = (over: Partial<RequestResult>): RequestResult => ({ client: "c", kind: "agent", alias: "agent", stream: true, sentAtMs: 0, ttftMs: 100, e2eMs: 1_000, ok: true, sent: true, ...over });
+  const result = (over: Partial<RequestResult>): RequestResult => ({
+    client: "c",
+    kind: "agent",
+    alias: "agent",
+    stream: true,
+    sentAtMs: 0,
+    ttftMs: 100,
+    e2eMs: 1_000,
+    ok: true,
+    sent: true,
+    ...over,
+  });
   const counts = (over: Partial<EngineCounts> = {}): EngineCounts => ({
     loadsStarted: 0,
     loadsCompleted: 0,
@@ -102,9 +113,24 @@ describe("W6 figures", () => {
       result({ ok: false, e2eMs: 9_000, ttftMs: 9_000, unfinished: true, failure: { phase: "before-first-token", why: "not finished by the deadline" } }),
       result({ ok: false, sent: false, e2eMs: undefined, ttftMs: undefined }),
     ];
-    const fleet: FleetStats = { a: counts({ loadsStarted: 3, evictions: 2, coldRequests: 4, coldWithWarmFree: 1 }), b: counts({ loadsStarted: 1, coldRequests: 1 }) };
+    const fleet: FleetStats = {
+      a: counts({ loadsStarted: 3, evictions: 2, coldRequests: 4, coldWithWarmFree: 1 }),
+      b: counts({ loadsStarted: 1, coldRequests: 1 }),
+    };
     const m = summarize(results, fleet, 1234);
-    expect(m).toMatchObject({ planned: 6, sent: 5, ok: 2, failedBefore: 1, failedAfter: 1, unfinished: 1, loads: 4, evictions: 2, coldWaits: 5, coldWithWarmFree: 1, wallMs: 1234 });
+    expect(m).toMatchObject({
+      planned: 6,
+      sent: 5,
+      ok: 2,
+      failedBefore: 1,
+      failedAfter: 1,
+      unfinished: 1,
+      loads: 4,
+      evictions: 2,
+      coldWaits: 5,
+      coldWithWarmFree: 1,
+      wallMs: 1234,
+    });
     expect(m.e2eP99).toEqual({ ms: 9_000, atLeast: true });
     expect(m.e2eP50).toEqual({ ms: 3_000, atLeast: false });
   });
@@ -158,18 +184,18 @@ describe("W6 figures", () => {
     const failing = w6Verdicts([{ name: "router", status: "ok", summary: summary(1, 1, { failedBefore: 1 }) }]);
     expect(failing.find((x) => x.name.startsWith("W6 zero"))?.verdict).toBe("not met");
     expect(failing.find((x) => x.name === "W6 p95 ≤ 0.5× LiteLLM")?.verdict).toBe("not measured");
-    const unavailable = w6Verdicts([{ name: "router", status: "ok", summary: summary(1, 1) }, { name: "litellm-shuffle", status: "unavailable: pip failed" }]);
+    const unavailable = w6Verdicts([
+      { name: "router", status: "ok", summary: summary(1, 1) },
+      { name: "litellm-shuffle", status: "unavailable: pip failed" },
+    ]);
     expect(unavailable.find((x) => x.name === "W6 p95 ≤ 0.5× LiteLLM")?.verdict).toBe("not measured (LiteLLM unavailable)");
   });
 
   it("renders the table with unavailable systems and lower bounds", () => {
-    const md = renderW6(
-      { seed: 1, size: "quick", requests: 10, durationMs: 10_000, killAtMs: 3_000, restartAtMs: 6_000, victim: "ollama-2", routing: {} },
-      [
-        { name: "router", status: "ok", summary: summary(2_000, 6, { e2eP99: { ms: 7_000, atLeast: true } }) },
-        { name: "litellm-shuffle", status: "unavailable: pip install litellm[proxy] failed" },
-      ],
-    );
+    const md = renderW6({ seed: 1, size: "quick", requests: 10, durationMs: 10_000, killAtMs: 3_000, restartAtMs: 6_000, victim: "ollama-2", routing: {} }, [
+      { name: "router", status: "ok", summary: summary(2_000, 6, { e2eP99: { ms: 7_000, atLeast: true } }) },
+      { name: "litellm-shuffle", status: "unavailable: pip install litellm[proxy] failed" },
+    ]);
     expect(md).toContain("| router | 10 / 10 / 10 | 0 / 0 | 0 | 1.00 / 2.00 / ≥ 7.00 | 0.00 / 0.00 / 0.00 | 6 (60) |");
     expect(md).toContain("| litellm-shuffle | unavailable: pip install litellm[proxy] failed |");
   });
@@ -186,7 +212,11 @@ describe("W6 engine fleet", () => {
     try {
       const urls = fleet.urls();
       const chat = (engine: string, model: string): Promise<number> =>
-        fetch(`${urls[engine]}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model, max_tokens: 2, messages: [{ role: "user", content: "x" }] }) }).then((r) => r.status);
+        fetch(`${urls[engine]}/v1/chat/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model, max_tokens: 2, messages: [{ role: "user", content: "x" }] }),
+        }).then((r) => r.status);
       expect(await chat("o1", "micro")).toBe(200);
       // o1 holds micro and is idle: o2 loading micro is a cold wait with a warm target free.
       expect(await chat("o2", "micro")).toBe(200);

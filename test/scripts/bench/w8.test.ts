@@ -63,7 +63,13 @@ describe("W8 figures", () => {
   it("matches each turn to its engine's cache line of the same prompt size, in order", () => {
     const results = [turn({ sentAtMs: 1 }), turn({ sentAtMs: 2 }), turn({ sentAtMs: 3, engine: "two" }), turn({ sentAtMs: 4, engine: undefined })];
     const lines = new Map([
-      ["one", [{ prompt: 2_000, used: 1_999, remaining: 1 }, { prompt: 2_000, used: 0, remaining: 2_000 }]],
+      [
+        "one",
+        [
+          { prompt: 2_000, used: 1_999, remaining: 1 },
+          { prompt: 2_000, used: 0, remaining: 2_000 },
+        ],
+      ],
       ["two", [{ prompt: 1_500, used: 0, remaining: 1_500 }]],
     ]);
     expect(matchEvaluated(results, lines)).toBe(2);
@@ -71,8 +77,18 @@ describe("W8 figures", () => {
   });
 
   it("summarises later and first turns apart, and judges against the router without affinity", () => {
-    const on = summarizeW8([turn({ turn: 0, evaluated: 1_700, ttftMs: 2_000 }), turn({ evaluated: 400, ttftMs: 500 }), turn({ evaluated: 500, ttftMs: 700 })], 3, { kept: 2, "kept-waiting": 1 }, 10_000);
-    const off = summarizeW8([turn({ turn: 0, evaluated: 1_700, ttftMs: 2_000 }), turn({ evaluated: 1_800, ttftMs: 2_500 }), turn({ evaluated: 2_000, ttftMs: 3_000 })], 3, {}, 12_000);
+    const on = summarizeW8(
+      [turn({ turn: 0, evaluated: 1_700, ttftMs: 2_000 }), turn({ evaluated: 400, ttftMs: 500 }), turn({ evaluated: 500, ttftMs: 700 })],
+      3,
+      { kept: 2, "kept-waiting": 1 },
+      10_000,
+    );
+    const off = summarizeW8(
+      [turn({ turn: 0, evaluated: 1_700, ttftMs: 2_000 }), turn({ evaluated: 1_800, ttftMs: 2_500 }), turn({ evaluated: 2_000, ttftMs: 3_000 })],
+      3,
+      {},
+      12_000,
+    );
     expect(on).toMatchObject({ turns: 3, failed: 0, evaluatedLater: 450, evaluatedFirst: 1_700, waitedForHolder: 1 });
     const outcomes: W8Outcome[] = [
       { name: "router", status: "ok", summary: on },

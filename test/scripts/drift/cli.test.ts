@@ -37,19 +37,32 @@ function stackValues(): Record<string, unknown> {
       "box-ollama": { engine: "ollama", hosts: ["box"], port: Number(new URL(ollama.url).port), image: "ollama/ollama:0.12.6", models: ["tiny"], ollama: {} },
       "attic-ollama": { engine: "ollama", hosts: ["attic"], port: 11434, image: "ollama/ollama:0.12.6", models: [], ollama: {} },
     },
-    router: { hosts: ["box"], port: routerPort, image: "ghcr.io/example/aistack-router:1", apiKeys: [{ name: "laptop" }], aliases: { micro: { targets: [{ backend: "box-ollama", model: "tiny" }] } } },
+    router: {
+      hosts: ["box"],
+      port: routerPort,
+      image: "ghcr.io/example/aistack-router:1",
+      apiKeys: [{ name: "laptop" }],
+      aliases: { micro: { targets: [{ backend: "box-ollama", model: "tiny" }] } },
+    },
     secrets: { apiKeys: { laptop: secret } },
   };
 }
 
 /** The listing `pulumi config --show-secrets --json` prints, secrets in plain text. */
 function writeConfig(values: Record<string, unknown>): void {
-  const listing = Object.fromEntries(Object.entries(values).map(([k, v]) => [`${project}:${k}`, { value: JSON.stringify(v), objectValue: v, secret: k === "secrets" }]));
+  const listing = Object.fromEntries(
+    Object.entries(values).map(([k, v]) => [`${project}:${k}`, { value: JSON.stringify(v), objectValue: v, secret: k === "secrets" }]),
+  );
   writeFileSync(join(dir, "config.json"), JSON.stringify(listing));
 }
 
 /** A host as `pulumi up` left it: every declared container running as declared, the router file in place. */
-function writeBox(values: Record<string, unknown>, change: (containers: Record<string, unknown>[]) => void = () => undefined, host = "box", stateFile = "127.0.0.1.json"): void {
+function writeBox(
+  values: Record<string, unknown>,
+  change: (containers: Record<string, unknown>[]) => void = () => undefined,
+  host = "box",
+  stateFile = "127.0.0.1.json",
+): void {
   const cfg = validated({ values, secretKeys: new Set(["secrets"]) }, stack);
   const desired = desiredState(cfg, { project, stack, homeDir: dir });
   const spec = stackSpec(cfg, dir);
@@ -63,9 +76,22 @@ function writeBox(values: Record<string, unknown>, change: (containers: Record<s
         Name: `/${c.name}`,
         Image: id,
         State: { Status: "running", Running: true },
-        Config: { Image: id, Cmd: c.command ?? ["serve"], Entrypoint: c.entrypoint ?? null, Labels: desired.labels, Env: ["PATH=/usr/bin:/bin", ...Object.entries({ ...c.env, ...c.secretEnv }).map(([k, v]) => `${k}=${v}`)] },
-        HostConfig: { PortBindings: Object.fromEntries(c.ports.map((p) => [`${p.internal}/tcp`, [{ HostIp: "0.0.0.0", HostPort: String(p.external) }]])), RestartPolicy: { Name: c.restart }, DeviceRequests: null },
-        Mounts: [...c.volumes.map((v) => ({ Type: "volume", Name: v.volume, Destination: v.containerPath, RW: true })), ...c.binds.map((b) => ({ Type: "bind", Source: b.hostPath, Destination: b.containerPath, RW: !b.readOnly }))],
+        Config: {
+          Image: id,
+          Cmd: c.command ?? ["serve"],
+          Entrypoint: c.entrypoint ?? null,
+          Labels: desired.labels,
+          Env: ["PATH=/usr/bin:/bin", ...Object.entries({ ...c.env, ...c.secretEnv }).map(([k, v]) => `${k}=${v}`)],
+        },
+        HostConfig: {
+          PortBindings: Object.fromEntries(c.ports.map((p) => [`${p.internal}/tcp`, [{ HostIp: "0.0.0.0", HostPort: String(p.external) }]])),
+          RestartPolicy: { Name: c.restart },
+          DeviceRequests: null,
+        },
+        Mounts: [
+          ...c.volumes.map((v) => ({ Type: "volume", Name: v.volume, Destination: v.containerPath, RW: true })),
+          ...c.binds.map((b) => ({ Type: "bind", Source: b.hostPath, Destination: b.containerPath, RW: !b.readOnly })),
+        ],
       };
     });
   change(containers);
@@ -78,7 +104,13 @@ function writeBox(values: Record<string, unknown>, change: (containers: Record<s
 }
 
 function drift(...args: string[]): Promise<ScriptRun> {
-  const fakes = { FAKE_LOCAL_SOCKET: localSocket, FAKE_PULUMI_STACK: stack, FAKE_PULUMI_CONFIG: join(dir, "config.json"), FAKE_HOSTS_DIR: join(dir, "hosts"), FAKE_SSH_DOWN: "127.0.0.3" };
+  const fakes = {
+    FAKE_LOCAL_SOCKET: localSocket,
+    FAKE_PULUMI_STACK: stack,
+    FAKE_PULUMI_CONFIG: join(dir, "config.json"),
+    FAKE_HOSTS_DIR: join(dir, "hosts"),
+    FAKE_SSH_DOWN: "127.0.0.3",
+  };
   return runScript(cli, args, { ...process.env, HOME: dir, PATH: `${bin}:${process.env.PATH ?? ""}`, ...fakes });
 }
 
@@ -177,7 +209,11 @@ describe("npm run drift", { timeout: 120_000 }, () => {
     const port = Number(new URL(ollama.url).port);
     values.hosts = { here: { kind: "local", socket: localSocket } };
     values.backends = { "here-ollama": { engine: "ollama", hosts: ["here"], port, image: "ollama/ollama:0.12.6", models: ["tiny", "qwen3:0.6b"], ollama: {} } };
-    values.router = { ...(values.router as Record<string, unknown>), hosts: ["here"], aliases: { micro: { targets: [{ backend: "here-ollama", model: "tiny" }] } } };
+    values.router = {
+      ...(values.router as Record<string, unknown>),
+      hosts: ["here"],
+      aliases: { micro: { targets: [{ backend: "here-ollama", model: "tiny" }] } },
+    };
     writeConfig(values);
     writeBox(values, () => undefined, "here", "local.json");
     expect(statusFile).toBe(join(dir, ".aistack", "router", "router.json"));

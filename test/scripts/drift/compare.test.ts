@@ -40,7 +40,11 @@ describe("drift on recorded live states", () => {
   });
 
   const cases: { name: string; reads: () => RawHostReads; want: Partial<Finding>[] }[] = [
-    { name: "a container removed", reads: () => withoutContainer(unraid(), "kokoro"), want: [{ kind: "container-missing", subject: "kokoro", live: "no such container", fix: upFix }] },
+    {
+      name: "a container removed",
+      reads: () => withoutContainer(unraid(), "kokoro"),
+      want: [{ kind: "container-missing", subject: "kokoro", live: "no such container", fix: upFix }],
+    },
     {
       name: "a container stopped (its API is not asked)",
       reads: () => withContainer(unraid(), "router-unraid", (c) => ((c.State.Status = "exited"), (c.State.Running = false))),
@@ -50,7 +54,15 @@ describe("drift on recorded live states", () => {
       name: "an image re-tagged under the pinned name",
       reads: () => ({ ...unraid(), images: unraid().images.replace(/^(ollama\/ollama:0\.12\.6\t)sha256:5b4c/m, "$1sha256:9999") }),
       // Re-created as the host's tag now names it, the container would run the re-tagged image: pull first.
-      want: [{ kind: "image", subject: "unraid-ollama", stack: "ollama/ollama:0.12.6 = sha256:99992e0b4ad3", live: "runs sha256:5b4c2e0b4ad3", fix: `${onUnraid} pull ollama/ollama:0.12.6 && ${recreate("unraid-ollama")}` }],
+      want: [
+        {
+          kind: "image",
+          subject: "unraid-ollama",
+          stack: "ollama/ollama:0.12.6 = sha256:99992e0b4ad3",
+          live: "runs sha256:5b4c2e0b4ad3",
+          fix: `${onUnraid} pull ollama/ollama:0.12.6 && ${recreate("unraid-ollama")}`,
+        },
+      ],
     },
     {
       name: "the router image built on the host re-tagged (built again, never pulled)",
@@ -59,7 +71,8 @@ describe("drift on recorded live states", () => {
     },
     {
       name: "a container re-created from another image",
-      reads: () => withContainer(unraid(), "kokoro", (c) => ((c.Config.Image = "ghcr.io/remsky/kokoro-fastapi-cpu:v0.2.4"), (c.Image = "sha256:abababababababababab"))),
+      reads: () =>
+        withContainer(unraid(), "kokoro", (c) => ((c.Config.Image = "ghcr.io/remsky/kokoro-fastapi-cpu:v0.2.4"), (c.Image = "sha256:abababababababababab"))),
       want: [{ kind: "image", subject: "kokoro", live: "runs ghcr.io/remsky/kokoro-fastapi-cpu:v0.2.4 sha256:abababababab" }],
     },
     {
@@ -70,7 +83,15 @@ describe("drift on recorded live states", () => {
     {
       name: "another command",
       reads: () => withContainer(unraid(), "router-unraid", (c) => (c.Config.Cmd = ["--config", "/etc/aistack/try.json"])),
-      want: [{ kind: "command", subject: "router-unraid", stack: 'command ["--config","/etc/aistack/router.json"]', live: 'command ["--config","/etc/aistack/try.json"]', fix: recreate("router-unraid") }],
+      want: [
+        {
+          kind: "command",
+          subject: "router-unraid",
+          stack: 'command ["--config","/etc/aistack/router.json"]',
+          live: 'command ["--config","/etc/aistack/try.json"]',
+          fix: recreate("router-unraid"),
+        },
+      ],
     },
     {
       name: "another environment value",
@@ -90,7 +111,15 @@ describe("drift on recorded live states", () => {
     {
       name: "another volume",
       reads: () => withContainer(unraid(), "unraid-ollama", (c) => ((c.Mounts[0] as { Name?: string }).Name = "ollama-scratch")),
-      want: [{ kind: "mounts", subject: "unraid-ollama", stack: "volume unraid-ollama-models -> /root/.ollama", live: "volume ollama-scratch -> /root/.ollama", fix: recreate("unraid-ollama") }],
+      want: [
+        {
+          kind: "mounts",
+          subject: "unraid-ollama",
+          stack: "volume unraid-ollama-models -> /root/.ollama",
+          live: "volume ollama-scratch -> /root/.ollama",
+          fix: recreate("unraid-ollama"),
+        },
+      ],
     },
     {
       name: "another restart policy",
@@ -105,17 +134,41 @@ describe("drift on recorded live states", () => {
     {
       name: "a declared model removed with ollama rm",
       reads: () => withJson(unraid(), urls.tags, (b) => (b.models = (b.models as { name: string }[]).filter((m) => m.name !== "qwen3-coder:30b"))),
-      want: [{ kind: "model-missing", subject: "unraid-ollama", stack: "model qwen3-coder:30b", live: "not on the engine", fix: `${onUnraid} exec unraid-ollama ollama pull qwen3-coder:30b` }],
+      want: [
+        {
+          kind: "model-missing",
+          subject: "unraid-ollama",
+          stack: "model qwen3-coder:30b",
+          live: "not on the engine",
+          fix: `${onUnraid} exec unraid-ollama ollama pull qwen3-coder:30b`,
+        },
+      ],
     },
     {
       name: "an undeclared model pulled",
       reads: () => withJson(unraid(), urls.tags, (b) => (b.models as { name: string }[]).push({ name: "llama3.2" })),
-      want: [{ kind: "model-extra", subject: "unraid-ollama", stack: "not declared", live: "model llama3.2:latest", fix: `${onUnraid} exec unraid-ollama ollama rm llama3.2:latest` }],
+      want: [
+        {
+          kind: "model-extra",
+          subject: "unraid-ollama",
+          stack: "not declared",
+          live: "model llama3.2:latest",
+          fix: `${onUnraid} exec unraid-ollama ollama rm llama3.2:latest`,
+        },
+      ],
     },
     {
       name: "the router config file edited on the host",
       reads: () => ({ ...unraid(), files: { [routerFile]: edited } }),
-      want: [{ kind: "router-config", subject: "router-unraid", stack: `${routerFile} sha256:46871d888963`, live: `the file on the host is sha256:${envDigest(edited).slice(0, 12)}`, fix: replaceFix(configUrn) }],
+      want: [
+        {
+          kind: "router-config",
+          subject: "router-unraid",
+          stack: `${routerFile} sha256:46871d888963`,
+          live: `the file on the host is sha256:${envDigest(edited).slice(0, 12)}`,
+          fix: replaceFix(configUrn),
+        },
+      ],
     },
     {
       name: "the router config file deleted",
@@ -151,14 +204,24 @@ describe("drift on recorded live states", () => {
   });
 
   it("finds what vLLM serves under another name", () => {
-    const reads = withJson(spark1(), urls.models, (b) => ((b.data as { id: string }[])[0] as { id: string }).id = "MiniMaxAI/MiniMax-M2.5");
+    const reads = withJson(spark1(), urls.models, (b) => (((b.data as { id: string }[])[0] as { id: string }).id = "MiniMaxAI/MiniMax-M2.5"));
     expect(findings({ "spark-1": reads })).toEqual([
-      { kind: "served-model", host: "spark-1", subject: "spark-vllm", stack: "serves MiniMax-M2.5", live: "serves MiniMaxAI/MiniMax-M2.5", fix: `docker -H ssh://nvidia@10.0.0.11:22 rm -f spark-vllm-head && ${upFix}` },
+      {
+        kind: "served-model",
+        host: "spark-1",
+        subject: "spark-vllm",
+        stack: "serves MiniMax-M2.5",
+        live: "serves MiniMaxAI/MiniMax-M2.5",
+        fix: `docker -H ssh://nvidia@10.0.0.11:22 rm -f spark-vllm-head && ${upFix}`,
+      },
     ]);
   });
 
   it("an unreachable host never hides another host's findings", () => {
-    const f = findings({ unraid: { ...unraid(), unreachable: "ssh: connect to host 10.0.0.10 port 22: Connection refused" }, "spark-1": withContainer(spark1(), "spark-vllm-head", (c) => (c.HostConfig.RestartPolicy.Name = "always")) });
+    const f = findings({
+      unraid: { ...unraid(), unreachable: "ssh: connect to host 10.0.0.10 port 22: Connection refused" },
+      "spark-1": withContainer(spark1(), "spark-vllm-head", (c) => (c.HostConfig.RestartPolicy.Name = "always")),
+    });
     expect(f.map((x) => [x.host, x.kind])).toEqual([
       ["spark-1", "restart-policy"],
       ["unraid", "host-unreachable"],
@@ -183,7 +246,12 @@ describe("a secret that differs", () => {
   it("is found, by name", () => {
     expect(f).toEqual([
       expect.objectContaining({ kind: "env", subject: "unraid-ollama", stack: "HF_TOKEN not set", live: "HF_TOKEN=(secret; value not shown)" }),
-      expect.objectContaining({ kind: "env", subject: "open-webui", stack: "WEBUI_SECRET_KEY=(secret)", live: "WEBUI_SECRET_KEY differs (secret; value not shown)" }),
+      expect.objectContaining({
+        kind: "env",
+        subject: "open-webui",
+        stack: "WEBUI_SECRET_KEY=(secret)",
+        live: "WEBUI_SECRET_KEY differs (secret; value not shown)",
+      }),
     ]);
   });
 

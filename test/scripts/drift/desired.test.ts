@@ -31,7 +31,11 @@ describe("the desired state of stacks/Pulumi.home.yaml", () => {
     });
     expect(ollama?.env.OLLAMA_KEEP_ALIVE).toEqual({ sha256: envDigest("30m"), value: "30m" });
     const router = host("dev")?.containers.find((c) => c.name === "router-dev");
-    expect(router).toMatchObject({ image: "aistack-router:local", command: ["--config", "/etc/aistack/router.json"], mounts: [{ type: "bind", source: "/opt/aistack/router", target: "/etc/aistack", readOnly: true }] });
+    expect(router).toMatchObject({
+      image: "aistack-router:local",
+      command: ["--config", "/etc/aistack/router.json"],
+      mounts: [{ type: "bind", source: "/opt/aistack/router", target: "/etc/aistack", readOnly: true }],
+    });
   });
 
   it("keeps only the digest of a secret", () => {
@@ -42,8 +46,12 @@ describe("the desired state of stacks/Pulumi.home.yaml", () => {
   });
 
   it("lists each Ollama's declared models, what vLLM serves, and the router config each router host receives", () => {
-    expect(host("unraid")?.ollama).toEqual([{ backend: "unraid-ollama", container: "unraid-ollama", url: "http://10.0.0.10:11435", models: ["Qwen3.5-27b", "qwen3-coder:30b"] }]);
-    expect(host("spark-1")?.served).toEqual([{ backend: "spark-vllm", engine: "vllm", container: "spark-vllm-head", url: "http://10.0.0.11:8000", models: ["MiniMax-M2.5"] }]);
+    expect(host("unraid")?.ollama).toEqual([
+      { backend: "unraid-ollama", container: "unraid-ollama", url: "http://10.0.0.10:11435", models: ["Qwen3.5-27b", "qwen3-coder:30b"] },
+    ]);
+    expect(host("spark-1")?.served).toEqual([
+      { backend: "spark-vllm", engine: "vllm", container: "spark-vllm-head", url: "http://10.0.0.11:8000", models: ["MiniMax-M2.5"] },
+    ]);
     expect(host("spark-2")?.served).toEqual([]);
     expect(host("unraid")?.routers).toEqual([
       {
@@ -65,7 +73,11 @@ describe("the desired state of stacks/Pulumi.local.yaml", () => {
     const h = local.hosts[0];
     expect(h?.containers.map((c) => c.name)).toEqual(["local-ollama", "open-webui", "kokoro", "router-local"]);
     expect(h?.ollama).toEqual([{ backend: "local-ollama", container: "local-ollama", url: "http://localhost:11434", models: ["qwen3:0.6b"] }]);
-    expect(h?.routers[0]).toMatchObject({ url: "http://localhost:4000", file: `${testHome}/.aistack/router/router.json`, urn: expect.stringContaining("$command:local:Command::router-local-config") as unknown });
+    expect(h?.routers[0]).toMatchObject({
+      url: "http://localhost:4000",
+      file: `${testHome}/.aistack/router/router.json`,
+      urn: expect.stringContaining("$command:local:Command::router-local-config") as unknown,
+    });
   });
 });
 
@@ -75,7 +87,9 @@ describe("the same containers the program declares", () => {
     // Rendered from the same values and secrets the program got (as `pulumi config --json` lists them),
     // so every digest must match exactly.
     const values = withSecrets(readStackFile(stack));
-    const json = JSON.stringify(Object.fromEntries(Object.entries(values).map(([k, v]) => [`${project}:${k}`, { value: JSON.stringify(v), objectValue: v, secret: k === "secrets" }])));
+    const json = JSON.stringify(
+      Object.fromEntries(Object.entries(values).map(([k, v]) => [`${project}:${k}`, { value: JSON.stringify(v), objectValue: v, secret: k === "secrets" }])),
+    );
     const desired = desiredState(validated(parsePulumiConfigJson(json, project), stack), { project, stack: "test", homeDir: testHome });
     const declared = desired.hosts.flatMap((h) => h.containers);
     const containers = byType(run, "docker:index/container:Container");
@@ -83,14 +97,18 @@ describe("the same containers the program declares", () => {
     for (const r of containers) {
       const d = declared.find((c) => c.name === r.name);
       const env = envOf(r);
-      expect(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, envDigest(v)]))).toEqual(Object.fromEntries(Object.entries(d?.env ?? {}).map(([k, v]) => [k, v.sha256])));
+      expect(Object.fromEntries(Object.entries(env).map(([k, v]) => [k, envDigest(v)]))).toEqual(
+        Object.fromEntries(Object.entries(d?.env ?? {}).map(([k, v]) => [k, v.sha256])),
+      );
       expect(r.inputs.ports).toEqual(d?.ports);
       expect(r.inputs.restart).toBe(d?.restart);
       const requests = (r.inputs.deviceRequests as { deviceIds?: string[]; count?: number }[] | undefined) ?? [];
       expect(requests.map(gpuText)[0]).toBe(d?.gpus);
       expect(r.inputs.labels).toEqual(Object.entries(desired.labels).map(([label, value]) => ({ label, value })));
       const volumes = (r.inputs.volumes as { volumeName?: string; hostPath?: string; containerPath: string; readOnly?: boolean }[]).map((v) =>
-        v.volumeName ? { type: "volume", source: v.volumeName, target: v.containerPath, readOnly: false } : { type: "bind", source: v.hostPath, target: v.containerPath, readOnly: v.readOnly },
+        v.volumeName
+          ? { type: "volume", source: v.volumeName, target: v.containerPath, readOnly: false }
+          : { type: "bind", source: v.hostPath, target: v.containerPath, readOnly: v.readOnly },
       );
       expect(volumes).toEqual(d?.mounts);
     }
@@ -116,13 +134,19 @@ describe("reading the stack config as the CLI lists it", () => {
     expect([...raw.secretKeys]).toEqual(["secrets"]);
     expect(raw.values.hosts).toEqual({ local: { kind: "local", gpus: "none" } });
     expect(raw.values.backends).toBeUndefined();
-    const filled = withProjectDefaults(raw, "name: aistack\nconfig:\n  backends:\n    type: object\n    default: {}\n  pulumi:disable-default-providers:\n    value: ['*']\n");
+    const filled = withProjectDefaults(
+      raw,
+      "name: aistack\nconfig:\n  backends:\n    type: object\n    default: {}\n  pulumi:disable-default-providers:\n    value: ['*']\n",
+    );
     expect(filled.values.backends).toEqual({});
     expect(validated(filled, "x").secrets.hfToken).toBe("hf_x_secret_value");
   });
 
   it("reports every problem with its fix and never a value", () => {
-    const raw = { values: { hosts: { a: { address: "10.0.0.1" } }, router: { hosts: ["b"], aliases: {} }, secrets: { hfToken: "hf_do_not_print" } }, secretKeys: new Set(["secrets"]) };
+    const raw = {
+      values: { hosts: { a: { address: "10.0.0.1" } }, router: { hosts: ["b"], aliases: {} }, secrets: { hfToken: "hf_do_not_print" } },
+      secretKeys: new Set(["secrets"]),
+    };
     let message = "";
     try {
       validated(raw, "broken");

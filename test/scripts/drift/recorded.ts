@@ -54,7 +54,14 @@ export function withContainer(raw: RawHostReads, name: string, change: (c: Inspe
 
 export function withoutContainer(raw: RawHostReads, name: string): RawHostReads {
   const list = (JSON.parse(raw.inspect) as Inspected[]).filter((x) => x.Name !== `/${name}`);
-  return { ...raw, inspect: JSON.stringify(list), labelled: raw.labelled.split("\n").filter((l) => l !== name).join("\n") };
+  return {
+    ...raw,
+    inspect: JSON.stringify(list),
+    labelled: raw.labelled
+      .split("\n")
+      .filter((l) => l !== name)
+      .join("\n"),
+  };
 }
 
 export function withJson(raw: RawHostReads, url: string, change: (body: Record<string, unknown>) => void): RawHostReads {

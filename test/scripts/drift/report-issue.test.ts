@@ -34,7 +34,19 @@ const driftReport = JSON.stringify({
   exitCode: 1,
   hosts: [
     { name: "dev", docker: "ssh://root@10.0.0.8:22", findings: [] },
-    { name: "unraid", docker: "ssh://root@10.0.0.10:22", findings: [{ kind: "model-missing", subject: "unraid-ollama", stack: "model qwen3-coder:30b", live: "not on the engine", fix: "docker -H ssh://root@10.0.0.10:22 exec unraid-ollama ollama pull qwen3-coder:30b" }] },
+    {
+      name: "unraid",
+      docker: "ssh://root@10.0.0.10:22",
+      findings: [
+        {
+          kind: "model-missing",
+          subject: "unraid-ollama",
+          stack: "model qwen3-coder:30b",
+          live: "not on the engine",
+          fix: "docker -H ssh://root@10.0.0.10:22 exec unraid-ollama ollama pull qwen3-coder:30b",
+        },
+      ],
+    },
   ],
 });
 
@@ -49,8 +61,26 @@ function body(req: IncomingMessage): Promise<Record<string, unknown>> {
 function report(files: { drift: string; driftExit: number; preview: string; previewExit: number }): Promise<ScriptRun> {
   writeFileSync(join(dir, "drift.json"), files.drift);
   writeFileSync(join(dir, "preview.txt"), files.preview);
-  const args = ["--stack", "home", "--drift", join(dir, "drift.json"), "--drift-exit", String(files.driftExit), "--preview", join(dir, "preview.txt"), "--preview-exit", String(files.previewExit)];
-  return runScript(script, args, { ...process.env, GITHUB_API_URL: api, GITHUB_TOKEN: token, GITHUB_REPOSITORY: repo, GITHUB_SERVER_URL: "https://github.example", GITHUB_RUN_ID: "42" });
+  const args = [
+    "--stack",
+    "home",
+    "--drift",
+    join(dir, "drift.json"),
+    "--drift-exit",
+    String(files.driftExit),
+    "--preview",
+    join(dir, "preview.txt"),
+    "--preview-exit",
+    String(files.previewExit),
+  ];
+  return runScript(script, args, {
+    ...process.env,
+    GITHUB_API_URL: api,
+    GITHUB_TOKEN: token,
+    GITHUB_REPOSITORY: repo,
+    GITHUB_SERVER_URL: "https://github.example",
+    GITHUB_RUN_ID: "42",
+  });
 }
 
 beforeAll(async () => {
@@ -104,7 +134,9 @@ describe("scripts/drift/report-issue.ts", { timeout: 120_000 }, () => {
     const opened = await report({ drift: driftReport, driftExit: 1, preview: "Previewing update (home)\nResources:\n    12 unchanged\n", previewExit: 0 });
     expect(opened).toMatchObject({ code: 0, stdout: "stack home: drift, opened #2\n" });
     expect(issues[1]).toMatchObject({ title: "Drift on stack home", labels: ["drift"], state: "open" });
-    expect(issues[1]?.body).toContain("- **model-missing** `unraid-ollama`: stack model qwen3-coder:30b; live not on the engine. Fix: `docker -H ssh://root@10.0.0.10:22 exec unraid-ollama ollama pull qwen3-coder:30b`");
+    expect(issues[1]?.body).toContain(
+      "- **model-missing** `unraid-ollama`: stack model qwen3-coder:30b; live not on the engine. Fix: `docker -H ssh://root@10.0.0.10:22 exec unraid-ollama ollama pull qwen3-coder:30b`",
+    );
     expect(issues[1]?.body).toContain("([run](https://github.example/owner/aistack/actions/runs/42))");
 
     const preview = "  ~ docker:index/container:Container unraid-ollama update [diff: ~restart]\nerror: no changes were expected but changes were proposed\n";
@@ -115,13 +147,23 @@ describe("scripts/drift/report-issue.ts", { timeout: 120_000 }, () => {
     expect(issues[1]?.body).toContain("Result: **changes or an error (exit 255)**.");
     expect(issues[1]?.body).toContain("error: no changes were expected but changes were proposed");
 
-    const closed = await report({ drift: JSON.stringify({ stack: "home", verdict: "clean", exitCode: 0, hosts: [] }), driftExit: 0, preview: "", previewExit: 0 });
+    const closed = await report({
+      drift: JSON.stringify({ stack: "home", verdict: "clean", exitCode: 0, hosts: [] }),
+      driftExit: 0,
+      preview: "",
+      previewExit: 0,
+    });
     expect(closed).toMatchObject({ code: 0, stdout: "stack home: clean, closed #2\n" });
     expect(issues[1]).toMatchObject({ state: "closed", state_reason: "completed" });
     expect(issues[1]?.comments[0]).toMatch(/^Clean again: /);
 
     calls.length = 0;
-    const quiet = await report({ drift: JSON.stringify({ stack: "home", verdict: "clean", exitCode: 0, hosts: [] }), driftExit: 0, preview: "", previewExit: 0 });
+    const quiet = await report({
+      drift: JSON.stringify({ stack: "home", verdict: "clean", exitCode: 0, hosts: [] }),
+      driftExit: 0,
+      preview: "",
+      previewExit: 0,
+    });
     expect(quiet).toMatchObject({ code: 0, stdout: "stack home: clean, no open drift issue\n" });
     expect(calls).toEqual(["GET /repos/owner/aistack/issues?state=open&labels=drift&per_page=100"]);
     // The other stack's issue was never touched.
@@ -129,12 +171,23 @@ describe("scripts/drift/report-issue.ts", { timeout: 120_000 }, () => {
   });
 
   it("says why it could not update the issue, and fails", async () => {
-    const r = await runScript(script, ["--stack", "home", "--drift-exit", "1", "--preview-exit", "0"], { ...process.env, GITHUB_API_URL: api, GITHUB_TOKEN: "wrong", GITHUB_REPOSITORY: repo });
+    const r = await runScript(script, ["--stack", "home", "--drift-exit", "1", "--preview-exit", "0"], {
+      ...process.env,
+      GITHUB_API_URL: api,
+      GITHUB_TOKEN: "wrong",
+      GITHUB_REPOSITORY: repo,
+    });
     expect(r).toEqual({ code: 1, stdout: "", stderr: "report-issue: GET /repos/owner/aistack/issues?state=open&labels=drift&per_page=100 answered 401\n" });
   });
 
   it("keeps backticks in findings from breaking the Markdown", () => {
-    const c = issueContent({ stack: "home", driftJson: driftReport.replace("not on the engine", "not `on` the engine"), driftExit: 1, preview: "", previewExit: 0 });
+    const c = issueContent({
+      stack: "home",
+      driftJson: driftReport.replace("not on the engine", "not `on` the engine"),
+      driftExit: 1,
+      preview: "",
+      previewExit: 0,
+    });
     expect(c.body).toContain("live not 'on' the engine");
     expect(c.clean).toBe(false);
   });

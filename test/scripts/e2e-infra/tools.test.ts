@@ -6,13 +6,27 @@ import { remoteReplaces } from "../../../scripts/e2e-infra/toolchain.js";
 
 describe("debianSource", () => {
   it("reads a deb822 .sources file and skips the -updates and -security suites", () => {
-    const text = ["Types: deb", "URIs: http://mirror.example/debian", "Suites: bookworm bookworm-updates", "Components: main", "", "Types: deb", "URIs: http://mirror.example/debian-security", "Suites: bookworm-security"].join("\n");
+    const text = [
+      "Types: deb",
+      "URIs: http://mirror.example/debian",
+      "Suites: bookworm bookworm-updates",
+      "Components: main",
+      "",
+      "Types: deb",
+      "URIs: http://mirror.example/debian-security",
+      "Suites: bookworm-security",
+    ].join("\n");
     expect(debianSource([{ name: "debian.sources", text }])).toEqual({ uri: "http://mirror.example/debian", suite: "bookworm" });
   });
 
   it("reads a one-line sources.list, options included, and ignores deb-src and other files", () => {
     const text = ["# comment", "deb-src http://mirror.example/debian bookworm main", "deb [arch=amd64] http://mirror.example/debian trixie main"].join("\n");
-    expect(debianSource([{ name: "google.list.disabled", text: "deb http://x/ y main" }, { name: "sources.list", text }])).toEqual({ uri: "http://mirror.example/debian", suite: "trixie" });
+    expect(
+      debianSource([
+        { name: "google.list.disabled", text: "deb http://x/ y main" },
+        { name: "sources.list", text },
+      ]),
+    ).toEqual({ uri: "http://mirror.example/debian", suite: "trixie" });
   });
 
   it("finds nothing without a deb source", () => {
@@ -31,6 +45,9 @@ describe("remoteReplaces", () => {
       ")",
       "replace github.com/a/b v1.0.0 => github.com/c/b v1.0.1",
     ].join("\n");
-    expect(remoteReplaces(goMod)).toEqual(["github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e", "github.com/a/b v1.0.0 => github.com/c/b v1.0.1"]);
+    expect(remoteReplaces(goMod)).toEqual([
+      "github.com/atotto/clipboard => github.com/tgummerer/clipboard v0.0.0-20241001131231-d02d263e614e",
+      "github.com/a/b v1.0.0 => github.com/c/b v1.0.1",
+    ]);
   });
 });

@@ -191,10 +191,18 @@ describe("tiny model", () => {
     const out = tensorData(buf, file, "output.weight");
     const row = (t: number): number[] => [...out.slice(t * e, (t + 1) * e)];
     expect(row(EOS_ID)[0]).toBeLessThan(0);
-    expect(row(EOS_ID).slice(1).every((x) => x === 0)).toBe(true);
+    expect(
+      row(EOS_ID)
+        .slice(1)
+        .every((x) => x === 0),
+    ).toBe(true);
     expect(row(byteTokenId(0x80))[0]).toBeLessThan(0);
     expect(row(byteTokenId(0x41))[0]).toBe(0);
-    expect(row(byteTokenId(0x41)).slice(1).some((x) => x !== 0)).toBe(true);
+    expect(
+      row(byteTokenId(0x41))
+        .slice(1)
+        .some((x) => x !== 0),
+    ).toBe(true);
   });
 
   it("is deterministic per seed, and distinct across seeds", () => {

@@ -70,9 +70,20 @@ describe("the router build's npm cache", () => {
 describe("Traefik and the kubeconfig", () => {
   it("serves the stack's entry point on loopback, reads ExternalName services, and its cert resolver's ACME server is on loopback", () => {
     const cfg = traefikStaticConfig(
-      { dir: "/lab/traefik", binary: "traefik", kubeconfig: "/lab/kube/kubeconfig", entryPoint: "websecure", certResolver: "letsencrypt", defaultCert: { cert: "c", key: "k" } },
+      {
+        dir: "/lab/traefik",
+        binary: "traefik",
+        kubeconfig: "/lab/kube/kubeconfig",
+        entryPoint: "websecure",
+        certResolver: "letsencrypt",
+        defaultCert: { cert: "c", key: "k" },
+      },
       { https: 8443, ping: 8082, acme: 9 },
-    ) as { entryPoints: Record<string, { address: string }>; providers: { kubernetesCRD: Record<string, unknown> }; certificatesResolvers: Record<string, { acme: { caServer: string } }> };
+    ) as {
+      entryPoints: Record<string, { address: string }>;
+      providers: { kubernetesCRD: Record<string, unknown> };
+      certificatesResolvers: Record<string, { acme: { caServer: string } }>;
+    };
     expect(cfg.entryPoints.websecure?.address).toBe("127.0.0.1:8443");
     expect(cfg.providers.kubernetesCRD.allowExternalNameServices).toBe(true);
     expect(new URL(cfg.certificatesResolvers.letsencrypt?.acme.caServer ?? "").hostname).toBe("127.0.0.1");
@@ -81,7 +92,10 @@ describe("Traefik and the kubeconfig", () => {
   it("writes a kubeconfig whose context is the one the lab stack names", () => {
     const dir = mkdtempSync(join(tmpdir(), "aistack-lab-test-"));
     writeFileSync(join(dir, "ca.crt"), "CA");
-    const k = parse(kubeconfigText({ server: "https://127.0.0.1:6443", token: "t", ca: join(dir, "ca.crt") })) as { "current-context": string; clusters: { cluster: Record<string, string> }[] };
+    const k = parse(kubeconfigText({ server: "https://127.0.0.1:6443", token: "t", ca: join(dir, "ca.crt") })) as {
+      "current-context": string;
+      clusters: { cluster: Record<string, string> }[];
+    };
     expect(k["current-context"]).toBe(LAB_KUBE_CONTEXT);
     expect(k.clusters[0]?.cluster["certificate-authority-data"]).toBe(Buffer.from("CA").toString("base64"));
   });

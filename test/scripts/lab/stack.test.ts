@@ -43,7 +43,11 @@ describe("the lab stack config", () => {
       if (tail) (secrets[head as string] as Record<string, string>)[tail] = value;
       else secrets[path] = value;
     }
-    const values = Object.fromEntries(Object.entries(lab).filter(([k]) => k.startsWith("aistack:")).map(([k, v]) => [k.slice("aistack:".length), v]));
+    const values = Object.fromEntries(
+      Object.entries(lab)
+        .filter(([k]) => k.startsWith("aistack:"))
+        .map(([k, v]) => [k.slice("aistack:".length), v]),
+    );
     const r = validateStackConfig({ values: { ...values, secrets }, secretKeys: new Set(["secrets"]) });
     expect(r.ok ? [] : r.problems).toEqual([]);
   });
@@ -58,10 +62,19 @@ describe("the lab stack config", () => {
 
   it("lists the pinned images each host must hold, the router hosts' Node base included", () => {
     const pinned = pinnedImages(lab, "node:22-slim");
-    const on = (host: string): string[] => pinned.filter((p) => p.host === host).map((p) => `${p.role} ${p.image}`).sort();
+    const on = (host: string): string[] =>
+      pinned
+        .filter((p) => p.host === host)
+        .map((p) => `${p.role} ${p.image}`)
+        .sort();
     expect(on("spark-1")).toEqual(["vllm nvcr.io/nvidia/vllm:25.11-py3"]);
     expect(on("spark-2")).toEqual(["vllm nvcr.io/nvidia/vllm:25.11-py3"]);
-    expect(on("unraid")).toEqual(["kokoro ghcr.io/remsky/kokoro-fastapi-gpu:v0.2.4", "node-base node:22-slim", "ollama ollama/ollama:0.12.6", "open-webui ghcr.io/open-webui/open-webui:v0.6.34"]);
+    expect(on("unraid")).toEqual([
+      "kokoro ghcr.io/remsky/kokoro-fastapi-gpu:v0.2.4",
+      "node-base node:22-slim",
+      "ollama ollama/ollama:0.12.6",
+      "open-webui ghcr.io/open-webui/open-webui:v0.6.34",
+    ]);
     expect(on("dev")).toEqual(["node-base node:22-slim", "ollama ollama/ollama:0.12.6"]);
     expect(ollamaModels(lab)).toEqual([
       { backend: "unraid-ollama", host: "unraid", models: ["Qwen3.5-27b", "qwen3-coder:30b"] },

@@ -14,10 +14,14 @@ describe("plan arguments", () => {
     expect(parsePlanArgs(argv)).toEqual(expected);
   });
 
-  it.each([[[]], [["--stack"]], [["--stack", "../etc"]], [["--stack", "home", "--bogus"]], [["--stack", "home", "extra"]], [["--stack", "home", "--base", ""]]])(
-    "%j is a usage error",
-    (argv) => {
-      expect(parsePlanArgs(argv).kind).toBe("error");
-    },
-  );
+  it.each([
+    [[]],
+    [["--stack"]],
+    [["--stack", "../etc"]],
+    [["--stack", "home", "--bogus"]],
+    [["--stack", "home", "extra"]],
+    [["--stack", "home", "--base", ""]],
+  ])("%j is a usage error", (argv) => {
+    expect(parsePlanArgs(argv).kind).toBe("error");
+  });
 });

@@ -33,10 +33,7 @@ beforeAll(() => {
   git("commit", "-q", "-m", "base");
   // The head: coder repointed to one target, and the local stack added.
   const home = readFileSync(join(repo, "stacks/Pulumi.home.yaml"), "utf8");
-  const repointed = home.replace(
-    /( {6}coder:\n {8}targets:\n)(?: {10}- .*\n)+/,
-    "$1          - { backend: unraid-ollama, model: Qwen3.5-27b }\n",
-  );
+  const repointed = home.replace(/( {6}coder:\n {8}targets:\n)(?: {10}- .*\n)+/, "$1          - { backend: unraid-ollama, model: Qwen3.5-27b }\n");
   expect(repointed).not.toBe(home);
   writeFileSync(join(repo, "stacks/Pulumi.home.yaml"), repointed);
   writeFileSync(join(repo, "stacks/Pulumi.local.yaml"), local);
@@ -74,10 +71,14 @@ describe("npm run plan", () => {
     [["--stack", "nope"], /unknown stack "nope"; known stacks: home, local/],
     [["--stack", "home", "--base", "no-such-ref"], /unknown git ref "no-such-ref"/],
     [["--stack"], /--stack/],
-  ])("exits 2 with a clear message for %j", (args, message) => {
-    const r = plan(...args);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(message);
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-  }, 30_000);
+  ])(
+    "exits 2 with a clear message for %j",
+    (args, message) => {
+      const r = plan(...args);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    },
+    30_000,
+  );
 });

@@ -4,7 +4,11 @@ import { describe, expect, it } from "vitest";
 import { captureProgram } from "../../../scripts/plan/capture.js";
 
 const perHost = { box: { backends: {}, aliases: { chat: { targets: [{ backend: "b", model: "m" }] } } } };
-const config = { values: { router: { hosts: ["other"], aliases: { fromConfig: { targets: [{ backend: "c", model: "n" }] } } } }, secretKeys: [], placeholders: [] };
+const config = {
+  values: { router: { hosts: ["other"], aliases: { fromConfig: { targets: [{ backend: "c", model: "n" }] } } } },
+  secretKeys: [],
+  placeholders: [],
+};
 
 describe("the alias table of a capture", () => {
   it.each(["routerConfigs", "aliases"])("is read from the %s output", async (output) => {

@@ -81,7 +81,13 @@ const otherCases: [string, CapturedResource, Record<string, Json>, boolean, bool
   ["RemoteImage keepLocally", other("docker:index/remoteImage:RemoteImage", "img", { name: "a:1", keepLocally: true }), { keepLocally: false }, false, false],
   ["Volume name", other("docker:index/volume:Volume", "vol", { name: "models" }), { name: "models-2" }, true, true],
   ["Volume labels", other("docker:index/volume:Volume", "vol", { name: "models" }), { labels: [{ label: "a", value: "b" }] }, true, true],
-  ["remote Command triggers", other("command:remote:Command", "cfg", { create: "cat > f", stdin: "a", triggers: ["h1"] }), { stdin: "b", triggers: ["h2"] }, true, false],
+  [
+    "remote Command triggers",
+    other("command:remote:Command", "cfg", { create: "cat > f", stdin: "a", triggers: ["h1"] }),
+    { stdin: "b", triggers: ["h2"] },
+    true,
+    false,
+  ],
   ["remote Command create", other("command:remote:Command", "cfg", { create: "cat > f", stdin: "a", triggers: ["h1"] }), { create: "cat > g" }, false, false],
   ["local Command triggers", other("command:local:Command", "cfg", { create: "cat > f", triggers: ["h1"] }), { triggers: ["h2"] }, true, false],
   [

@@ -9,9 +9,13 @@ afterEach(stopFakes);
 
 describe("cli", () => {
   it("prints its URL as one JSON line and stops on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "tools/fakes/cli.ts", "--engine", "ollama", "--port", "0", "--models", "a,b", "--loaded", "a", "--anthropic"], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "tools/fakes/cli.ts", "--engine", "ollama", "--port", "0", "--models", "a,b", "--loaded", "a", "--anthropic"],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     try {
       const lines = createInterface({ input: child.stdout });
       const [line] = (await once(lines, "line")) as [string];

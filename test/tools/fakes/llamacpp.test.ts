@@ -85,7 +85,12 @@ describe("llama.cpp fake", () => {
 
   it("serves Anthropic Messages in the documented event order, with the official SDK", async () => {
     const args = JSON.stringify({ city: "Paris", days: 3 });
-    const e = await fake({ engine: "llamacpp", models: ["m"], anthropic: true, reply: () => ({ reasoning: "let me think", content: "Sure.", toolCalls: [{ name: "weather", arguments: args }] }) });
+    const e = await fake({
+      engine: "llamacpp",
+      models: ["m"],
+      anthropic: true,
+      reply: () => ({ reasoning: "let me think", content: "Sure.", toolCalls: [{ name: "weather", arguments: args }] }),
+    });
     const res = await post(`${e.url}/v1/messages`, { model: "m", max_tokens: 200, stream: true, messages: [{ role: "user", content: "weather?" }] });
     const events = sseEvents(await res.text());
     const names = events.map((x) => x.event);

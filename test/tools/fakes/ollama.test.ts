@@ -41,10 +41,18 @@ describe("Ollama fake", () => {
     const e = await fake({ engine: "ollama", models: ["m"], reply: () => ({ content: "alpha beta" }) });
     const res = await post(`${e.url}/api/chat`, chat("m", "hi"));
     expect(res.headers.get("content-type")).toBe("application/x-ndjson");
-    const lines = (await res.text()).trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await res.text())
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const last = lines.at(-1)!;
     expect(lines.slice(0, -1).every((l) => l.done === false)).toBe(true);
-    expect(lines.slice(0, -1).map((l) => (l.message as { content: string }).content).join("")).toBe("alpha beta");
+    expect(
+      lines
+        .slice(0, -1)
+        .map((l) => (l.message as { content: string }).content)
+        .join(""),
+    ).toBe("alpha beta");
     expect(last).toMatchObject({ done: true, done_reason: "stop", eval_count: 2, model: "m" });
     for (const k of ["total_duration", "load_duration", "prompt_eval_count", "prompt_eval_duration", "eval_duration"]) expect(typeof last[k]).toBe("number");
   });
@@ -143,7 +151,15 @@ describe("Ollama fake", () => {
   });
 
   it("queues requests for a busy slot without bound, but only OLLAMA_MAX_QUEUE behind a blocked scheduler", async () => {
-    const e = await fake({ engine: "ollama", models: ["a", "b"], loaded: ["a"], numParallel: 1, maxQueue: 2, chunkDelayMs: 5, reply: () => ({ content: "t ".repeat(30) }) });
+    const e = await fake({
+      engine: "ollama",
+      models: ["a", "b"],
+      loaded: ["a"],
+      numParallel: 1,
+      maxQueue: 2,
+      chunkDelayMs: 5,
+      reply: () => ({ content: "t ".repeat(30) }),
+    });
     const slotWaiters = Array.from({ length: 4 }, (_, i) => post(`${e.url}/api/chat`, chat("a", `q${i}`, { stream: false })));
     await waitFor(() => e.stats.activeGenerations === 1 && e.stats.inFlight === 4, "a busy with three waiting");
     // b must evict a, which is busy: the scheduler blocks until a drains.
@@ -174,7 +190,13 @@ describe("Ollama fake", () => {
   });
 
   it("waits for a busy model to finish before evicting it", async () => {
-    const e = await fake({ engine: "ollama", models: ["a", "b"], loaded: ["a"], chunkDelayMs: 10, reply: (r) => ({ content: r.model === "a" ? "x ".repeat(20) : "y" }) });
+    const e = await fake({
+      engine: "ollama",
+      models: ["a", "b"],
+      loaded: ["a"],
+      chunkDelayMs: 10,
+      reply: (r) => ({ content: r.model === "a" ? "x ".repeat(20) : "y" }),
+    });
     const long = post(`${e.url}/api/generate`, { model: "a", prompt: "x", stream: false });
     await waitFor(() => e.stats.activeGenerations === 1, "a generating");
     const other = post(`${e.url}/api/generate`, { model: "b", prompt: "x", stream: false });
@@ -240,7 +262,13 @@ describe("Ollama fake", () => {
     const e = await fake({ engine: "ollama", models: ["m"], reply: () => ({ content: "ok", toolCalls: [{ name: "search", arguments: args }] }) });
     const frames = sseData(await (await post(`${e.url}/v1/chat/completions`, chat("m", "q", { stream: true }))).text());
     expect(frames.at(-1)).toBe("[DONE]");
-    type Chunk = { system_fingerprint: string; choices: { delta: { role?: string; content?: string; tool_calls?: { id: string; function: { name: string; arguments: string } }[] }; finish_reason: string | null }[] };
+    type Chunk = {
+      system_fingerprint: string;
+      choices: {
+        delta: { role?: string; content?: string; tool_calls?: { id: string; function: { name: string; arguments: string } }[] };
+        finish_reason: string | null;
+      }[];
+    };
     const chunks = frames.slice(0, -1).map((f) => JSON.parse(f) as Chunk);
     expect(chunks.every((c) => c.choices[0]?.delta.role === "assistant" && c.system_fingerprint === "fp_ollama")).toBe(true);
     const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);

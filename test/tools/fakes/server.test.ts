@@ -12,7 +12,14 @@ describe("lifecycle", () => {
     const reader = res.body!.getReader();
     await reader.read();
     await e.kill();
-    await expect((async () => { for (;;) { const r = await reader.read(); if (r.done) return; } })()).rejects.toThrow();
+    await expect(
+      (async () => {
+        for (;;) {
+          const r = await reader.read();
+          if (r.done) return;
+        }
+      })(),
+    ).rejects.toThrow();
     await waitFor(() => e.stats.generationsAborted === 1, "abort counted");
     expect(e.stats.openConnections).toBe(0);
     const refused = await fetch(`${e.url}/api/version`).catch((err: unknown) => err);

@@ -34,7 +34,11 @@ describe("vLLM fake", () => {
     expect(res.headers.get("content-type")).toContain("text/event-stream");
     const frames = sseData(await res.text());
     expect(frames.at(-1)).toBe("[DONE]");
-    const chunks = frames.slice(0, -1).map((f) => JSON.parse(f) as { choices: { delta?: { role?: string; content?: string }; finish_reason: string | null }[]; usage?: Record<string, number> });
+    const chunks = frames
+      .slice(0, -1)
+      .map(
+        (f) => JSON.parse(f) as { choices: { delta?: { role?: string; content?: string }; finish_reason: string | null }[]; usage?: Record<string, number> },
+      );
     expect(chunks[0]?.choices[0]?.delta).toEqual({ role: "assistant", content: "" });
     const text = chunks.map((c) => c.choices[0]?.delta?.content ?? "").join("");
     expect(text).toBe("one two three");
@@ -68,7 +72,9 @@ describe("vLLM fake", () => {
     const e = await fake({ engine: "vllm", models: ["m"], reply: () => ({ toolCalls: [{ name: "read_file", arguments: args }] }) });
     const frames = sseData(await (await post(`${e.url}/v1/chat/completions`, chat("m", "q", { stream: true }))).text());
     type ToolDelta = { index: number; id?: string; function: { name?: string; arguments: string } };
-    const parsed = frames.slice(0, -1).map((f) => (JSON.parse(f) as { choices: { delta: { tool_calls?: ToolDelta[] }; finish_reason: string | null }[] }).choices[0]);
+    const parsed = frames
+      .slice(0, -1)
+      .map((f) => (JSON.parse(f) as { choices: { delta: { tool_calls?: ToolDelta[] }; finish_reason: string | null }[] }).choices[0]);
     const calls = parsed.flatMap((c) => c?.delta.tool_calls ?? []);
     expect(calls[0]).toMatchObject({ index: 0, function: { name: "read_file", arguments: "" } });
     expect(calls[0]?.id).toBeTruthy();
