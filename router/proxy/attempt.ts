@@ -94,7 +94,9 @@ class PassiveReport {
 export async function attempt(r: Routed, s: Services, clock: Clock, spec: AttemptSpec): Promise<Attempt> {
   const { b, model } = spec;
   const report = new PassiveReport(b, s.metrics, clock, r.config.ejection);
-  const slot = await b.slots.acquire(r.cancel, batchFor(b, model, r.config));
+  // Is a model resident on this backend now (backends/warmth.ts): asked by the queue's batching and by the cold-load check below.
+  const resident = (m: string): boolean => isResident(b, m, r.config);
+  const slot = await b.slots.acquire(r.cancel, batchFor(b, model, r.config, resident));
   const heldFrom = performance.now();
   if (slot === "aborted") return { kind: "gone", sent: false };
   if (slot === "full" || slot === "timeout") {
@@ -113,7 +115,7 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     r.reply.outputClamp(plan.clamp);
     if (spec.attemptNo > 1) s.metrics.retries.inc({ alias: r.alias.name });
     // Judged now, not when ranked: the request may have waited in the queue while models came and went.
-    const coldLoad = spec.warmth !== "unknown" && !isResident(b, model, r.config);
+    const coldLoad = spec.warmth !== "unknown" && !resident(model);
     // The request goes out now: on an engine that loads on demand, its model becomes resident.
     if (!b.adapter.servedMeansLoaded) b.residency.record(model, clock.now());
     trial = beginTrial(b.passive, clock.now());

@@ -5,7 +5,7 @@ import type { AliasConfig, RouterConfig } from "../config/schema.js";
 import { admission } from "../backends/admission.js";
 import type { Backend, BackendRegistry } from "../backends/registry.js";
 import type { Batch } from "../backends/slots.js";
-import { isResident, warmth } from "../backends/warmth.js";
+import { warmth } from "../backends/warmth.js";
 import type { CandidateView } from "./pick.js";
 
 export function candidateViews(alias: AliasConfig, registry: BackendRegistry, now: number, config: RouterConfig): CandidateView[] {
@@ -31,8 +31,8 @@ export function candidateViews(alias: AliasConfig, registry: BackendRegistry, no
 }
 
 /** Batching per model for this backend's queue, when the policy asks for it and swapping models costs a load. */
-export function batchFor(b: Backend, model: string, config: RouterConfig): Batch | undefined {
+export function batchFor(b: Backend, model: string, config: RouterConfig, resident: (model: string) => boolean): Batch | undefined {
   const r = config.routing;
   if (r.policy !== "ranked" || !r.batchPerModel || b.adapter.servedMeansLoaded) return undefined;
-  return { model, resident: (m) => isResident(b, m, config), maxBypass: r.maxBypass };
+  return { model, resident, maxBypass: r.maxBypass };
 }
