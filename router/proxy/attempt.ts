@@ -104,6 +104,7 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     return { kind: "busy", error: backendFull(b.name, slot) };
   }
   let trial = false;
+  let turnEnded: (() => void) | undefined;
   try {
     // The face rewrites the request for this target (model name, path, dialect; or answers it, or skips
     // it); its tokenizer calls use this slot and stop when the client leaves (test/router/faces/side-calls.test.ts).
@@ -119,12 +120,16 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     // The request goes out now: on an engine that loads on demand, its model becomes resident.
     if (!b.adapter.servedMeansLoaded) b.residency.record(model, clock.now());
     trial = beginTrial(b.passive, clock.now());
+    // A conversation's turn goes out: its cache is here now, and may push another's out (routing/residents.ts).
+    if (spec.affinityKey !== undefined)
+      turnEnded = s.affinity.sent(spec.affinityKey, b.name, model, clock.now(), r.config.routing.affinity.maxEntries, b.slots.limit);
     const a = await call({ ...spec, plan, r, s, clock, report, heldFrom }, coldLoad);
     if (coldLoad && a.kind !== "committed") s.metrics.models.waitedInVain(r.alias.name, b.name, model);
     if (a.kind === "committed" || a.kind === "next" || a.kind === "final") s.metrics.recent.attempt(b.name, backendFailed(a));
     return a;
   } finally {
     slot();
+    turnEnded?.();
     if (trial) endTrial(b.passive);
   }
 }
@@ -213,7 +218,6 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
     const meter = new UsageMeter(plan.path.startsWith("/api/") ? "ollama" : b.config.engine === "llamacpp" ? "llamacpp" : "openai");
     const m: Metered = { alias: r.alias.name, backend: b.name, model: t.model, startedAt: r.startedAt, ...when, firstByteAt: when.firstByteAt || now };
     const c = { b, model: t.model, attempts: t.attemptNo, ttfbMs, meter };
-    if (t.affinityKey !== undefined) s.affinity.record(t.affinityKey, b.name, t.model, t.clock.now(), r.config.routing.affinity.maxEntries);
     if (converted !== undefined) {
       meter.whole(d.first, now);
       const result = { ...relayWhole(r, c, d, converted), ...clamp };

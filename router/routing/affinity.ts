@@ -4,12 +4,15 @@
 // model colder than the best target's, and not onto a saturated backend when the wait there would
 // cost more than re-reading the prompt elsewhere. The wait is estimated from how long the backend's
 // requests hold a slot; the re-read from the prefill speed its engine reports (prefill.ts).
-// Memory is bounded: at most `maxEntries` conversations, least recently used forgotten first, and
-// each forgotten after `ttlMs` unseen.
+// A conversation no target holds (a new one, or one whose cache another pushed out: residents.ts) goes
+// where it pushes out the least: among the targets the ranking finds equally good, the one with a free
+// cache slot or else the longest-unused one. Memory is bounded: at most `maxEntries` conversations,
+// least recently used forgotten first, and each forgotten after `ttlMs` unseen.
 import type { RouterConfig } from "../config/schema.js";
 import type { BackendRegistry } from "../backends/registry.js";
 import { tiers, type CandidateView } from "./pick.js";
 import type { PrefillReport } from "./prefill.js";
+import { Residents } from "./residents.js";
 
 interface Held {
   backend: string;
@@ -36,12 +39,16 @@ const MIN_PREFILL_TOKENS = 32;
 const DEFAULT_BYTES_PER_TOKEN = 4;
 const EWMA = 0.2;
 
-/** Why a request went where it went, for tests and the bench: held (kept), released (and why), or none. */
-export type AffinityChoice = "none" | "kept" | "kept-waiting" | "already-best" | "released-health" | "released-warmth" | "released-busy" | "gone";
+/**
+ * Why a request went where it went, for tests and the bench: held (kept), released (and why), placed
+ * (no holder, sent where its cache pushes out the least rather than the ranking's first), or none.
+ */
+export type AffinityChoice = "none" | "placed" | "kept" | "kept-waiting" | "already-best" | "released-health" | "released-warmth" | "released-busy" | "gone";
 
 export class Affinity {
   private readonly table = new Map<string, Held>();
   private readonly learned = new Map<string, Learned>();
+  private readonly residents = new Residents();
 
   get size(): number {
     return this.table.size;
@@ -58,8 +65,19 @@ export class Affinity {
     return h;
   }
 
+  /**
+   * A turn of this conversation goes out to `backend` (with `slots` cache slots, when known): it is held
+   * there from now on, and the conversations it pushes out of that backend's cache are held nowhere.
+   * Returns what to call when the turn ends.
+   */
+  sent(key: string, backend: string, model: string, now: number, maxEntries: number, slots: number | undefined): () => void {
+    this.record(key, backend, model, now, maxEntries);
+    for (const k of this.residents.sent(key, backend, slots, now)) if (this.table.get(k)?.backend === backend) this.table.delete(k);
+    return () => this.residents.ended(key, backend);
+  }
+
   /** Records that this conversation's turn was served here (the most recent use moves to the end). */
-  record(key: string, backend: string, model: string, now: number, maxEntries: number): void {
+  private record(key: string, backend: string, model: string, now: number, maxEntries: number): void {
     this.table.delete(key);
     this.table.set(key, { backend, model, at: now });
     // A Map iterates in insertion order: the first key is the least recently used.
@@ -130,6 +148,29 @@ export class Affinity {
   }
 
   /**
+   * The order for a conversation no target holds: the ranking's, except that among the targets it finds
+   * as good as its first (same health and warmth tiers, and free capacity alike) the one with the most
+   * room in its cache goes first (residents.ts). Unchanged when a target's slots are unknown.
+   */
+  place(order: CandidateView[], registry: BackendRegistry, now: number): { order: CandidateView[]; choice: AffinityChoice } {
+    const best = order[0] as CandidateView;
+    const [bHealth, bWarmth] = tiers(best);
+    let pick = 0;
+    let most = this.residents.room(best.backend, registry.get(best.backend)?.slots.limit, now);
+    if (most === undefined) return { order, choice: "none" };
+    for (let i = 1; i < order.length; i++) {
+      const c = order[i] as CandidateView;
+      const [health, warmth] = tiers(c);
+      if (health !== bHealth || warmth !== bWarmth || c.saturated !== best.saturated) continue;
+      const room = this.residents.room(c.backend, registry.get(c.backend)?.slots.limit, now);
+      if (room === undefined) return { order, choice: "none" };
+      if (room > most) [pick, most] = [i, room];
+    }
+    if (pick === 0) return { order, choice: "none" };
+    return { order: [order[pick] as CandidateView, ...order.slice(0, pick), ...order.slice(pick + 1)], choice: "placed" };
+  }
+
+  /**
    * Whether waiting for the holder's next free slot costs less than re-reading the prompt on `other`:
    * the wait is the requests ahead (those queued, and this one) times the holder's mean slot hold over
    * its slot count; the re-read is the prompt's tokens over `other`'s prefill speed. Until both are
@@ -165,6 +206,8 @@ export function withAffinity(
 ): { order: CandidateView[]; choice: AffinityChoice } {
   if (key === undefined || !affinityApplies(config, order.length)) return { order, choice: "none" };
   const held = affinity.holder(key, now, config.routing.affinity.ttlMs);
-  if (held === undefined) return { order, choice: "none" };
-  return affinity.prefer(order, held, registry, requestBytes);
+  const kept = held === undefined ? undefined : affinity.prefer(order, held, registry, requestBytes);
+  if (kept !== undefined && kept.choice !== "gone") return kept;
+  const placed = affinity.place(order, registry, now);
+  return placed.choice === "none" && kept !== undefined ? kept : placed;
 }

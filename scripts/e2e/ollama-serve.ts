@@ -18,6 +18,8 @@ export interface OllamaServeOptions {
   port?: number;
   /** OLLAMA_DEBUG=1: the runner logs each request's cache slot (the bench's W8 reads it). */
   debug?: boolean;
+  /** CPUs the server and its runner may use (`taskset -c`, inherited by the runner it starts); any by default. */
+  cpus?: string;
 }
 
 export interface OllamaServer {
@@ -51,7 +53,9 @@ export async function startOllama(opts: OllamaServeOptions): Promise<OllamaServe
   mkdirSync(env.HOME as string, { recursive: true });
   mkdirSync(env.OLLAMA_MODELS as string, { recursive: true });
   const logFile = join(opts.workDir, "ollama.log");
-  const proc = start(opts.binary, ["serve"], { env, logFile, graceMs: 10_000 });
+  // taskset execs the server in its own place: the process stopped is the server itself.
+  const [cmd, args] = opts.cpus === undefined ? [opts.binary, ["serve"]] : ["taskset", ["-c", opts.cpus, opts.binary, "serve"]];
+  const proc = start(cmd, args, { env, logFile, graceMs: 10_000 });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(proc, `${url}/api/version`, 60_000, "ollama serve");
   return { url, logFile, modelsDir: env.OLLAMA_MODELS as string, env, proc, stop: () => proc.stop() };

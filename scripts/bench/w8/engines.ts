@@ -4,8 +4,9 @@
 // numPromptInputs is set before the cache slot is loaded), so the tokens an engine really evaluated
 // are read from its runner's debug line `loading cache slot ... prompt=P used=U remaining=R`
 // (runner/llamarunner/cache.go), R being what it evaluated.
-import { readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { delimiter, join } from "node:path";
 import { encodeGguf } from "../../e2e/gguf.js";
 import { startOllama, tinyModelfile, type OllamaServer } from "../../e2e/ollama-serve.js";
 import { tinyLlamaModel } from "../../e2e/tiny-model.js";
@@ -17,6 +18,8 @@ export const W8_MODEL = "w8";
 export interface W8Server {
   name: string;
   numParallel: number;
+  /** The CPU it is pinned to, if any. */
+  cpu: number | undefined;
   server: OllamaServer;
 }
 
@@ -33,6 +36,10 @@ async function ollamaChat(url: string, body: Record<string, unknown>): Promise<R
   return (await r.json()) as Record<string, unknown>;
 }
 
+function onPath(cmd: string): boolean {
+  return (process.env.PATH ?? "").split(delimiter).some((d) => d !== "" && existsSync(join(d, cmd)));
+}
+
 /** Starts the servers, writes the model once and registers it on each, and loads it. */
 export async function startW8Servers(binary: string, workDir: string, plan: W8Plan): Promise<W8Server[]> {
   const gguf = join(workDir, "w8.gguf");
@@ -41,11 +48,21 @@ export async function startW8Servers(binary: string, workDir: string, plan: W8Pl
   const modelfile = join(workDir, "w8.Modelfile");
   writeFileSync(modelfile, `${tinyModelfile(gguf)}PARAMETER num_ctx ${plan.model.numCtx}\nPARAMETER num_predict ${plan.model.numPredict}\n`);
   const out: W8Server[] = [];
+  // Each server on a core of its own, as on separate hosts, when there are enough (taskset, util-linux).
+  const pin = availableParallelism() >= plan.engines.length && onPath("taskset");
   try {
     for (const e of plan.engines) {
       const dir = join(workDir, e.name);
-      const server = await startOllama({ binary, workDir: dir, keepAlive: "2h", maxLoadedModels: 1, numParallel: e.numParallel, debug: true });
-      out.push({ name: e.name, numParallel: e.numParallel, server });
+      const server = await startOllama({
+        binary,
+        workDir: dir,
+        keepAlive: "2h",
+        maxLoadedModels: 1,
+        numParallel: e.numParallel,
+        debug: true,
+        ...(pin ? { cpus: String(e.cpu) } : {}),
+      });
+      out.push({ name: e.name, numParallel: e.numParallel, cpu: pin ? e.cpu : undefined, server });
       const r = await runBounded(binary, ["create", W8_MODEL, "-f", modelfile], {
         cwd: dir,
         env: server.env,

@@ -12,6 +12,11 @@ interface W8Engine {
   name: string;
   /** OLLAMA_NUM_PARALLEL: the engine's slots, each with a cached prefix of its own. */
   numParallel: number;
+  /**
+   * The CPU the server runs on, when the machine has one per engine: two hosts share no cores, and two
+   * servers left to share them make a target with a free slot no faster than a busy one.
+   */
+  cpu: number;
 }
 
 /** The generated model: a llama with random weights and a byte-level vocabulary (one byte, one token). */
@@ -52,8 +57,8 @@ export function w8Plan(seed: number, size: "quick" | "full"): W8Plan {
     size,
     seed,
     engines: [
-      { name: "ollama-one", numParallel: 1 },
-      { name: "ollama-two", numParallel: 2 },
+      { name: "ollama-one", numParallel: 1, cpu: 0 },
+      { name: "ollama-two", numParallel: 2, cpu: 1 },
     ],
     model: { embedding: 64, heads: 4, layers: 4, feedForward: 256, numCtx: 8192, numPredict: 12 },
     agents: 3,

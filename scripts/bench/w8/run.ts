@@ -39,7 +39,11 @@ export async function runW8(
   try {
     const first = servers[0];
     const sec = first ? await prefillSeconds(first, 2_000, seed) : 1;
-    run.calibration = `A 2,000-token prompt took ${sec.toFixed(2)} s to evaluate here (the engine's prompt_eval_duration); tool time between turns ${plan.think[0]}–${plan.think[1]}× that.`;
+    run.calibration = `A 2,000-token prompt took ${sec.toFixed(2)} s to evaluate here (the engine's prompt_eval_duration); tool time between turns ${plan.think[0]}–${plan.think[1]}× that. ${
+      servers.every((s) => s.cpu !== undefined)
+        ? `Each server on a CPU of its own (${servers.map((s) => `${s.name} on ${s.cpu}`).join(", ")}).`
+        : "The servers share the CPUs."
+    }`;
     log(`W8: ${run.calibration}`);
     for (const name of systems) {
       await emptyCaches(servers);

@@ -104,7 +104,7 @@ describe("Affinity.prefer", () => {
     const order = [view("b0"), view("b1")];
     const on = config({ backends: {}, aliases: {} });
     expect(withAffinity(order, a, key, on, registry, 0, bytes).choice).toBe("none");
-    a.record(key, "b1", "m", 0, 10);
+    a.sent(key, "b1", "m", 0, 10, undefined)();
     expect(withAffinity(order, a, key, on, registry, 1, bytes).order[0]?.backend).toBe("b1");
     const off = config({ backends: {}, aliases: {}, routing: { affinity: { enabled: false } } });
     expect(withAffinity(order, a, key, off, registry, 1, bytes).choice).toBe("none");
@@ -116,13 +116,84 @@ describe("Affinity.prefer", () => {
   });
 });
 
+describe("where a conversation no target holds goes, and whose cache it pushes out", () => {
+  // b0 has one slot, b1 two: the shape of W8's two Ollama servers (scripts/bench/w8).
+  const registry = new BackendRegistry();
+  registry.apply(
+    config({
+      backends: {
+        b0: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 1 },
+        b1: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 2 },
+        b2: { engine: "ollama", url: "http://127.0.0.1:9" },
+      },
+      aliases: {},
+    }),
+  );
+  const on = config({ backends: {}, aliases: {} });
+  const bytes = (): number => 4_000;
+  const both = (): CandidateView[] => [view("b0"), view("b1")];
+  const send = (a: Affinity, key: string, backend: string, at: number): void => a.sent(key, backend, "m", at, 100, registry.get(backend)?.slots.limit)();
+
+  it("sends a new conversation to a free cache slot rather than the ranking's first, whose slot is taken", () => {
+    const a = new Affinity();
+    send(a, "live", "b0", 0);
+    const r = withAffinity(both(), a, "new", on, registry, 10, bytes);
+    expect(r.order.map((c) => c.backend)).toEqual(["b1", "b0"]);
+    expect(r.choice).toBe("placed");
+  });
+
+  it("with every slot taken, pushes out the cache unused the longest", () => {
+    const a = new Affinity();
+    send(a, "one", "b0", 5);
+    send(a, "two", "b1", 1);
+    send(a, "three", "b1", 8);
+    expect(withAffinity(both(), a, "new", on, registry, 10, bytes).order[0]?.backend).toBe("b1");
+    send(a, "one", "b0", 0);
+    send(a, "two", "b1", 9);
+    expect(withAffinity(both(), a, "new", on, registry, 10, bytes).order[0]?.backend).toBe("b0");
+  });
+
+  it("a conversation pushed out is held nowhere: its next turn is placed, not sent to evict its evictor", () => {
+    const a = new Affinity();
+    send(a, "old", "b0", 0);
+    send(a, "b1-first", "b1", 1);
+    send(a, "b1-second", "b1", 2);
+    send(a, "new", "b0", 3);
+    expect(a.holder("old", 4, 1_000)).toBeUndefined();
+    expect(a.holder("new", 4, 1_000)?.backend).toBe("b0");
+    // b1's least recently used cache (sent at 1) is older than b0's (3): the pushed-out turn goes there.
+    const r = withAffinity(both(), a, "old", on, registry, 4, bytes);
+    expect(r.order[0]?.backend).toBe("b1");
+    expect(r.choice).toBe("placed");
+  });
+
+  it("never pushes out a conversation whose turn is running", () => {
+    const a = new Affinity();
+    const running = a.sent("running", "b0", "m", 0, 100, 1);
+    send(a, "new", "b0", 1);
+    expect(a.holder("running", 2, 1_000)?.backend).toBe("b0");
+    running();
+    send(a, "newer", "b0", 3);
+    expect(a.holder("running", 4, 1_000)).toBeUndefined();
+    expect(a.holder("new", 4, 1_000)).toBeUndefined();
+  });
+
+  it("leaves the ranking alone when a target's slots are unknown, or the better target is better by more than room", () => {
+    const a = new Affinity();
+    send(a, "live", "b0", 0);
+    expect(withAffinity([view("b0"), view("b2")], a, "new", on, registry, 10, bytes).choice).toBe("none");
+    expect(withAffinity([view("b0"), view("b1", { saturated: true })], a, "new", on, registry, 10, bytes).order[0]?.backend).toBe("b0");
+    expect(withAffinity([view("b0"), view("b1", { warmth: "cold" })], a, "new", on, registry, 10, bytes).order[0]?.backend).toBe("b0");
+  });
+});
+
 describe("the affinity table's bound", () => {
   it("holds at most maxEntries conversations, least recently used forgotten first", () => {
     const a = new Affinity();
-    for (let i = 0; i < 5; i++) a.record(`k${i}`, "b0", "m", i, 3);
+    for (let i = 0; i < 5; i++) a.sent(`k${i}`, "b0", "m", i, 3, undefined)();
     a.holder("k2", 5, 1_000);
-    a.record("k2", "b0", "m", 6, 3);
-    a.record("k5", "b0", "m", 7, 3);
+    a.sent("k2", "b0", "m", 6, 3, undefined)();
+    a.sent("k5", "b0", "m", 7, 3, undefined)();
     expect(a.size).toBe(3);
     expect(["k2", "k3", "k4", "k5"].filter((k) => a.holder(k, 8, 1_000) !== undefined)).toEqual(["k2", "k4", "k5"]);
   });
@@ -144,7 +215,7 @@ describe("the affinity table's bound", () => {
           },
           undefined,
         );
-        a.record(key as string, i % 2 === 0 ? "b0" : "b1", "m", i, cap);
+        a.sent(key as string, i % 2 === 0 ? "b0" : "b1", "m", i, cap, undefined)();
       }
     };
     record(0, 100_000);
