@@ -17,7 +17,6 @@ import { UsageMeter } from "../telemetry/usage.js";
 import { recordAnswer, type Metered } from "./metered.js";
 import type { Clock, Routed, Services } from "./call.js";
 import { batchFor } from "../routing/candidates.js";
-import { prefillReport, Tail } from "../routing/prefill.js";
 import { classifyStatus } from "./classify.js";
 import { relay, relayWhole } from "./commit.js";
 import { UpstreamCall, type WholeBody } from "./upstream.js";
@@ -104,7 +103,8 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     return { kind: "busy", error: backendFull(b.name, slot) };
   }
   let trial = false;
-  let turnEnded: (() => void) | undefined;
+  let turnEnded: ((served: boolean) => void) | undefined;
+  let served = false;
   try {
     // The face rewrites the request for this target (model name, path, dialect; or answers it, or skips
     // it); its tokenizer calls use this slot and stop when the client leaves (test/router/faces/side-calls.test.ts).
@@ -124,12 +124,13 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     if (spec.affinityKey !== undefined)
       turnEnded = s.affinity.sent(spec.affinityKey, b.name, model, clock.now(), r.config.routing.affinity.maxEntries, b.slots.limit);
     const a = await call({ ...spec, plan, r, s, clock, report, heldFrom }, coldLoad);
-    if (coldLoad && a.kind !== "committed") s.metrics.models.waitedInVain(r.alias.name, b.name, model);
+    served = a.kind === "committed";
+    if (coldLoad && !served) s.metrics.models.waitedInVain(r.alias.name, b.name, model);
     if (a.kind === "committed" || a.kind === "next" || a.kind === "final") s.metrics.recent.attempt(b.name, backendFailed(a));
     return a;
   } finally {
     slot();
-    turnEnded?.();
+    turnEnded?.(served);
     if (trial) endTrial(b.passive);
   }
 }
@@ -224,13 +225,12 @@ async function call(t: Turn, coldLoad: boolean): Promise<Attempt> {
       recordAnswer(s.metrics, m, meter, d.headers, result, true);
       return { kind: "committed", result };
     }
-    // The answer's last bytes say how fast the engine read the prompt (routing/prefill.ts); only
-    // where affinity may have to weigh it: a request of a conversation with targets to choose from.
-    const tail = t.affinityKey !== undefined ? new Tail() : undefined;
-    const relayed = await relay(r, c, call, d, plan.translator, tail);
+    const relayed = await relay(r, c, call, d, plan.translator);
     recordAnswer(s.metrics, m, meter, d.headers, relayed.result, false);
     if (relayed.failure) report.say("failure", relayed.failure);
-    else if (tail) s.affinity.learn(b.name, prefillReport(tail.text()), plan.body.length, performance.now() - t.heldFrom);
+    // How fast the engine read the prompt, as its answer reported it (telemetry/usage.ts): only where
+    // affinity may have to weigh it, a request of a conversation with targets to choose from.
+    else if (t.affinityKey !== undefined) s.affinity.learn(b.name, meter.usage, plan.body.length, performance.now() - t.heldFrom);
     return { kind: "committed", result: { ...relayed.result, ...clamp } };
   } finally {
     clearTimeout(timer);

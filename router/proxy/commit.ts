@@ -10,8 +10,6 @@ import type { Routed } from "./call.js";
 import { LineGuard, LineTooLong } from "./line-guard.js";
 import type { UpstreamCall } from "./upstream.js";
 import type { Decision, RelayEnd } from "./upstream-outcome.js";
-import type { Sink } from "./body-relay.js";
-import type { Tail } from "../routing/prefill.js";
 
 type Answer = Extract<Decision, { ok: true }>;
 
@@ -47,7 +45,6 @@ export async function relay(
   call: UpstreamCall,
   { status, headers, first }: Answer,
   translator: StreamTranslator | undefined,
-  tail?: Tail,
 ): Promise<Relayed> {
   const { reply } = r;
   const stream = r.request.stream;
@@ -61,7 +58,7 @@ export async function relay(
   }
   // A transform holds at most one line: limits.maxLineBytes caps it (line-guard.ts).
   const guard = translator ? new LineGuard(r.config.limits.maxLineBytes) : undefined;
-  const end = await firstThenRest(r, call, first, translator, guard, c.meter, tail);
+  const end = await firstThenRest(r, call, first, translator, guard, c.meter);
   if (end.ok) {
     reply.end();
     return { result: ok };
@@ -86,7 +83,6 @@ function firstThenRest(
   translator: StreamTranslator | undefined,
   guard: LineGuard | undefined,
   meter: UsageMeter | undefined,
-  tail: Tail | undefined,
 ): Promise<RelayEnd> {
   try {
     guard?.pass(first);
@@ -94,18 +90,6 @@ function firstThenRest(
     return Promise.resolve({ ok: false, error: err as Error });
   }
   meter?.push(first, performance.now());
-  const sink = tail ? tapped(r.reply, tail) : r.reply;
-  sink.write(translator ? translator.push(first) : first);
-  return call.relay(sink, translator, r.config.timeouts.idleMs, guard, meter);
-}
-
-/** The client's Reply, with what passes kept in `tail` too. */
-function tapped(reply: Sink, tail: Tail): Sink {
-  return {
-    write: (chunk) => {
-      tail.push(chunk);
-      return reply.write(chunk);
-    },
-    once: (event, listener) => reply.once(event, listener),
-  };
+  r.reply.write(translator ? translator.push(first) : first);
+  return call.relay(r.reply, translator, r.config.timeouts.idleMs, guard, meter);
 }

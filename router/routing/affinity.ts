@@ -3,7 +3,7 @@
 // yields to everything the ranking knows (pick.ts): never onto a backend in a worse health tier or a
 // model colder than the best target's, and not onto a saturated backend when the wait there would
 // cost more than re-reading the prompt elsewhere. The wait is estimated from how long the backend's
-// requests hold a slot; the re-read from the prefill speed its engine reports (prefill.ts).
+// requests hold a slot; the re-read from the prefill speed its engine reports (telemetry/usage.ts).
 // A conversation no target holds (a new one, or one whose cache another pushed out: residents.ts) goes
 // where it pushes out the least: among the targets the ranking finds equally good, the one with a free
 // cache slot or else the longest-unused one. Memory is bounded: at most `maxEntries` conversations,
@@ -11,7 +11,7 @@
 import type { RouterConfig } from "../config/schema.js";
 import type { BackendRegistry } from "../backends/registry.js";
 import { tiers, type CandidateView } from "./pick.js";
-import type { PrefillReport } from "./prefill.js";
+import type { Usage } from "../telemetry/usage.js";
 import { Residents } from "./residents.js";
 
 interface Held {
@@ -68,12 +68,20 @@ export class Affinity {
   /**
    * A turn of this conversation goes out to `backend` (with `slots` cache slots, when known): it is held
    * there from now on, and the conversations it pushes out of that backend's cache are held nowhere.
-   * Returns what to call when the turn ends.
+   * Returns what to call when the turn ends: a turn the backend did not serve leaves it holding nothing
+   * the next turn could count on.
    */
-  sent(key: string, backend: string, model: string, now: number, maxEntries: number, slots: number | undefined): () => void {
+  sent(key: string, backend: string, model: string, now: number, maxEntries: number, slots: number | undefined): (served: boolean) => void {
     this.record(key, backend, model, now, maxEntries);
-    for (const k of this.residents.sent(key, backend, slots, now)) if (this.table.get(k)?.backend === backend) this.table.delete(k);
-    return () => this.residents.ended(key, backend);
+    for (const k of this.residents.sent(key, backend, slots, now)) this.forget(k, backend);
+    return (served) => {
+      this.residents.ended(key, backend);
+      if (!served) this.forget(key, backend);
+    };
+  }
+
+  private forget(key: string, backend: string): void {
+    if (this.table.get(key)?.backend === backend) this.table.delete(key);
   }
 
   /** Records that this conversation's turn was served here (the most recent use moves to the end). */
@@ -87,8 +95,8 @@ export class Affinity {
     }
   }
 
-  /** What an answer said about its backend: prefill speed and prompt size, and how long it held a slot. */
-  learn(backend: string, report: PrefillReport | undefined, requestBytes: number, holdMs: number): void {
+  /** What an answer said about its backend (its engine's usage report): prefill speed and prompt size, and how long it held a slot. */
+  learn(backend: string, usage: Usage, requestBytes: number, holdMs: number): void {
     let l = this.learned.get(backend);
     if (l === undefined) {
       // Backends are few (the table's), but a reload may rename them: keep the map as small.
@@ -96,13 +104,13 @@ export class Affinity {
       this.learned.set(backend, (l = { prefillTps: [], bytesPerToken: undefined, holdMs: undefined }));
     }
     l.holdMs = l.holdMs === undefined ? holdMs : l.holdMs + EWMA * (holdMs - l.holdMs);
-    if (report === undefined) return;
-    if (report.promptTokens !== undefined && report.promptTokens > 0 && requestBytes > 0) {
-      const bpt = requestBytes / report.promptTokens;
+    if (usage.prompt !== undefined && usage.prompt > 0 && requestBytes > 0) {
+      const bpt = requestBytes / usage.prompt;
       l.bytesPerToken = l.bytesPerToken === undefined ? bpt : l.bytesPerToken + EWMA * (bpt - l.bytesPerToken);
     }
-    if (report.evaluated >= MIN_PREFILL_TOKENS && report.seconds > 0) {
-      l.prefillTps.push(report.evaluated / report.seconds);
+    const p = usage.prefill;
+    if (p !== undefined && p.tokens >= MIN_PREFILL_TOKENS && p.seconds > 0) {
+      l.prefillTps.push(p.tokens / p.seconds);
       if (l.prefillTps.length > PREFILL_WINDOW) l.prefillTps.shift();
     }
   }

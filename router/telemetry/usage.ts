@@ -5,14 +5,15 @@
 //   prompt_tokens_details.cached_tokens}, in a whole answer, or in a stream's last chunk when the
 //   request set stream_options.include_usage (docs.vllm.ai, OpenAI-compatible server; vLLM fills
 //   cached_tokens with --enable-prompt-tokens-details);
-// - llama.cpp also `timings` {prompt_n, cache_n, predicted_n, predicted_per_second} on its last chunk
+// - llama.cpp also `timings` {prompt_n, prompt_ms, cache_n, predicted_n, predicted_per_second} on its last chunk
 //   and in a whole answer (ggml-org/llama.cpp tools/server/README.md);
-// - Ollama native: the line with `"done":true` holds prompt_eval_count, eval_count, eval_duration and
-//   load_duration in ns, and prompt_eval_cached_count in newer versions (docs.ollama.com/api/usage);
+// - Ollama native: the line with `"done":true` holds prompt_eval_count, eval_count, and
+//   prompt_eval_duration, eval_duration and load_duration in ns, and prompt_eval_cached_count in newer versions (docs.ollama.com/api/usage);
 // - Anthropic Messages (an engine's own /v1/messages): `usage` {input_tokens, output_tokens,
 //   cache_read_input_tokens} in message_start and again, final, in message_delta (Ollama estimates
 //   input_tokens in message_start and reports the real count in message_delta; scripts/e2e/FACTS.md).
 // A later report of a field replaces an earlier one. Numbers are never estimated here.
+import { numberAt, parseObject, valueAfter } from "./json-scan.js";
 
 /** What the engine reported for one answer; absent fields were not reported. */
 export interface Usage {
@@ -24,6 +25,12 @@ export interface Usage {
   tokensPerSecond?: number;
   /** Ollama's load_duration, in seconds (it includes time spent queued inside Ollama). */
   loadSeconds?: number;
+  /**
+   * How long the engine took over the prompt, and for how many tokens: Ollama's prompt_eval_duration
+   * with prompt_eval_count (the whole prompt, though only what its cache lacked was evaluated:
+   * scripts/e2e/FACTS.md), llama.cpp's timings.prompt_ms with prompt_n (the tokens evaluated).
+   */
+  prefill?: { tokens: number; seconds: number };
 }
 
 /**
@@ -43,6 +50,7 @@ const OLLAMA = {
   cached: '"prompt_eval_cached_count"',
   evalNs: '"eval_duration"',
   loadNs: '"load_duration"',
+  promptNs: '"prompt_eval_duration"',
 } as const;
 const NL = 0x0a;
 /** Of a line longer than this (a whole answer without line breaks) only its end is kept: usage comes last in every engine's answer. */
@@ -171,6 +179,9 @@ export class UsageMeter {
     if (this.usage.prompt === undefined && promptN !== undefined) this.usage.prompt = promptN + (cacheN ?? 0);
     if (this.usage.completion === undefined) this.usage.completion = count(t.predicted_n);
     if (cacheN !== undefined) this.usage.cached = cacheN;
+    const promptMs = t.prompt_ms;
+    if (promptN !== undefined && typeof promptMs === "number" && Number.isFinite(promptMs) && promptMs >= 0)
+      this.usage.prefill = { tokens: promptN, seconds: promptMs / 1000 };
     const speed = t.predicted_per_second;
     if (typeof speed === "number" && Number.isFinite(speed) && speed > 0) this.usage.tokensPerSecond = speed;
   }
@@ -183,6 +194,9 @@ export class UsageMeter {
     if (evalNs !== undefined && evalNs > 0 && evals !== undefined && evals > 0) this.usage.tokensPerSecond = evals / (evalNs / 1e9);
     const loadNs = numberAt(line, OLLAMA.loadNs);
     if (loadNs !== undefined) this.usage.loadSeconds = loadNs / 1e9;
+    const promptNs = numberAt(line, OLLAMA.promptNs);
+    const prompt = this.usage.prompt;
+    if (promptNs !== undefined && prompt !== undefined) this.usage.prefill = { tokens: prompt, seconds: promptNs / 1e9 };
   }
 
   private set(prompt: number | undefined, completion: number | undefined, cached: number | undefined): void {
@@ -194,54 +208,4 @@ export class UsageMeter {
 
 function count(v: unknown): number | undefined {
   return typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : undefined;
-}
-
-/** Where the value of `key` begins in `line` (after the colon and spaces), if `key` is a member name there. */
-function valueAfter(line: string, key: string): number | undefined {
-  for (let i = line.indexOf(key); i >= 0; i = line.indexOf(key, i + 1)) {
-    let j = i + key.length;
-    while (line.charCodeAt(j) === 0x20) j++;
-    if (line.charCodeAt(j) !== 0x3a) continue; // a string value that reads like the key, not a member
-    j++;
-    while (line.charCodeAt(j) === 0x20) j++;
-    return j;
-  }
-  return undefined;
-}
-
-/** The non-negative integer that is the value of `key` in `line`, if there is one. */
-function numberAt(line: string, key: string): number | undefined {
-  const at = valueAfter(line, key);
-  if (at === undefined) return undefined;
-  let n = 0;
-  let i = at;
-  for (; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) break;
-    n = n * 10 + (c - 0x30);
-  }
-  return i > at && Number.isSafeInteger(n) ? n : undefined;
-}
-
-/** The JSON object starting at `at`, found by matching braces outside strings, parsed; undefined if cut or malformed. */
-function parseObject(line: string, at: number): Record<string, unknown> | undefined {
-  let depth = 0;
-  let inString = false;
-  for (let i = at; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x7b) depth++;
-    else if (c === 0x7d && --depth === 0) {
-      try {
-        // Read as latin1: the counts are ASCII numbers (a non-ASCII string an engine added would only read oddly).
-        return JSON.parse(line.slice(at, i + 1)) as Record<string, unknown>;
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
 }

@@ -7,7 +7,7 @@ import { BackendRegistry } from "../../../router/backends/registry.js";
 import { Affinity, withAffinity } from "../../../router/routing/affinity.js";
 import { conversationKey, sessionFromHeaders } from "../../../router/routing/affinity-key.js";
 import type { CandidateView } from "../../../router/routing/pick.js";
-import { prefillReport, Tail } from "../../../router/routing/prefill.js";
+import { UsageMeter } from "../../../router/telemetry/usage.js";
 import { config } from "../harness.js";
 import { view as candidate } from "./view.js";
 
@@ -81,19 +81,19 @@ describe("Affinity.prefer", () => {
   it("waits for a saturated holder only while the wait costs less than re-reading the prompt", () => {
     const a = new Affinity();
     // b0 reads 1,000 tokens/s; a 40,000-byte prompt at 4 bytes per token is 10,000 tokens: 10 s to re-read.
-    a.learn("b0", { evaluated: 1_000, seconds: 1, promptTokens: 1_000 }, 4_000, 500);
-    a.learn("b1", undefined, 0, 2_000);
+    a.learn("b0", { prompt: 1_000, prefill: { tokens: 1_000, seconds: 1 } }, 4_000, 500);
+    a.learn("b1", {}, 0, 2_000);
     const order = [view("b0"), view("b1", { saturated: true })];
     expect(a.prefer(order, held, registry, bytes).choice).toBe("kept-waiting");
     // A slot held for 20 s on average: waiting costs more than the re-read.
-    for (let i = 0; i < 30; i++) a.learn("b1", undefined, 0, 20_000);
+    for (let i = 0; i < 30; i++) a.learn("b1", {}, 0, 20_000);
     expect(a.prefer(order, held, registry, bytes).choice).toBe("released-busy");
   });
 
   it("learns the slowest recent prefill: a cache hit, timed short but counted whole, does not raise it", () => {
     const a = new Affinity();
-    a.learn("b0", { evaluated: 2_000, seconds: 4, promptTokens: 2_000 }, 8_000, 1);
-    a.learn("b0", { evaluated: 2_100, seconds: 0.2, promptTokens: 2_100 }, 8_400, 1);
+    a.learn("b0", { prompt: 2_000, prefill: { tokens: 2_000, seconds: 4 } }, 8_000, 1);
+    a.learn("b0", { prompt: 2_100, prefill: { tokens: 2_100, seconds: 0.2 } }, 8_400, 1);
     expect(a.prefillTps("b0")).toBe(500);
     expect(a.promptTokens("b0", 8_000)).toBeCloseTo(2_000, 0);
   });
@@ -104,7 +104,7 @@ describe("Affinity.prefer", () => {
     const order = [view("b0"), view("b1")];
     const on = config({ backends: {}, aliases: {} });
     expect(withAffinity(order, a, key, on, registry, 0, bytes).choice).toBe("none");
-    a.sent(key, "b1", "m", 0, 10, undefined)();
+    a.sent(key, "b1", "m", 0, 10, undefined)(true);
     expect(withAffinity(order, a, key, on, registry, 1, bytes).order[0]?.backend).toBe("b1");
     const off = config({ backends: {}, aliases: {}, routing: { affinity: { enabled: false } } });
     expect(withAffinity(order, a, key, off, registry, 1, bytes).choice).toBe("none");
@@ -132,7 +132,7 @@ describe("where a conversation no target holds goes, and whose cache it pushes o
   const on = config({ backends: {}, aliases: {} });
   const bytes = (): number => 4_000;
   const both = (): CandidateView[] => [view("b0"), view("b1")];
-  const send = (a: Affinity, key: string, backend: string, at: number): void => a.sent(key, backend, "m", at, 100, registry.get(backend)?.slots.limit)();
+  const send = (a: Affinity, key: string, backend: string, at: number): void => a.sent(key, backend, "m", at, 100, registry.get(backend)?.slots.limit)(true);
 
   it("sends a new conversation to a free cache slot rather than the ranking's first, whose slot is taken", () => {
     const a = new Affinity();
@@ -172,7 +172,7 @@ describe("where a conversation no target holds goes, and whose cache it pushes o
     const running = a.sent("running", "b0", "m", 0, 100, 1);
     send(a, "new", "b0", 1);
     expect(a.holder("running", 2, 1_000)?.backend).toBe("b0");
-    running();
+    running(true);
     send(a, "newer", "b0", 3);
     expect(a.holder("running", 4, 1_000)).toBeUndefined();
     expect(a.holder("new", 4, 1_000)).toBeUndefined();
@@ -190,10 +190,10 @@ describe("where a conversation no target holds goes, and whose cache it pushes o
 describe("the affinity table's bound", () => {
   it("holds at most maxEntries conversations, least recently used forgotten first", () => {
     const a = new Affinity();
-    for (let i = 0; i < 5; i++) a.sent(`k${i}`, "b0", "m", i, 3, undefined)();
+    for (let i = 0; i < 5; i++) a.sent(`k${i}`, "b0", "m", i, 3, undefined)(true);
     a.holder("k2", 5, 1_000);
-    a.sent("k2", "b0", "m", 6, 3, undefined)();
-    a.sent("k5", "b0", "m", 7, 3, undefined)();
+    a.sent("k2", "b0", "m", 6, 3, undefined)(true);
+    a.sent("k5", "b0", "m", 7, 3, undefined)(true);
     expect(a.size).toBe(3);
     expect(["k2", "k3", "k4", "k5"].filter((k) => a.holder(k, 8, 1_000) !== undefined)).toEqual(["k2", "k4", "k5"]);
   });
@@ -215,7 +215,7 @@ describe("the affinity table's bound", () => {
           },
           undefined,
         );
-        a.sent(key as string, i % 2 === 0 ? "b0" : "b1", "m", i, cap, undefined)();
+        a.sent(key as string, i % 2 === 0 ? "b0" : "b1", "m", i, cap, undefined)(true);
       }
     };
     record(0, 100_000);
@@ -233,14 +233,23 @@ describe("the affinity table's bound", () => {
   }, 180_000);
 });
 
-describe("prefillReport", () => {
-  it("reads Ollama's last line and llama.cpp's timings, from the last bytes of an answer", () => {
-    const tail = new Tail();
-    for (let i = 0; i < 500; i++) tail.push(`{"message":{"content":"word ${i}"},"done":false}\n`);
-    tail.push(Buffer.from('{"done":true,"prompt_eval_count":2000,"prompt_eval_duration":500000000,"eval_count":8}\n'));
-    expect(prefillReport(tail.text())).toEqual({ evaluated: 2000, seconds: 0.5, promptTokens: 2000 });
-    const llama = 'data: {"choices":[],"usage":{"prompt_tokens":1200},"timings":{"cache_n":1000,"prompt_n":200,"prompt_ms":100.5}}\n\n';
-    expect(prefillReport(llama)).toEqual({ evaluated: 200, seconds: 0.1005, promptTokens: 1200 });
-    expect(prefillReport('{"choices":[{"delta":{"content":"hi"}}]}')).toBeUndefined();
+describe("what affinity learns from an answer", () => {
+  it("is the prefill its engine reported, read by the usage meter from the bytes relayed: Ollama's last line, llama.cpp's timings", () => {
+    const ollama = new UsageMeter("ollama");
+    for (let i = 0; i < 500; i++) ollama.push(Buffer.from(`{"message":{"content":"word ${i}"},"done":false}\n`), i);
+    ollama.push(Buffer.from('{"done":true,"prompt_eval_count":2000,"prompt_eval_duration":500000000,"eval_count":8,"eval_duration":8000000}\n'), 500);
+    expect(ollama.usage).toMatchObject({ prompt: 2000, completion: 8, prefill: { tokens: 2000, seconds: 0.5 } });
+    const llama = new UsageMeter("llamacpp");
+    llama.whole(Buffer.from('{"choices":[],"usage":{"prompt_tokens":1200},"timings":{"cache_n":1000,"prompt_n":200,"prompt_ms":100.5}}'), 0);
+    expect(llama.usage).toMatchObject({ prompt: 1200, cached: 1000, prefill: { tokens: 200, seconds: 0.1005 } });
+    const openai = new UsageMeter("openai");
+    openai.whole(Buffer.from('{"choices":[],"usage":{"prompt_tokens":1200,"completion_tokens":3}}'), 0);
+    expect(openai.usage.prefill).toBeUndefined();
+    const a = new Affinity();
+    a.learn("b0", ollama.usage, 8_000, 1);
+    a.learn("b0", llama.usage, 4_800, 1);
+    // The slower of the two: llama.cpp read 200 tokens in 100.5 ms, Ollama 2,000 in 500 ms.
+    expect(a.prefillTps("b0")).toBeCloseTo(200 / 0.1005, 3);
+    expect(a.promptTokens("b0", 8_000)).toBeCloseTo(2_000, 0);
   });
 });

@@ -45,12 +45,12 @@ const ANSWERS: [string, string, Usage, UsageDialect][] = [
       {
         choices: [{ index: 0, delta: {}, finish_reason: "stop" }],
         object: "chat.completion.chunk",
-        timings: { cache_n: 30, prompt_n: 10, prompt_ms: 5.1, predicted_n: 7, predicted_ms: 70, predicted_per_second: 100 },
+        timings: { cache_n: 30, prompt_n: 10, prompt_ms: 5, predicted_n: 7, predicted_ms: 70, predicted_per_second: 100 },
       },
       { choices: [], object: "chat.completion.chunk", usage: { completion_tokens: 7, prompt_tokens: 40, total_tokens: 47 } },
       "[DONE]",
     ),
-    { prompt: 40, completion: 7, cached: 30, tokensPerSecond: 100 },
+    { prompt: 40, completion: 7, cached: 30, tokensPerSecond: 100, prefill: { tokens: 10, seconds: 0.005 } },
     "llamacpp",
   ],
   [
@@ -76,7 +76,7 @@ const ANSWERS: [string, string, Usage, UsageDialect][] = [
         eval_duration: 52479709,
       },
     ),
-    { prompt: 11, completion: 18, tokensPerSecond: 18 / 0.052479709, loadSeconds: 0.101397084 },
+    { prompt: 11, completion: 18, tokensPerSecond: 18 / 0.052479709, loadSeconds: 0.101397084, prefill: { tokens: 11, seconds: 0.013074791 } },
     "ollama",
   ],
   [
