@@ -17,6 +17,7 @@ import { UsageMeter } from "../telemetry/usage.js";
 import { recordAnswer, type Metered } from "./metered.js";
 import type { Clock, Routed, Services } from "./call.js";
 import { batchFor } from "../routing/candidates.js";
+import { slotCache } from "../routing/residents.js";
 import { classifyStatus } from "./classify.js";
 import { relay, relayWhole } from "./commit.js";
 import { UpstreamCall, type WholeBody } from "./upstream.js";
@@ -122,7 +123,7 @@ export async function attempt(r: Routed, s: Services, clock: Clock, spec: Attemp
     trial = beginTrial(b.passive, clock.now());
     // A conversation's turn goes out: its cache is here now, and may push another's out (routing/residents.ts).
     if (spec.affinityKey !== undefined)
-      turnEnded = s.affinity.sent(spec.affinityKey, b.name, model, clock.now(), r.config.routing.affinity.maxEntries, b.slots.limit);
+      turnEnded = s.affinity.sent(spec.affinityKey, b.name, model, clock.now(), r.config.routing.affinity.maxEntries, slotCache(b));
     const a = await call({ ...spec, plan, r, s, clock, report, heldFrom }, coldLoad);
     served = a.kind === "committed";
     if (coldLoad && !served) s.metrics.models.waitedInVain(r.alias.name, b.name, model);

@@ -12,7 +12,7 @@ import type { RouterConfig } from "../config/schema.js";
 import type { BackendRegistry } from "../backends/registry.js";
 import { tiers, type CandidateView } from "./pick.js";
 import type { Usage } from "../telemetry/usage.js";
-import { Residents } from "./residents.js";
+import { Residents, slotCache, type SlotCache } from "./residents.js";
 
 interface Held {
   backend: string;
@@ -66,14 +66,14 @@ export class Affinity {
   }
 
   /**
-   * A turn of this conversation goes out to `backend` (with `slots` cache slots, when known): it is held
+   * A turn of this conversation goes out to `backend` (whose cache is modelled as `cache`, if at all): it is held
    * there from now on, and the conversations it pushes out of that backend's cache are held nowhere.
    * Returns what to call when the turn ends: a turn the backend did not serve leaves it holding nothing
    * the next turn could count on.
    */
-  sent(key: string, backend: string, model: string, now: number, maxEntries: number, slots: number | undefined): (served: boolean) => void {
+  sent(key: string, backend: string, model: string, now: number, maxEntries: number, cache: SlotCache | undefined): (served: boolean) => void {
     this.record(key, backend, model, now, maxEntries);
-    for (const k of this.residents.sent(key, backend, slots, now)) this.forget(k, backend);
+    for (const k of this.residents.sent(key, backend, cache, now)) this.forget(k, backend);
     return (served) => {
       this.residents.ended(key, backend);
       if (!served) this.forget(key, backend);
@@ -158,19 +158,19 @@ export class Affinity {
   /**
    * The order for a conversation no target holds: the ranking's, except that among the targets it finds
    * as good as its first (same health and warmth tiers, and free capacity alike) the one with the most
-   * room in its cache goes first (residents.ts). Unchanged when a target's slots are unknown.
+   * room in its cache goes first (residents.ts). Unchanged when a target's cache is not modelled.
    */
   place(order: CandidateView[], registry: BackendRegistry, now: number): { order: CandidateView[]; choice: AffinityChoice } {
     const best = order[0] as CandidateView;
     const [bHealth, bWarmth] = tiers(best);
     let pick = 0;
-    let most = this.residents.room(best.backend, registry.get(best.backend)?.slots.limit, now);
+    let most = this.residents.room(best.backend, slotCache(registry.get(best.backend)), now);
     if (most === undefined) return { order, choice: "none" };
     for (let i = 1; i < order.length; i++) {
       const c = order[i] as CandidateView;
       const [health, warmth] = tiers(c);
       if (health !== bHealth || warmth !== bWarmth || c.saturated !== best.saturated) continue;
-      const room = this.residents.room(c.backend, registry.get(c.backend)?.slots.limit, now);
+      const room = this.residents.room(c.backend, slotCache(registry.get(c.backend)), now);
       if (room === undefined) return { order, choice: "none" };
       if (room > most) [pick, most] = [i, room];
     }

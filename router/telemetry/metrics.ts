@@ -60,7 +60,7 @@ export class RouterMetrics {
   });
   readonly affinity = new Counter({
     name: "router_affinity_total",
-    help: "Requests of a conversation the router had seen, by what session affinity did: kept (holder first), kept-waiting (holder first though saturated while another target was free), already-best, released-health, released-warmth, released-busy, gone (holder no longer a target).",
+    help: "Requests of a conversation the router had seen, by what session affinity did: kept (holder first), kept-waiting (holder first though saturated while another target was free), already-best, released-health, released-warmth, released-busy, gone (holder no longer a target); placed (no holder: sent where it pushes out the least cache rather than to the ranking's first).",
     labelNames: ["alias", "choice"] as const,
     registers: [this.registry],
   });

@@ -13,6 +13,8 @@ export interface W8Summary {
   /** Mean tokens the engines evaluated per turn after the first, and per first turn. */
   evaluatedLater: number;
   evaluatedFirst: number;
+  /** Mean tokens evaluated at each turn of a conversation (index 0 the first turn): the gap grows with the conversation. */
+  evaluatedByTurn: number[];
   /** Mean prompt_eval_count per turn after the first (Ollama: the whole prompt). */
   promptEvalCountLater: number;
   /** Mean prompt_eval_duration per turn after the first, ms. */
@@ -61,6 +63,14 @@ export function summarizeW8(results: TurnResult[], matched: number, affinity: Re
     matched,
     evaluatedLater: mean(nums(later, (r) => r.evaluated)),
     evaluatedFirst: mean(nums(first, (r) => r.evaluated)),
+    evaluatedByTurn: Array.from({ length: Math.max(0, ...ok.map((r) => r.turn + 1)) }, (_, t) =>
+      mean(
+        nums(
+          ok.filter((r) => r.turn === t),
+          (r) => r.evaluated,
+        ),
+      ),
+    ),
     promptEvalCountLater: mean(nums(later, (r) => r.promptEvalCount)),
     promptEvalMsLater: mean(nums(later, (r) => r.promptEvalMs)),
     ttftLaterP50: percentile(
@@ -146,6 +156,16 @@ export function renderW8(plan: W8Plan, calibration: string, outcomes: readonly W
           .map(([k, v]) => `${k} ${v}`)
           .join(", ") || "none"
       }`,
+    );
+  const byTurn = outcomes.filter((o) => o.summary !== undefined);
+  if (byTurn.length > 0)
+    lines.push(
+      "",
+      "Evaluated tokens by turn of a conversation (mean; turn 1 is the first):",
+      "",
+      `| System | ${Array.from({ length: plan.turns }, (_, i) => `${i + 1}`).join(" | ")} |`,
+      `| --- |${" ---: |".repeat(plan.turns)}`,
+      ...byTurn.map((o) => `| ${o.name} | ${Array.from({ length: plan.turns }, (_, i) => n(o.summary?.evaluatedByTurn[i] ?? NaN)).join(" | ")} |`),
     );
   lines.push("", ...w8Verdicts(outcomes).map((v) => `- ${v.pass ? "✅" : "❌"} ${v.what}: ${v.detail}`), "");
   return lines.join("\n");

@@ -8,6 +8,7 @@ import { Affinity, withAffinity } from "../../../router/routing/affinity.js";
 import { conversationKey, sessionFromHeaders } from "../../../router/routing/affinity-key.js";
 import type { CandidateView } from "../../../router/routing/pick.js";
 import { UsageMeter } from "../../../router/telemetry/usage.js";
+import { slotCache } from "../../../router/routing/residents.js";
 import { config } from "../harness.js";
 import { view as candidate } from "./view.js";
 
@@ -117,14 +118,17 @@ describe("Affinity.prefer", () => {
 });
 
 describe("where a conversation no target holds goes, and whose cache it pushes out", () => {
-  // b0 has one slot, b1 two: the shape of W8's two Ollama servers (scripts/bench/w8).
+  // b0 has one slot, b1 two (llama.cpp: an empty slot is taken first); b3 is Ollama with two slots
+  // (it passes over an empty slot for one holding another conversation); b2 and b4 are not modelled.
   const registry = new BackendRegistry();
   registry.apply(
     config({
       backends: {
-        b0: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 1 },
-        b1: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 2 },
+        b0: { engine: "llamacpp", url: "http://127.0.0.1:9", maxConcurrency: 1 },
+        b1: { engine: "llamacpp", url: "http://127.0.0.1:9", maxConcurrency: 2 },
         b2: { engine: "ollama", url: "http://127.0.0.1:9" },
+        b3: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 2 },
+        b4: { engine: "vllm", url: "http://127.0.0.1:9", maxConcurrency: 8 },
       },
       aliases: {},
     }),
@@ -132,7 +136,7 @@ describe("where a conversation no target holds goes, and whose cache it pushes o
   const on = config({ backends: {}, aliases: {} });
   const bytes = (): number => 4_000;
   const both = (): CandidateView[] => [view("b0"), view("b1")];
-  const send = (a: Affinity, key: string, backend: string, at: number): void => a.sent(key, backend, "m", at, 100, registry.get(backend)?.slots.limit)(true);
+  const send = (a: Affinity, key: string, backend: string, at: number): void => a.sent(key, backend, "m", at, 100, slotCache(registry.get(backend)))(true);
 
   it("sends a new conversation to a free cache slot rather than the ranking's first, whose slot is taken", () => {
     const a = new Affinity();
@@ -169,7 +173,7 @@ describe("where a conversation no target holds goes, and whose cache it pushes o
 
   it("never pushes out a conversation whose turn is running", () => {
     const a = new Affinity();
-    const running = a.sent("running", "b0", "m", 0, 100, 1);
+    const running = a.sent("running", "b0", "m", 0, 100, slotCache(registry.get("b0")));
     send(a, "new", "b0", 1);
     expect(a.holder("running", 2, 1_000)?.backend).toBe("b0");
     running(true);
@@ -178,10 +182,25 @@ describe("where a conversation no target holds goes, and whose cache it pushes o
     expect(a.holder("new", 4, 1_000)).toBeUndefined();
   });
 
-  it("leaves the ranking alone when a target's slots are unknown, or the better target is better by more than room", () => {
+  it("on Ollama, a new conversation pushes out an idle one though a slot is empty; with two idle, which one is not known", () => {
+    const a = new Affinity();
+    send(a, "c1", "b3", 0);
+    // One idle conversation and an empty slot: Ollama's runner takes the idle one's slot (no room here).
+    expect(withAffinity([view("b3"), view("b1")], a, "new", on, registry, 10, bytes).order[0]?.backend).toBe("b1");
+    send(a, "c2", "b3", 1);
+    expect(a.holder("c1", 2, 1_000)).toBeUndefined();
+    const c2 = a.sent("c2", "b3", "m", 2, 100, slotCache(registry.get("b3")));
+    send(a, "c3", "b3", 3);
+    c2(true);
+    send(a, "c4", "b3", 4);
+    expect(["c2", "c3"].map((k) => a.holder(k, 5, 1_000)?.backend)).toEqual(["b3", "b3"]);
+  });
+
+  it("leaves the ranking alone when a target's cache is not modelled, or the better target is better by more than room", () => {
     const a = new Affinity();
     send(a, "live", "b0", 0);
     expect(withAffinity([view("b0"), view("b2")], a, "new", on, registry, 10, bytes).choice).toBe("none");
+    expect(withAffinity([view("b0"), view("b4")], a, "new", on, registry, 10, bytes).choice).toBe("none");
     expect(withAffinity([view("b0"), view("b1", { saturated: true })], a, "new", on, registry, 10, bytes).order[0]?.backend).toBe("b0");
     expect(withAffinity([view("b0"), view("b1", { warmth: "cold" })], a, "new", on, registry, 10, bytes).order[0]?.backend).toBe("b0");
   });

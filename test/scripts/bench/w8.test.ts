@@ -89,7 +89,7 @@ describe("W8 figures", () => {
       {},
       12_000,
     );
-    expect(on).toMatchObject({ turns: 3, failed: 0, evaluatedLater: 450, evaluatedFirst: 1_700, waitedForHolder: 1 });
+    expect(on).toMatchObject({ turns: 3, failed: 0, evaluatedLater: 450, evaluatedFirst: 1_700, evaluatedByTurn: [1_700, 450], waitedForHolder: 1 });
     const outcomes: W8Outcome[] = [
       { name: "router", status: "ok", summary: on },
       { name: "router-no-affinity", status: "ok", summary: off },
@@ -99,6 +99,8 @@ describe("W8 figures", () => {
     const md = renderW8(w8Plan(1, "quick"), "calibrated", outcomes);
     expect(md).toContain("| router | 3 (0) | 450 |");
     expect(md).toContain("unavailable: no nginx");
+    expect(md).toContain("| router | 1700 | 450 | – |");
+    expect(md).toContain("| router-no-affinity | 1700 | 1900 | – |");
     // Without the baseline there is nothing to compare.
     expect(w8Verdicts(outcomes.slice(0, 1))[0]?.pass).toBe(false);
   });
