@@ -73,15 +73,18 @@ export class Affinity {
    */
   sent(key: string, backend: string, model: string, now: number, maxEntries: number, cache: SlotCache | undefined): (served: boolean) => void {
     this.record(key, backend, model, now, maxEntries);
-    for (const k of this.residents.sent(key, backend, cache, now)) this.forget(k, backend);
+    // Each model an engine holds has slots of its own (an Ollama runner per loaded model).
+    const id = cacheOf(backend, model);
+    for (const k of this.residents.sent(key, id, cache, now)) this.forget(k, backend, model);
     return (served) => {
-      this.residents.ended(key, backend);
-      if (!served) this.forget(key, backend);
+      this.residents.ended(key, id);
+      if (!served) this.forget(key, backend, model);
     };
   }
 
-  private forget(key: string, backend: string): void {
-    if (this.table.get(key)?.backend === backend) this.table.delete(key);
+  private forget(key: string, backend: string, model: string): void {
+    const h = this.table.get(key);
+    if (h?.backend === backend && h.model === model) this.table.delete(key);
   }
 
   /** Records that this conversation's turn was served here (the most recent use moves to the end). */
@@ -164,13 +167,13 @@ export class Affinity {
     const best = order[0] as CandidateView;
     const [bHealth, bWarmth] = tiers(best);
     let pick = 0;
-    let most = this.residents.room(best.backend, slotCache(registry.get(best.backend)), now);
+    let most = this.residents.room(cacheOf(best.backend, best.model), slotCache(registry.get(best.backend)), now);
     if (most === undefined) return { order, choice: "none" };
     for (let i = 1; i < order.length; i++) {
       const c = order[i] as CandidateView;
       const [health, warmth] = tiers(c);
       if (health !== bHealth || warmth !== bWarmth || c.saturated !== best.saturated) continue;
-      const room = this.residents.room(c.backend, slotCache(registry.get(c.backend)), now);
+      const room = this.residents.room(cacheOf(c.backend, c.model), slotCache(registry.get(c.backend)), now);
       if (room === undefined) return { order, choice: "none" };
       if (room > most) [pick, most] = [i, room];
     }
@@ -195,6 +198,9 @@ export class Affinity {
     return waitMs < rereadMs;
   }
 }
+
+/** A model's cache on a backend, as residents.ts keys it. */
+const cacheOf = (backend: string, model: string): string => `${backend}\n${model}`;
 
 /** Whether affinity can choose anything: on, ranked, and more than one backend to choose from. */
 export function affinityApplies(config: RouterConfig, backends: number): boolean {

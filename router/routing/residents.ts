@@ -8,14 +8,14 @@
 //   prompt shares at least the chat template's first tokens with another, so it passes over an empty
 //   slot for one holding another conversation (runner/llamarunner/cache.go, findLongestCacheSlot;
 //   test/e2e/ollama-cache.test.ts).
-// So the router keeps, per backend, at most `slots` conversations, least recently sent first; a turn of
+// So the router keeps, per backend and model (each model an engine holds has slots of its own), at most `slots` conversations, least recently sent first; a turn of
 // a conversation not held there pushes one out: the least recently sent that is not running. When only
 // one could be the engine's choice, that conversation has no cache left the router can count on, and
 // session affinity forgets where it was (affinity.ts): its next turn is placed like a new one instead
 // of going back to push out its evictor in turn. When several could be, which one went is not known,
 // and none is forgotten. vLLM and generic OpenAI servers share one prefix cache across requests (no
 // slots) and are not modelled, nor is a backend without maxConcurrency. Memory: `slots` entries per
-// backend, plus the turns running.
+// backend and model, plus the turns running.
 import type { Backend } from "../backends/registry.js";
 
 /** A backend's cache as the router models it. */

@@ -63,7 +63,9 @@ export function w8Plan(seed: number, size: "quick" | "full"): W8Plan {
     model: { embedding: 64, heads: 4, layers: 4, feedForward: 256, numCtx: 8192, numPredict: 12 },
     agents: 3,
     conversationsPerAgent: quick ? 2 : 3,
-    turns: quick ? 3 : 6,
+    // An agent's task is many tool calls; ten turns is still a short one (the gap between keeping a
+    // conversation's cache and losing it grows with every turn: docs/bench.md, W8).
+    turns: quick ? 3 : 10,
     systemBytes: 1_200,
     taskBytes: 500,
     toolBytes: 400,
