@@ -160,8 +160,8 @@ export class Affinity {
 
   /**
    * The order for a conversation no target holds: the ranking's, except that among the targets it finds
-   * as good as its first (same health and warmth tiers, and free capacity alike) the one with the most
-   * room in its cache goes first (residents.ts). Unchanged when a target's cache is not modelled.
+   * as good as its first (same health and warmth tiers, free capacity alike, no more requests in flight)
+   * the one with the most room in its cache goes first (residents.ts). Unchanged when a target's cache is not modelled.
    */
   place(order: CandidateView[], registry: BackendRegistry, now: number): { order: CandidateView[]; choice: AffinityChoice } {
     const best = order[0] as CandidateView;
@@ -172,7 +172,9 @@ export class Affinity {
     for (let i = 1; i < order.length; i++) {
       const c = order[i] as CandidateView;
       const [health, warmth] = tiers(c);
-      if (health !== bHealth || warmth !== bWarmth || c.saturated !== best.saturated) continue;
+      // Not onto a busier target: a new conversation has no cache to wait for, and its first turn
+      // would share the engine with the turns running there.
+      if (health !== bHealth || warmth !== bWarmth || c.saturated !== best.saturated || c.inFlight > best.inFlight) continue;
       const room = this.residents.room(cacheOf(c.backend, c.model), slotCache(registry.get(c.backend)), now);
       if (room === undefined) return { order, choice: "none" };
       if (room > most) [pick, most] = [i, room];

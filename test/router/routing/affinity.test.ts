@@ -202,6 +202,7 @@ describe("where a conversation no target holds goes, and whose cache it pushes o
     expect(withAffinity([view("b0"), view("b2")], a, "new", on, registry, 10, bytes).choice).toBe("none");
     expect(withAffinity([view("b0"), view("b4")], a, "new", on, registry, 10, bytes).choice).toBe("none");
     expect(withAffinity([view("b0"), view("b1", { saturated: true })], a, "new", on, registry, 10, bytes).order[0]?.backend).toBe("b0");
+    expect(withAffinity([view("b0"), view("b1", { inFlight: 1 })], a, "new", on, registry, 10, bytes).order[0]?.backend).toBe("b0");
     expect(withAffinity([view("b0"), view("b1", { warmth: "cold" })], a, "new", on, registry, 10, bytes).order[0]?.backend).toBe("b0");
   });
 });
