@@ -50,17 +50,16 @@ describe("conversationKey", () => {
   });
 });
 
-describe("Affinity.prefer", () => {
+/** Backends on a port nothing listens on, with their engine and maxConcurrency. */
+function registryOf(backends: Record<string, { engine: "ollama" | "llamacpp" | "vllm"; maxConcurrency?: number }>): BackendRegistry {
   const registry = new BackendRegistry();
-  registry.apply(
-    config({
-      backends: {
-        b0: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 1 },
-        b1: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 1 },
-      },
-      aliases: {},
-    }),
-  );
+  const all = Object.fromEntries(Object.entries(backends).map(([name, b]) => [name, { url: "http://127.0.0.1:9", ...b }]));
+  registry.apply(config({ backends: all, aliases: {} }));
+  return registry;
+}
+
+describe("Affinity.prefer", () => {
+  const registry = registryOf({ b0: { engine: "ollama", maxConcurrency: 1 }, b1: { engine: "ollama", maxConcurrency: 1 } });
   const held = { backend: "b1", model: "m", at: 0 };
   const bytes = (): number => 40_000;
 
@@ -120,19 +119,13 @@ describe("Affinity.prefer", () => {
 describe("where a conversation no target holds goes, and whose cache it pushes out", () => {
   // b0 has one slot, b1 two (llama.cpp: an empty slot is taken first); b3 is Ollama with two slots
   // (it passes over an empty slot for one holding another conversation); b2 and b4 are not modelled.
-  const registry = new BackendRegistry();
-  registry.apply(
-    config({
-      backends: {
-        b0: { engine: "llamacpp", url: "http://127.0.0.1:9", maxConcurrency: 1 },
-        b1: { engine: "llamacpp", url: "http://127.0.0.1:9", maxConcurrency: 2 },
-        b2: { engine: "ollama", url: "http://127.0.0.1:9" },
-        b3: { engine: "ollama", url: "http://127.0.0.1:9", maxConcurrency: 2 },
-        b4: { engine: "vllm", url: "http://127.0.0.1:9", maxConcurrency: 8 },
-      },
-      aliases: {},
-    }),
-  );
+  const registry = registryOf({
+    b0: { engine: "llamacpp", maxConcurrency: 1 },
+    b1: { engine: "llamacpp", maxConcurrency: 2 },
+    b2: { engine: "ollama" },
+    b3: { engine: "ollama", maxConcurrency: 2 },
+    b4: { engine: "vllm", maxConcurrency: 8 },
+  });
   const on = config({ backends: {}, aliases: {} });
   const bytes = (): number => 4_000;
   const both = (): CandidateView[] => [view("b0"), view("b1")];
