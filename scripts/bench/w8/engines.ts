@@ -4,13 +4,14 @@
 // numPromptInputs is set before the cache slot is loaded), so the tokens an engine really evaluated
 // are read from its runner's debug line `loading cache slot ... prompt=P used=U remaining=R`
 // (runner/llamarunner/cache.go), R being what it evaluated.
-import { existsSync, readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
+import { readFileSync, statSync, writeFileSync, mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { encodeGguf } from "../../e2e/gguf.js";
 import { startOllama, tinyModelfile, type OllamaServer } from "../../e2e/ollama-serve.js";
 import { tinyLlamaModel } from "../../e2e/tiny-model.js";
 import { runBounded } from "../../lib/child.js";
+import { onPath } from "../../e2e-infra/toolchain.js";
 import type { W8Plan } from "./plan.js";
 
 export const W8_MODEL = "w8";
@@ -36,10 +37,6 @@ async function ollamaChat(url: string, body: Record<string, unknown>): Promise<R
   return (await r.json()) as Record<string, unknown>;
 }
 
-function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? "").split(delimiter).some((d) => d !== "" && existsSync(join(d, cmd)));
-}
-
 /** Starts the servers, writes the model once and registers it on each, and loads it. */
 export async function startW8Servers(binary: string, workDir: string, plan: W8Plan): Promise<W8Server[]> {
   const gguf = join(workDir, "w8.gguf");
@@ -49,7 +46,7 @@ export async function startW8Servers(binary: string, workDir: string, plan: W8Pl
   writeFileSync(modelfile, `${tinyModelfile(gguf)}PARAMETER num_ctx ${plan.model.numCtx}\nPARAMETER num_predict ${plan.model.numPredict}\n`);
   const out: W8Server[] = [];
   // Each server on a core of its own, as on separate hosts, when there are enough (taskset, util-linux).
-  const pin = availableParallelism() >= plan.engines.length && onPath("taskset");
+  const pin = availableParallelism() >= plan.engines.length && onPath("taskset") !== undefined;
   try {
     for (const e of plan.engines) {
       const dir = join(workDir, e.name);
