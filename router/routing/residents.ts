@@ -48,12 +48,12 @@ export class Residents {
    * backend's cache (never one with a turn running there). No cache: the backend is not modelled.
    */
   sent(key: string, backend: string, cache: SlotCache | undefined, now: number): string[] {
-    const r = `${backend}\n${key}`;
-    this.running.set(r, (this.running.get(r) ?? 0) + 1);
     if (cache === undefined) {
       this.byBackend.delete(backend);
       return [];
     }
+    const r = `${backend}\n${key}`;
+    this.running.set(r, (this.running.get(r) ?? 0) + 1);
     let held = this.byBackend.get(backend);
     if (held === undefined) {
       // Backends are few (the table's), but a reload may rename them: keep the map as small.
@@ -72,7 +72,7 @@ export class Residents {
     return out.length === idle.length ? out : [];
   }
 
-  /** The turn sent by `sent` has ended (answered, failed or stopped). */
+  /** The turn sent by `sent` has ended (answered, failed or stopped); nothing was counted for a backend not modelled. */
   ended(key: string, backend: string): void {
     const r = `${backend}\n${key}`;
     const n = (this.running.get(r) ?? 1) - 1;
